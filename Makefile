@@ -1,0 +1,109 @@
+# SPDX-License-Identifier: GPL-2.0
+# VexFS top-level Makefile.
+#
+#   make                 vexfs.ko for KDIR (default: the running kernel) + userspace
+#   make KVER=6.1        vexfs.ko against Debian bookworm's 6.1 headers (downloaded, cached)
+#   make KVER=6.12       ... 6.12 headers
+#   make KVER=kunit      ... the KUnit kernel (built from linux-source-6.12, cached)
+#   make user            userspace programs, native tests and benchmarks only
+#   make check           every test: native, KUnit, VM on 6.1 and 6.12 (closing line "N passed, N failed")
+#   make lint            checkpatch, sparse, W=1
+#   make demo            build everything and run the demo (in a VM when modules cannot be loaded here)
+
+TOP := $(CURDIR)
+CC ?= gcc
+CFLAGS ?= -O2 -g
+USER_CFLAGS := $(CFLAGS) -std=gnu11 -Wall -Wextra -Werror=implicit-function-declaration \
+	-Wno-unused-parameter -Iinclude -Isrc -Itools/lib -D_GNU_SOURCE -fno-strict-aliasing
+USER_LIBS := -lext2fs -lcom_err -lblkid -luuid -lm
+
+B := build/user
+CORE_SRCS := $(sort $(wildcard src/core/*.c))
+ULIB_SRCS := $(sort $(wildcard tools/lib/*.c))
+LIB_OBJS := $(patsubst %.c,$(B)/%.o,$(CORE_SRCS) $(ULIB_SRCS))
+LIB := $(B)/libvexfs.a
+
+PROGS := $(B)/mkfs.vexfs $(B)/fsck.vexfs $(B)/vexctl
+PROG_SRC_mkfs.vexfs := mkfs/mkfs.c
+PROG_SRC_fsck.vexfs := mkfs/fsck.c
+PROG_SRC_vexctl := tools/vexctl.c
+PROGS := $(foreach p,$(PROGS),$(if $(wildcard $(PROG_SRC_$(notdir $(p)))),$(p)))
+
+UTESTS := $(patsubst tests/user/%.c,$(B)/tests/%,$(sort $(wildcard tests/user/test_*.c)))
+VMPROGS := $(patsubst tests/vm/%.c,$(B)/vm/%,$(sort $(wildcard tests/vm/*.c)))
+BENCHES := $(patsubst bench/%.c,$(B)/bench/%,$(sort $(wildcard bench/*.c)))
+
+HDRS := $(wildcard include/vexfs/*.h src/core/*.h tools/lib/*.h tests/user/*.h)
+
+# Which kernel the module is built for.
+ifeq ($(KVER),)
+KDIR ?= /lib/modules/$(shell uname -r)/build
+KNAME := host
+else ifeq ($(KVER),kunit)
+KDIR := $(shell scripts/kunit-kernel.sh)
+KNAME := kunit
+else
+KDIR := $(shell scripts/fetch-kernel.sh $(KVER) | cut -d' ' -f2)/lib/modules/$(shell scripts/fetch-kernel.sh $(KVER) | cut -d' ' -f1)/build
+KNAME := $(KVER)
+endif
+MODDIR := $(TOP)/build/$(KNAME)
+KSRC := Kbuild $(shell find src include -name '*.[ch]') $(wildcard tests/kunit/*.[ch])
+
+.PHONY: all module user tests check lint demo clean vm-test kunit-test user-test
+all: module user
+
+module: $(MODDIR)/vexfs.ko
+
+$(MODDIR)/vexfs.ko: $(KSRC)
+	@test -d "$(KDIR)" || { echo "no kernel build tree at KDIR=$(KDIR); try make KVER=6.1, KVER=6.12 or make user"; exit 1; }
+	@mkdir -p $(MODDIR)
+	@for f in $(KSRC); do mkdir -p $(MODDIR)/$$(dirname $$f); cmp -s $$f $(MODDIR)/$$f || cp -p $$f $(MODDIR)/$$f; done
+	$(MAKE) -C $(KDIR) M=$(MODDIR) $(KBUILD_EXTRA) modules
+
+user: $(LIB) $(PROGS) $(UTESTS) $(VMPROGS) $(BENCHES)
+
+$(B)/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -c -o $@ $<
+
+$(LIB): $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(B)/%: $(LIB)
+$(B)/mkfs.vexfs: mkfs/mkfs.c $(LIB) $(HDRS)
+	$(CC) $(USER_CFLAGS) -o $@ $< $(LIB) $(USER_LIBS)
+$(B)/fsck.vexfs: mkfs/fsck.c $(LIB) $(HDRS)
+	$(CC) $(USER_CFLAGS) -o $@ $< $(LIB) $(USER_LIBS)
+$(B)/vexctl: tools/vexctl.c $(LIB) $(HDRS)
+	$(CC) $(USER_CFLAGS) -o $@ $< $(LIB) $(USER_LIBS)
+$(B)/tests/%: tests/user/%.c $(LIB) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -o $@ $< $(LIB) $(USER_LIBS)
+$(B)/vm/%: tests/vm/%.c $(LIB) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -o $@ $< $(LIB) $(USER_LIBS) -lpthread
+$(B)/bench/%: bench/%.c $(LIB) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -O3 -march=native -o $@ $< $(LIB) $(USER_LIBS) -lpthread
+
+user-test: user
+	@scripts/check.sh user
+
+kunit-test:
+	@scripts/check.sh kunit
+
+vm-test:
+	@scripts/check.sh vm
+
+check:
+	@scripts/check.sh all
+
+lint:
+	@scripts/lint.sh
+
+demo:
+	@scripts/demo.sh
+
+clean:
+	rm -rf build
