@@ -17,10 +17,21 @@
 #include <linux/build_bug.h>
 #include <linux/bitops.h>
 #include <linux/siphash.h>
+#include <linux/bitops.h>
 #include <asm/byteorder.h>
+#if __has_include(<linux/unaligned.h>)
+#include <linux/unaligned.h>
+#else
 #include <asm/unaligned.h>
+#endif
+
+#define vexfs_popcount32(x) hweight32(x)
+#define vexfs_popcount64(x) hweight64(x)
 
 #else /* userspace */
+
+#define vexfs_popcount32(x) __builtin_popcount(x)
+#define vexfs_popcount64(x) __builtin_popcountll(x)
 
 #include <stdint.h>
 #include <stddef.h>
@@ -63,7 +74,9 @@ typedef __s64 s64;
 #ifndef EUCLEAN
 #define EUCLEAN 117
 #endif
+#ifndef __always_inline
 #define __always_inline inline __attribute__((always_inline))
+#endif
 
 static inline u64 get_unaligned_le64(const void *p)
 {

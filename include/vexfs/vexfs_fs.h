@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * vexfs_fs.h - the VexFS on-disk format, and nothing else.
+ *
+ * Shared by vexfs.ko, mkfs.vexfs, fsck.vexfs and vexctl. All fields are
+ * little-endian and fixed width. Documentation/vexfs-format.rst describes
+ * every structure; include/vexfs/ondisk_check.h pins sizes and offsets.
+ *
+ * Units: "block" is a filesystem block of 1 << s_block_size_bits bytes;
+ * block numbers are absolute from the start of the device (block 0 holds the
+ * superblock). Inode numbers start at 1; 0 means "none".
+ */
+#ifndef _VEXFS_FS_H
+#define _VEXFS_FS_H
+
+#include <linux/types.h>
+
+#define VEXFS_SUPER_MAGIC	0x56455846	/* "VEXF" */
+#define VEXFS_FORMAT_VERSION	1
+#define VEXFS_MIN_BLOCK_BITS	10		/* 1 KiB */
+#define VEXFS_MAX_BLOCK_BITS	12		/* 4 KiB (PAGE_SIZE on x86) */
+#define VEXFS_DEFAULT_BLOCK_BITS 12
+#define VEXFS_SUPER_SIZE	1024		/* bytes used in block 0 */
+#define VEXFS_INODE_SIZE	256
+#define VEXFS_LABEL_LEN		64
+#define VEXFS_NAME_LEN		255
+
+#define VEXFS_ROOT_INO		1
+#define VEXFS_VECSTORE_INO	2	/* reserved for the vector store */
+#define VEXFS_FIRST_INO		8	/* first inode handed to users */
+
+/* Per-block-type magics (first 4 bytes of every metadata block but bitmaps). */
+#define VEXFS_DIRHDR_MAGIC	0x56584448	/* "VXDH" directory header */
+#define VEXFS_BUCKET_MAGIC	0x56584442	/* "VXDB" directory bucket */
+#define VEXFS_XATTR_MAGIC	0x56585841	/* "VXXA" xattr block */
+#define VEXFS_IND_MAGIC		0x56584942	/* "VXIB" indirect block (tail) */
+
+/* s_state */
+#define VEXFS_STATE_CLEAN	0x0001	/* unmounted cleanly */
+#define VEXFS_STATE_ERROR	0x0002	/* an error was recorded; run fsck */
+
+/* s_errors: what to do on a metadata error (mount option errors= overrides) */
+#define VEXFS_ERRORS_CONTINUE	1
+#define VEXFS_ERRORS_RO		2
+#define VEXFS_ERRORS_PANIC	3
+
+/*
+ * Feature masks. A kernel that sees an unknown INCOMPAT bit refuses to mount;
+ * an unknown RO_COMPAT bit forces a read-only mount; COMPAT bits are ignored.
+ */
+#define VEXFS_FEATURE_COMPAT_SUPP	0ULL
+#define VEXFS_FEATURE_RO_COMPAT_SUPP	0ULL
+#define VEXFS_FEATURE_INCOMPAT_VECTORS	0x1ULL	/* vector store present */
+#define VEXFS_FEATURE_INCOMPAT_SUPP	0ULL
+
+/*
+ * The superblock: block 0, bytes [0, 1024). The rest of block 0 is zero.
+ * s_checksum is crc32c(~0, bytes [0, 1020)).
+ */
+struct vexfs_super_block {
+	__le32 s_magic;			/*   0 VEXFS_SUPER_MAGIC */
+	__le32 s_version;		/*   4 VEXFS_FORMAT_VERSION */
+	__le32 s_block_size_bits;	/*   8 10..12 */
+	__le32 s_inode_size;		/*  12 VEXFS_INODE_SIZE */
+	__le64 s_blocks_count;		/*  16 blocks in the filesystem */
+	__le64 s_inodes_count;		/*  24 = s_group_count * s_inodes_per_group */
+	__le64 s_free_blocks;		/*  32 exact when the fs is clean */
+	__le64 s_free_inodes;		/*  40 exact when the fs is clean */
+	__le32 s_blocks_per_group;	/*  48 8 * block size (one bitmap block) */
+	__le32 s_inodes_per_group;	/*  52 multiple of inodes per block, <= 8 * block size */
+	__le32 s_group_count;		/*  56 ceil(s_blocks_count / s_blocks_per_group) */
+	__le32 s_gdt_blocks;		/*  60 blocks of group descriptors */
+	__le64 s_gdt_start;		/*  64 first block of the group descriptor table (1) */
+	__le64 s_journal_start;		/*  72 first block of the jbd2 journal */
+	__le32 s_journal_blocks;	/*  80 blocks in the journal */
+	__le32 s_state;			/*  84 VEXFS_STATE_* */
+	__le64 s_feature_compat;	/*  88 */
+	__le64 s_feature_ro_compat;	/*  96 */
+	__le64 s_feature_incompat;	/* 104 */
+	__le64 s_orphan_head;		/* 112 first inode of the orphan list, 0 = empty */
+	__le64 s_root_ino;		/* 120 VEXFS_ROOT_INO */
+	__le64 s_first_ino;		/* 128 first non-reserved inode */
+	__u8   s_uuid[16];		/* 136 */
+	char   s_label[VEXFS_LABEL_LEN]; /* 152 NUL padded; need not be NUL terminated */
+	__le64 s_hash_key[2];		/* 216 siphash key of directory name hashes */
+	__le64 s_mkfs_time;		/* 232 seconds since the epoch */
+	__le64 s_mount_time;		/* 240 */
+	__le64 s_write_time;		/* 248 */
+	__le32 s_mount_count;		/* 256 */
+	__le16 s_errors;		/* 260 VEXFS_ERRORS_* default behaviour */
+	__le16 s_pad0;			/* 262 zero */
+	__le64 s_error_count;		/* 264 errors recorded since mkfs */
+	__le64 s_last_error_time;	/* 272 */
+	/* Vector store (reserved until the vectors feature is set). */
+	__le64 s_vec_next_id;		/* 280 next vector id (ids are never reused) */
+	__le64 s_vec_count;		/* 288 live vector records */
+	__le64 s_vec_bytes;		/* 296 bytes of live records (headers + data) */
+	__le64 s_vec_root;		/* 304 vector store root */
+	__le64 s_vec_reserved[12];	/* 312 zero */
+	__le32 s_reserved[153];		/* 408 zero */
+	__le32 s_checksum;		/* 1020 crc32c of bytes [0, 1020) */
+};
+
+/*
+ * Group descriptors: s_gdt_blocks blocks starting at s_gdt_start, 64 bytes
+ * each. Group g covers blocks [g * s_blocks_per_group, (g + 1) * ...) clipped
+ * to s_blocks_count; bits past the end of the device are set in the last
+ * group's bitmap. All block numbers are absolute.
+ */
+struct vexfs_group_desc {
+	__le64 bg_block_bitmap;		/*  0 block of the block bitmap */
+	__le64 bg_inode_bitmap;		/*  8 block of the inode bitmap */
+	__le64 bg_inode_table;		/* 16 first block of the inode table */
+	__le32 bg_free_blocks;		/* 24 */
+	__le32 bg_free_inodes;		/* 28 */
+	__le32 bg_used_dirs;		/* 32 */
+	__le32 bg_flags;		/* 36 zero */
+	__le32 bg_block_bitmap_csum;	/* 40 crc32c(seed, bitmap block) */
+	__le32 bg_inode_bitmap_csum;	/* 44 crc32c(seed, inode bitmap bytes [0, ipg/8)) */
+	__le32 bg_reserved[3];		/* 48 zero */
+	__le32 bg_checksum;		/* 60 crc32c(seed, le32 group, bytes [0, 60)) */
+};
+
+/* i_block[]: direct, single, double, triple indirect block numbers. */
+#define VEXFS_NDIR_BLOCKS	12
+#define VEXFS_IND_BLOCK		12
+#define VEXFS_DIND_BLOCK	13
+#define VEXFS_TIND_BLOCK	14
+#define VEXFS_N_BLOCKS		15
+#define VEXFS_INLINE_SYMLINK_LEN (VEXFS_N_BLOCKS * 8)	/* fast symlink bytes */
+
+/* i_flags */
+#define VEXFS_INODE_FL_SYNC	0x00000008
+#define VEXFS_INODE_FL_IMMUTABLE 0x00000010
+#define VEXFS_INODE_FL_APPEND	0x00000020
+#define VEXFS_INODE_FL_NOATIME	0x00000080
+#define VEXFS_INODE_FL_USER_MASK 0x000000b8
+
+/*
+ * Inode: 256 bytes in the inode table of its group; inode number ino lives in
+ * group (ino - 1) / ipg at index (ino - 1) % ipg. A free inode is all zero
+ * except possibly i_generation. i_checksum = crc32c(seed, le64 ino,
+ * bytes [0, 252)).
+ */
+struct vexfs_inode {
+	__le16 i_mode;			/*   0 S_IF* | permissions; 0 = unused */
+	__le16 i_pad0;			/*   2 zero */
+	__le32 i_uid;			/*   4 */
+	__le32 i_gid;			/*   8 */
+	__le32 i_links;			/*  12 */
+	__le64 i_size;			/*  16 bytes */
+	__le64 i_blocks;		/*  24 blocks allocated (data + indirect + xattr) */
+	__le64 i_atime;			/*  32 seconds, signed */
+	__le64 i_mtime;			/*  40 */
+	__le64 i_ctime;			/*  48 */
+	__le64 i_crtime;		/*  56 */
+	__le32 i_atime_ns;		/*  64 nanoseconds, < 1e9 */
+	__le32 i_mtime_ns;		/*  68 */
+	__le32 i_ctime_ns;		/*  72 */
+	__le32 i_crtime_ns;		/*  76 */
+	__le32 i_generation;		/*  80 */
+	__le32 i_flags;			/*  84 VEXFS_INODE_FL_* */
+	__le64 i_xattr_block;		/*  88 0 or the inode's xattr block */
+	__le64 i_orphan_next;		/*  96 next inode on the orphan list */
+	__le64 i_vec_head;		/* 104 vector list of this inode (vector store) */
+	__le32 i_vec_count;		/* 112 vectors attached to this inode */
+	__le32 i_rdev;			/* 116 new_encode_dev() of a device node */
+	union {				/* 120 */
+		__le64 i_block[VEXFS_N_BLOCKS];
+		char i_symlink[VEXFS_INLINE_SYMLINK_LEN];
+	};
+	__le32 i_reserved[3];		/* 240 zero */
+	__le32 i_checksum;		/* 252 */
+};
+
+/*
+ * Indirect block: (block size / 8 - 1) block numbers, then a tail.
+ * it_checksum = crc32c(seed, le64 owner ino, bytes [0, block size - 4)).
+ */
+struct vexfs_ind_tail {
+	__le32 it_magic;		/* VEXFS_IND_MAGIC */
+	__le32 it_checksum;
+};
+
+/*
+ * Directories are linear-hash tables over a 62-bit keyed name hash
+ * h = siphash(name, s_hash_key) >> 2, stored in the directory's own blocks:
+ *   logical block 0:      struct vexfs_dir_header
+ *   logical block 1 + b:  bucket b, b in [0, dh_nbuckets)
+ * With r = bit-reverse of the 62-bit h, a name belongs to bucket
+ *   b = r mod 2^L; if b < p then b = r mod 2^(L+1)
+ * (L = dh_level, p = dh_split). Each bucket therefore holds one contiguous
+ * range of hash values, which makes readdir positions (the hash) stable
+ * across splits. Buckets overflow into chained blocks (bb_next).
+ */
+struct vexfs_dir_header {
+	__le32 dh_magic;		/*  0 VEXFS_DIRHDR_MAGIC */
+	__le32 dh_checksum;		/*  4 crc32c(seed, le64 ino, block with this field 0) */
+	__le32 dh_level;		/*  8 L */
+	__le32 dh_split;		/* 12 p, < 2^L */
+	__le32 dh_nbuckets;		/* 16 = 2^L + p */
+	__le32 dh_pad;			/* 20 zero */
+	__le64 dh_entries;		/* 24 entries, excluding . and .. */
+	__le64 dh_bytes;		/* 32 bytes of all entries (for the load factor) */
+	__le64 dh_parent;		/* 40 inode of .. */
+};
+
+struct vexfs_bucket_header {
+	__le32 bb_magic;		/*  0 VEXFS_BUCKET_MAGIC */
+	__le32 bb_checksum;		/*  4 crc32c(seed, le64 ino, block with this field 0) */
+	__le64 bb_next;			/*  8 overflow block (absolute), 0 = none */
+	__le16 bb_count;		/* 16 entries in this block */
+	__le16 bb_used;			/* 18 bytes of entries following the header */
+	__le32 bb_pad;			/* 20 zero */
+};
+
+/* Directory entry, packed after the bucket header, each 8-byte aligned. */
+struct vexfs_dirent {
+	__le64 d_hash;			/*  0 62-bit name hash */
+	__le64 d_ino;			/*  8 */
+	__u8   d_name_len;		/* 16 1..255 */
+	__u8   d_type;			/* 17 VEXFS_FT_* (same values as DT_*) */
+	char   d_name[];		/* 18 not NUL terminated */
+};
+#define VEXFS_DIRENT_SIZE(len)	(((18 + (len)) + 7) & ~7)
+#define VEXFS_HASH_BITS		62
+#define VEXFS_MAX_CHAIN		8	/* overflow blocks per bucket */
+
+#define VEXFS_FT_UNKNOWN	0
+#define VEXFS_FT_FIFO		1
+#define VEXFS_FT_CHRDEV		2
+#define VEXFS_FT_DIR		4
+#define VEXFS_FT_BLKDEV		6
+#define VEXFS_FT_REG		8
+#define VEXFS_FT_SYMLINK	10
+#define VEXFS_FT_SOCK		12
+
+/*
+ * Extended attributes: one block per inode (i_xattr_block). Entries are
+ * packed after the header, each 4-byte aligned, sorted by (index, name).
+ */
+struct vexfs_xattr_header {
+	__le32 xh_magic;		/*  0 VEXFS_XATTR_MAGIC */
+	__le32 xh_checksum;		/*  4 crc32c(seed, le64 ino, block with this field 0) */
+	__le16 xh_count;		/*  8 */
+	__le16 xh_used;			/* 10 bytes of entries after the header */
+	__le32 xh_pad;			/* 12 zero */
+};
+
+struct vexfs_xattr_entry {
+	__u8   xe_index;		/* 0 VEXFS_XATTR_INDEX_* */
+	__u8   xe_name_len;		/* 1 1..255, name without the prefix */
+	__le16 xe_value_len;		/* 2 */
+	char   xe_name[];		/* 4 name then value, no NULs */
+};
+#define VEXFS_XATTR_ENTRY_SIZE(nl, vl)	(((4 + (nl) + (vl)) + 3) & ~3)
+#define VEXFS_XATTR_INDEX_USER		1
+#define VEXFS_XATTR_INDEX_TRUSTED	2
+#define VEXFS_XATTR_INDEX_SECURITY	3
+
+/* jbd2 journal limits (jbd2 itself requires at least 1024 blocks). */
+#define VEXFS_MIN_JOURNAL_BLOCKS	1024
+#define VEXFS_MAX_JOURNAL_BLOCKS	(1U << 18)
+
+#endif /* _VEXFS_FS_H */

@@ -1,0 +1,316 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * vq.h - VexFS quantization and distance core ("vq").
+ *
+ * Pure C shared by vexfs.ko and the userspace tools. No allocation, no
+ * locks: every buffer, including scratch memory, is passed by the caller.
+ * Encodings and the on-disk blob format are specified in
+ * Documentation/quantization.rst.
+ *
+ * Floating point and the kernel: every function that takes or produces
+ * float values (everything below except the f16 bit conversions, the
+ * binary/sparse encoders, Hamming distance, the blob parsers and the
+ * dispatch calls) lives in a src/core/ *_simd.c file and must be called
+ * between kernel_fpu_begin() and kernel_fpu_end() in the kernel. No function
+ * here passes a float by value, so this header can be included anywhere.
+ *
+ * Conventions:
+ *  - d is the dimension (1 <= d <= VQ_MAX_DIM), n a number of vectors;
+ *    vectors are stored back to back (n * d floats, n * code_size bytes).
+ *  - Scans take one query and n codes and write n results to out[].
+ *  - VQ_METRIC_L2 results are squared Euclidean distances (smaller is
+ *    closer); VQ_METRIC_IP results are inner products and VQ_METRIC_COS
+ *    cosine similarities (larger is closer).
+ */
+#ifndef _VEXFS_VQ_H
+#define _VEXFS_VQ_H
+
+#include "vexfs/compat.h"
+
+#define VQ_MAX_DIM		65536U
+#define VQ_PQ_KSUB		256U	/* centroids per PQ subspace */
+
+enum vq_metric {
+	VQ_METRIC_L2 = 0,
+	VQ_METRIC_IP = 1,
+	VQ_METRIC_COS = 2,
+};
+
+/* CPU features word for vq_select_impl(). */
+#define VQ_FEAT_AVX2		(1U << 0)
+#define VQ_FEAT_FMA		(1U << 1)
+#define VQ_FEAT_F16C		(1U << 2)
+#define VQ_FEAT_POPCNT		(1U << 3)
+
+/* Which implementation a kernel of the dispatch table comes from. */
+enum vq_impl {
+	VQ_IMPL_SCALAR = 0,
+	VQ_IMPL_AVX2 = 1,
+};
+
+/*
+ * Scalar quantizer parameters ("collection" parameters, one pair per
+ * dimension, trained on a sample). bits is 8 (SQ8, one byte per dimension)
+ * or 4 (SQ4, two dimensions per byte, see vq_sq4_nibble()).
+ * level(x) = clamp(round_half_even((x - vmin[i]) / step[i]), 0, L - 1),
+ * decode(c) = vmin[i] + c * step[i], L = 2^bits.
+ */
+struct vq_sq {
+	u32 d;
+	u32 bits;
+	const float *vmin;	/* [d] */
+	const float *step;	/* [d], >= 0 */
+};
+
+/*
+ * A query prepared for asymmetric scans against SQ codes (vq_sq_prepare):
+ * L2: a[i] = q[i] - vmin[i], b[i] = step[i],   dist = sum (a - b*c)^2
+ * IP: a[i] = q[i] * step[i], bias = sum q[i]*vmin[i], ip = bias + sum a*c
+ */
+struct vq_sq_query {
+	u32 d;
+	u32 metric;		/* VQ_METRIC_L2 or VQ_METRIC_IP */
+	float *a;		/* [d], caller buffer */
+	float *b;		/* [d], caller buffer */
+	float bias;
+};
+
+/*
+ * Product quantizer: m subspaces of dsub = d / m dimensions, 256 centroids
+ * each. In memory the codebook is kept transposed, cent_t[(j * dsub + k) *
+ * 256 + c] = coordinate k of centroid c of subspace j, so that the distances
+ * from one sub-vector to all 256 centroids vectorize across centroids and
+ * are bit-identical in every implementation. A code is m bytes.
+ */
+struct vq_pq {
+	u32 d;
+	u32 m;
+	u32 dsub;
+	float *cent_t;		/* [m * dsub * 256], caller buffer */
+};
+
+/*
+ * The dispatch table. Float kernels may differ between implementations
+ * within the tolerance of Documentation/quantization.rst; integer outputs
+ * (codes, Hamming distances, PQ nearest-centroid choices) are bit-identical.
+ */
+struct vq_ops {
+	const char *name;
+	unsigned int impl;		/* enum vq_impl of the distance kernels */
+	void (*l2sq_f32)(const float *q, const float *x, u32 d, size_t n, float *out);
+	void (*ip_f32)(const float *q, const float *x, u32 d, size_t n, float *out);
+	void (*cos_f32)(const float *q, const float *x, u32 d, size_t n, float *out);
+	void (*f16_encode)(const float *x, __le16 *out, size_t cnt);
+	void (*f16_decode)(const __le16 *in, float *x, size_t cnt);
+	void (*l2sq_f16)(const float *q, const __le16 *c, u32 d, size_t n, float *out);
+	void (*ip_f16)(const float *q, const __le16 *c, u32 d, size_t n, float *out);
+	void (*sq8_encode)(const struct vq_sq *sq, const float *x, u8 *out, size_t n);
+	void (*sq4_encode)(const struct vq_sq *sq, const float *x, u8 *out, size_t n);
+	void (*sq8_scan)(const struct vq_sq_query *qq, const u8 *c, size_t n, float *out);
+	void (*sq4_scan)(const struct vq_sq_query *qq, const u8 *c, size_t n, float *out);
+	void (*pq_l2_256)(const float *x, const float *ct, u32 dsub, float *out);
+	void (*pq_ip_256)(const float *x, const float *ct, u32 dsub, float *out);
+	void (*pq_nearest)(const float *x, const float *ct, u32 dsub, u32 *best, float *bestd);
+	void (*pq_adc_scan)(const float *lut, u32 m, const u8 *c, size_t n, float *out);
+	void (*hamming_scan)(const u8 *q, const u8 *c, u32 nbytes, size_t n, u32 *out);
+};
+
+extern const struct vq_ops vq_ops_scalar;
+#if defined(__x86_64__)
+extern const struct vq_ops vq_ops_avx2;	/* needs AVX2+FMA+F16C+POPCNT */
+#endif
+
+/* ---- dispatch (vq.c, integer-only) ------------------------------------ */
+
+/*
+ * Choose the implementation once, before any other call (module init /
+ * program start). Kernel: features from boot_cpu_has(); userspace:
+ * vq_cpu_features(). The AVX2 kernels need VQ_FEAT_AVX2 | VQ_FEAT_FMA; the
+ * f16 and Hamming entries additionally use F16C / POPCNT when present.
+ * Returns the enum vq_impl chosen for the float distance kernels.
+ */
+unsigned int vq_select_impl(unsigned int features);
+const struct vq_ops *vq_active_ops(void);
+const char *vq_impl_name(void);
+#ifndef __KERNEL__
+unsigned int vq_cpu_features(void);
+#endif
+
+/* ---- f16 (vq_f16.c, integer-only, bit-exact) --------------------------- */
+
+u16 vq_f32_to_f16_bits(u32 f);		/* round to nearest even */
+u32 vq_f16_to_f32_bits(u16 h);		/* exact */
+void vq_f16_encode_ref(const float *x, __le16 *out, size_t cnt);
+void vq_f16_decode_ref(const __le16 *in, float *x, size_t cnt);
+
+/* ---- binary and sparse (vq_bin.c, integer-only) ------------------------ */
+
+static inline u32 vq_bin_code_size(u32 d)
+{
+	return (d + 7) / 8;
+}
+
+/* bit i of code = (x[i] > 0), LSB first; pad bits are zero. */
+void vq_bin_encode(const float *x, u32 d, size_t n, u8 *out);
+void vq_hamming_scan_ref(const u8 *q, const u8 *c, u32 nbytes, size_t n, u32 *out);
+
+static inline u32 vq_get_le32(const u8 *p)
+{
+	__le32 v;
+
+	memcpy(&v, p, 4);
+	return le32_to_cpu(v);
+}
+
+static inline void vq_put_le32(u8 *p, u32 x)
+{
+	__le32 v = cpu_to_le32(x);
+
+	memcpy(p, &v, 4);
+}
+
+/*
+ * Sparse code: __le32 nnz, nnz * __le32 index (strictly increasing, < d),
+ * nnz * __le32 value (IEEE binary32 bits). Size: 4 + 8 * nnz bytes.
+ * Zeros and NaNs are never stored.
+ */
+static inline size_t vq_sparse_code_size(u32 nnz)
+{
+	return 4 + 8 * (size_t)nnz;
+}
+
+/* Keep the k largest |x[i]| (ties: lower index first). Returns nnz. */
+u32 vq_sparse_encode_topk(const float *x, u32 d, u32 k, u8 *out);
+/* Keep every |x[i]| >= *threshold; returns nnz, -EINVAL if *threshold < 0. */
+int vq_sparse_encode_threshold(const float *x, u32 d, const float *threshold,
+			       u8 *out);
+/* Checks a sparse code read from disk; returns nnz or -EUCLEAN. */
+int vq_sparse_validate(const u8 *code, size_t len, u32 d);
+
+/* ---- dispatched kernels (vq.c) ----------------------------------------- */
+
+void vq_l2sq_scan(const float *q, const float *x, u32 d, size_t n, float *out);
+void vq_ip_scan(const float *q, const float *x, u32 d, size_t n, float *out);
+void vq_cos_scan(const float *q, const float *x, u32 d, size_t n, float *out);
+void vq_f16_encode(const float *x, __le16 *out, size_t cnt);
+void vq_f16_decode(const __le16 *in, float *x, size_t cnt);
+void vq_f16_scan(const float *q, const __le16 *c, u32 d, size_t n,
+		 unsigned int metric, float *out);
+void vq_sq_encode(const struct vq_sq *sq, const float *x, u8 *out, size_t n);
+void vq_sq_scan(const struct vq_sq *sq, const struct vq_sq_query *qq,
+		const u8 *c, size_t n, float *out);
+void vq_pq_adc_scan(const float *lut, u32 m, const u8 *c, size_t n, float *out);
+void vq_hamming_scan(const u8 *q, const u8 *c, u32 nbytes, size_t n, u32 *out);
+
+static inline size_t vq_sq_code_size(u32 d, u32 bits)
+{
+	return bits == 4 ? (d + 1) / 2 : d;
+}
+
+/*
+ * SQ4 layout: dimensions come in blocks of 16; in block k (bytes 8k..8k+7)
+ * byte 8k + j holds dimension 16k + j in its low nibble and 16k + 8 + j in
+ * its high nibble. The last d % 16 dimensions (r of them, starting at
+ * t = d - r) are paired: byte t/2 + j holds t + 2j (low) and t + 2j + 1
+ * (high). Returns the byte index of dimension i; *shift is 0 or 4.
+ */
+static inline u32 vq_sq4_nibble(u32 d, u32 i, u32 *shift)
+{
+	u32 t = d & ~15U;
+
+	if (i < t) {
+		*shift = (i & 8) >> 1;
+		return ((i >> 4) << 3) + (i & 7);
+	}
+	*shift = ((i - t) & 1) << 2;
+	return (t >> 1) + ((i - t) >> 1);
+}
+
+/* ---- scalar quantizer (vq_sq_simd.c, FPU) ------------------------------ */
+
+/* Per-dimension min/max over n sample vectors: writes vmin[d], step[d]. */
+int vq_sq_train(u32 d, u32 bits, const float *x, size_t n, float *vmin,
+		float *step);
+void vq_sq_decode(const struct vq_sq *sq, const u8 *c, float *x, size_t n);
+int vq_sq_prepare(const struct vq_sq *sq, unsigned int metric, const float *q,
+		  struct vq_sq_query *qq);
+
+/* ---- product quantizer (vq_pq_simd.c, FPU) ----------------------------- */
+
+static inline int vq_pq_check_dims(u32 d, u32 m)
+{
+	if (d == 0 || d > VQ_MAX_DIM || m == 0 || m > d || d % m)
+		return -EINVAL;
+	return 0;
+}
+
+static inline size_t vq_pq_codebook_floats(u32 d)
+{
+	return (size_t)d * VQ_PQ_KSUB;
+}
+
+/* Scratch bytes vq_pq_train() needs for n training vectors. */
+size_t vq_pq_train_scratch_size(u32 d, u32 m, size_t n);
+/*
+ * k-means++ initialisation then iters Lloyd iterations per subspace, fully
+ * deterministic for a given seed (and identical in every implementation).
+ * Needs n >= 256. Fills pq->cent_t. Meant for userspace (mkfs, vexctl).
+ */
+int vq_pq_train(struct vq_pq *pq, const float *x, size_t n, u32 iters,
+		u64 seed, void *scratch, size_t scratch_len);
+void vq_pq_encode(const struct vq_pq *pq, const float *x, u8 *out, size_t n);
+void vq_pq_decode(const struct vq_pq *pq, const u8 *c, float *x, size_t n);
+/* Lookup table lut[j * 256 + c] for the query; metric L2 or IP. */
+int vq_pq_lut(const struct vq_pq *pq, unsigned int metric, const float *q,
+	      float *lut);
+
+/* ---- reference (scalar) float kernels (vq_scalar_simd.c, FPU) ---------- */
+
+void vq_sparse_dot(const float *q, const u8 *code, float *out);
+
+/*
+ * Self check for KUnit and the native tests: runs every float kernel of
+ * the active implementation against the scalar reference on seeded
+ * pseudo-random data and returns the number of mismatches (0 = pass).
+ * scratch must hold vq_selftest_scratch_size() bytes. FPU.
+ */
+size_t vq_selftest_scratch_size(void);
+int vq_selftest(u32 seed, void *scratch, size_t len);
+
+/* ---- on-disk parameter blobs (vq_blob.c, integer-only) ----------------- */
+
+#define VQ_BLOB_MAGIC		0x51565856U	/* "VXVQ" read as __le32 */
+#define VQ_BLOB_VERSION		1
+#define VQ_BLOB_KIND_SQ8	1
+#define VQ_BLOB_KIND_SQ4	2
+#define VQ_BLOB_KIND_PQ		3
+
+struct vq_blob_hdr {
+	__le32 magic;		/* VQ_BLOB_MAGIC */
+	__le16 version;		/* VQ_BLOB_VERSION */
+	__le16 kind;		/* VQ_BLOB_KIND_* */
+	__le32 dim;		/* d */
+	__le32 m;		/* PQ: subspaces; SQ: 0 */
+	__le32 ksub;		/* PQ: 256; SQ: 2^bits levels */
+	__le32 payload_len;	/* bytes after this header */
+	__le32 reserved;	/* 0 */
+	__le32 crc;		/* crc32c over header (crc = 0) and payload */
+};
+
+size_t vq_sq_blob_size(u32 d);
+int vq_sq_store(const struct vq_sq *sq, u8 *buf, size_t len);
+/* Fills vmin[d] and step[d] and sets sq; -EUCLEAN on any corruption. */
+int vq_sq_load(struct vq_sq *sq, const u8 *buf, size_t len, float *vmin,
+	       float *step, u32 max_d);
+
+size_t vq_pq_blob_size(u32 d);
+int vq_pq_store(const struct vq_pq *pq, u8 *buf, size_t len);
+/*
+ * Parses a PQ codebook blob into pq (cent_t must hold max_d * 256 floats).
+ * -EUCLEAN on bad magic, CRC, sizes or non-finite centroids; -EOPNOTSUPP on
+ * an unknown version.
+ */
+int vq_pq_load(struct vq_pq *pq, const u8 *buf, size_t len, float *cent_t,
+	       u32 max_d);
+
+#endif /* _VEXFS_VQ_H */

@@ -1,0 +1,440 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * balloc.c - block and inode allocation over per-group bitmaps.
+ *
+ * Every group has one block bitmap and one inode bitmap block whose CRC32C is
+ * kept in the group descriptor; both change together inside one handle, under
+ * the group's spinlock. Free counts are per-group in the descriptors, summed
+ * into percpu counters at mount.
+ */
+#include <linux/random.h>
+#include "vexfs.h"
+
+struct vexfs_group_desc *vexfs_get_gd(struct super_block *sb, u32 grp,
+				      struct buffer_head **bhp)
+{
+	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
+	struct buffer_head *bh = sbi->s_gdt_bh[grp / sbi->s_desc_per_block];
+
+	if (bhp)
+		*bhp = bh;
+	return (struct vexfs_group_desc *)bh->b_data + grp % sbi->s_desc_per_block;
+}
+
+static void vexfs_gd_update_csum(struct super_block *sb, u32 grp,
+				 struct vexfs_group_desc *gd)
+{
+	gd->bg_checksum = cpu_to_le32(vexfs_gd_csum(VEXFS_SB(sb)->s_csum_seed, grp, gd));
+}
+
+static struct buffer_head *vexfs_read_bitmap(struct super_block *sb, u32 grp,
+					     bool inodes)
+{
+	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
+	struct vexfs_group_info *gi = &sbi->s_groups[grp];
+	struct vexfs_group_desc *gd = vexfs_get_gd(sb, grp, NULL);
+	u64 blk = le64_to_cpu(inodes ? gd->bg_inode_bitmap : gd->bg_block_bitmap);
+	bool *verified = inodes ? &gi->ibm_verified : &gi->bbm_verified;
+	struct buffer_head *bh;
+	u32 bytes = inodes ? sbi->s_geom.inodes_per_group / 8 : sbi->s_geom.block_size;
+	u32 want, got;
+
+	bh = sb_bread(sb, blk);
+	if (!bh) {
+		vexfs_err(sb, "cannot read %s bitmap of group %u", inodes ? "inode" : "block", grp);
+		return ERR_PTR(-EIO);
+	}
+	if (READ_ONCE(*verified))
+		return bh;
+	spin_lock(&gi->lock);
+	want = le32_to_cpu(inodes ? gd->bg_inode_bitmap_csum : gd->bg_block_bitmap_csum);
+	got = vexfs_bitmap_csum(sbi->s_csum_seed, bh->b_data, bytes);
+	if (want == got)
+		WRITE_ONCE(*verified, true);
+	spin_unlock(&gi->lock);
+	if (want != got) {
+		brelse(bh);
+		vexfs_err(sb, "corrupt metadata: %s bitmap of group %u fails its checksum",
+			  inodes ? "inode" : "block", grp);
+		return ERR_PTR(-EUCLEAN);
+	}
+	return bh;
+}
+
+struct buffer_head *vexfs_read_block_bitmap(struct super_block *sb, u32 grp)
+{
+	return vexfs_read_bitmap(sb, grp, false);
+}
+
+struct buffer_head *vexfs_read_inode_bitmap(struct super_block *sb, u32 grp)
+{
+	return vexfs_read_bitmap(sb, grp, true);
+}
+
+/* Try to allocate up to *count blocks in @grp at or after @start. */
+static int vexfs_alloc_in_group(handle_t *handle, struct super_block *sb, u32 grp,
+				u32 start, u32 *count, u64 *out)
+{
+	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
+	struct vexfs_group_info *gi = &sbi->s_groups[grp];
+	u32 nbits = vexfs_group_blocks(&sbi->s_geom, grp);
+	struct buffer_head *bh, *gdbh;
+	struct vexfs_group_desc *gd = vexfs_get_gd(sb, grp, &gdbh);
+	u32 bit, run, i;
+	int err;
+
+	if (!le32_to_cpu(READ_ONCE(gd->bg_free_blocks)))
+		return -ENOSPC;
+	bh = vexfs_read_block_bitmap(sb, grp);
+	if (IS_ERR(bh))
+		return PTR_ERR(bh);
+	err = vexfs_journal_get_write_access(handle, sb, bh);
+	if (!err)
+		err = vexfs_journal_get_write_access(handle, sb, gdbh);
+	if (err)
+		goto out;
+
+	spin_lock(&gi->lock);
+	bit = vexfs_find_next_zero((u8 *)bh->b_data, nbits, start);
+	if (bit >= nbits && start)
+		bit = vexfs_find_next_zero((u8 *)bh->b_data, nbits, 0);
+	if (bit >= nbits) {
+		spin_unlock(&gi->lock);
+		if (le32_to_cpu(gd->bg_free_blocks))
+			err = vexfs_corrupt(sb, "group %u: descriptor says %u free blocks, bitmap has none",
+					    grp, le32_to_cpu(gd->bg_free_blocks));
+		else
+			err = -ENOSPC;
+		goto out;
+	}
+	run = vexfs_zero_run((u8 *)bh->b_data, nbits, bit, *count);
+	if (run > le32_to_cpu(gd->bg_free_blocks)) {
+		spin_unlock(&gi->lock);
+		err = vexfs_corrupt(sb, "group %u: free block count below bitmap", grp);
+		goto out;
+	}
+	for (i = 0; i < run; i++)
+		vexfs_set_bit((u8 *)bh->b_data, bit + i);
+	le32_add_cpu(&gd->bg_free_blocks, -run);
+	gd->bg_block_bitmap_csum =
+		cpu_to_le32(vexfs_bitmap_csum(sbi->s_csum_seed, bh->b_data, sbi->s_geom.block_size));
+	vexfs_gd_update_csum(sb, grp, gd);
+	spin_unlock(&gi->lock);
+
+	err = vexfs_journal_dirty(handle, sb, bh);
+	if (!err)
+		err = vexfs_journal_dirty(handle, sb, gdbh);
+	if (err)
+		goto out;
+	percpu_counter_sub(&sbi->s_free_blocks, run);
+	atomic64_add(run, &sbi->s_stat_allocs);
+	*out = (u64)grp * sbi->s_geom.blocks_per_group + bit;
+	*count = run;
+out:
+	brelse(bh);
+	return err;
+}
+
+/*
+ * Allocate between 1 and *count contiguous blocks, as close to @goal as
+ * possible. Returns 0 with *out / *count set, or -ENOSPC, -EIO, -EUCLEAN.
+ */
+int vexfs_new_blocks(handle_t *handle, struct inode *inode, u64 goal,
+		     u32 *count, u64 *out)
+{
+	struct super_block *sb = inode->i_sb;
+	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
+	struct vexfs_geom *g = &sbi->s_geom;
+	u32 grp, start, i;
+	int err;
+
+	if (percpu_counter_read_positive(&sbi->s_free_blocks) == 0 &&
+	    percpu_counter_sum_positive(&sbi->s_free_blocks) == 0)
+		return -ENOSPC;
+	if (!*count)
+		*count = 1;
+	if (goal >= g->blocks)
+		goal = (u64)VEXFS_I(inode)->i_goal_group * g->blocks_per_group;
+	grp = (u32)(goal / g->blocks_per_group);
+	start = (u32)(goal % g->blocks_per_group);
+	for (i = 0; i < g->groups; i++) {
+		err = vexfs_alloc_in_group(handle, sb, grp, start, count, out);
+		if (err != -ENOSPC)
+			return err;
+		grp = (grp + 1) % g->groups;
+		start = 0;
+	}
+	return -ENOSPC;
+}
+
+void vexfs_free_blocks(handle_t *handle, struct inode *inode, u64 block,
+		       u32 count, bool metadata)
+{
+	struct super_block *sb = inode->i_sb;
+	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
+	struct vexfs_geom *g = &sbi->s_geom;
+
+	while (count) {
+		u32 grp = (u32)(block / g->blocks_per_group);
+		u32 bit = (u32)(block % g->blocks_per_group);
+		u32 n = min_t(u32, count, vexfs_group_blocks(g, grp) - bit), i;
+		struct buffer_head *bh, *gdbh;
+		struct vexfs_group_desc *gd;
+		struct vexfs_group_info *gi;
+		int err;
+
+		if (block >= g->blocks || bit < vexfs_group_overhead(g, grp) ||
+		    n == 0 || bit + n > vexfs_group_blocks(g, grp)) {
+			vexfs_corrupt(sb, "inode %lu: freeing blocks %llu+%u outside the data area",
+				      inode->i_ino, block, count);
+			return;
+		}
+		gi = &sbi->s_groups[grp];
+		gd = vexfs_get_gd(sb, grp, &gdbh);
+		bh = vexfs_read_block_bitmap(sb, grp);
+		if (IS_ERR(bh))
+			return;
+		err = vexfs_journal_get_write_access(handle, sb, bh);
+		if (!err)
+			err = vexfs_journal_get_write_access(handle, sb, gdbh);
+		if (err) {
+			brelse(bh);
+			return;
+		}
+		spin_lock(&gi->lock);
+		for (i = 0; i < n; i++) {
+			if (!vexfs_test_bit((u8 *)bh->b_data, bit + i)) {
+				spin_unlock(&gi->lock);
+				brelse(bh);
+				vexfs_corrupt(sb, "inode %lu: freeing free block %llu",
+					      inode->i_ino, block + i);
+				return;
+			}
+		}
+		for (i = 0; i < n; i++)
+			vexfs_clear_bit((u8 *)bh->b_data, bit + i);
+		le32_add_cpu(&gd->bg_free_blocks, n);
+		gd->bg_block_bitmap_csum =
+			cpu_to_le32(vexfs_bitmap_csum(sbi->s_csum_seed, bh->b_data, g->block_size));
+		vexfs_gd_update_csum(sb, grp, gd);
+		spin_unlock(&gi->lock);
+		vexfs_journal_dirty(handle, sb, bh);
+		vexfs_journal_dirty(handle, sb, gdbh);
+		brelse(bh);
+		percpu_counter_add(&sbi->s_free_blocks, n);
+		atomic64_add(n, &sbi->s_stat_frees);
+		if (metadata) {
+			for (i = 0; i < n; i++) {
+				struct buffer_head *mbh = sb_find_get_block(sb, block + i);
+
+				if (mbh)
+					clear_buffer_verified(mbh);
+				vexfs_journal_forget(handle, sb, mbh, block + i);
+				brelse(mbh);
+			}
+		}
+		block += n;
+		count -= n;
+	}
+}
+
+/* ---- inodes ------------------------------------------------------------- */
+
+static u32 vexfs_pick_group(struct super_block *sb, struct inode *dir, bool is_dir)
+{
+	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
+	u32 groups = sbi->s_geom.groups, start, i;
+	u64 avg_inodes = percpu_counter_read_positive(&sbi->s_free_inodes) / groups;
+	u64 avg_blocks = percpu_counter_read_positive(&sbi->s_free_blocks) / groups;
+
+	if (is_dir) {
+		/* Spread directories: next group with above-average free space. */
+		start = (READ_ONCE(sbi->s_last_group) + 1) % groups;
+		for (i = 0; i < groups; i++) {
+			u32 grp = (start + i) % groups;
+			struct vexfs_group_desc *gd = vexfs_get_gd(sb, grp, NULL);
+
+			if (le32_to_cpu(gd->bg_free_inodes) >= avg_inodes &&
+			    le32_to_cpu(gd->bg_free_blocks) >= avg_blocks) {
+				WRITE_ONCE(sbi->s_last_group, grp);
+				return grp;
+			}
+		}
+		return start;
+	}
+	return (u32)((dir->i_ino - 1) / sbi->s_geom.inodes_per_group);
+}
+
+struct inode *vexfs_new_inode(handle_t *handle, struct mnt_idmap_or_ns *idmap,
+			      struct inode *dir, umode_t mode)
+{
+	struct super_block *sb = dir->i_sb;
+	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
+	struct vexfs_geom *g = &sbi->s_geom;
+	struct inode *inode;
+	struct vexfs_inode_info *vi;
+	u32 grp, i, bit = 0;
+	u64 ino = 0;
+	int err = -ENOSPC;
+
+	if (percpu_counter_sum_positive(&sbi->s_free_inodes) == 0)
+		return ERR_PTR(-ENOSPC);
+	grp = vexfs_pick_group(sb, dir, S_ISDIR(mode));
+	for (i = 0; i < g->groups; i++, grp = (grp + 1) % g->groups) {
+		struct vexfs_group_info *gi = &sbi->s_groups[grp];
+		struct buffer_head *bh, *gdbh;
+		struct vexfs_group_desc *gd = vexfs_get_gd(sb, grp, &gdbh);
+
+		if (!le32_to_cpu(READ_ONCE(gd->bg_free_inodes)))
+			continue;
+		bh = vexfs_read_inode_bitmap(sb, grp);
+		if (IS_ERR(bh))
+			return ERR_CAST(bh);
+		err = vexfs_journal_get_write_access(handle, sb, bh);
+		if (!err)
+			err = vexfs_journal_get_write_access(handle, sb, gdbh);
+		if (err) {
+			brelse(bh);
+			return ERR_PTR(err);
+		}
+		spin_lock(&gi->lock);
+		bit = vexfs_find_next_zero((u8 *)bh->b_data, g->inodes_per_group, 0);
+		if (bit >= g->inodes_per_group || !le32_to_cpu(gd->bg_free_inodes)) {
+			spin_unlock(&gi->lock);
+			brelse(bh);
+			err = -ENOSPC;
+			continue;
+		}
+		vexfs_set_bit((u8 *)bh->b_data, bit);
+		le32_add_cpu(&gd->bg_free_inodes, -1);
+		if (S_ISDIR(mode))
+			le32_add_cpu(&gd->bg_used_dirs, 1);
+		gd->bg_inode_bitmap_csum =
+			cpu_to_le32(vexfs_bitmap_csum(sbi->s_csum_seed, bh->b_data,
+						      g->inodes_per_group / 8));
+		vexfs_gd_update_csum(sb, grp, gd);
+		spin_unlock(&gi->lock);
+		err = vexfs_journal_dirty(handle, sb, bh);
+		if (!err)
+			err = vexfs_journal_dirty(handle, sb, gdbh);
+		brelse(bh);
+		if (err)
+			return ERR_PTR(err);
+		ino = (u64)grp * g->inodes_per_group + bit + 1;
+		break;
+	}
+	if (!ino)
+		return ERR_PTR(err);
+	if (ino < VEXFS_FIRST_INO) {
+		return ERR_PTR(vexfs_corrupt(sb, "reserved inode %llu was free in the bitmap",
+					     ino));
+	}
+	percpu_counter_dec(&sbi->s_free_inodes);
+	if (S_ISDIR(mode))
+		percpu_counter_inc(&sbi->s_dirs);
+
+	inode = new_inode(sb);
+	if (!inode)
+		return ERR_PTR(-ENOMEM);
+	inode_init_owner(idmap, inode, dir, mode);
+	inode->i_ino = ino;
+	inode->i_blocks = 0;
+	simple_inode_init_ts(inode);
+	vi = VEXFS_I(inode);
+	vi->i_crtime = inode_get_mtime(inode).tv_sec;
+	vi->i_crtime_ns = inode_get_mtime(inode).tv_nsec;
+	vi->i_flags = VEXFS_I(dir)->i_flags & VEXFS_INODE_FL_USER_MASK &
+		      ~(VEXFS_INODE_FL_IMMUTABLE | VEXFS_INODE_FL_APPEND);
+	vi->i_goal_group = grp;
+	spin_lock(&sbi->s_next_gen_lock);
+	inode->i_generation = sbi->s_next_generation++;
+	spin_unlock(&sbi->s_next_gen_lock);
+	if (insert_inode_locked(inode) < 0) {
+		make_bad_inode(inode);
+		iput(inode);
+		return ERR_PTR(vexfs_corrupt(sb, "inode %llu allocated twice", ino));
+	}
+	err = vexfs_mark_inode_dirty(handle, inode);
+	if (err) {
+		clear_nlink(inode);
+		unlock_new_inode(inode);
+		iput(inode);
+		return ERR_PTR(err);
+	}
+	return inode;
+}
+
+void vexfs_free_inode(handle_t *handle, struct inode *inode)
+{
+	struct super_block *sb = inode->i_sb;
+	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
+	struct vexfs_geom *g = &sbi->s_geom;
+	u64 ino = inode->i_ino;
+	u32 grp = (u32)((ino - 1) / g->inodes_per_group);
+	u32 bit = (u32)((ino - 1) % g->inodes_per_group);
+	struct vexfs_group_info *gi = &sbi->s_groups[grp];
+	struct buffer_head *bh, *gdbh;
+	struct vexfs_group_desc *gd = vexfs_get_gd(sb, grp, &gdbh);
+	bool is_dir = S_ISDIR(inode->i_mode);
+
+	bh = vexfs_read_inode_bitmap(sb, grp);
+	if (IS_ERR(bh))
+		return;
+	if (vexfs_journal_get_write_access(handle, sb, bh) ||
+	    vexfs_journal_get_write_access(handle, sb, gdbh)) {
+		brelse(bh);
+		return;
+	}
+	spin_lock(&gi->lock);
+	if (!vexfs_test_bit((u8 *)bh->b_data, bit)) {
+		spin_unlock(&gi->lock);
+		brelse(bh);
+		vexfs_corrupt(sb, "freeing free inode %llu", ino);
+		return;
+	}
+	vexfs_clear_bit((u8 *)bh->b_data, bit);
+	le32_add_cpu(&gd->bg_free_inodes, 1);
+	if (is_dir && le32_to_cpu(gd->bg_used_dirs))
+		le32_add_cpu(&gd->bg_used_dirs, -1);
+	gd->bg_inode_bitmap_csum =
+		cpu_to_le32(vexfs_bitmap_csum(sbi->s_csum_seed, bh->b_data,
+					      g->inodes_per_group / 8));
+	vexfs_gd_update_csum(sb, grp, gd);
+	spin_unlock(&gi->lock);
+	vexfs_journal_dirty(handle, sb, bh);
+	vexfs_journal_dirty(handle, sb, gdbh);
+	brelse(bh);
+	percpu_counter_inc(&sbi->s_free_inodes);
+	if (is_dir)
+		percpu_counter_dec(&sbi->s_dirs);
+}
+
+u64 vexfs_count_free_blocks(struct super_block *sb)
+{
+	u64 n = 0;
+	u32 grp;
+
+	for (grp = 0; grp < VEXFS_SB(sb)->s_geom.groups; grp++)
+		n += le32_to_cpu(vexfs_get_gd(sb, grp, NULL)->bg_free_blocks);
+	return n;
+}
+
+u64 vexfs_count_free_inodes(struct super_block *sb)
+{
+	u64 n = 0;
+	u32 grp;
+
+	for (grp = 0; grp < VEXFS_SB(sb)->s_geom.groups; grp++)
+		n += le32_to_cpu(vexfs_get_gd(sb, grp, NULL)->bg_free_inodes);
+	return n;
+}
+
+u64 vexfs_count_dirs(struct super_block *sb)
+{
+	u64 n = 0;
+	u32 grp;
+
+	for (grp = 0; grp < VEXFS_SB(sb)->s_geom.groups; grp++)
+		n += le32_to_cpu(vexfs_get_gd(sb, grp, NULL)->bg_used_dirs);
+	return n;
+}

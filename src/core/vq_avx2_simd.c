@@ -1,0 +1,725 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * vq_avx2_simd.c - AVX2/FMA/F16C/POPCNT kernels of the quantization core.
+ *
+ * Written with GCC vector types and target attributes (no <immintrin.h>,
+ * which x86 kernel builds cannot use), so the same source builds into
+ * vexfs.ko and natively. FPU file: in the kernel, call only between
+ * kernel_fpu_begin() and kernel_fpu_end(), and only when the CPU has the
+ * features vq_select_impl() checked.
+ *
+ * Integer results (codes, PQ centroid choices, Hamming distances) are
+ * bit-identical to vq_scalar_simd.c. Float sums use 8-lane accumulators
+ * and FMA, so they differ from the scalar reference within the tolerance
+ * documented in Documentation/quantization.rst.
+ */
+#include "vq_impl.h"
+
+#ifndef __aligned
+#define __aligned(x)	__attribute__((aligned(x)))
+#endif
+
+#if defined(__x86_64__)
+
+typedef float v8sf __attribute__((vector_size(32)));
+typedef float v8sf_u __attribute__((vector_size(32), may_alias)) __aligned(1);
+typedef int v8si __attribute__((vector_size(32)));
+typedef short v8hi __attribute__((vector_size(16)));
+typedef short v8hi_u __attribute__((vector_size(16), may_alias)) __aligned(1);
+typedef unsigned char v16qu __attribute__((vector_size(16)));
+typedef unsigned char v16qu_u __attribute__((vector_size(16), may_alias)) __aligned(1);
+typedef char v16qi __attribute__((vector_size(16)));
+typedef char v32qi __attribute__((vector_size(32)));
+typedef short v16hi __attribute__((vector_size(32)));
+typedef long long v2di __attribute__((vector_size(16)));
+
+#define VQ_AVX2		__attribute__((target("avx2,fma")))
+#define VQ_F16C		__attribute__((target("avx2,fma,f16c")))
+#define VQ_POPCNT	__attribute__((target("avx2,popcnt")))
+
+static __always_inline VQ_AVX2 v8sf vq_ld(const float *p)
+{
+	return *(const v8sf_u *)p;
+}
+
+static __always_inline VQ_AVX2 void vq_st(float *p, v8sf v)
+{
+	*(v8sf_u *)p = v;
+}
+
+static __always_inline VQ_AVX2 v8sf vq_set1(float f)
+{
+	v8sf v = { f, f, f, f, f, f, f, f };
+
+	return v;
+}
+
+static __always_inline VQ_AVX2 float vq_hsum(v8sf v)
+{
+	return ((v[0] + v[4]) + (v[1] + v[5])) + ((v[2] + v[6]) + (v[3] + v[7]));
+}
+
+/* Low 8 bytes of a vector -> 8 floats (VPMOVZXBD + VCVTDQ2PS) */
+static __always_inline VQ_AVX2 v8sf vq_u8x8v(v16qu b)
+{
+	return __builtin_convertvector(__builtin_ia32_pmovzxbd256((v16qi)b),
+				       v8sf);
+}
+
+/* 8 code bytes at p -> 8 floats */
+static __always_inline VQ_AVX2 v8sf vq_u8x8(const u8 *p)
+{
+	u64 t;
+	v2di w;
+
+	memcpy(&t, p, 8);
+	w = (v2di){ (long long)t, 0 };
+	return vq_u8x8v((v16qu)w);
+}
+
+/*
+ * Four vectors of levels (each lane 0..255) -> 32 bytes in lane order:
+ * the two packs interleave 128-bit halves, VPERMD puts them back.
+ */
+static __always_inline VQ_AVX2 void vq_pack32(u8 *out, v8si l0, v8si l1, v8si l2, v8si l3)
+{
+	v16hi p01 = __builtin_ia32_packssdw256(l0, l1);
+	v16hi p23 = __builtin_ia32_packssdw256(l2, l3);
+	v32qi b = __builtin_ia32_packuswb256(p01, p23);
+	v8si r = __builtin_ia32_permvarsi256((v8si)b,
+					     (v8si){ 0, 4, 1, 5, 2, 6, 3, 7 });
+
+	memcpy(out, &r, 32);
+}
+
+/* ---- f32 ---------------------------------------------------------------- */
+
+VQ_AVX2 static void vq_l2sq_f32_avx2(const float *q, const float *x, u32 d,
+				      size_t n, float *out)
+{
+	size_t v;
+	u32 i;
+
+	for (v = 0; v < n; v++, x += d) {
+		v8sf a0 = vq_set1(0), a1 = a0, a2 = a0, a3 = a0;
+		float acc;
+
+		for (i = 0; i + 32 <= d; i += 32) {
+			v8sf t0 = vq_ld(q + i) - vq_ld(x + i);
+			v8sf t1 = vq_ld(q + i + 8) - vq_ld(x + i + 8);
+			v8sf t2 = vq_ld(q + i + 16) - vq_ld(x + i + 16);
+			v8sf t3 = vq_ld(q + i + 24) - vq_ld(x + i + 24);
+
+			a0 += t0 * t0;
+			a1 += t1 * t1;
+			a2 += t2 * t2;
+			a3 += t3 * t3;
+		}
+		for (; i + 8 <= d; i += 8) {
+			v8sf t0 = vq_ld(q + i) - vq_ld(x + i);
+
+			a0 += t0 * t0;
+		}
+		acc = vq_hsum((a0 + a1) + (a2 + a3));
+		for (; i < d; i++) {
+			float t = q[i] - x[i];
+
+			acc += t * t;
+		}
+		out[v] = acc;
+	}
+}
+
+VQ_AVX2 static void vq_ip_f32_avx2(const float *q, const float *x, u32 d,
+				    size_t n, float *out)
+{
+	size_t v;
+	u32 i;
+
+	for (v = 0; v < n; v++, x += d) {
+		v8sf a0 = vq_set1(0), a1 = a0, a2 = a0, a3 = a0;
+		float acc;
+
+		for (i = 0; i + 32 <= d; i += 32) {
+			a0 += vq_ld(q + i) * vq_ld(x + i);
+			a1 += vq_ld(q + i + 8) * vq_ld(x + i + 8);
+			a2 += vq_ld(q + i + 16) * vq_ld(x + i + 16);
+			a3 += vq_ld(q + i + 24) * vq_ld(x + i + 24);
+		}
+		for (; i + 8 <= d; i += 8)
+			a0 += vq_ld(q + i) * vq_ld(x + i);
+		acc = vq_hsum((a0 + a1) + (a2 + a3));
+		for (; i < d; i++)
+			acc += q[i] * x[i];
+		out[v] = acc;
+	}
+}
+
+VQ_AVX2 static void vq_cos_f32_avx2(const float *q, const float *x, u32 d,
+				     size_t n, float *out)
+{
+	float qq;
+	size_t v;
+	u32 i;
+
+	vq_ip_f32_avx2(q, q, d, 1, &qq);
+	for (v = 0; v < n; v++, x += d) {
+		v8sf p0 = vq_set1(0), p1 = p0, s0 = p0, s1 = p0;
+		float ip, xx;
+
+		for (i = 0; i + 16 <= d; i += 16) {
+			v8sf x0 = vq_ld(x + i), x1 = vq_ld(x + i + 8);
+
+			p0 += vq_ld(q + i) * x0;
+			p1 += vq_ld(q + i + 8) * x1;
+			s0 += x0 * x0;
+			s1 += x1 * x1;
+		}
+		for (; i + 8 <= d; i += 8) {
+			v8sf x0 = vq_ld(x + i);
+
+			p0 += vq_ld(q + i) * x0;
+			s0 += x0 * x0;
+		}
+		ip = vq_hsum(p0 + p1);
+		xx = vq_hsum(s0 + s1);
+		for (; i < d; i++) {
+			ip += q[i] * x[i];
+			xx += x[i] * x[i];
+		}
+		out[v] = vq_cos_finish(ip, qq, xx);
+	}
+}
+
+/* ---- f16 ---------------------------------------------------------------- */
+
+static __always_inline VQ_F16C v8sf vq_ld_f16(const __le16 *p)
+{
+	return __builtin_ia32_vcvtph2ps256(*(const v8hi_u *)p);
+}
+
+VQ_F16C static void vq_f16_encode_avx2(const float *x, __le16 *out, size_t cnt)
+{
+	size_t i;
+
+	for (i = 0; i + 8 <= cnt; i += 8)
+		*(v8hi_u *)(out + i) = __builtin_ia32_vcvtps2ph256(vq_ld(x + i), 0);
+	if (i < cnt)
+		vq_f16_encode_ref(x + i, out + i, cnt - i);
+}
+
+VQ_F16C static void vq_f16_decode_avx2(const __le16 *in, float *x, size_t cnt)
+{
+	size_t i;
+
+	for (i = 0; i + 8 <= cnt; i += 8)
+		vq_st(x + i, vq_ld_f16(in + i));
+	if (i < cnt)
+		vq_f16_decode_ref(in + i, x + i, cnt - i);
+}
+
+VQ_F16C static void vq_l2sq_f16_avx2(const float *q, const __le16 *c, u32 d,
+				      size_t n, float *out)
+{
+	size_t v;
+	u32 i;
+
+	for (v = 0; v < n; v++, c += d) {
+		v8sf a0 = vq_set1(0), a1 = a0, a2 = a0, a3 = a0;
+		float acc;
+
+		for (i = 0; i + 32 <= d; i += 32) {
+			v8sf t0 = vq_ld(q + i) - vq_ld_f16(c + i);
+			v8sf t1 = vq_ld(q + i + 8) - vq_ld_f16(c + i + 8);
+			v8sf t2 = vq_ld(q + i + 16) - vq_ld_f16(c + i + 16);
+			v8sf t3 = vq_ld(q + i + 24) - vq_ld_f16(c + i + 24);
+
+			a0 += t0 * t0;
+			a1 += t1 * t1;
+			a2 += t2 * t2;
+			a3 += t3 * t3;
+		}
+		for (; i + 8 <= d; i += 8) {
+			v8sf t0 = vq_ld(q + i) - vq_ld_f16(c + i);
+
+			a0 += t0 * t0;
+		}
+		acc = vq_hsum((a0 + a1) + (a2 + a3));
+		if (i < d) {
+			float tail;
+
+			vq_l2sq_f16_ref(q + i, c + i, d - i, 1, &tail);
+			acc += tail;
+		}
+		out[v] = acc;
+	}
+}
+
+VQ_F16C static void vq_ip_f16_avx2(const float *q, const __le16 *c, u32 d,
+				    size_t n, float *out)
+{
+	size_t v;
+	u32 i;
+
+	for (v = 0; v < n; v++, c += d) {
+		v8sf a0 = vq_set1(0), a1 = a0, a2 = a0, a3 = a0;
+		float acc;
+
+		for (i = 0; i + 32 <= d; i += 32) {
+			a0 += vq_ld(q + i) * vq_ld_f16(c + i);
+			a1 += vq_ld(q + i + 8) * vq_ld_f16(c + i + 8);
+			a2 += vq_ld(q + i + 16) * vq_ld_f16(c + i + 16);
+			a3 += vq_ld(q + i + 24) * vq_ld_f16(c + i + 24);
+		}
+		for (; i + 8 <= d; i += 8)
+			a0 += vq_ld(q + i) * vq_ld_f16(c + i);
+		acc = vq_hsum((a0 + a1) + (a2 + a3));
+		if (i < d) {
+			float tail;
+
+			vq_ip_f16_ref(q + i, c + i, d - i, 1, &tail);
+			acc += tail;
+		}
+		out[v] = acc;
+	}
+}
+
+/* ---- SQ8 / SQ4 ---------------------------------------------------------- */
+
+/* Same operations as vq_sq_level(): MAXPS/MINPS keep NaN handling equal. */
+static __always_inline VQ_AVX2 v8si vq_sq_level8(v8sf x, v8sf vmin, v8sf step, v8sf maxl)
+{
+	v8sf t = (x - vmin) / step;
+
+	t = __builtin_ia32_maxps256(t, vq_set1(0.0f));
+	t = __builtin_ia32_minps256(t, maxl);
+	t += vq_set1(VQ_RND_MAGIC);
+	return (v8si)t - (v8si){ VQ_RND_MAGIC_BITS, VQ_RND_MAGIC_BITS,
+		VQ_RND_MAGIC_BITS, VQ_RND_MAGIC_BITS, VQ_RND_MAGIC_BITS,
+		VQ_RND_MAGIC_BITS, VQ_RND_MAGIC_BITS, VQ_RND_MAGIC_BITS };
+}
+
+VQ_AVX2 static void vq_sq8_encode_avx2(const struct vq_sq *sq, const float *x,
+					u8 *out, size_t n)
+{
+	const float *vmin = sq->vmin, *step = sq->step;
+	v8sf maxl = vq_set1(255.0f);
+	u32 d = sq->d, i;
+	size_t v;
+
+	for (v = 0; v < n; v++, x += d, out += d) {
+		for (i = 0; i + 32 <= d; i += 32) {
+			v8si l[4];
+			u32 u;
+
+			for (u = 0; u < 4; u++)
+				l[u] = vq_sq_level8(vq_ld(x + i + 8 * u),
+						    vq_ld(vmin + i + 8 * u),
+						    vq_ld(step + i + 8 * u), maxl);
+			vq_pack32(out + i, l[0], l[1], l[2], l[3]);
+		}
+		for (; i < d; i++)
+			out[i] = (u8)vq_sq_level(x[i], vmin[i], step[i], 255.0f);
+	}
+}
+
+VQ_AVX2 static void vq_sq4_encode_avx2(const struct vq_sq *sq, const float *x,
+					u8 *out, size_t n)
+{
+	const float *vmin = sq->vmin, *step = sq->step;
+	v8sf maxl = vq_set1(15.0f);
+	u32 d = sq->d, nb = (d + 1) / 2, t = d & ~15U, i, u;
+	struct vq_sq tail = *sq;
+	size_t v;
+
+	/* Full blocks of 16: byte j = level(j) | level(j + 8) << 4. */
+	tail.d = d - t;
+	tail.vmin = vmin + t;
+	tail.step = step + t;
+	for (v = 0; v < n; v++, x += d, out += nb) {
+		for (i = 0; i < t; i += 64) {
+			v8si b[4] = { { 0 }, { 0 }, { 0 }, { 0 } };
+			u8 tmp[32];
+
+			for (u = 0; u < 4 && i + 16 * u < t; u++) {
+				u32 o = i + 16 * u;
+				v8si l0 = vq_sq_level8(vq_ld(x + o), vq_ld(vmin + o),
+						       vq_ld(step + o), maxl);
+				v8si l1 = vq_sq_level8(vq_ld(x + o + 8),
+						       vq_ld(vmin + o + 8),
+						       vq_ld(step + o + 8), maxl);
+
+				b[u] = l0 | (l1 << 4);
+			}
+			if (u == 4) {
+				vq_pack32(out + i / 2, b[0], b[1], b[2], b[3]);
+			} else {
+				vq_pack32(tmp, b[0], b[1], b[2], b[3]);
+				memcpy(out + i / 2, tmp, 8 * u);
+			}
+		}
+		if (t < d)
+			vq_sq4_encode_ref(&tail, x + t, out + t / 2, 1);
+	}
+}
+
+VQ_AVX2 static void vq_sq8_scan_avx2(const struct vq_sq_query *qq, const u8 *c,
+				      size_t n, float *out)
+{
+	const float *a = qq->a, *b = qq->b;
+	u32 d = qq->d, i;
+	size_t v;
+
+	if (qq->metric == VQ_METRIC_IP) {
+		for (v = 0; v < n; v++, c += d) {
+			v8sf a0 = vq_set1(0), a1 = a0, a2 = a0, a3 = a0;
+			float acc;
+
+			for (i = 0; i + 32 <= d; i += 32) {
+				a0 += vq_ld(a + i) * vq_u8x8(c + i);
+				a1 += vq_ld(a + i + 8) * vq_u8x8(c + i + 8);
+				a2 += vq_ld(a + i + 16) * vq_u8x8(c + i + 16);
+				a3 += vq_ld(a + i + 24) * vq_u8x8(c + i + 24);
+			}
+			for (; i + 8 <= d; i += 8)
+				a0 += vq_ld(a + i) * vq_u8x8(c + i);
+			acc = vq_hsum((a0 + a1) + (a2 + a3));
+			for (; i < d; i++)
+				acc += a[i] * (float)c[i];
+			out[v] = qq->bias + acc;
+		}
+		return;
+	}
+	for (v = 0; v < n; v++, c += d) {
+		v8sf a0 = vq_set1(0), a1 = a0, a2 = a0, a3 = a0;
+		float acc;
+
+		for (i = 0; i + 32 <= d; i += 32) {
+			v8sf t0 = vq_ld(a + i) - vq_ld(b + i) * vq_u8x8(c + i);
+			v8sf t1 = vq_ld(a + i + 8) - vq_ld(b + i + 8) * vq_u8x8(c + i + 8);
+			v8sf t2 = vq_ld(a + i + 16) - vq_ld(b + i + 16) * vq_u8x8(c + i + 16);
+			v8sf t3 = vq_ld(a + i + 24) - vq_ld(b + i + 24) * vq_u8x8(c + i + 24);
+
+			a0 += t0 * t0;
+			a1 += t1 * t1;
+			a2 += t2 * t2;
+			a3 += t3 * t3;
+		}
+		for (; i + 8 <= d; i += 8) {
+			v8sf t0 = vq_ld(a + i) - vq_ld(b + i) * vq_u8x8(c + i);
+
+			a0 += t0 * t0;
+		}
+		acc = vq_hsum((a0 + a1) + (a2 + a3));
+		for (; i < d; i++) {
+			float t = a[i] - b[i] * (float)c[i];
+
+			acc += t * t;
+		}
+		out[v] = acc;
+	}
+}
+
+/* 8 code bytes of an SQ4 block -> levels of dimensions 0..7 and 8..15 */
+static __always_inline VQ_AVX2 void vq_sq4_block(const u8 *c, v8sf *lo,
+						  v8sf *hi)
+{
+	u64 t;
+	v2di w;
+	v8si b;
+
+	memcpy(&t, c, 8);
+	w = (v2di){ (long long)t, 0 };
+	b = __builtin_ia32_pmovzxbd256((v16qi)w);
+	*lo = __builtin_convertvector(b & 15, v8sf);
+	*hi = __builtin_convertvector(b >> 4, v8sf);
+}
+
+static __always_inline VQ_AVX2 void vq_sq4_2(const struct vq_sq_query *qq,
+					      const u8 *c0, const u8 *c1,
+					      float *out)
+{
+	const float *a = qq->a, *b = qq->b;
+	v8sf x0 = vq_set1(0), x1 = x0, x2 = x0, x3 = x0;
+	v8sf y0 = x0, y1 = x0, y2 = x0, y3 = x0;
+	u32 d = qq->d, t = d & ~15U, i;
+	bool ip = qq->metric == VQ_METRIC_IP;
+	struct vq_sq_query tq = *qq;
+	float s0, s1;
+
+	for (i = 0; i < t; i += 16) {
+		v8sf a0 = vq_ld(a + i), a1 = vq_ld(a + i + 8);
+		v8sf l0, h0, l1, h1;
+
+		vq_sq4_block(c0 + i / 2, &l0, &h0);
+		vq_sq4_block(c1 + i / 2, &l1, &h1);
+		if (ip) {
+			x0 += a0 * l0;
+			x1 += a1 * h0;
+			y0 += a0 * l1;
+			y1 += a1 * h1;
+		} else {
+			v8sf b0 = vq_ld(b + i), b1 = vq_ld(b + i + 8);
+			v8sf t0 = a0 - b0 * l0, t1 = a1 - b1 * h0;
+			v8sf u0 = a0 - b0 * l1, u1 = a1 - b1 * h1;
+
+			x0 += t0 * t0;
+			x1 += t1 * t1;
+			y0 += u0 * u0;
+			y1 += u1 * u1;
+		}
+		/* alternate accumulator pairs: 8 independent chains */
+		if (i + 16 < t) {
+			v8sf s;
+
+			s = x0; x0 = x2; x2 = s;
+			s = x1; x1 = x3; x3 = s;
+			s = y0; y0 = y2; y2 = s;
+			s = y1; y1 = y3; y3 = s;
+		}
+	}
+	s0 = vq_hsum((x0 + x1) + (x2 + x3));
+	s1 = vq_hsum((y0 + y1) + (y2 + y3));
+	if (t < d) {
+		float r0, r1;
+
+		tq.d = d - t;
+		tq.a = qq->a + t;
+		tq.b = qq->b + t;
+		tq.bias = 0.0f;
+		vq_sq4_scan_ref(&tq, c0 + t / 2, 1, &r0);
+		vq_sq4_scan_ref(&tq, c1 + t / 2, 1, &r1);
+		s0 += r0;
+		s1 += r1;
+	}
+	out[0] = ip ? qq->bias + s0 : s0;
+	out[1] = ip ? qq->bias + s1 : s1;
+}
+
+VQ_AVX2 static void vq_sq4_scan_avx2(const struct vq_sq_query *qq, const u8 *c,
+				      size_t n, float *out)
+{
+	size_t nb = (qq->d + 1) / 2, v;
+
+	for (v = 0; v + 2 <= n; v += 2, c += 2 * nb)
+		vq_sq4_2(qq, c, c + nb, out + v);
+	if (v < n) {
+		float two[2];
+
+		vq_sq4_2(qq, c, c, two);
+		out[v] = two[0];
+	}
+}
+
+/* ---- PQ ----------------------------------------------------------------- */
+
+/* Per lane: sum over k in order of (x[k] - ct)^2, no FMA (as the ref). */
+VQ_AVX2 static void vq_pq_l2_256_avx2(const float *x, const float *ct, u32 dsub,
+				       float *out)
+{
+	u32 c, k;
+
+	for (c = 0; c < VQ_PQ_KSUB; c += 32) {
+		v8sf a0 = vq_set1(0), a1 = a0, a2 = a0, a3 = a0;
+		const float *p = ct + c;
+
+		for (k = 0; k < dsub; k++, p += VQ_PQ_KSUB) {
+			v8sf xk = vq_set1(x[k]);
+			v8sf t0 = xk - vq_ld(p), t1 = xk - vq_ld(p + 8);
+			v8sf t2 = xk - vq_ld(p + 16), t3 = xk - vq_ld(p + 24);
+
+			t0 *= t0;
+			t1 *= t1;
+			t2 *= t2;
+			t3 *= t3;
+			VQ_NOCONTRACT(t0);
+			VQ_NOCONTRACT(t1);
+			VQ_NOCONTRACT(t2);
+			VQ_NOCONTRACT(t3);
+			a0 += t0;
+			a1 += t1;
+			a2 += t2;
+			a3 += t3;
+		}
+		vq_st(out + c, a0);
+		vq_st(out + c + 8, a1);
+		vq_st(out + c + 16, a2);
+		vq_st(out + c + 24, a3);
+	}
+}
+
+VQ_AVX2 static void vq_pq_ip_256_avx2(const float *x, const float *ct, u32 dsub,
+				       float *out)
+{
+	u32 c, k;
+
+	for (c = 0; c < VQ_PQ_KSUB; c += 32) {
+		v8sf a0 = vq_set1(0), a1 = a0, a2 = a0, a3 = a0;
+		const float *p = ct + c;
+
+		for (k = 0; k < dsub; k++, p += VQ_PQ_KSUB) {
+			v8sf xk = vq_set1(x[k]);
+			v8sf t0 = xk * vq_ld(p), t1 = xk * vq_ld(p + 8);
+			v8sf t2 = xk * vq_ld(p + 16), t3 = xk * vq_ld(p + 24);
+
+			VQ_NOCONTRACT(t0);
+			VQ_NOCONTRACT(t1);
+			VQ_NOCONTRACT(t2);
+			VQ_NOCONTRACT(t3);
+			a0 += t0;
+			a1 += t1;
+			a2 += t2;
+			a3 += t3;
+		}
+		vq_st(out + c, a0);
+		vq_st(out + c + 8, a1);
+		vq_st(out + c + 16, a2);
+		vq_st(out + c + 24, a3);
+	}
+}
+
+static __always_inline VQ_AVX2 void vq_argmin_upd(v8sf acc, v8si idx, v8sf *bv, v8si *bi)
+{
+	v8si m = acc < *bv;
+
+	*bv = (v8sf)(((v8si)acc & m) | ((v8si)*bv & ~m));
+	*bi = (idx & m) | (*bi & ~m);
+}
+
+VQ_AVX2 static void vq_pq_nearest_avx2(const float *x, const float *ct,
+					u32 dsub, u32 *best, float *bestd)
+{
+	v8sf bv = vq_set1(vq_u32_as_f(0x7f800000U));
+	v8si bi = { 0, 0, 0, 0, 0, 0, 0, 0 };
+	v8si lane = { 0, 1, 2, 3, 4, 5, 6, 7 };
+	float fv[8];
+	int fi[8];
+	u32 c, k, j, r = 0;
+	float rd;
+
+	for (c = 0; c < VQ_PQ_KSUB; c += 32) {
+		v8sf a0 = vq_set1(0), a1 = a0, a2 = a0, a3 = a0;
+		const float *p = ct + c;
+		v8si base = lane + (int)c;
+
+		for (k = 0; k < dsub; k++, p += VQ_PQ_KSUB) {
+			v8sf xk = vq_set1(x[k]);
+			v8sf t0 = xk - vq_ld(p), t1 = xk - vq_ld(p + 8);
+			v8sf t2 = xk - vq_ld(p + 16), t3 = xk - vq_ld(p + 24);
+
+			t0 *= t0;
+			t1 *= t1;
+			t2 *= t2;
+			t3 *= t3;
+			VQ_NOCONTRACT(t0);
+			VQ_NOCONTRACT(t1);
+			VQ_NOCONTRACT(t2);
+			VQ_NOCONTRACT(t3);
+			a0 += t0;
+			a1 += t1;
+			a2 += t2;
+			a3 += t3;
+		}
+		vq_argmin_upd(a0, base, &bv, &bi);
+		vq_argmin_upd(a1, base + 8, &bv, &bi);
+		vq_argmin_upd(a2, base + 16, &bv, &bi);
+		vq_argmin_upd(a3, base + 24, &bv, &bi);
+	}
+	memcpy(fv, &bv, sizeof(fv));
+	memcpy(fi, &bi, sizeof(fi));
+	rd = fv[0];
+	r = (u32)fi[0];
+	for (j = 1; j < 8; j++) {
+		if (fv[j] < rd || (fv[j] == rd && (u32)fi[j] < r)) {
+			rd = fv[j];
+			r = (u32)fi[j];
+		}
+	}
+	*best = r;
+	*bestd = rd;
+}
+
+/* Four codes at a time; each code sums its m entries in order (as ref). */
+VQ_AVX2 static void vq_pq_adc_scan_avx2(const float *lut, u32 m, const u8 *c,
+					 size_t n, float *out)
+{
+	size_t v = 0;
+	u32 j;
+
+	for (; v + 4 <= n; v += 4, c += 4 * (size_t)m) {
+		const u8 *c0 = c, *c1 = c + m, *c2 = c + 2 * m, *c3 = c + 3 * m;
+		float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
+		const float *t = lut;
+
+		for (j = 0; j < m; j++, t += VQ_PQ_KSUB) {
+			s0 += t[c0[j]];
+			s1 += t[c1[j]];
+			s2 += t[c2[j]];
+			s3 += t[c3[j]];
+		}
+		out[v] = s0;
+		out[v + 1] = s1;
+		out[v + 2] = s2;
+		out[v + 3] = s3;
+	}
+	if (v < n)
+		vq_pq_adc_scan_ref(lut, m, c, n - v, out + v);
+}
+
+/* ---- Hamming ------------------------------------------------------------ */
+
+VQ_POPCNT static void vq_hamming_scan_popcnt(const u8 *q, const u8 *c,
+					     u32 nbytes, size_t n, u32 *out)
+{
+	size_t v;
+	u32 i, acc;
+	u64 a, b;
+
+	if (nbytes == 16) {
+		u64 q0, q1, c0, c1;
+
+		memcpy(&q0, q, 8);
+		memcpy(&q1, q + 8, 8);
+		for (v = 0; v < n; v++, c += 16) {
+			memcpy(&c0, c, 8);
+			memcpy(&c1, c + 8, 8);
+			out[v] = (u32)(__builtin_popcountll(q0 ^ c0) +
+				       __builtin_popcountll(q1 ^ c1));
+		}
+		return;
+	}
+	for (v = 0; v < n; v++, c += nbytes) {
+		acc = 0;
+		for (i = 0; i + 8 <= nbytes; i += 8) {
+			memcpy(&a, q + i, 8);
+			memcpy(&b, c + i, 8);
+			acc += (u32)__builtin_popcountll(a ^ b);
+		}
+		for (; i < nbytes; i++)
+			acc += (u32)__builtin_popcount((u32)(q[i] ^ c[i]));
+		out[v] = acc;
+	}
+}
+
+const struct vq_ops vq_ops_avx2 = {
+	.name = "avx2",
+	.impl = VQ_IMPL_AVX2,
+	.l2sq_f32 = vq_l2sq_f32_avx2,
+	.ip_f32 = vq_ip_f32_avx2,
+	.cos_f32 = vq_cos_f32_avx2,
+	.f16_encode = vq_f16_encode_avx2,
+	.f16_decode = vq_f16_decode_avx2,
+	.l2sq_f16 = vq_l2sq_f16_avx2,
+	.ip_f16 = vq_ip_f16_avx2,
+	.sq8_encode = vq_sq8_encode_avx2,
+	.sq4_encode = vq_sq4_encode_avx2,
+	.sq8_scan = vq_sq8_scan_avx2,
+	.sq4_scan = vq_sq4_scan_avx2,
+	.pq_l2_256 = vq_pq_l2_256_avx2,
+	.pq_ip_256 = vq_pq_ip_256_avx2,
+	.pq_nearest = vq_pq_nearest_avx2,
+	.pq_adc_scan = vq_pq_adc_scan_avx2,
+	.hamming_scan = vq_hamming_scan_popcnt,
+};
+
+#endif /* __x86_64__ */

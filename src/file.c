@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * file.c - regular file operations: page-cache I/O, mmap with page_mkwrite,
+ * fsync/fdatasync, fallocate and the ioctls (shutdown).
+ */
+#include "vexfs.h"
+#include <linux/falloc.h>
+#include <linux/blkdev.h>
+#include <linux/mman.h>
+#include <linux/uio.h>
+#include "vexfs/vexfs_ioctl.h"
+
+int vexfs_sync_file(struct file *file, loff_t start, loff_t end, int datasync)
+{
+	struct inode *inode = file->f_mapping->host;
+	struct super_block *sb = inode->i_sb;
+	journal_t *journal = VEXFS_SB(sb)->s_journal;
+	bool flush;
+	tid_t tid;
+	int err;
+
+	if (vexfs_forced_shutdown(sb))
+		return -EIO;
+	err = file_write_and_wait_range(file, start, end);
+	if (err)
+		return err;
+	if (sb_rdonly(sb))
+		return 0;
+	tid = datasync ? VEXFS_I(inode)->i_datasync_tid : VEXFS_I(inode)->i_sync_tid;
+	/* A commit that still has to happen flushes the cache itself. */
+	flush = !jbd2_trans_will_send_data_barrier(journal, tid);
+	err = jbd2_complete_transaction(journal, tid);
+	if (!err && flush)
+		err = blkdev_issue_flush(sb->s_bdev);
+	return err;
+}
+
+static ssize_t vexfs_file_read_iter(struct kiocb *iocb, struct iov_iter *to)
+{
+	if (vexfs_forced_shutdown(file_inode(iocb->ki_filp)->i_sb))
+		return -EIO;
+	return generic_file_read_iter(iocb, to);
+}
+
+static ssize_t vexfs_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
+{
+	if (vexfs_forced_shutdown(file_inode(iocb->ki_filp)->i_sb))
+		return -EIO;
+	return generic_file_write_iter(iocb, from);
+}
+
+static vm_fault_t vexfs_page_mkwrite(struct vm_fault *vmf)
+{
+	struct file *file = vmf->vma->vm_file;
+	struct inode *inode = file_inode(file);
+	struct super_block *sb = inode->i_sb;
+	handle_t *handle;
+	vm_fault_t ret;
+	int err;
+
+	if (vexfs_forced_shutdown(sb))
+		return VM_FAULT_SIGBUS;
+	sb_start_pagefault(sb);
+	file_update_time(file);
+	filemap_invalidate_lock_shared(inode->i_mapping);
+	handle = vexfs_journal_start(sb, VEXFS_CREDITS_WRITE(PAGE_SIZE >> inode->i_blkbits));
+	if (IS_ERR(handle)) {
+		ret = VM_FAULT_SIGBUS;
+	} else {
+		err = block_page_mkwrite(vmf->vma, vmf, vexfs_get_block);
+		vexfs_journal_stop(handle);
+		ret = vexfs_vmf_error(err);
+	}
+	filemap_invalidate_unlock_shared(inode->i_mapping);
+	sb_end_pagefault(sb);
+	return ret;
+}
+
+static const struct vm_operations_struct vexfs_file_vm_ops = {
+	.fault		= filemap_fault,
+	.map_pages	= filemap_map_pages,
+	.page_mkwrite	= vexfs_page_mkwrite,
+};
+
+static int vexfs_file_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	if (vexfs_forced_shutdown(file_inode(file)->i_sb))
+		return -EIO;
+	file_accessed(file);
+	vma->vm_ops = &vexfs_file_vm_ops;
+	return 0;
+}
+
+/* Allocate and zero the holes of [offset, offset + len); default mode and KEEP_SIZE. */
+static long vexfs_fallocate(struct file *file, int mode, loff_t offset, loff_t len)
+{
+	struct inode *inode = file_inode(file);
+	struct super_block *sb = inode->i_sb;
+	u64 first, last, lblk;
+	loff_t new_size = offset + len;
+	long err = 0;
+
+	if (mode & ~FALLOC_FL_KEEP_SIZE)
+		return -EOPNOTSUPP;
+	if (!S_ISREG(inode->i_mode))
+		return -ENODEV;
+	if (offset < 0 || len <= 0)
+		return -EINVAL;
+	if (new_size > sb->s_maxbytes || new_size < offset)
+		return -EFBIG;
+	inode_lock(inode);
+	err = file_modified(file);
+	if (err)
+		goto out;
+	first = offset >> sb->s_blocksize_bits;
+	last = (new_size - 1) >> sb->s_blocksize_bits;
+	for (lblk = first; lblk <= last && !err;) {
+		handle_t *handle = vexfs_journal_start(sb, 16 * VEXFS_CREDITS_BLOCK + 4);
+		u64 run_start = 0;
+		u32 run = 0, n;
+
+		if (IS_ERR(handle)) {
+			err = PTR_ERR(handle);
+			break;
+		}
+		for (n = 0; n < 16 && lblk <= last; n++, lblk++) {
+			bool is_new;
+			u64 pblk;
+
+			err = vexfs_map_block(handle, inode, lblk, VEXFS_MAP_CREATE, &pblk, &is_new);
+			if (err)
+				break;
+			if (!is_new)
+				continue;
+			/* New blocks hold stale data: zero them before the mapping commits. */
+			if (run && run_start + run == pblk) {
+				run++;
+				continue;
+			}
+			if (run)
+				err = sb_issue_zeroout(sb, run_start, run, GFP_NOFS);
+			if (err)
+				break;
+			run_start = pblk;
+			run = 1;
+		}
+		if (!err && run)
+			err = sb_issue_zeroout(sb, run_start, run, GFP_NOFS);
+		if (!err && !(mode & FALLOC_FL_KEEP_SIZE) && lblk > last &&
+		    new_size > i_size_read(inode))
+			i_size_write(inode, new_size);
+		if (!err) {
+			inode_set_ctime_current(inode);
+			err = vexfs_mark_inode_dirty(handle, inode);
+		}
+		vexfs_journal_stop(handle);
+	}
+	if (!err && (file->f_flags & O_SYNC || IS_SYNC(inode)))
+		err = vexfs_force_commit(sb);
+out:
+	inode_unlock(inode);
+	return err;
+}
+
+static int vexfs_shutdown(struct super_block *sb, unsigned long arg)
+{
+	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
+	u32 flags;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (get_user(flags, (__u32 __user *)arg))
+		return -EFAULT;
+	if (flags > VEXFS_GOING_DOWN_NOLOGFLUSH)
+		return -EINVAL;
+	if (vexfs_forced_shutdown(sb))
+		return 0;
+	vexfs_msg(sb, "shut down by ioctl (flags %u)", flags);
+	switch (flags) {
+	case VEXFS_GOING_DOWN_FULLSYNC:
+		sync_filesystem(sb);
+		break;
+	case VEXFS_GOING_DOWN_METASYNC:
+		vexfs_force_commit(sb);
+		break;
+	}
+	set_bit(VEXFS_FLAG_SHUTDOWN, &sbi->s_flags);
+	if (sbi->s_journal && !is_journal_aborted(sbi->s_journal))
+		jbd2_journal_abort(sbi->s_journal, -ESHUTDOWN);
+	return 0;
+}
+
+long vexfs_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct inode *inode = file_inode(file);
+
+	switch (cmd) {
+	case VEXFS_IOC_SHUTDOWN:
+		return vexfs_shutdown(inode->i_sb, arg);
+	}
+	return -ENOTTY;
+}
+
+const struct file_operations vexfs_file_operations = {
+	.llseek		= generic_file_llseek,
+	.read_iter	= vexfs_file_read_iter,
+	.write_iter	= vexfs_file_write_iter,
+	.mmap		= vexfs_file_mmap,
+	.open		= generic_file_open,
+	.fsync		= vexfs_sync_file,
+	.splice_read	= vexfs_splice_read,
+	.splice_write	= iter_file_splice_write,
+	.fallocate	= vexfs_fallocate,
+	.unlocked_ioctl	= vexfs_ioctl,
+};
+
+const struct inode_operations vexfs_file_inode_operations = {
+	.setattr	= vexfs_setattr,
+	.getattr	= vexfs_getattr,
+	.listxattr	= vexfs_listxattr,
+};

@@ -1,0 +1,1106 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * inode.c - inode I/O, the block map (direct + 1/2/3-level indirect blocks),
+ * address space operations, truncate, setattr, eviction and the orphan list.
+ */
+#include "vexfs.h"
+#include <linux/mpage.h>
+#include <linux/writeback.h>
+#include <linux/iversion.h>
+#include <linux/blkdev.h>
+#include <linux/namei.h>
+
+/* ---- raw inode I/O ------------------------------------------------------ */
+
+static struct buffer_head *vexfs_inode_bh(struct super_block *sb, u64 ino,
+					  struct vexfs_inode **raw)
+{
+	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
+	struct vexfs_geom *g = &sbi->s_geom;
+	u32 grp, idx;
+	u64 blk;
+	struct buffer_head *bh;
+
+	if (ino < 1 || ino > g->inodes)
+		return ERR_PTR(-EUCLEAN);
+	grp = (u32)((ino - 1) / g->inodes_per_group);
+	idx = (u32)((ino - 1) % g->inodes_per_group);
+	blk = le64_to_cpu(vexfs_get_gd(sb, grp, NULL)->bg_inode_table) + idx / g->inodes_per_block;
+	bh = sb_bread(sb, blk);
+	if (!bh) {
+		vexfs_err(sb, "cannot read inode %llu (block %llu)", ino, blk);
+		return ERR_PTR(-EIO);
+	}
+	*raw = (struct vexfs_inode *)(bh->b_data + (idx % g->inodes_per_block) * VEXFS_INODE_SIZE);
+	return bh;
+}
+
+static void vexfs_fill_raw(struct inode *inode, struct vexfs_inode *raw)
+{
+	struct vexfs_inode_info *vi = VEXFS_I(inode);
+	struct timespec64 ts;
+
+	memset(raw, 0, sizeof(*raw));
+	raw->i_mode = cpu_to_le16(inode->i_mode);
+	raw->i_uid = cpu_to_le32(i_uid_read(inode));
+	raw->i_gid = cpu_to_le32(i_gid_read(inode));
+	raw->i_links = cpu_to_le32(inode->i_nlink);
+	raw->i_size = cpu_to_le64(inode->i_size);
+	raw->i_blocks = cpu_to_le64(inode->i_blocks >> (inode->i_blkbits - 9));
+	ts = inode_get_atime(inode);
+	raw->i_atime = cpu_to_le64(ts.tv_sec);
+	raw->i_atime_ns = cpu_to_le32(ts.tv_nsec);
+	ts = inode_get_mtime(inode);
+	raw->i_mtime = cpu_to_le64(ts.tv_sec);
+	raw->i_mtime_ns = cpu_to_le32(ts.tv_nsec);
+	ts = inode_get_ctime(inode);
+	raw->i_ctime = cpu_to_le64(ts.tv_sec);
+	raw->i_ctime_ns = cpu_to_le32(ts.tv_nsec);
+	raw->i_crtime = cpu_to_le64(vi->i_crtime);
+	raw->i_crtime_ns = cpu_to_le32(vi->i_crtime_ns);
+	raw->i_generation = cpu_to_le32(inode->i_generation);
+	raw->i_flags = cpu_to_le32(vi->i_flags);
+	raw->i_xattr_block = cpu_to_le64(vi->i_xattr_block);
+	raw->i_orphan_next = cpu_to_le64(vi->i_orphan_next);
+	raw->i_vec_head = cpu_to_le64(vi->i_vec_head);
+	raw->i_vec_count = cpu_to_le32(vi->i_vec_count);
+	if (S_ISCHR(inode->i_mode) || S_ISBLK(inode->i_mode))
+		raw->i_rdev = cpu_to_le32(new_encode_dev(inode->i_rdev));
+	memcpy(raw->i_block, vi->i_block, sizeof(raw->i_block));
+}
+
+int vexfs_mark_inode_dirty(handle_t *handle, struct inode *inode)
+{
+	struct super_block *sb = inode->i_sb;
+	struct vexfs_inode *raw;
+	struct buffer_head *bh;
+	int err;
+
+	bh = vexfs_inode_bh(sb, inode->i_ino, &raw);
+	if (IS_ERR(bh))
+		return PTR_ERR(bh);
+	err = vexfs_journal_get_write_access(handle, sb, bh);
+	if (!err) {
+		lock_buffer(bh);
+		vexfs_fill_raw(inode, raw);
+		raw->i_checksum = cpu_to_le32(vexfs_inode_csum(VEXFS_SB(sb)->s_csum_seed,
+							       inode->i_ino, raw));
+		unlock_buffer(bh);
+		err = vexfs_journal_dirty(handle, sb, bh);
+	}
+	brelse(bh);
+	if (!err)
+		VEXFS_I(inode)->i_sync_tid = handle->h_transaction->t_tid;
+	return err;
+}
+
+void vexfs_dirty_inode(struct inode *inode, int flags)
+{
+	handle_t *handle;
+
+	if (sb_rdonly(inode->i_sb) || vexfs_forced_shutdown(inode->i_sb))
+		return;
+	handle = vexfs_journal_start(inode->i_sb, VEXFS_CREDITS_INODE);
+	if (IS_ERR(handle))
+		return;
+	vexfs_mark_inode_dirty(handle, inode);
+	vexfs_journal_stop(handle);
+}
+
+int vexfs_write_inode(struct inode *inode, struct writeback_control *wbc)
+{
+	/* The inode is already in the journal; a sync writer waits for its commit. */
+	if (wbc->sync_mode != WB_SYNC_ALL || (current->flags & PF_MEMALLOC))
+		return 0;
+	if (sb_rdonly(inode->i_sb))
+		return 0;
+	return jbd2_complete_transaction(VEXFS_SB(inode->i_sb)->s_journal,
+					 VEXFS_I(inode)->i_sync_tid);
+}
+
+static bool vexfs_fast_symlink(struct inode *inode)
+{
+	return S_ISLNK(inode->i_mode) && inode->i_size < VEXFS_INLINE_SYMLINK_LEN;
+}
+
+void vexfs_set_inode_ops(struct inode *inode)
+{
+	switch (inode->i_mode & S_IFMT) {
+	case S_IFREG:
+		inode->i_op = &vexfs_file_inode_operations;
+		inode->i_fop = &vexfs_file_operations;
+		inode->i_mapping->a_ops = &vexfs_aops;
+		break;
+	case S_IFDIR:
+		inode->i_op = &vexfs_dir_inode_operations;
+		inode->i_fop = &vexfs_dir_operations;
+		inode->i_mapping->a_ops = &vexfs_aops;
+		break;
+	case S_IFLNK:
+		if (vexfs_fast_symlink(inode)) {
+			inode->i_op = &vexfs_fast_symlink_inode_operations;
+			inode->i_link = (char *)VEXFS_I(inode)->i_block;
+			nd_terminate_link(inode->i_link, inode->i_size,
+					  VEXFS_INLINE_SYMLINK_LEN - 1);
+		} else {
+			inode->i_op = &vexfs_symlink_inode_operations;
+			inode_nohighmem(inode);
+			inode->i_mapping->a_ops = &vexfs_aops;
+		}
+		break;
+	default:
+		inode->i_op = &vexfs_special_inode_operations;
+		init_special_inode(inode, inode->i_mode, inode->i_rdev);
+		break;
+	}
+}
+
+struct inode *vexfs_iget(struct super_block *sb, u64 ino)
+{
+	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
+	struct vexfs_inode_info *vi;
+	struct vexfs_inode *raw;
+	struct buffer_head *bh;
+	struct inode *inode;
+	u32 ns[4];
+	u64 nblocks;
+	int err = -EUCLEAN;
+
+	if (ino != VEXFS_ROOT_INO && (ino < VEXFS_FIRST_INO || ino > sbi->s_geom.inodes)) {
+		vexfs_err(sb, "corrupt metadata: inode number %llu out of range", ino);
+		return ERR_PTR(-EUCLEAN);
+	}
+	inode = iget_locked(sb, ino);
+	if (!inode)
+		return ERR_PTR(-ENOMEM);
+	if (!(inode->i_state & I_NEW))
+		return inode;
+	vi = VEXFS_I(inode);
+
+	bh = vexfs_inode_bh(sb, ino, &raw);
+	if (IS_ERR(bh)) {
+		err = PTR_ERR(bh);
+		goto bad;
+	}
+	if (le32_to_cpu(raw->i_checksum) != vexfs_inode_csum(sbi->s_csum_seed, ino, raw)) {
+		vexfs_err(sb, "corrupt metadata: inode %llu fails its checksum", ino);
+		goto bad_bh;
+	}
+	inode->i_mode = le16_to_cpu(raw->i_mode);
+	if (!inode->i_mode || !fs_umode_to_dtype(inode->i_mode)) {
+		vexfs_err(sb, "corrupt metadata: inode %llu is not in use (mode 0%o)", ino,
+			  inode->i_mode);
+		goto bad_bh;
+	}
+	ns[0] = le32_to_cpu(raw->i_atime_ns);
+	ns[1] = le32_to_cpu(raw->i_mtime_ns);
+	ns[2] = le32_to_cpu(raw->i_ctime_ns);
+	ns[3] = le32_to_cpu(raw->i_crtime_ns);
+	if (ns[0] >= NSEC_PER_SEC || ns[1] >= NSEC_PER_SEC || ns[2] >= NSEC_PER_SEC ||
+	    ns[3] >= NSEC_PER_SEC) {
+		vexfs_err(sb, "corrupt metadata: inode %llu has invalid nanoseconds", ino);
+		goto bad_bh;
+	}
+	i_uid_write(inode, le32_to_cpu(raw->i_uid));
+	i_gid_write(inode, le32_to_cpu(raw->i_gid));
+	set_nlink(inode, le32_to_cpu(raw->i_links));
+	inode->i_size = le64_to_cpu(raw->i_size);
+	nblocks = le64_to_cpu(raw->i_blocks);
+	if (inode->i_size < 0 || inode->i_size > sb->s_maxbytes ||
+	    nblocks > sbi->s_geom.blocks) {
+		vexfs_err(sb, "corrupt metadata: inode %llu has size %lld / %llu blocks", ino,
+			  inode->i_size, nblocks);
+		goto bad_bh;
+	}
+	if (S_ISDIR(inode->i_mode) && (inode->i_size & (sb->s_blocksize - 1) ||
+				       inode->i_size < 2 * (loff_t)sb->s_blocksize)) {
+		vexfs_err(sb, "corrupt metadata: directory %llu has size %lld", ino, inode->i_size);
+		goto bad_bh;
+	}
+	inode->i_blocks = nblocks << (sb->s_blocksize_bits - 9);
+	inode_set_atime_to_ts(inode, (struct timespec64){ (s64)le64_to_cpu(raw->i_atime), ns[0] });
+	inode_set_mtime_to_ts(inode, (struct timespec64){ (s64)le64_to_cpu(raw->i_mtime), ns[1] });
+	inode_set_ctime_to_ts(inode, (struct timespec64){ (s64)le64_to_cpu(raw->i_ctime), ns[2] });
+	vi->i_crtime = le64_to_cpu(raw->i_crtime);
+	vi->i_crtime_ns = ns[3];
+	inode->i_generation = le32_to_cpu(raw->i_generation);
+	vi->i_flags = le32_to_cpu(raw->i_flags);
+	vi->i_xattr_block = le64_to_cpu(raw->i_xattr_block);
+	vi->i_orphan_next = le64_to_cpu(raw->i_orphan_next);
+	vi->i_vec_head = le64_to_cpu(raw->i_vec_head);
+	vi->i_vec_count = le32_to_cpu(raw->i_vec_count);
+	vi->i_goal_group = (u32)((ino - 1) / sbi->s_geom.inodes_per_group);
+	if (vi->i_xattr_block && (vi->i_xattr_block >= sbi->s_geom.blocks ||
+				  vi->i_xattr_block <= sbi->s_geom.journal_start)) {
+		vexfs_err(sb, "corrupt metadata: inode %llu xattr block out of range", ino);
+		goto bad_bh;
+	}
+	if (S_ISCHR(inode->i_mode) || S_ISBLK(inode->i_mode))
+		inode->i_rdev = new_decode_dev(le32_to_cpu(raw->i_rdev));
+	memcpy(vi->i_block, raw->i_block, sizeof(vi->i_block));
+	brelse(bh);
+
+	if (vi->i_flags & VEXFS_INODE_FL_IMMUTABLE)
+		inode->i_flags |= S_IMMUTABLE;
+	if (vi->i_flags & VEXFS_INODE_FL_APPEND)
+		inode->i_flags |= S_APPEND;
+	if (vi->i_flags & VEXFS_INODE_FL_NOATIME)
+		inode->i_flags |= S_NOATIME;
+	if (vi->i_flags & VEXFS_INODE_FL_SYNC)
+		inode->i_flags |= S_SYNC;
+	vexfs_set_inode_ops(inode);
+	unlock_new_inode(inode);
+	return inode;
+
+bad_bh:
+	brelse(bh);
+bad:
+	iget_failed(inode);
+	return ERR_PTR(err);
+}
+
+/* ---- indirect blocks ---------------------------------------------------- */
+
+static u32 vexfs_ind_csum(struct super_block *sb, u64 ino, const void *buf)
+{
+	return vexfs_block_csum(VEXFS_SB(sb)->s_csum_seed, ino, buf, sb->s_blocksize,
+				sb->s_blocksize - 4);
+}
+
+static void vexfs_ind_seal(struct inode *inode, struct buffer_head *bh)
+{
+	struct vexfs_ind_tail *t = (void *)(bh->b_data + inode->i_sb->s_blocksize - 8);
+
+	t->it_magic = cpu_to_le32(VEXFS_IND_MAGIC);
+	t->it_checksum = cpu_to_le32(vexfs_ind_csum(inode->i_sb, inode->i_ino, bh->b_data));
+}
+
+static bool vexfs_blk_valid(struct super_block *sb, u64 blk)
+{
+	struct vexfs_geom *g = &VEXFS_SB(sb)->s_geom;
+
+	return blk > g->journal_start + g->journal_blocks && blk < g->blocks;
+}
+
+/* Read and verify an indirect block of @inode. */
+static struct buffer_head *vexfs_read_ind(struct inode *inode, u64 blk)
+{
+	struct super_block *sb = inode->i_sb;
+	struct buffer_head *bh;
+	struct vexfs_ind_tail *t;
+
+	if (!vexfs_blk_valid(sb, blk)) {
+		vexfs_err(sb, "corrupt metadata: inode %lu: indirect block %llu out of range",
+			  inode->i_ino, blk);
+		return ERR_PTR(-EUCLEAN);
+	}
+	bh = sb_bread(sb, blk);
+	if (!bh)
+		return ERR_PTR(-EIO);
+	if (buffer_verified(bh))
+		return bh;
+	t = (void *)(bh->b_data + sb->s_blocksize - 8);
+	if (le32_to_cpu(t->it_magic) != VEXFS_IND_MAGIC ||
+	    le32_to_cpu(t->it_checksum) != vexfs_ind_csum(sb, inode->i_ino, bh->b_data)) {
+		brelse(bh);
+		vexfs_err(sb, "corrupt metadata: inode %lu: indirect block %llu fails its checksum",
+			  inode->i_ino, blk);
+		return ERR_PTR(-EUCLEAN);
+	}
+	set_buffer_verified(bh);
+	return bh;
+}
+
+/* Allocate and initialise a new, empty indirect block. */
+static int vexfs_new_ind(handle_t *handle, struct inode *inode, u64 goal, u64 *out)
+{
+	struct super_block *sb = inode->i_sb;
+	struct buffer_head *bh;
+	u32 count = 1;
+	int err;
+
+	err = vexfs_new_blocks(handle, inode, goal, &count, out);
+	if (err)
+		return err;
+	bh = sb_getblk(sb, *out);
+	if (!bh) {
+		vexfs_free_blocks(handle, inode, *out, 1, true);
+		return -ENOMEM;
+	}
+	lock_buffer(bh);
+	err = vexfs_journal_get_create_access(handle, sb, bh);
+	if (err) {
+		unlock_buffer(bh);
+		brelse(bh);
+		vexfs_free_blocks(handle, inode, *out, 1, true);
+		return err;
+	}
+	memset(bh->b_data, 0, sb->s_blocksize);
+	vexfs_ind_seal(inode, bh);
+	set_buffer_uptodate(bh);
+	set_buffer_verified(bh);
+	unlock_buffer(bh);
+	err = vexfs_journal_dirty(handle, sb, bh);
+	brelse(bh);
+	inode->i_blocks += sb->s_blocksize >> 9;
+	return err;
+}
+
+static int vexfs_ind_set(handle_t *handle, struct inode *inode,
+			 struct buffer_head *bh, u32 idx, u64 val)
+{
+	struct super_block *sb = inode->i_sb;
+	int err = vexfs_journal_get_write_access(handle, sb, bh);
+
+	if (err)
+		return err;
+	lock_buffer(bh);
+	((__le64 *)bh->b_data)[idx] = cpu_to_le64(val);
+	vexfs_ind_seal(inode, bh);
+	unlock_buffer(bh);
+	return vexfs_journal_dirty(handle, sb, bh);
+}
+
+/*
+ * Map logical block @lblk of @inode. Without VEXFS_MAP_CREATE a hole gives
+ * *pblk = 0. With it, missing indirect blocks and the block itself are
+ * allocated inside @handle; *is_new tells the caller to initialise it.
+ * Caller holds i_map_sem (shared for lookups, exclusive to allocate).
+ */
+static int __vexfs_map_block(handle_t *handle, struct inode *inode, u64 lblk,
+			     unsigned int flags, u64 *pblk, bool *is_new)
+{
+	struct super_block *sb = inode->i_sb;
+	struct vexfs_inode_info *vi = VEXFS_I(inode);
+	u32 offsets[4];
+	int depth, level, err;
+	u64 blk, goal;
+	struct buffer_head *bh = NULL;
+
+	*pblk = 0;
+	if (is_new)
+		*is_new = false;
+	depth = vexfs_block_path(sb->s_blocksize, lblk, offsets);
+	if (!depth)
+		return -EFBIG;
+
+	blk = le64_to_cpu(vi->i_block[offsets[0]]);
+	goal = (u64)vi->i_goal_group * VEXFS_SB(sb)->s_geom.blocks_per_group;
+	if (offsets[0] > 0 && offsets[0] < VEXFS_NDIR_BLOCKS && vi->i_block[offsets[0] - 1])
+		goal = le64_to_cpu(vi->i_block[offsets[0] - 1]) + 1;
+	if (!blk) {
+		if (!(flags & VEXFS_MAP_CREATE))
+			return 0;
+		if (depth == 1)
+			goto alloc_data;
+		err = vexfs_new_ind(handle, inode, goal, &blk);
+		if (err)
+			return err;
+		vi->i_block[offsets[0]] = cpu_to_le64(blk);
+		err = vexfs_mark_inode_dirty(handle, inode);
+		if (err)
+			return err;
+	}
+	if (depth == 1) {
+		*pblk = blk;
+		goto check;
+	}
+	for (level = 1; level < depth; level++) {
+		__le64 *ptrs;
+
+		bh = vexfs_read_ind(inode, blk);
+		if (IS_ERR(bh))
+			return PTR_ERR(bh);
+		ptrs = (__le64 *)bh->b_data;
+		goal = blk + 1;
+		if (offsets[level] > 0 && ptrs[offsets[level] - 1])
+			goal = le64_to_cpu(ptrs[offsets[level] - 1]) + 1;
+		blk = le64_to_cpu(ptrs[offsets[level]]);
+		if (!blk) {
+			if (!(flags & VEXFS_MAP_CREATE)) {
+				brelse(bh);
+				return 0;
+			}
+			if (level == depth - 1)
+				goto alloc_data;	/* bh is the parent */
+			err = vexfs_new_ind(handle, inode, goal, &blk);
+			if (!err)
+				err = vexfs_ind_set(handle, inode, bh, offsets[level], blk);
+			if (err) {
+				brelse(bh);
+				return err;
+			}
+		}
+		if (!vexfs_blk_valid(sb, blk)) {
+			brelse(bh);
+			return vexfs_corrupt(sb, "inode %lu: block %llu out of range",
+					     inode->i_ino, blk);
+		}
+		brelse(bh);
+		bh = NULL;
+	}
+	*pblk = blk;
+check:
+	if (!vexfs_blk_valid(sb, *pblk))
+		return vexfs_corrupt(sb, "inode %lu: block %llu out of range", inode->i_ino,
+				     *pblk);
+	return 0;
+
+alloc_data:
+	{
+		u32 count = 1;
+
+		err = vexfs_new_blocks(handle, inode, goal, &count, &blk);
+		if (!err && bh)
+			err = vexfs_ind_set(handle, inode, bh, offsets[depth - 1], blk);
+		else if (!err)
+			vi->i_block[offsets[0]] = cpu_to_le64(blk);
+		brelse(bh);
+		if (err)
+			return err;
+		inode->i_blocks += sb->s_blocksize >> 9;
+		vi->i_datasync_tid = handle->h_transaction->t_tid;
+		err = vexfs_mark_inode_dirty(handle, inode);
+		if (err)
+			return err;
+		*pblk = blk;
+		if (is_new)
+			*is_new = true;
+		if (!(flags & VEXFS_MAP_META))
+			/* ordered mode: the data reaches disk before this transaction commits */
+			err = jbd2_journal_inode_ranged_write(handle, &vi->i_jinode,
+							      lblk << inode->i_blkbits,
+							      sb->s_blocksize);
+		return err;
+	}
+}
+
+int vexfs_map_block(handle_t *handle, struct inode *inode, u64 lblk,
+		    unsigned int flags, u64 *pblk, bool *is_new)
+{
+	struct vexfs_inode_info *vi = VEXFS_I(inode);
+	int err;
+
+	down_read(&vi->i_map_sem);
+	err = __vexfs_map_block(NULL, inode, lblk, 0, pblk, is_new);
+	up_read(&vi->i_map_sem);
+	if (err || *pblk || !(flags & VEXFS_MAP_CREATE))
+		return err;
+	down_write(&vi->i_map_sem);
+	err = __vexfs_map_block(handle, inode, lblk, flags, pblk, is_new);
+	up_write(&vi->i_map_sem);
+	return err;
+}
+
+int vexfs_get_block(struct inode *inode, sector_t iblock,
+		    struct buffer_head *bh_result, int create)
+{
+	handle_t *handle = NULL;
+	bool is_new = false;
+	u64 pblk;
+	int err;
+
+	if (create) {
+		handle = journal_current_handle();
+		if (!handle) {
+			/* Callers that allocate must run inside a handle. */
+			WARN_ON_ONCE(1);
+			return -EIO;
+		}
+	}
+	err = vexfs_map_block(handle, inode, iblock, create ? VEXFS_MAP_CREATE : 0,
+			      &pblk, &is_new);
+	if (err)
+		return err;
+	if (pblk) {
+		map_bh(bh_result, inode->i_sb, pblk);
+		bh_result->b_size = inode->i_sb->s_blocksize;
+		if (is_new)
+			set_buffer_new(bh_result);
+	}
+	return 0;
+}
+
+/*
+ * Read (or with @create, allocate) a metadata block of a directory. A new
+ * block is returned zeroed, uptodate, with create access in @handle.
+ */
+struct buffer_head *vexfs_bread(handle_t *handle, struct inode *inode, u64 lblk,
+				bool create)
+{
+	struct super_block *sb = inode->i_sb;
+	struct buffer_head *bh;
+	bool is_new = false;
+	u64 pblk;
+	int err;
+
+	err = vexfs_map_block(handle, inode, lblk,
+			      create ? VEXFS_MAP_CREATE | VEXFS_MAP_META : 0, &pblk, &is_new);
+	if (err)
+		return ERR_PTR(err);
+	if (!pblk)
+		return NULL;
+	if (!is_new) {
+		bh = sb_bread(sb, pblk);
+		return bh ? bh : ERR_PTR(-EIO);
+	}
+	bh = sb_getblk(sb, pblk);
+	if (!bh)
+		return ERR_PTR(-ENOMEM);
+	lock_buffer(bh);
+	err = vexfs_journal_get_create_access(handle, sb, bh);
+	if (err) {
+		unlock_buffer(bh);
+		brelse(bh);
+		return ERR_PTR(err);
+	}
+	memset(bh->b_data, 0, sb->s_blocksize);
+	set_buffer_uptodate(bh);
+	clear_buffer_verified(bh);
+	unlock_buffer(bh);
+	return bh;
+}
+
+/* ---- truncate ----------------------------------------------------------- */
+
+struct vexfs_free_run {
+	u64 start;
+	u32 count;
+};
+
+static void vexfs_flush_run(handle_t *handle, struct inode *inode,
+			    struct vexfs_free_run *run)
+{
+	if (!run->count)
+		return;
+	/* directory blocks are metadata: revoke them */
+	vexfs_free_blocks(handle, inode, run->start, run->count, S_ISDIR(inode->i_mode));
+	inode->i_blocks -= (u64)run->count << (inode->i_blkbits - 9);
+	run->count = 0;
+}
+
+static void vexfs_queue_free(handle_t *handle, struct inode *inode,
+			     struct vexfs_free_run *run, u64 blk)
+{
+	if (run->count && run->start + run->count == blk && run->count < 1024) {
+		run->count++;
+		return;
+	}
+	vexfs_flush_run(handle, inode, run);
+	run->start = blk;
+	run->count = 1;
+}
+
+/* Make room in the handle; before a restart log the inode as it is now. */
+static int vexfs_trunc_credits(handle_t *handle, struct inode *inode,
+			       struct vexfs_free_run *run)
+{
+	int err;
+
+	if (jbd2_handle_buffer_credits(handle) >= 8)
+		return 0;
+	vexfs_flush_run(handle, inode, run);
+	err = jbd2_journal_extend(handle, VEXFS_CREDITS_TRUNCATE, 0);
+	if (err <= 0)
+		return err;
+	err = vexfs_mark_inode_dirty(handle, inode);
+	if (err)
+		return err;
+	return jbd2_journal_restart(handle, VEXFS_CREDITS_TRUNCATE);
+}
+
+/*
+ * Free every block of the subtree rooted at indirect block @blk (@depth
+ * levels of indirection) whose logical index within the subtree is >= @from.
+ * *empty says whether the subtree holds no block afterwards.
+ */
+static int vexfs_free_subtree(handle_t *handle, struct inode *inode, u64 blk,
+			      int depth, u64 from, struct vexfs_free_run *run,
+			      bool *empty)
+{
+	struct super_block *sb = inode->i_sb;
+	u32 p = vexfs_ptrs_per_block(sb->s_blocksize), i, start;
+	u64 span = 1;
+	struct buffer_head *bh;
+	__le64 *ptrs;
+	int err = 0, d;
+
+	for (d = 1; d < depth; d++)
+		span *= p;
+	bh = vexfs_read_ind(inode, blk);
+	if (IS_ERR(bh))
+		return PTR_ERR(bh);
+	ptrs = (__le64 *)bh->b_data;
+	start = (u32)(from / span);
+	for (i = p; i-- > start;) {
+		u64 c = le64_to_cpu(ptrs[i]);
+
+		if (!c)
+			continue;
+		err = vexfs_trunc_credits(handle, inode, run);
+		if (err)
+			break;
+		if (depth > 1) {
+			bool child_empty;
+
+			err = vexfs_free_subtree(handle, inode, c, depth - 1,
+						 i == start ? from % span : 0, run, &child_empty);
+			if (err)
+				break;
+			if (!child_empty)
+				continue;
+			vexfs_flush_run(handle, inode, run);
+			vexfs_free_blocks(handle, inode, c, 1, true);
+			inode->i_blocks -= sb->s_blocksize >> 9;
+		} else {
+			if (!vexfs_blk_valid(sb, c)) {
+				err = vexfs_corrupt(sb, "inode %lu: block %llu out of range",
+						    inode->i_ino, c);
+				break;
+			}
+			vexfs_queue_free(handle, inode, run, c);
+		}
+		err = vexfs_ind_set(handle, inode, bh, i, 0);
+		if (err)
+			break;
+	}
+	*empty = true;
+	for (i = 0; i < p; i++) {
+		if (ptrs[i]) {
+			*empty = false;
+			break;
+		}
+	}
+	brelse(bh);
+	return err;
+}
+
+static int __vexfs_truncate_blocks(handle_t *handle, struct inode *inode, u64 first)
+{
+	struct super_block *sb = inode->i_sb;
+	struct vexfs_inode_info *vi = VEXFS_I(inode);
+	u64 p = vexfs_ptrs_per_block(sb->s_blocksize);
+	u64 lo[3] = { VEXFS_NDIR_BLOCKS, VEXFS_NDIR_BLOCKS + p,
+		      VEXFS_NDIR_BLOCKS + p + p * p };
+	u64 hi[3] = { lo[1], lo[2], lo[2] + p * p * p };
+	struct vexfs_free_run run = { 0, 0 };
+	int k, err = 0;
+
+	for (k = 2; k >= 0; k--) {
+		u64 blk = le64_to_cpu(vi->i_block[VEXFS_IND_BLOCK + k]);
+		bool empty;
+
+		if (!blk || first >= hi[k])
+			continue;
+		err = vexfs_free_subtree(handle, inode, blk, k + 1,
+					 first > lo[k] ? first - lo[k] : 0, &run, &empty);
+		if (err)
+			goto out;
+		if (empty) {
+			vexfs_flush_run(handle, inode, &run);
+			vexfs_free_blocks(handle, inode, blk, 1, true);
+			inode->i_blocks -= sb->s_blocksize >> 9;
+			vi->i_block[VEXFS_IND_BLOCK + k] = 0;
+		}
+	}
+	for (k = VEXFS_NDIR_BLOCKS; k-- > 0 && (u64)k >= first;) {
+		u64 blk = le64_to_cpu(vi->i_block[k]);
+
+		if (!blk)
+			continue;
+		err = vexfs_trunc_credits(handle, inode, &run);
+		if (err)
+			goto out;
+		if (!vexfs_blk_valid(sb, blk)) {
+			err = vexfs_corrupt(sb, "inode %lu: block %llu out of range",
+					    inode->i_ino, blk);
+			goto out;
+		}
+		vexfs_queue_free(handle, inode, &run, blk);
+		vi->i_block[k] = 0;
+	}
+out:
+	vexfs_flush_run(handle, inode, &run);
+	return err;
+}
+
+/*
+ * Free the blocks of @inode beyond @new_size. i_size must already be
+ * @new_size. Runs in as many transactions as needed; the inode sits on the
+ * orphan list meanwhile (if it still has links) so a crash resumes it.
+ */
+int vexfs_truncate_blocks(struct inode *inode, loff_t new_size)
+{
+	struct super_block *sb = inode->i_sb;
+	struct vexfs_inode_info *vi = VEXFS_I(inode);
+	u64 first = DIV_ROUND_UP((u64)new_size, sb->s_blocksize);
+	handle_t *handle;
+	bool orphan = inode->i_nlink && list_empty(&vi->i_orphan);
+	int err, err2;
+
+	if (vexfs_fast_symlink(inode))
+		return 0;
+	handle = vexfs_journal_start(sb, VEXFS_CREDITS_TRUNCATE);
+	if (IS_ERR(handle))
+		return PTR_ERR(handle);
+	if (orphan) {
+		err = vexfs_orphan_add(handle, inode);
+		if (err)
+			goto stop;
+	}
+	down_write(&vi->i_map_sem);
+	err = __vexfs_truncate_blocks(handle, inode, first);
+	up_write(&vi->i_map_sem);
+	vi->i_datasync_tid = handle->h_transaction->t_tid;
+	inode_set_mtime_to_ts(inode, inode_set_ctime_current(inode));
+	err2 = vexfs_mark_inode_dirty(handle, inode);
+	if (!err)
+		err = err2;
+	if (orphan) {
+		err2 = vexfs_orphan_del(handle, inode);
+		if (!err)
+			err = err2;
+	}
+stop:
+	err2 = vexfs_journal_stop(handle);
+	return err ? err : err2;
+}
+
+/* ---- orphan list -------------------------------------------------------- */
+
+static int vexfs_sb_write_orphan_head(handle_t *handle, struct super_block *sb, u64 ino)
+{
+	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
+	int err = vexfs_journal_get_write_access(handle, sb, sbi->s_sbh);
+
+	if (err)
+		return err;
+	lock_buffer(sbi->s_sbh);
+	sbi->s_es->s_orphan_head = cpu_to_le64(ino);
+	sbi->s_es->s_checksum = cpu_to_le32(vexfs_sb_csum(sbi->s_es));
+	unlock_buffer(sbi->s_sbh);
+	return vexfs_journal_dirty(handle, sb, sbi->s_sbh);
+}
+
+int vexfs_orphan_add(handle_t *handle, struct inode *inode)
+{
+	struct super_block *sb = inode->i_sb;
+	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
+	struct vexfs_inode_info *vi = VEXFS_I(inode);
+	int err;
+
+	mutex_lock(&sbi->s_orphan_lock);
+	if (!list_empty(&vi->i_orphan)) {
+		mutex_unlock(&sbi->s_orphan_lock);
+		return 0;
+	}
+	vi->i_orphan_next = le64_to_cpu(sbi->s_es->s_orphan_head);
+	err = vexfs_mark_inode_dirty(handle, inode);
+	if (!err)
+		err = vexfs_sb_write_orphan_head(handle, sb, inode->i_ino);
+	if (!err)
+		list_add(&vi->i_orphan, &sbi->s_orphans);
+	mutex_unlock(&sbi->s_orphan_lock);
+	return err;
+}
+
+int vexfs_orphan_del(handle_t *handle, struct inode *inode)
+{
+	struct super_block *sb = inode->i_sb;
+	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
+	struct vexfs_inode_info *vi = VEXFS_I(inode);
+	int err;
+
+	mutex_lock(&sbi->s_orphan_lock);
+	if (list_empty(&vi->i_orphan)) {
+		mutex_unlock(&sbi->s_orphan_lock);
+		return 0;
+	}
+	if (vi->i_orphan.prev == &sbi->s_orphans) {
+		err = vexfs_sb_write_orphan_head(handle, sb, vi->i_orphan_next);
+	} else {
+		struct vexfs_inode_info *prev = list_prev_entry(vi, i_orphan);
+
+		prev->i_orphan_next = vi->i_orphan_next;
+		err = vexfs_mark_inode_dirty(handle, &prev->vfs_inode);
+	}
+	list_del_init(&vi->i_orphan);
+	vi->i_orphan_next = 0;
+	if (!err && inode->i_nlink)
+		err = vexfs_mark_inode_dirty(handle, inode);
+	mutex_unlock(&sbi->s_orphan_lock);
+	return err;
+}
+
+/* Finish what a crash interrupted: free unlinked inodes, finish truncates. */
+void vexfs_orphan_cleanup(struct super_block *sb)
+{
+	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
+	u64 ino = le64_to_cpu(sbi->s_es->s_orphan_head), n = 0;
+	struct vexfs_inode_info *vi, *tmp;
+	LIST_HEAD(todo);
+
+	/* Load the on-disk list into memory, in order, guarding against cycles. */
+	while (ino) {
+		struct inode *inode;
+
+		if (++n > sbi->s_geom.inodes) {
+			vexfs_err(sb, "corrupt metadata: orphan list has a cycle");
+			break;
+		}
+		inode = vexfs_iget(sb, ino);
+		if (IS_ERR(inode)) {
+			vexfs_err(sb, "orphan inode %llu unreadable: %ld", ino, PTR_ERR(inode));
+			break;
+		}
+		vi = VEXFS_I(inode);
+		if (!list_empty(&vi->i_orphan)) {
+			vexfs_err(sb, "corrupt metadata: inode %llu twice on the orphan list", ino);
+			iput(inode);
+			break;
+		}
+		list_add_tail(&vi->i_orphan, &sbi->s_orphans);
+		ino = vi->i_orphan_next;
+	}
+	if (n)
+		vexfs_msg(sb, "processing %llu orphan inode(s)", n);
+	list_for_each_entry_safe(vi, tmp, &sbi->s_orphans, i_orphan)
+		list_add_tail(&vi->vfs_inode.i_lru, &todo);
+	while (!list_empty(&todo)) {
+		struct inode *inode = list_first_entry(&todo, struct inode, i_lru);
+
+		list_del_init(&inode->i_lru);
+		if (inode->i_nlink) {
+			handle_t *handle;
+
+			truncate_inode_pages(inode->i_mapping, inode->i_size);
+			vexfs_truncate_blocks(inode, inode->i_size);
+			handle = vexfs_journal_start(sb, VEXFS_CREDITS_INODE * 2);
+			if (!IS_ERR(handle)) {
+				vexfs_orphan_del(handle, inode);
+				vexfs_journal_stop(handle);
+			}
+		}
+		iput(inode);	/* nlink == 0: eviction frees it */
+	}
+}
+
+/* ---- eviction ----------------------------------------------------------- */
+
+void vexfs_evict_inode(struct inode *inode)
+{
+	struct super_block *sb = inode->i_sb;
+	struct vexfs_inode_info *vi = VEXFS_I(inode);
+	handle_t *handle;
+	bool want_delete = !inode->i_nlink && !is_bad_inode(inode) && !sb_rdonly(sb);
+
+	truncate_inode_pages_final(&inode->i_data);
+	if (want_delete) {
+		/* An unlinked inode is on the orphan list until this completes. */
+		inode->i_size = 0;
+		vexfs_truncate_blocks(inode, 0);
+		handle = vexfs_journal_start(sb, VEXFS_CREDITS_XATTR + VEXFS_CREDITS_INODE * 3 + 4);
+		if (!IS_ERR(handle)) {
+			vexfs_xattr_free(handle, inode);
+			vexfs_orphan_del(handle, inode);
+			vexfs_free_inode(handle, inode);
+			/* Zero the on-disk inode: mode 0 marks it unused. */
+			inode->i_mode = 0;
+			inode->i_blocks = 0;
+			memset(vi->i_block, 0, sizeof(vi->i_block));
+			vexfs_mark_inode_dirty(handle, inode);
+			vexfs_journal_stop(handle);
+		}
+	} else if (!list_empty(&vi->i_orphan)) {
+		/* read-only or bad: leave it for the next read-write mount */
+		mutex_lock(&VEXFS_SB(sb)->s_orphan_lock);
+		list_del_init(&vi->i_orphan);
+		mutex_unlock(&VEXFS_SB(sb)->s_orphan_lock);
+	}
+	if (VEXFS_SB(sb)->s_journal)
+		jbd2_journal_release_jbd_inode(VEXFS_SB(sb)->s_journal, &vi->i_jinode);
+	clear_inode(inode);
+}
+
+/* ---- address space ------------------------------------------------------ */
+
+static int vexfs_read_folio(struct file *file, struct folio *folio)
+{
+	return mpage_read_folio(folio, vexfs_get_block);
+}
+
+static void vexfs_readahead(struct readahead_control *rac)
+{
+	mpage_readahead(rac, vexfs_get_block);
+}
+
+static int vexfs_writepages(struct address_space *mapping, struct writeback_control *wbc)
+{
+	return mpage_writepages(mapping, wbc, vexfs_get_block);
+}
+
+#ifndef VEXFS_WB_FOLIO
+static int vexfs_writepage(struct page *page, struct writeback_control *wbc)
+{
+	return block_write_full_page(page, vexfs_get_block, wbc);
+}
+#endif
+
+static void vexfs_write_failed(struct address_space *mapping, loff_t to)
+{
+	struct inode *inode = mapping->host;
+
+	if (to > inode->i_size) {
+		truncate_pagecache(inode, inode->i_size);
+		vexfs_truncate_blocks(inode, inode->i_size);
+	}
+}
+
+static int vexfs_write_begin(struct file *file, struct address_space *mapping,
+			     loff_t pos, unsigned int len, vexfs_wb_page_t *pagep,
+			     void **fsdata)
+{
+	struct inode *inode = mapping->host;
+	handle_t *handle;
+	int err;
+
+	handle = vexfs_journal_start(inode->i_sb,
+				     VEXFS_CREDITS_WRITE(PAGE_SIZE >> inode->i_blkbits));
+	if (IS_ERR(handle))
+		return PTR_ERR(handle);
+	err = block_write_begin(mapping, pos, len, pagep, vexfs_get_block);
+	if (err) {
+		vexfs_journal_stop(handle);
+		vexfs_write_failed(mapping, pos + len);
+	}
+	return err;
+}
+
+static int vexfs_write_end(struct file *file, struct address_space *mapping,
+			   loff_t pos, unsigned int len, unsigned int copied,
+			   vexfs_wb_page_t page, void *fsdata)
+{
+	struct inode *inode = mapping->host;
+	handle_t *handle = journal_current_handle();
+	loff_t old_size = inode->i_size;
+	int ret, err;
+
+	ret = generic_write_end(file, mapping, pos, len, copied, page, fsdata);
+	if (inode->i_size != old_size) {
+		VEXFS_I(inode)->i_datasync_tid = handle->h_transaction->t_tid;
+		err = vexfs_mark_inode_dirty(handle, inode);
+		if (err && ret >= 0)
+			ret = err;
+	}
+	err = vexfs_journal_stop(handle);
+	if (err && ret >= 0)
+		ret = err;
+	if (ret < (int)len)
+		vexfs_write_failed(mapping, pos + len);
+	return ret;
+}
+
+static sector_t vexfs_bmap(struct address_space *mapping, sector_t block)
+{
+	return generic_block_bmap(mapping, block, vexfs_get_block);
+}
+
+const struct address_space_operations vexfs_aops = {
+	.dirty_folio		= block_dirty_folio,
+	.invalidate_folio	= block_invalidate_folio,
+	.read_folio		= vexfs_read_folio,
+	.readahead		= vexfs_readahead,
+#ifndef VEXFS_WB_FOLIO
+	.writepage		= vexfs_writepage,
+#endif
+	.writepages		= vexfs_writepages,
+	.write_begin		= vexfs_write_begin,
+	.write_end		= vexfs_write_end,
+	.bmap			= vexfs_bmap,
+	.migrate_folio		= buffer_migrate_folio,
+	.is_partially_uptodate	= block_is_partially_uptodate,
+};
+
+/* ---- attributes --------------------------------------------------------- */
+
+static int vexfs_setsize(struct inode *inode, loff_t newsize)
+{
+	handle_t *handle;
+	loff_t oldsize = inode->i_size;
+	int err;
+
+	if (!(S_ISREG(inode->i_mode) || S_ISLNK(inode->i_mode)))
+		return -EINVAL;
+	if (IS_APPEND(inode) || IS_IMMUTABLE(inode))
+		return -EPERM;
+	inode_dio_wait(inode);
+	if (newsize < oldsize) {
+		/* Zero the tail of the new last block so a later extension reads zeros. */
+		handle = vexfs_journal_start(inode->i_sb, VEXFS_CREDITS_WRITE(1));
+		if (IS_ERR(handle))
+			return PTR_ERR(handle);
+		err = block_truncate_page(inode->i_mapping, newsize, vexfs_get_block);
+		vexfs_journal_stop(handle);
+		if (err)
+			return err;
+	}
+	filemap_invalidate_lock(inode->i_mapping);
+	truncate_setsize(inode, newsize);
+	filemap_invalidate_unlock(inode->i_mapping);
+	if (newsize < oldsize)
+		return vexfs_truncate_blocks(inode, newsize);
+	handle = vexfs_journal_start(inode->i_sb, VEXFS_CREDITS_INODE);
+	if (IS_ERR(handle))
+		return PTR_ERR(handle);
+	inode_set_mtime_to_ts(inode, inode_set_ctime_current(inode));
+	VEXFS_I(inode)->i_datasync_tid = handle->h_transaction->t_tid;
+	err = vexfs_mark_inode_dirty(handle, inode);
+	vexfs_journal_stop(handle);
+	return err;
+}
+
+int vexfs_setattr(struct mnt_idmap_or_ns *idmap, struct dentry *dentry,
+		  struct iattr *attr)
+{
+	struct inode *inode = d_inode(dentry);
+	handle_t *handle;
+	int err;
+
+	if (vexfs_forced_shutdown(inode->i_sb))
+		return -EIO;
+	err = setattr_prepare(idmap, dentry, attr);
+	if (err)
+		return err;
+	if ((attr->ia_valid & ATTR_SIZE) && attr->ia_size != inode->i_size) {
+		err = vexfs_setsize(inode, attr->ia_size);
+		if (err)
+			return err;
+	}
+	handle = vexfs_journal_start(inode->i_sb, VEXFS_CREDITS_INODE);
+	if (IS_ERR(handle))
+		return PTR_ERR(handle);
+	setattr_copy(idmap, inode, attr);
+	err = vexfs_mark_inode_dirty(handle, inode);
+	vexfs_journal_stop(handle);
+	return err;
+}
+
+int vexfs_getattr(struct mnt_idmap_or_ns *idmap, const struct path *path,
+		  struct kstat *stat, u32 request_mask, unsigned int flags)
+{
+	struct inode *inode = d_inode(path->dentry);
+	struct vexfs_inode_info *vi = VEXFS_I(inode);
+
+	if (request_mask & STATX_BTIME) {
+		stat->result_mask |= STATX_BTIME;
+		stat->btime.tv_sec = vi->i_crtime;
+		stat->btime.tv_nsec = vi->i_crtime_ns;
+	}
+	if (vi->i_flags & VEXFS_INODE_FL_APPEND)
+		stat->attributes |= STATX_ATTR_APPEND;
+	if (vi->i_flags & VEXFS_INODE_FL_IMMUTABLE)
+		stat->attributes |= STATX_ATTR_IMMUTABLE;
+	stat->attributes_mask |= STATX_ATTR_APPEND | STATX_ATTR_IMMUTABLE;
+	vexfs_fillattr(idmap, request_mask, inode, stat);
+	return 0;
+}

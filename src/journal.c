@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * journal.c - jbd2 glue. The journal is a fixed region of the filesystem's
+ * own device written by mkfs.vexfs; every metadata change runs inside a jbd2
+ * handle. File data is in ordered mode: newly allocated data blocks are
+ * written before the transaction that maps them commits.
+ */
+#include <linux/blkdev.h>
+#include "vexfs.h"
+
+handle_t *vexfs_journal_start(struct super_block *sb, int credits)
+{
+	journal_t *journal = VEXFS_SB(sb)->s_journal;
+
+	if (unlikely(vexfs_forced_shutdown(sb)))
+		return ERR_PTR(-EIO);
+	if (sb_rdonly(sb))
+		return ERR_PTR(-EROFS);
+	return jbd2_journal_start(journal, credits);
+}
+
+int vexfs_journal_stop(handle_t *handle)
+{
+	return jbd2_journal_stop(handle);
+}
+
+static int vexfs_journal_err(struct super_block *sb, const char *what, int err)
+{
+	if (err)
+		vexfs_err(sb, "journal %s failed: %d", what, err);
+	return err;
+}
+
+int vexfs_journal_get_write_access(handle_t *handle, struct super_block *sb,
+				   struct buffer_head *bh)
+{
+	return vexfs_journal_err(sb, "get_write_access",
+				 jbd2_journal_get_write_access(handle, bh));
+}
+
+int vexfs_journal_get_create_access(handle_t *handle, struct super_block *sb,
+				    struct buffer_head *bh)
+{
+	return vexfs_journal_err(sb, "get_create_access",
+				 jbd2_journal_get_create_access(handle, bh));
+}
+
+int vexfs_journal_dirty(handle_t *handle, struct super_block *sb,
+			struct buffer_head *bh)
+{
+	return vexfs_journal_err(sb, "dirty_metadata",
+				 jbd2_journal_dirty_metadata(handle, bh));
+}
+
+/*
+ * A metadata block is being freed: drop it from the running transaction and
+ * revoke it so that replay never writes stale metadata over the block's next
+ * user.
+ */
+int vexfs_journal_forget(handle_t *handle, struct super_block *sb,
+			 struct buffer_head *bh, u64 blocknr)
+{
+	int err;
+
+	if (bh) {
+		/* jbd2_journal_revoke() consumes one reference of bh */
+		get_bh(bh);
+		err = jbd2_journal_revoke(handle, blocknr, bh);
+	} else {
+		err = jbd2_journal_revoke(handle, blocknr, NULL);
+	}
+	return vexfs_journal_err(sb, "revoke", err);
+}
+
+int vexfs_journal_ensure_credits(handle_t *handle, int credits)
+{
+	int err;
+
+	if (jbd2_handle_buffer_credits(handle) >= credits)
+		return 0;
+	err = jbd2_journal_extend(handle, credits, 0);
+	if (err <= 0)
+		return err;
+	return jbd2_journal_restart(handle, credits);
+}
+
+static int vexfs_submit_inode_data(struct jbd2_inode *jinode)
+{
+	return filemap_fdatawrite_range(jinode->i_vfs_inode->i_mapping,
+					jinode->i_dirty_start, jinode->i_dirty_end);
+}
+
+static int vexfs_finish_inode_data(struct jbd2_inode *jinode)
+{
+	return jbd2_journal_finish_inode_data_buffers(jinode);
+}
+
+int vexfs_journal_init(struct super_block *sb)
+{
+	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
+	struct vexfs_geom *g = &sbi->s_geom;
+	journal_t *journal;
+	int err;
+
+	/*
+	 * A device journal's log block numbers are absolute device blocks
+	 * (jbd2_journal_bmap() adds no offset): the journal superblock sits at
+	 * journal_start and the log spans up to journal_start + journal_blocks.
+	 */
+	journal = jbd2_journal_init_dev(sb->s_bdev, sb->s_bdev, g->journal_start,
+					(int)(g->journal_start + g->journal_blocks),
+					g->block_size);
+	if (IS_ERR_OR_NULL(journal)) {
+		vexfs_msg(sb, "cannot set up the journal at block %llu",
+			  g->journal_start);
+		return journal ? PTR_ERR(journal) : -EINVAL;
+	}
+	journal->j_private = sb;
+	journal->j_submit_inode_data_buffers = vexfs_submit_inode_data;
+	journal->j_finish_inode_data_buffers = vexfs_finish_inode_data;
+	journal->j_commit_interval = 5 * HZ;
+
+	err = jbd2_journal_load(journal);
+	if (err) {
+		vexfs_msg(sb, "cannot load or replay the journal: %d", err);
+		goto out_destroy;
+	}
+	journal->j_flags |= JBD2_BARRIER;	/* commits flush the device cache */
+	if (!jbd2_journal_check_used_features(journal, 0, 0,
+					      JBD2_FEATURE_INCOMPAT_REVOKE)) {
+		vexfs_msg(sb, "journal lacks the revoke feature");
+		err = -EUCLEAN;
+		goto out_destroy;
+	}
+	if (g->blocks > 0xffffffffULL &&
+	    !jbd2_journal_set_features(journal, 0, 0, JBD2_FEATURE_INCOMPAT_64BIT)) {
+		err = -EINVAL;
+		goto out_destroy;
+	}
+	sbi->s_journal = journal;
+	return 0;
+
+out_destroy:
+	jbd2_journal_destroy(journal);
+	return err;
+}
+
+void vexfs_journal_destroy(struct super_block *sb)
+{
+	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
+
+	if (!sbi->s_journal)
+		return;
+	if (jbd2_journal_destroy(sbi->s_journal) < 0)
+		vexfs_err(sb, "journal was aborted");
+	sbi->s_journal = NULL;
+}
+
+int vexfs_force_commit(struct super_block *sb)
+{
+	journal_t *journal = VEXFS_SB(sb)->s_journal;
+
+	if (!journal || sb_rdonly(sb))
+		return 0;
+	return jbd2_journal_force_commit(journal);
+}

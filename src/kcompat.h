@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kcompat.h - the kernel API differences between the kernels VexFS supports
+ * (Debian bookworm's 6.1 and 6.12). Every version check lives here.
+ */
+#ifndef _VEXFS_KCOMPAT_H
+#define _VEXFS_KCOMPAT_H
+
+#include <linux/version.h>
+#include <linux/fs.h>
+#include <linux/stat.h>
+#include <linux/mm.h>
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+#define mnt_idmap_or_ns mnt_idmap
+#define VEXFS_NOP_IDMAP (&nop_mnt_idmap)
+#else
+#define mnt_idmap_or_ns user_namespace
+#define VEXFS_NOP_IDMAP (&init_user_ns)
+#endif
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+#define vexfs_fillattr(idmap, mask, inode, stat) generic_fillattr(idmap, mask, inode, stat)
+#else
+#define vexfs_fillattr(idmap, mask, inode, stat) generic_fillattr(idmap, inode, stat)
+#endif
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
+#define VEXFS_XATTR_CONST const
+#else
+#define VEXFS_XATTR_CONST
+#endif
+
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 7, 0)
+static inline struct timespec64 inode_get_atime(const struct inode *inode)
+{
+	return inode->i_atime;
+}
+
+static inline struct timespec64 inode_get_mtime(const struct inode *inode)
+{
+	return inode->i_mtime;
+}
+
+static inline struct timespec64 inode_set_atime_to_ts(struct inode *inode,
+						      struct timespec64 ts)
+{
+	inode->i_atime = ts;
+	return ts;
+}
+
+static inline struct timespec64 inode_set_mtime_to_ts(struct inode *inode,
+						      struct timespec64 ts)
+{
+	inode->i_mtime = ts;
+	return ts;
+}
+
+static inline struct timespec64 simple_inode_init_ts(struct inode *inode)
+{
+	struct timespec64 ts = current_time(inode);
+
+	inode->i_atime = ts;
+	inode->i_mtime = ts;
+	inode_set_ctime_to_ts(inode, ts);
+	return ts;
+}
+#endif
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+#define vexfs_splice_read filemap_splice_read
+#else
+#define vexfs_splice_read generic_file_splice_read
+#endif
+
+static inline vm_fault_t vexfs_vmf_error(int err)
+{
+	if (!err)
+		return VM_FAULT_LOCKED;
+	if (err == -ENOMEM)
+		return VM_FAULT_OOM;
+	if (err == -EAGAIN)
+		return VM_FAULT_NOPAGE;
+	return VM_FAULT_SIGBUS;
+}
+
+/* write_begin/write_end hand a folio since 6.12, a page before. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+#define VEXFS_WB_FOLIO 1
+typedef struct folio *vexfs_wb_page_t;
+#else
+typedef struct page *vexfs_wb_page_t;
+#endif
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 8, 0)
+#define vexfs_set_uuid(sb, u) super_set_uuid(sb, u, 16)
+#else
+#define vexfs_set_uuid(sb, u) memcpy(&(sb)->s_uuid, u, 16)
+#endif
+
+#endif /* _VEXFS_KCOMPAT_H */

@@ -1,0 +1,428 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * namei.c - directory inode operations: lookup, create, mknod, mkdir, rmdir,
+ * unlink, link, symlink and rename (NOREPLACE, EXCHANGE). Each operation is
+ * one jbd2 handle.
+ */
+#include <linux/namei.h>
+#include "vexfs.h"
+
+static struct dentry *vexfs_lookup(struct inode *dir, struct dentry *dentry,
+				   unsigned int flags)
+{
+	struct inode *inode = NULL;
+	u64 ino;
+	int err;
+
+	if (dentry->d_name.len > VEXFS_NAME_LEN)
+		return ERR_PTR(-ENAMETOOLONG);
+	err = vexfs_dir_find(dir, &dentry->d_name, &ino);
+	if (!err) {
+		inode = vexfs_iget(dir->i_sb, ino);
+		if (IS_ERR(inode))
+			return ERR_CAST(inode);
+	} else if (err != -ENOENT) {
+		return ERR_PTR(err);
+	}
+	return d_splice_alias(inode, dentry);
+}
+
+/* Undo a half-made inode: it has no directory entry, so it is freed at iput. */
+static void vexfs_discard_new(handle_t *handle, struct inode *inode)
+{
+	clear_nlink(inode);
+	vexfs_mark_inode_dirty(handle, inode);
+	unlock_new_inode(inode);
+	iput(inode);
+}
+
+static int vexfs_add_nondir(handle_t *handle, struct inode *dir,
+			    struct dentry *dentry, struct inode *inode)
+{
+	int err = vexfs_dir_add(handle, dir, &dentry->d_name, inode->i_ino, inode->i_mode);
+
+	if (err) {
+		vexfs_discard_new(handle, inode);
+		return err;
+	}
+	d_instantiate_new(dentry, inode);
+	return 0;
+}
+
+static int vexfs_mknod_common(struct mnt_idmap_or_ns *idmap, struct inode *dir,
+			      struct dentry *dentry, umode_t mode, dev_t rdev)
+{
+	handle_t *handle;
+	struct inode *inode;
+	int err, err2;
+
+	if (dentry->d_name.len > VEXFS_NAME_LEN)
+		return -ENAMETOOLONG;
+	handle = vexfs_journal_start(dir->i_sb, VEXFS_CREDITS_CREATE);
+	if (IS_ERR(handle))
+		return PTR_ERR(handle);
+	inode = vexfs_new_inode(handle, idmap, dir, mode);
+	if (IS_ERR(inode)) {
+		err = PTR_ERR(inode);
+		goto out;
+	}
+	if (!S_ISREG(mode))
+		init_special_inode(inode, inode->i_mode, rdev);
+	vexfs_set_inode_ops(inode);
+	err = vexfs_mark_inode_dirty(handle, inode);
+	if (err) {
+		vexfs_discard_new(handle, inode);
+		goto out;
+	}
+	err = vexfs_add_nondir(handle, dir, dentry, inode);
+out:
+	err2 = vexfs_journal_stop(handle);
+	return err ? err : err2;
+}
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+static int vexfs_create(struct mnt_idmap *idmap, struct inode *dir,
+			struct dentry *dentry, umode_t mode, bool excl)
+#else
+static int vexfs_create(struct user_namespace *idmap, struct inode *dir,
+			struct dentry *dentry, umode_t mode, bool excl)
+#endif
+{
+	return vexfs_mknod_common(idmap, dir, dentry, mode, 0);
+}
+
+static int vexfs_mknod(struct mnt_idmap_or_ns *idmap, struct inode *dir,
+		       struct dentry *dentry, umode_t mode, dev_t rdev)
+{
+	return vexfs_mknod_common(idmap, dir, dentry, mode, rdev);
+}
+
+static int vexfs_symlink(struct mnt_idmap_or_ns *idmap, struct inode *dir,
+			 struct dentry *dentry, const char *symname)
+{
+	struct super_block *sb = dir->i_sb;
+	size_t len = strlen(symname);
+	handle_t *handle;
+	struct inode *inode;
+	int err, err2;
+
+	if (dentry->d_name.len > VEXFS_NAME_LEN)
+		return -ENAMETOOLONG;
+	if (len + 1 > sb->s_blocksize)
+		return -ENAMETOOLONG;
+	handle = vexfs_journal_start(sb, VEXFS_CREDITS_CREATE + VEXFS_CREDITS_WRITE(1));
+	if (IS_ERR(handle))
+		return PTR_ERR(handle);
+	inode = vexfs_new_inode(handle, idmap, dir, S_IFLNK | 0777);
+	if (IS_ERR(inode)) {
+		err = PTR_ERR(inode);
+		goto out;
+	}
+	if (len < VEXFS_INLINE_SYMLINK_LEN) {
+		/* fast symlink: the target lives in i_block[] */
+		memcpy(VEXFS_I(inode)->i_block, symname, len);
+		inode->i_size = len;
+		vexfs_set_inode_ops(inode);
+	} else {
+		inode->i_size = 0;
+		vexfs_set_inode_ops(inode);
+		err = page_symlink(inode, symname, len + 1);
+		if (err) {
+			vexfs_discard_new(handle, inode);
+			goto out;
+		}
+	}
+	err = vexfs_mark_inode_dirty(handle, inode);
+	if (err) {
+		vexfs_discard_new(handle, inode);
+		goto out;
+	}
+	err = vexfs_add_nondir(handle, dir, dentry, inode);
+out:
+	err2 = vexfs_journal_stop(handle);
+	return err ? err : err2;
+}
+
+static int vexfs_link(struct dentry *old_dentry, struct inode *dir,
+		      struct dentry *dentry)
+{
+	struct inode *inode = d_inode(old_dentry);
+	handle_t *handle;
+	int err, err2;
+
+	if (dentry->d_name.len > VEXFS_NAME_LEN)
+		return -ENAMETOOLONG;
+	handle = vexfs_journal_start(dir->i_sb, VEXFS_CREDITS_DIRADD + 2 * VEXFS_CREDITS_INODE);
+	if (IS_ERR(handle))
+		return PTR_ERR(handle);
+	err = vexfs_dir_add(handle, dir, &dentry->d_name, inode->i_ino, inode->i_mode);
+	if (err)
+		goto out;
+	inode_set_ctime_current(inode);
+	inc_nlink(inode);
+	ihold(inode);
+	err = vexfs_mark_inode_dirty(handle, inode);
+	d_instantiate(dentry, inode);
+out:
+	err2 = vexfs_journal_stop(handle);
+	return err ? err : err2;
+}
+
+static int vexfs_unlink(struct inode *dir, struct dentry *dentry)
+{
+	struct inode *inode = d_inode(dentry);
+	handle_t *handle;
+	int err, err2;
+
+	handle = vexfs_journal_start(dir->i_sb, VEXFS_CREDITS_UNLINK);
+	if (IS_ERR(handle))
+		return PTR_ERR(handle);
+	err = vexfs_dir_delete(handle, dir, &dentry->d_name);
+	if (err)
+		goto out;
+	inode_set_ctime_to_ts(inode, inode_get_ctime(dir));
+	drop_nlink(inode);
+	if (!inode->i_nlink)
+		err = vexfs_orphan_add(handle, inode);	/* freed at last close */
+	else
+		err = vexfs_mark_inode_dirty(handle, inode);
+out:
+	err2 = vexfs_journal_stop(handle);
+	return err ? err : err2;
+}
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+static int vexfs_mkdir(struct mnt_idmap *idmap, struct inode *dir,
+		       struct dentry *dentry, umode_t mode)
+#else
+static int vexfs_mkdir(struct user_namespace *idmap, struct inode *dir,
+		       struct dentry *dentry, umode_t mode)
+#endif
+{
+	handle_t *handle;
+	struct inode *inode;
+	int err, err2;
+
+	if (dentry->d_name.len > VEXFS_NAME_LEN)
+		return -ENAMETOOLONG;
+	handle = vexfs_journal_start(dir->i_sb, VEXFS_CREDITS_CREATE + 2 * VEXFS_CREDITS_BLOCK);
+	if (IS_ERR(handle))
+		return PTR_ERR(handle);
+	inode = vexfs_new_inode(handle, idmap, dir, S_IFDIR | mode);
+	if (IS_ERR(inode)) {
+		err = PTR_ERR(inode);
+		goto out;
+	}
+	vexfs_set_inode_ops(inode);
+	set_nlink(inode, 2);
+	err = vexfs_dir_init(handle, inode, dir);
+	if (err) {
+		vexfs_discard_new(handle, inode);
+		goto out;
+	}
+	err = vexfs_dir_add(handle, dir, &dentry->d_name, inode->i_ino, inode->i_mode);
+	if (err) {
+		vexfs_discard_new(handle, inode);
+		goto out;
+	}
+	inc_nlink(dir);
+	err = vexfs_mark_inode_dirty(handle, dir);
+	d_instantiate_new(dentry, inode);
+out:
+	err2 = vexfs_journal_stop(handle);
+	return err ? err : err2;
+}
+
+static int vexfs_rmdir(struct inode *dir, struct dentry *dentry)
+{
+	struct inode *inode = d_inode(dentry);
+	handle_t *handle;
+	int err, err2;
+
+	err = vexfs_dir_is_empty(inode);
+	if (err < 0)
+		return err;
+	if (!err)
+		return -ENOTEMPTY;
+	handle = vexfs_journal_start(dir->i_sb, VEXFS_CREDITS_UNLINK);
+	if (IS_ERR(handle))
+		return PTR_ERR(handle);
+	err = vexfs_dir_delete(handle, dir, &dentry->d_name);
+	if (err)
+		goto out;
+	inode_set_ctime_to_ts(inode, inode_get_ctime(dir));
+	clear_nlink(inode);
+	i_size_write(inode, 0);
+	drop_nlink(dir);
+	err = vexfs_mark_inode_dirty(handle, dir);
+	if (!err)
+		err = vexfs_orphan_add(handle, inode);
+out:
+	err2 = vexfs_journal_stop(handle);
+	return err ? err : err2;
+}
+
+static int vexfs_exchange(handle_t *handle, struct inode *old_dir, struct dentry *old_dentry,
+			  struct inode *new_dir, struct dentry *new_dentry)
+{
+	struct inode *a = d_inode(old_dentry), *b = d_inode(new_dentry);
+	int err;
+
+	err = vexfs_dir_set(handle, old_dir, &old_dentry->d_name, b->i_ino, b->i_mode);
+	if (!err)
+		err = vexfs_dir_set(handle, new_dir, &new_dentry->d_name, a->i_ino, a->i_mode);
+	if (err || old_dir == new_dir)
+		goto times;
+	if (S_ISDIR(a->i_mode)) {
+		err = vexfs_dir_set_parent(handle, a, new_dir->i_ino);
+		if (err)
+			return err;
+	}
+	if (S_ISDIR(b->i_mode)) {
+		err = vexfs_dir_set_parent(handle, b, old_dir->i_ino);
+		if (err)
+			return err;
+	}
+	if (S_ISDIR(a->i_mode) && !S_ISDIR(b->i_mode)) {
+		drop_nlink(old_dir);
+		inc_nlink(new_dir);
+	} else if (!S_ISDIR(a->i_mode) && S_ISDIR(b->i_mode)) {
+		inc_nlink(old_dir);
+		drop_nlink(new_dir);
+	}
+	err = vexfs_mark_inode_dirty(handle, old_dir);
+	if (!err)
+		err = vexfs_mark_inode_dirty(handle, new_dir);
+times:
+	if (err)
+		return err;
+	inode_set_ctime_current(a);
+	inode_set_ctime_current(b);
+	err = vexfs_mark_inode_dirty(handle, a);
+	if (!err)
+		err = vexfs_mark_inode_dirty(handle, b);
+	return err;
+}
+
+static int vexfs_rename(struct mnt_idmap_or_ns *idmap, struct inode *old_dir,
+			struct dentry *old_dentry, struct inode *new_dir,
+			struct dentry *new_dentry, unsigned int flags)
+{
+	struct inode *old_inode = d_inode(old_dentry);
+	struct inode *new_inode = d_inode(new_dentry);
+	bool is_dir = S_ISDIR(old_inode->i_mode);
+	handle_t *handle;
+	int err, err2;
+
+	if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE))
+		return -EINVAL;
+	if (new_dentry->d_name.len > VEXFS_NAME_LEN)
+		return -ENAMETOOLONG;
+	if (new_inode && S_ISDIR(new_inode->i_mode) && !(flags & RENAME_EXCHANGE)) {
+		err = vexfs_dir_is_empty(new_inode);
+		if (err < 0)
+			return err;
+		if (!err)
+			return -ENOTEMPTY;
+	}
+	handle = vexfs_journal_start(old_dir->i_sb, VEXFS_CREDITS_RENAME);
+	if (IS_ERR(handle))
+		return PTR_ERR(handle);
+	if (flags & RENAME_EXCHANGE) {
+		err = vexfs_exchange(handle, old_dir, old_dentry, new_dir, new_dentry);
+		goto out;
+	}
+	if (new_inode) {
+		err = vexfs_dir_set(handle, new_dir, &new_dentry->d_name, old_inode->i_ino,
+				    old_inode->i_mode);
+		if (err)
+			goto out;
+		inode_set_ctime_current(new_inode);
+		if (S_ISDIR(new_inode->i_mode)) {
+			clear_nlink(new_inode);
+			i_size_write(new_inode, 0);
+		} else {
+			drop_nlink(new_inode);
+		}
+		if (!new_inode->i_nlink)
+			err = vexfs_orphan_add(handle, new_inode);
+		else
+			err = vexfs_mark_inode_dirty(handle, new_inode);
+		if (err)
+			goto out;
+		if (is_dir && S_ISDIR(new_inode->i_mode))
+			drop_nlink(new_dir);	/* the replaced directory's ".." */
+	} else {
+		err = vexfs_dir_add(handle, new_dir, &new_dentry->d_name, old_inode->i_ino,
+				    old_inode->i_mode);
+		if (err)
+			goto out;
+	}
+	if (is_dir)
+		inc_nlink(new_dir);
+	err = vexfs_dir_delete(handle, old_dir, &old_dentry->d_name);
+	if (err)
+		goto out;
+	if (is_dir) {
+		if (old_dir != new_dir) {
+			err = vexfs_dir_set_parent(handle, old_inode, new_dir->i_ino);
+			if (err)
+				goto out;
+		}
+		drop_nlink(old_dir);
+	}
+	inode_set_ctime_current(old_inode);
+	err = vexfs_mark_inode_dirty(handle, old_inode);
+	if (!err)
+		err = vexfs_mark_inode_dirty(handle, old_dir);
+	if (!err && new_dir != old_dir)
+		err = vexfs_mark_inode_dirty(handle, new_dir);
+out:
+	err2 = vexfs_journal_stop(handle);
+	return err ? err : err2;
+}
+
+struct dentry *vexfs_get_parent(struct dentry *child)
+{
+	u64 ino;
+	int err = vexfs_dir_parent(d_inode(child), &ino);
+
+	if (err)
+		return ERR_PTR(err);
+	return d_obtain_alias(vexfs_iget(child->d_sb, ino));
+}
+
+const struct inode_operations vexfs_dir_inode_operations = {
+	.create		= vexfs_create,
+	.lookup		= vexfs_lookup,
+	.link		= vexfs_link,
+	.unlink		= vexfs_unlink,
+	.symlink	= vexfs_symlink,
+	.mkdir		= vexfs_mkdir,
+	.rmdir		= vexfs_rmdir,
+	.mknod		= vexfs_mknod,
+	.rename		= vexfs_rename,
+	.setattr	= vexfs_setattr,
+	.getattr	= vexfs_getattr,
+	.listxattr	= vexfs_listxattr,
+};
+
+const struct inode_operations vexfs_special_inode_operations = {
+	.setattr	= vexfs_setattr,
+	.getattr	= vexfs_getattr,
+	.listxattr	= vexfs_listxattr,
+};
+
+const struct inode_operations vexfs_symlink_inode_operations = {
+	.get_link	= page_get_link,
+	.setattr	= vexfs_setattr,
+	.getattr	= vexfs_getattr,
+	.listxattr	= vexfs_listxattr,
+};
+
+const struct inode_operations vexfs_fast_symlink_inode_operations = {
+	.get_link	= simple_get_link,
+	.setattr	= vexfs_setattr,
+	.getattr	= vexfs_getattr,
+	.listxattr	= vexfs_listxattr,
+};

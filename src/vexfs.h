@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vexfs.h - private declarations of vexfs.ko, grouped by source file
+ * (the fs/ext2 layout: super.c, balloc.c, ialloc.c, inode.c, dir.c, namei.c,
+ * file.c, xattr.c, journal.c).
+ */
+#ifndef _VEXFS_H
+#define _VEXFS_H
+
+#include <linux/fs.h>
+#include <linux/buffer_head.h>
+#include <linux/jbd2.h>
+#include <linux/percpu_counter.h>
+#include <linux/spinlock.h>
+#include <linux/mutex.h>
+#include <linux/kobject.h>
+#include "core/format.h"
+#include "kcompat.h"
+
+/* Mount options (sbi->s_mount_opt). */
+#define VEXFS_MOUNT_ERRORS_CONT		0x1
+#define VEXFS_MOUNT_ERRORS_RO		0x2
+#define VEXFS_MOUNT_ERRORS_PANIC	0x4
+#define VEXFS_MOUNT_ERRORS_MASK		0x7
+
+/* sbi->s_flags bits */
+#define VEXFS_FLAG_SHUTDOWN		0
+
+struct vexfs_group_info {
+	spinlock_t lock;		/* bitmap and descriptor updates */
+	bool bbm_verified;
+	bool ibm_verified;
+};
+
+struct vexfs_sb_info {
+	struct super_block *sb;
+	struct buffer_head *s_sbh;		/* block 0 */
+	struct vexfs_super_block *s_es;		/* points into s_sbh */
+	struct buffer_head **s_gdt_bh;		/* s_geom.gdt_blocks buffers */
+	struct vexfs_group_info *s_groups;
+	struct vexfs_geom s_geom;
+	u32 s_csum_seed;
+	u64 s_hash_key[2];
+	u32 s_desc_per_block;
+	unsigned int s_mount_opt;
+	unsigned long s_flags;
+	journal_t *s_journal;
+	struct percpu_counter s_free_blocks;
+	struct percpu_counter s_free_inodes;
+	struct percpu_counter s_dirs;
+	u32 s_last_group;			/* rotor for directory placement */
+	struct mutex s_orphan_lock;
+	struct list_head s_orphans;		/* in-memory orphan list */
+	spinlock_t s_next_gen_lock;
+	u32 s_next_generation;
+	struct kobject s_kobj;
+	struct completion s_kobj_unregister;
+	atomic64_t s_stat_errors;
+	atomic64_t s_stat_allocs;
+	atomic64_t s_stat_frees;
+};
+
+struct vexfs_inode_info {
+	__le64 i_block[VEXFS_N_BLOCKS];
+	u32 i_flags;
+	u64 i_xattr_block;
+	u64 i_orphan_next;
+	u64 i_vec_head;
+	u32 i_vec_count;
+	u64 i_crtime;
+	u32 i_crtime_ns;
+	u32 i_goal_group;
+	struct list_head i_orphan;		/* on sbi->s_orphans */
+	struct rw_semaphore i_map_sem;		/* block map changes vs. lookups */
+	struct jbd2_inode i_jinode;
+	tid_t i_sync_tid;			/* last transaction that changed the inode */
+	tid_t i_datasync_tid;			/* last that changed data mapping/size */
+	struct inode vfs_inode;
+};
+
+static inline struct vexfs_sb_info *VEXFS_SB(struct super_block *sb)
+{
+	return sb->s_fs_info;
+}
+
+static inline struct vexfs_inode_info *VEXFS_I(struct inode *inode)
+{
+	return container_of(inode, struct vexfs_inode_info, vfs_inode);
+}
+
+/* ---- messages (super.c) ------------------------------------------------- */
+/* Logs, counts and applies errors=; returns -EUCLEAN for convenience. */
+__printf(3, 4) int __vexfs_err(struct super_block *sb, const char *func,
+			       const char *fmt, ...);
+__printf(2, 3) void vexfs_msg(struct super_block *sb, const char *fmt, ...);
+#define vexfs_err(sb, fmt, ...) __vexfs_err(sb, __func__, fmt, ##__VA_ARGS__)
+/* Report corruption (applies errors=) and return -EUCLEAN. */
+#define vexfs_corrupt(sb, fmt, ...) \
+	__vexfs_err(sb, __func__, "corrupt metadata: " fmt, ##__VA_ARGS__)
+
+static inline bool vexfs_forced_shutdown(struct super_block *sb)
+{
+	return test_bit(VEXFS_FLAG_SHUTDOWN, &VEXFS_SB(sb)->s_flags);
+}
+
+/* ---- journal.c ---------------------------------------------------------- */
+/* Credits per operation kind (blocks that one handle may dirty). */
+#define VEXFS_CREDITS_ALLOC	6	/* bitmap + gd + up to 3 indirect + data bh */
+/* Mapping one new block: its bitmap + gd, up to 3 new indirect blocks (each
+ * with bitmap + gd) and the parents they are linked into. */
+#define VEXFS_CREDITS_BLOCK	14
+#define VEXFS_CREDITS_INODE	2	/* inode table block + sb */
+#define VEXFS_CREDITS_DIRENT	(3 + VEXFS_MAX_CHAIN + 2 * VEXFS_CREDITS_ALLOC)
+/* Directory insert may split a bucket: header + old chain + new chain. */
+#define VEXFS_CREDITS_DIRADD	(2 * (2 + VEXFS_MAX_CHAIN) + 2 + 4 * VEXFS_CREDITS_ALLOC)
+#define VEXFS_CREDITS_CREATE	(VEXFS_CREDITS_DIRADD + 3 * VEXFS_CREDITS_INODE + \
+				 4 + 2 * VEXFS_CREDITS_ALLOC + 4)
+#define VEXFS_CREDITS_UNLINK	(VEXFS_CREDITS_DIRENT + 3 * VEXFS_CREDITS_INODE + 2)
+#define VEXFS_CREDITS_RENAME	(2 * VEXFS_CREDITS_DIRADD + 2 * VEXFS_CREDITS_DIRENT + \
+				 6 * VEXFS_CREDITS_INODE + 4)
+#define VEXFS_CREDITS_WRITE(bpp) ((bpp) * VEXFS_CREDITS_BLOCK + VEXFS_CREDITS_INODE + 2)
+#define VEXFS_CREDITS_XATTR	(4 + VEXFS_CREDITS_ALLOC + VEXFS_CREDITS_INODE)
+#define VEXFS_CREDITS_TRUNCATE	64	/* per restart chunk */
+
+handle_t *vexfs_journal_start(struct super_block *sb, int credits);
+int vexfs_journal_stop(handle_t *handle);
+int vexfs_journal_get_write_access(handle_t *handle, struct super_block *sb,
+				   struct buffer_head *bh);
+int vexfs_journal_get_create_access(handle_t *handle, struct super_block *sb,
+				    struct buffer_head *bh);
+int vexfs_journal_dirty(handle_t *handle, struct super_block *sb,
+			struct buffer_head *bh);
+int vexfs_journal_forget(handle_t *handle, struct super_block *sb,
+			 struct buffer_head *bh, u64 blocknr);
+int vexfs_journal_ensure_credits(handle_t *handle, int credits);
+int vexfs_journal_init(struct super_block *sb);
+void vexfs_journal_destroy(struct super_block *sb);
+int vexfs_force_commit(struct super_block *sb);
+
+/* ---- balloc.c / ialloc.c ------------------------------------------------ */
+struct buffer_head *vexfs_read_block_bitmap(struct super_block *sb, u32 grp);
+struct buffer_head *vexfs_read_inode_bitmap(struct super_block *sb, u32 grp);
+struct vexfs_group_desc *vexfs_get_gd(struct super_block *sb, u32 grp,
+				      struct buffer_head **bhp);
+int vexfs_new_blocks(handle_t *handle, struct inode *inode, u64 goal,
+		     u32 *count, u64 *out);
+void vexfs_free_blocks(handle_t *handle, struct inode *inode, u64 block,
+		       u32 count, bool metadata);
+struct inode *vexfs_new_inode(handle_t *handle, struct mnt_idmap_or_ns *idmap,
+			      struct inode *dir, umode_t mode);
+void vexfs_free_inode(handle_t *handle, struct inode *inode);
+u64 vexfs_count_free_blocks(struct super_block *sb);
+u64 vexfs_count_free_inodes(struct super_block *sb);
+u64 vexfs_count_dirs(struct super_block *sb);
+
+/* ---- inode.c ------------------------------------------------------------ */
+struct inode *vexfs_iget(struct super_block *sb, u64 ino);
+int vexfs_mark_inode_dirty(handle_t *handle, struct inode *inode);
+int vexfs_write_inode(struct inode *inode, struct writeback_control *wbc);
+void vexfs_dirty_inode(struct inode *inode, int flags);
+void vexfs_evict_inode(struct inode *inode);
+int vexfs_get_block(struct inode *inode, sector_t iblock,
+		    struct buffer_head *bh_result, int create);
+#define VEXFS_MAP_CREATE	0x1	/* allocate a block for a hole */
+#define VEXFS_MAP_META		0x2	/* the block is metadata (directory) */
+int vexfs_map_block(handle_t *handle, struct inode *inode, u64 lblk,
+		    unsigned int flags, u64 *pblk, bool *is_new);
+struct buffer_head *vexfs_bread(handle_t *handle, struct inode *inode,
+				u64 lblk, bool create);
+int vexfs_truncate_blocks(struct inode *inode, loff_t new_size);
+int vexfs_setattr(struct mnt_idmap_or_ns *idmap, struct dentry *dentry,
+		  struct iattr *attr);
+int vexfs_getattr(struct mnt_idmap_or_ns *idmap, const struct path *path,
+		  struct kstat *stat, u32 request_mask, unsigned int flags);
+void vexfs_set_inode_ops(struct inode *inode);
+int vexfs_orphan_add(handle_t *handle, struct inode *inode);
+int vexfs_orphan_del(handle_t *handle, struct inode *inode);
+void vexfs_orphan_cleanup(struct super_block *sb);
+extern const struct address_space_operations vexfs_aops;
+
+/* ---- dir.c -------------------------------------------------------------- */
+int vexfs_dir_init(handle_t *handle, struct inode *dir, struct inode *parent);
+int vexfs_dir_find(struct inode *dir, const struct qstr *name, u64 *ino);
+int vexfs_dir_add(handle_t *handle, struct inode *dir, const struct qstr *name,
+		  u64 ino, umode_t mode);
+int vexfs_dir_delete(handle_t *handle, struct inode *dir, const struct qstr *name);
+int vexfs_dir_set(handle_t *handle, struct inode *dir, const struct qstr *name,
+		  u64 ino, umode_t mode);
+int vexfs_dir_set_parent(handle_t *handle, struct inode *dir, u64 parent);
+int vexfs_dir_parent(struct inode *dir, u64 *parent);
+int vexfs_dir_is_empty(struct inode *dir);
+extern const struct file_operations vexfs_dir_operations;
+
+/* ---- namei.c ------------------------------------------------------------ */
+extern const struct inode_operations vexfs_dir_inode_operations;
+extern const struct inode_operations vexfs_special_inode_operations;
+extern const struct inode_operations vexfs_symlink_inode_operations;
+extern const struct inode_operations vexfs_fast_symlink_inode_operations;
+struct dentry *vexfs_get_parent(struct dentry *child);
+
+/* ---- file.c ------------------------------------------------------------- */
+extern const struct file_operations vexfs_file_operations;
+extern const struct inode_operations vexfs_file_inode_operations;
+int vexfs_sync_file(struct file *file, loff_t start, loff_t end, int datasync);
+long vexfs_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+
+/* ---- xattr.c ------------------------------------------------------------ */
+extern const struct xattr_handler * VEXFS_XATTR_CONST vexfs_xattr_handlers[];
+ssize_t vexfs_listxattr(struct dentry *dentry, char *buf, size_t size);
+int vexfs_xattr_free(handle_t *handle, struct inode *inode);
+
+/* ---- super.c ------------------------------------------------------------ */
+int vexfs_commit_super(struct super_block *sb, bool sync);
+int vexfs_sysfs_init(void);
+void vexfs_sysfs_exit(void);
+int vexfs_sysfs_register(struct super_block *sb);
+void vexfs_sysfs_unregister(struct super_block *sb);
+
+#endif /* _VEXFS_H */

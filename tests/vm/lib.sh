@@ -1,0 +1,60 @@
+# Guest-side helpers for VM tests (sourced by tests/vm/*.sh inside the VM).
+# shellcheck shell=bash
+set -u
+T=${VEXFS_TOP:-$(pwd)}
+B=$T/build/user
+MKFS=$B/mkfs.vexfs
+FSCK=$B/fsck.vexfs
+VEXCTL=$B/vexctl
+PASS=0
+FAIL=0
+
+# load_vexfs: load the stock kernel's jbd2/crc32c and then vexfs.ko.
+load_vexfs() {
+	if [ -n "${VEXFS_KROOT:-}" ]; then
+		modprobe -d "$VEXFS_KROOT" -S "$VEXFS_KVER" -a jbd2 crc32c_generic libcrc32c 2>/dev/null
+		modprobe -d "$VEXFS_KROOT" -S "$VEXFS_KVER" crc32c_intel 2>/dev/null || true
+	fi
+	grep -qw vexfs /proc/filesystems || insmod "$VEXFS_MODULE"
+}
+
+unload_vexfs() {
+	rmmod vexfs
+}
+
+# ok NAME CMD...: run CMD, count it as a passed or failed test case.
+ok() {
+	local name=$1
+	shift
+	if "$@"; then
+		PASS=$((PASS + 1))
+		echo "ok - $name"
+	else
+		FAIL=$((FAIL + 1))
+		echo "not ok - $name"
+	fi
+}
+
+# expect_fail NAME CMD...: CMD must fail.
+expect_fail() {
+	local name=$1
+	shift
+	if "$@" 2>/dev/null; then
+		FAIL=$((FAIL + 1))
+		echo "not ok - $name (unexpectedly succeeded)"
+	else
+		PASS=$((PASS + 1))
+		echo "ok - $name"
+	fi
+}
+
+# fsck_clean DEV: the filesystem must be unmounted and check clean.
+fsck_clean() {
+	"$FSCK" -n "$1"
+}
+
+# Closing line for the host to sum.
+finish() {
+	echo "# vm-test: $PASS passed, $FAIL failed"
+	[ "$FAIL" = 0 ]
+}
