@@ -357,38 +357,16 @@ int main(int argc, char **argv)
 		}
 	}
 
-	sb->s_magic = cpu_to_le32(VEXFS_SUPER_MAGIC);
-	sb->s_version = cpu_to_le32(VEXFS_FORMAT_VERSION);
-	sb->s_block_size_bits = cpu_to_le32(g.block_bits);
-	sb->s_inode_size = cpu_to_le32(VEXFS_INODE_SIZE);
-	sb->s_blocks_count = cpu_to_le64(g.blocks);
-	sb->s_inodes_count = cpu_to_le64(g.inodes);
-	sb->s_free_blocks = cpu_to_le64(free_blocks);
-	sb->s_free_inodes = cpu_to_le64(free_inodes);
-	sb->s_blocks_per_group = cpu_to_le32(g.blocks_per_group);
-	sb->s_inodes_per_group = cpu_to_le32(g.inodes_per_group);
-	sb->s_group_count = cpu_to_le32(g.groups);
-	sb->s_gdt_blocks = cpu_to_le32(g.gdt_blocks);
-	sb->s_gdt_start = cpu_to_le64(g.gdt_start);
-	sb->s_journal_start = cpu_to_le64(g.journal_start);
-	sb->s_journal_blocks = cpu_to_le32(g.journal_blocks);
-	sb->s_state = cpu_to_le32(VEXFS_STATE_CLEAN);
-	sb->s_root_ino = cpu_to_le64(VEXFS_ROOT_INO);
-	sb->s_first_ino = cpu_to_le64(VEXFS_FIRST_INO);
-	memcpy(sb->s_uuid, uuid, 16);
-	if (o.label)
-		memcpy(sb->s_label, o.label, strlen(o.label));
 	{
-		u8 key[16];
+		u64 key[2];
 
-		uuid_generate_random(key);	/* 122 random bits for the hash key */
-		memcpy(sb->s_hash_key, key, 16);
+		uuid_generate_random((u8 *)key);	/* 122 random bits for the hash key */
+		vexfs_sb_init(sb, &g, uuid, key, now, free_blocks, free_inodes);
 	}
-	sb->s_mkfs_time = cpu_to_le64(now);
-	sb->s_write_time = cpu_to_le64(now);
-	sb->s_errors = cpu_to_le16(VEXFS_ERRORS_CONTINUE);
-	sb->s_vec_next_id = cpu_to_le64(1);
-	sb->s_checksum = cpu_to_le32(vexfs_sb_csum(sb));
+	if (o.label) {
+		memcpy(sb->s_label, o.label, strlen(o.label));
+		sb->s_checksum = cpu_to_le32(vexfs_sb_csum(sb));
+	}
 
 	/* Self-check: what we are about to write must pass the kernel's validation. */
 	{

@@ -19,11 +19,15 @@
 #define VEXFS_NOP_IDMAP (&init_user_ns)
 #endif
 
+static inline void vexfs_fillattr(struct mnt_idmap_or_ns *idmap, u32 mask,
+				  struct inode *inode, struct kstat *stat)
+{
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
-#define vexfs_fillattr(idmap, mask, inode, stat) generic_fillattr(idmap, mask, inode, stat)
+	generic_fillattr(idmap, mask, inode, stat);
 #else
-#define vexfs_fillattr(idmap, mask, inode, stat) generic_fillattr(idmap, inode, stat)
+	generic_fillattr(idmap, inode, stat);
 #endif
+}
 
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
 #define VEXFS_XATTR_CONST const

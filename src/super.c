@@ -583,6 +583,7 @@ static int __init vexfs_init(void)
 {
 	int err;
 
+	vexfs_vq_init();
 	vexfs_inode_cachep = kmem_cache_create("vexfs_inode_cache",
 					       sizeof(struct vexfs_inode_info), 0,
 					       SLAB_RECLAIM_ACCOUNT | SLAB_ACCOUNT,

@@ -106,8 +106,10 @@ static inline bool vexfs_forced_shutdown(struct super_block *sb)
 /* ---- journal.c ---------------------------------------------------------- */
 /* Credits per operation kind (blocks that one handle may dirty). */
 #define VEXFS_CREDITS_ALLOC	6	/* bitmap + gd + up to 3 indirect + data bh */
-/* Mapping one new block: its bitmap + gd, up to 3 new indirect blocks (each
- * with bitmap + gd) and the parents they are linked into. */
+/*
+ * Mapping one new block: its bitmap + gd, up to 3 new indirect blocks (each
+ * with bitmap + gd) and the parents they are linked into.
+ */
 #define VEXFS_CREDITS_BLOCK	14
 #define VEXFS_CREDITS_INODE	2	/* inode table block + sb */
 #define VEXFS_CREDITS_DIRENT	(3 + VEXFS_MAX_CHAIN + 2 * VEXFS_CREDITS_ALLOC)
@@ -205,9 +207,13 @@ int vexfs_sync_file(struct file *file, loff_t start, loff_t end, int datasync);
 long vexfs_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 
 /* ---- xattr.c ------------------------------------------------------------ */
-extern const struct xattr_handler * VEXFS_XATTR_CONST vexfs_xattr_handlers[];
+extern const struct xattr_handler *VEXFS_XATTR_CONST vexfs_xattr_handlers[];
 ssize_t vexfs_listxattr(struct dentry *dentry, char *buf, size_t size);
 int vexfs_xattr_free(handle_t *handle, struct inode *inode);
+
+/* ---- vq_glue.c ---------------------------------------------------------- */
+unsigned int vexfs_vq_features(void);
+void vexfs_vq_init(void);
 
 /* ---- super.c ------------------------------------------------------------ */
 int vexfs_commit_super(struct super_block *sb, bool sync);

@@ -380,7 +380,7 @@ static const struct xattr_handler vexfs_xattr_security_handler = {
 	.set	= vexfs_xattr_handler_set,
 };
 
-const struct xattr_handler * VEXFS_XATTR_CONST vexfs_xattr_handlers[] = {
+const struct xattr_handler *VEXFS_XATTR_CONST vexfs_xattr_handlers[] = {
 	&vexfs_xattr_user_handler,
 	&vexfs_xattr_trusted_handler,
 	&vexfs_xattr_security_handler,

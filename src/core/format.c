@@ -198,6 +198,39 @@ int vexfs_geom_plan(struct vexfs_geom *g, u32 bits, u64 blocks,
 	}
 }
 
+void vexfs_sb_init(struct vexfs_super_block *sb, const struct vexfs_geom *g,
+		   const u8 uuid[16], const u64 hash_key[2], u64 now,
+		   u64 free_blocks, u64 free_inodes)
+{
+	memset(sb, 0, sizeof(*sb));
+	sb->s_magic = cpu_to_le32(VEXFS_SUPER_MAGIC);
+	sb->s_version = cpu_to_le32(VEXFS_FORMAT_VERSION);
+	sb->s_block_size_bits = cpu_to_le32(g->block_bits);
+	sb->s_inode_size = cpu_to_le32(VEXFS_INODE_SIZE);
+	sb->s_blocks_count = cpu_to_le64(g->blocks);
+	sb->s_inodes_count = cpu_to_le64(g->inodes);
+	sb->s_free_blocks = cpu_to_le64(free_blocks);
+	sb->s_free_inodes = cpu_to_le64(free_inodes);
+	sb->s_blocks_per_group = cpu_to_le32(g->blocks_per_group);
+	sb->s_inodes_per_group = cpu_to_le32(g->inodes_per_group);
+	sb->s_group_count = cpu_to_le32(g->groups);
+	sb->s_gdt_blocks = cpu_to_le32(g->gdt_blocks);
+	sb->s_gdt_start = cpu_to_le64(g->gdt_start);
+	sb->s_journal_start = cpu_to_le64(g->journal_start);
+	sb->s_journal_blocks = cpu_to_le32(g->journal_blocks);
+	sb->s_state = cpu_to_le32(VEXFS_STATE_CLEAN);
+	sb->s_root_ino = cpu_to_le64(VEXFS_ROOT_INO);
+	sb->s_first_ino = cpu_to_le64(VEXFS_FIRST_INO);
+	memcpy(sb->s_uuid, uuid, 16);
+	sb->s_hash_key[0] = cpu_to_le64(hash_key[0]);
+	sb->s_hash_key[1] = cpu_to_le64(hash_key[1]);
+	sb->s_mkfs_time = cpu_to_le64(now);
+	sb->s_write_time = cpu_to_le64(now);
+	sb->s_errors = cpu_to_le16(VEXFS_ERRORS_CONTINUE);
+	sb->s_vec_next_id = cpu_to_le64(1);
+	sb->s_checksum = cpu_to_le32(vexfs_sb_csum(sb));
+}
+
 int vexfs_sb_validate(const struct vexfs_super_block *sb, u64 dev_bytes,
 		      struct vexfs_geom *g, const char **why, u32 *flags)
 {

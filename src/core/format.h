@@ -69,6 +69,14 @@ int vexfs_sb_validate(const struct vexfs_super_block *sb, u64 dev_bytes,
 int vexfs_geom_plan(struct vexfs_geom *g, u32 bits, u64 blocks,
 		    u64 want_inodes, u32 journal_blocks, const char **why);
 
+/*
+ * Fill a superblock for geometry @g (as mkfs does): counts, locations, UUID,
+ * hash key, times; free counts as given; checksum set.
+ */
+void vexfs_sb_init(struct vexfs_super_block *sb, const struct vexfs_geom *g,
+		   const u8 uuid[16], const u64 hash_key[2], u64 now,
+		   u64 free_blocks, u64 free_inodes);
+
 /* Where mkfs places group @grp's bitmaps and inode table. */
 void vexfs_group_meta(const struct vexfs_geom *g, u32 grp, u64 *block_bitmap,
 		      u64 *inode_bitmap, u64 *inode_table);

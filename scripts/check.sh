@@ -1,0 +1,155 @@
+#!/bin/bash
+# check.sh - run VexFS's tests and print one closing line "N passed, N failed".
+#
+#   scripts/check.sh [all|user|kunit|vm|lint]...     (default: all)
+#
+#   user   native unit tests of the shared core and the userspace tools
+#   kunit  KUnit suites inside the KUnit kernel (built from linux-source-6.12)
+#   vm     integration tests in QEMU on Debian's stock 6.1 and 6.12 kernels
+#   lint   checkpatch, sparse, W=1 build (each counts as one test)
+#
+# Installs what it needs with apt (run as root on a fresh Debian 12).
+# Environment: VEXFS_KERNELS="6.1 6.12" restricts the stock kernels,
+# VEXFS_VM_TESTS="smoke ..." restricts the VM tests.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+cd "$VEXFS_TOP"
+
+PASSED=0
+FAILED=0
+LOGDIR=$VEXFS_TOP/build/logs
+mkdir -p "$LOGDIR"
+
+count() {	# count LABEL PASSED FAILED
+	PASSED=$((PASSED + $2))
+	FAILED=$((FAILED + $3))
+	printf '[check] %-40s %d passed, %d failed\n' "$1" "$2" "$3"
+}
+
+# Sum every "# vtest: N passed, M failed" / "# vm-test: ..." line of a log.
+sum_lines() {
+	sed -n 's/.*# v[a-z-]*: \([0-9]*\) passed, \([0-9]*\) failed.*/\1 \2/p' "$1" |
+		awk '{p += $1; f += $2} END {print p + 0, f + 0}'
+}
+
+run_user() {
+	local t log p f rc
+	if ! make -s user >"$LOGDIR/user-build.log" 2>&1; then
+		cat "$LOGDIR/user-build.log"
+		count "user: build" 0 1
+		return
+	fi
+	for t in build/user/tests/test_* tests/user/test_*.sh; do
+		[ -e "$t" ] || continue
+		case "$t" in *.dSYM) continue ;; esac
+		log=$LOGDIR/user-$(basename "$t").log
+		if [ "${t%.sh}" != "$t" ]; then
+			bash "$t" >"$log" 2>&1; rc=$?
+		else
+			"$t" >"$log" 2>&1; rc=$?
+		fi
+		read -r p f < <(sum_lines "$log")
+		if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
+			f=1		# crashed or failed without saying so
+		fi
+		[ "$rc" != 0 ] && tail -20 "$log"
+		count "user: $(basename "$t")" "$p" "$f"
+	done
+}
+
+run_kunit() {
+	local log=$LOGDIR/kunit-console.log ktree p f rc
+	if ! ktree=$(scripts/kunit-kernel.sh) || ! make -s KVER=kunit module >"$LOGDIR/kunit-build.log" 2>&1; then
+		tail -30 "$LOGDIR/kunit-build.log" 2>/dev/null
+		count "kunit: build" 0 1
+		return
+	fi
+	scripts/vm-run.sh -k kunit -o "$LOGDIR/kunit" -t 600 -- \
+		'echo VEXFS-KUNIT-START; insmod /vexfs.ko && rmmod vexfs; echo scan > /sys/kernel/debug/kmemleak; sleep 6; echo scan > /sys/kernel/debug/kmemleak; cat /sys/kernel/debug/kmemleak; echo VEXFS-KUNIT-END'
+	rc=$?
+	cp "$LOGDIR/kunit/console.log" "$log"
+	sed -n '/VEXFS-KUNIT-START/,/VEXFS-KUNIT-END/p' "$log" |
+		python3 "$ktree/tools/testing/kunit/kunit.py" parse >"$LOGDIR/kunit-parse.log" 2>&1
+	# kunit.py's summary: "Ran N tests: passed: P, failed: F[, skipped: S][, crashed: C]"
+	read -r p f < <(python3 - "$LOGDIR/kunit-parse.log" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+m = re.findall(r"Ran (\d+) tests?: (.*)", text)
+if not m:
+    print(0, 1)
+else:
+    fields = dict((k, int(v)) for k, v in re.findall(r"(\w+): (\d+)", m[-1][1]))
+    print(fields.get("passed", 0), fields.get("failed", 0) + fields.get("crashed", 0))
+PY
+)
+	grep -E "Testing complete|FAILED|CRASHED" "$LOGDIR/kunit-parse.log" | tail -5
+	if [ "$p" = 0 ] && [ "$f" = 0 ]; then
+		echo "[check] no KUnit case ran (see $log)"; f=1
+	fi
+	if [ "$rc" != 0 ]; then
+		echo "[check] KUnit VM failed (rc $rc): splat, timeout or module load failure"; f=$((f + 1))
+	fi
+	count "kunit: vexfs_* suites" "$p" "$f"
+}
+
+run_vm() {
+	local k name disks tmo cmd dargs d out rc p f
+	for k in ${VEXFS_KERNELS:-6.1 6.12}; do
+		if ! make -s KVER="$k" module >"$LOGDIR/module-$k.log" 2>&1; then
+			tail -30 "$LOGDIR/module-$k.log"
+			count "vm $k: module build" 0 1
+			continue
+		fi
+		while read -r name disks tmo cmd; do
+			case "$name" in ''|'#'*) continue ;; esac
+			if [ -n "${VEXFS_VM_TESTS:-}" ] && [[ " $VEXFS_VM_TESTS " != *" $name "* ]]; then
+				continue
+			fi
+			dargs=()
+			for d in ${disks//,/ }; do [ "$d" != - ] && dargs+=(-d "$d"); done
+			out=$LOGDIR/vm-$k-$name
+			rm -rf "$out"
+			scripts/vm-run.sh -k "$k" "${dargs[@]}" -o "$out" -t "$tmo" -- "$cmd" \
+				>"$out.host.log" 2>&1
+			rc=$?
+			rm -f "$out"/disk*.img
+			read -r p f < <(sum_lines "$out/console.log")
+			if [ "$rc" != 0 ]; then
+				f=$((f + 1))
+				echo "[check] vm $k $name: rc $rc (logs in $out)"
+				grep -E "not ok|error|splat|BUG|WARNING" "$out/console.log" "$out.host.log" | head -20
+			fi
+			count "vm $k: $name" "$p" "$f"
+		done < tests/vm/TESTS
+	done
+}
+
+run_lint() {
+	local t
+	for t in checkpatch sparse w1; do
+		if scripts/lint.sh "$t" >"$LOGDIR/lint-$t.log" 2>&1; then
+			count "lint: $t" 1 0
+		else
+			tail -30 "$LOGDIR/lint-$t.log"
+			count "lint: $t" 0 1
+		fi
+	done
+}
+
+need_pkgs "${VEXFS_BUILD_PKGS[@]}"
+what=("$@")
+[ ${#what[@]} -eq 0 ] && what=(all)
+start=$(date +%s)
+for w in "${what[@]}"; do
+	case "$w" in
+	all) run_user; run_lint; run_kunit; run_vm ;;
+	user) run_user ;;
+	kunit) run_kunit ;;
+	vm) run_vm ;;
+	lint) run_lint ;;
+	*) die "unknown test group $w" ;;
+	esac
+done
+echo "[check] wall time $(( $(date +%s) - start ))s"
+echo "$PASSED passed, $FAILED failed"
+[ "$FAILED" = 0 ]
