@@ -159,7 +159,7 @@ for s in "${disks[@]}"; do
 done
 
 # --- boot ----------------------------------------------------------------------
-append="console=ttyS0 panic=-1 quiet loglevel=4 rdinit=/init"
+append="console=ttyS0 panic=-1 oops=panic quiet loglevel=4 rdinit=/init"
 [ "$kernel" = kunit ] && append="$append pci=noacpi"
 qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m "$mem" -no-reboot
 	-display none -monitor none -serial "file:$console"

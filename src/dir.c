@@ -119,8 +119,7 @@ static int vexfs_read_chain(struct inode *dir, const struct vexfs_dir_header *dh
 		next = le64_to_cpu(((struct vexfs_bucket_header *)bh->b_data)->bb_next);
 		if (!next)
 			return n;
-		if (n > VEXFS_MAX_CHAIN || next <= g->journal_start + g->journal_blocks ||
-		    next >= g->blocks) {
+		if (n > VEXFS_MAX_CHAIN || !vexfs_data_block(g, next)) {
 			err = vexfs_corrupt(sb, "directory %lu bucket %u: bad overflow chain",
 					    dir->i_ino, b);
 			goto fail;

@@ -212,8 +212,10 @@ struct inode *vexfs_iget(struct super_block *sb, u64 ino)
 			  inode->i_size, nblocks);
 		goto bad_bh;
 	}
+	/* A removed directory (nlink 0, size 0) may wait on the orphan list. */
 	if (S_ISDIR(inode->i_mode) && (inode->i_size & (sb->s_blocksize - 1) ||
-				       inode->i_size < 2 * (loff_t)sb->s_blocksize)) {
+				       inode->i_size < 2 * (loff_t)sb->s_blocksize) &&
+	    !(inode->i_nlink == 0 && inode->i_size == 0)) {
 		vexfs_err(sb, "corrupt metadata: directory %llu has size %lld", ino, inode->i_size);
 		goto bad_bh;
 	}
@@ -230,8 +232,7 @@ struct inode *vexfs_iget(struct super_block *sb, u64 ino)
 	vi->i_vec_head = le64_to_cpu(raw->i_vec_head);
 	vi->i_vec_count = le32_to_cpu(raw->i_vec_count);
 	vi->i_goal_group = (u32)((ino - 1) / sbi->s_geom.inodes_per_group);
-	if (vi->i_xattr_block && (vi->i_xattr_block >= sbi->s_geom.blocks ||
-				  vi->i_xattr_block <= sbi->s_geom.journal_start)) {
+	if (vi->i_xattr_block && !vexfs_data_block(&sbi->s_geom, vi->i_xattr_block)) {
 		vexfs_err(sb, "corrupt metadata: inode %llu xattr block out of range", ino);
 		goto bad_bh;
 	}
@@ -277,9 +278,7 @@ static void vexfs_ind_seal(struct inode *inode, struct buffer_head *bh)
 
 static bool vexfs_blk_valid(struct super_block *sb, u64 blk)
 {
-	struct vexfs_geom *g = &VEXFS_SB(sb)->s_geom;
-
-	return blk > g->journal_start + g->journal_blocks && blk < g->blocks;
+	return vexfs_data_block(&VEXFS_SB(sb)->s_geom, blk);
 }
 
 /* Read and verify an indirect block of @inode. */

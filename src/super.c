@@ -584,10 +584,13 @@ static int __init vexfs_init(void)
 	int err;
 
 	vexfs_vq_init();
-	vexfs_inode_cachep = kmem_cache_create("vexfs_inode_cache",
-					       sizeof(struct vexfs_inode_info), 0,
-					       SLAB_RECLAIM_ACCOUNT | SLAB_ACCOUNT,
-					       vexfs_inode_init_once);
+	/* i_block holds fast symlink targets that readlink copies to userspace */
+	vexfs_inode_cachep = kmem_cache_create_usercopy("vexfs_inode_cache",
+				sizeof(struct vexfs_inode_info), 0,
+				SLAB_RECLAIM_ACCOUNT | SLAB_ACCOUNT,
+				offsetof(struct vexfs_inode_info, i_block),
+				sizeof_field(struct vexfs_inode_info, i_block),
+				vexfs_inode_init_once);
 	if (!vexfs_inode_cachep)
 		return -ENOMEM;
 	err = vexfs_sysfs_init();

@@ -249,7 +249,9 @@ static int vexfs_xattr_set(struct inode *inode, int index, const char *name,
 			err = -ENOMEM;
 			goto out;
 		}
+		lock_buffer(nbh);	/* jbd2 wants new buffers locked for create access */
 		err = vexfs_journal_get_create_access(handle, sb, nbh);
+		unlock_buffer(nbh);
 		if (!err) {
 			vi->i_xattr_block = blk;
 			inode->i_blocks += bs >> 9;

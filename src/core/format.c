@@ -179,7 +179,12 @@ int vexfs_geom_plan(struct vexfs_geom *g, u32 bits, u64 blocks,
 			return -ENOSPC;
 		}
 		ipg = VEXFS_DIV_ROUND_UP(want_inodes, groups);
-		ipg = VEXFS_ALIGN_UP(ipg, ipb);
+		/*
+		 * Whole bitmap bytes: the inode bitmap checksum covers ipg / 8
+		 * bytes, so with 1 KiB blocks (4 inodes per block) an ipg of
+		 * 8n + 4 would leave four inodes outside it.
+		 */
+		ipg = VEXFS_ALIGN_UP(ipg, VEXFS_MAX(ipb, 8));
 		if (ipg > g->blocks_per_group)
 			ipg = g->blocks_per_group;
 		g->inodes_per_group = (u32)ipg;
@@ -344,6 +349,16 @@ int vexfs_gd_validate(const struct vexfs_geom *g, u32 grp,
 		*why = "group metadata overlaps";
 		return -EUCLEAN;
 	}
+	{
+		/* Format v1 places group metadata at fixed spots (vexfs_group_meta). */
+		u64 xbb, xib, xit;
+
+		vexfs_group_meta(g, grp, &xbb, &xib, &xit);
+		if (bb != xbb || ib != xib || it != xit) {
+			*why = "group metadata not at its standard location";
+			return -EUCLEAN;
+		}
+	}
 	if (le32_to_cpu(gd->bg_free_blocks) > vexfs_group_blocks(g, grp) ||
 	    le32_to_cpu(gd->bg_free_inodes) > g->inodes_per_group ||
 	    le32_to_cpu(gd->bg_used_dirs) > g->inodes_per_group) {
@@ -351,6 +366,16 @@ int vexfs_gd_validate(const struct vexfs_geom *g, u32 grp,
 		return -EUCLEAN;
 	}
 	return 0;
+}
+
+bool vexfs_data_block(const struct vexfs_geom *g, u64 blk)
+{
+	u32 grp;
+
+	if (blk >= g->blocks)
+		return false;
+	grp = (u32)(blk / g->blocks_per_group);
+	return blk % g->blocks_per_group >= vexfs_group_overhead(g, grp);
 }
 
 /* ---- bitmaps ------------------------------------------------------------ */

@@ -89,6 +89,9 @@ u32 vexfs_group_blocks(const struct vexfs_geom *g, u32 grp);
 int vexfs_gd_validate(const struct vexfs_geom *g, u32 grp,
 		      const struct vexfs_group_desc *gd, const char **why);
 
+/* True if @blk lies in a group's data area (not sb, gdt, journal, bitmaps, itable). */
+bool vexfs_data_block(const struct vexfs_geom *g, u64 blk);
+
 /* ---- bitmaps (little-endian bit order, as ext2) ------------------------- */
 
 static inline bool vexfs_test_bit(const u8 *map, u32 nr)

@@ -1,0 +1,36 @@
+#!/bin/bash
+# The demo, run inside a VM (or directly on a host that can load modules):
+# format a disk, mount it, use it, check it.
+. "$(dirname "$0")/lib.sh"
+DEV=${1:-/dev/vda}
+M=/mnt/vexfs
+set -e
+say() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
+run() { say "$*"; "$@"; }
+
+load_vexfs
+dmesg | grep -E 'vexfs: vector kernels' | tail -1 || true
+run "$MKFS" -f -L demo "$DEV"
+mkdir -p $M
+run mount -t vexfs "$DEV" $M
+run mkdir -p $M/docs/papers
+say "write 200 files and a 64 MiB file"
+for i in $(seq 1 200); do echo "document $i" > $M/docs/papers/doc-$i.txt; done
+dd if=/dev/urandom of=$M/docs/blob.bin bs=1M count=64 status=none
+sha=$(sha256sum < $M/docs/blob.bin)
+run ln -s papers/doc-1.txt $M/docs/first
+run setfattr -n user.topic -v "vector search" $M/docs/papers/doc-1.txt
+run getfattr -d $M/docs/papers/doc-1.txt
+run ls -la $M/docs
+run df -h $M
+run cat /sys/fs/vexfs/$(basename "$DEV")/free_blocks
+run umount $M
+run "$FSCK" -n "$DEV"
+run mount -t vexfs "$DEV" $M
+say "after remount: content and checksum intact"
+cat $M/docs/first
+[ "$(sha256sum < $M/docs/blob.bin)" = "$sha" ] && echo "64 MiB file: sha256 matches"
+run umount $M
+unload_vexfs
+echo
+echo "VexFS demo finished."
