@@ -71,6 +71,48 @@ struct buffer_head *vexfs_read_inode_bitmap(struct super_block *sb, u32 grp)
 	return vexfs_read_bitmap(sb, grp, true);
 }
 
+/*
+ * Blocks freed by a transaction that has not committed yet must not be
+ * reused: after a crash the old owner would get them back with new contents,
+ * and jbd2 refuses create access to a buffer still owned by the committing
+ * transaction. As ext3 did, block bitmaps are taken with undo access: jbd2
+ * keeps the last committed bitmap in b_committed_data, a block is allocatable
+ * only if free in both, and a free also marks the committed copy.
+ */
+static bool vexfs_committed_busy(struct buffer_head *bh, u32 bit)
+{
+	struct journal_head *jh;
+	bool busy = false;
+
+	if (!buffer_jbd(bh))
+		return false;
+	jh = bh2jh(bh);
+	spin_lock(&jh->b_state_lock);
+	if (jh->b_committed_data)
+		busy = vexfs_test_bit((u8 *)jh->b_committed_data, bit);
+	spin_unlock(&jh->b_state_lock);
+	return busy;
+}
+
+static u32 vexfs_find_allocatable(struct buffer_head *bh, u32 nbits, u32 start)
+{
+	u32 bit = vexfs_find_next_zero((u8 *)bh->b_data, nbits, start);
+
+	while (bit < nbits && vexfs_committed_busy(bh, bit))
+		bit = vexfs_find_next_zero((u8 *)bh->b_data, nbits, bit + 1);
+	return bit;
+}
+
+static u32 vexfs_allocatable_run(struct buffer_head *bh, u32 nbits, u32 bit, u32 max)
+{
+	u32 n = 0;
+
+	while (bit + n < nbits && n < max && !vexfs_test_bit((u8 *)bh->b_data, bit + n) &&
+	       !vexfs_committed_busy(bh, bit + n))
+		n++;
+	return n;
+}
+
 /* Try to allocate up to *count blocks in @grp at or after @start. */
 static int vexfs_alloc_in_group(handle_t *handle, struct super_block *sb, u32 grp,
 				u32 start, u32 *count, u64 *out)
@@ -88,26 +130,27 @@ static int vexfs_alloc_in_group(handle_t *handle, struct super_block *sb, u32 gr
 	bh = vexfs_read_block_bitmap(sb, grp);
 	if (IS_ERR(bh))
 		return PTR_ERR(bh);
-	err = vexfs_journal_get_write_access(handle, sb, bh);
+	err = jbd2_journal_get_undo_access(handle, bh);
 	if (!err)
 		err = vexfs_journal_get_write_access(handle, sb, gdbh);
 	if (err)
 		goto out;
 
 	spin_lock(&gi->lock);
-	bit = vexfs_find_next_zero((u8 *)bh->b_data, nbits, start);
+	bit = vexfs_find_allocatable(bh, nbits, start);
 	if (bit >= nbits && start)
-		bit = vexfs_find_next_zero((u8 *)bh->b_data, nbits, 0);
+		bit = vexfs_find_allocatable(bh, nbits, 0);
 	if (bit >= nbits) {
 		spin_unlock(&gi->lock);
-		if (le32_to_cpu(gd->bg_free_blocks))
+		if (le32_to_cpu(gd->bg_free_blocks) &&
+		    vexfs_find_next_zero((u8 *)bh->b_data, nbits, 0) >= nbits)
 			err = vexfs_corrupt(sb, "group %u: descriptor says %u free blocks, bitmap has none",
 					    grp, le32_to_cpu(gd->bg_free_blocks));
 		else
-			err = -ENOSPC;
+			err = -ENOSPC;	/* full, or only blocks freed by uncommitted transactions */
 		goto out;
 	}
-	run = vexfs_zero_run((u8 *)bh->b_data, nbits, bit, *count);
+	run = vexfs_allocatable_run(bh, nbits, bit, *count);
 	if (run > le32_to_cpu(gd->bg_free_blocks)) {
 		spin_unlock(&gi->lock);
 		err = vexfs_corrupt(sb, "group %u: free block count below bitmap", grp);
@@ -194,7 +237,7 @@ void vexfs_free_blocks(handle_t *handle, struct inode *inode, u64 block,
 		bh = vexfs_read_block_bitmap(sb, grp);
 		if (IS_ERR(bh))
 			return;
-		err = vexfs_journal_get_write_access(handle, sb, bh);
+		err = jbd2_journal_get_undo_access(handle, bh);
 		if (!err)
 			err = vexfs_journal_get_write_access(handle, sb, gdbh);
 		if (err) {
@@ -211,8 +254,18 @@ void vexfs_free_blocks(handle_t *handle, struct inode *inode, u64 block,
 				return;
 			}
 		}
-		for (i = 0; i < n; i++)
-			vexfs_clear_bit((u8 *)bh->b_data, bit + i);
+		{
+			struct journal_head *jh = bh2jh(bh);
+
+			/* keep them busy in the committed copy until this commits */
+			spin_lock(&jh->b_state_lock);
+			for (i = 0; i < n; i++) {
+				vexfs_clear_bit((u8 *)bh->b_data, bit + i);
+				if (jh->b_committed_data)
+					vexfs_set_bit((u8 *)jh->b_committed_data, bit + i);
+			}
+			spin_unlock(&jh->b_state_lock);
+		}
 		le32_add_cpu(&gd->bg_free_blocks, n);
 		gd->bg_block_bitmap_csum =
 			cpu_to_le32(vexfs_bitmap_csum(sbi->s_csum_seed, bh->b_data, g->block_size));

@@ -503,6 +503,8 @@ int vexfs_get_block(struct inode *inode, sector_t iblock,
 		handle = journal_current_handle();
 		if (!handle) {
 			/* Callers that allocate must run inside a handle. */
+			vexfs_err(inode->i_sb, "inode %lu: block %llu allocation outside a transaction",
+				  inode->i_ino, (u64)iblock);
 			WARN_ON_ONCE(1);
 			return -EIO;
 		}
@@ -581,7 +583,9 @@ static void vexfs_flush_run(handle_t *handle, struct inode *inode,
 static void vexfs_queue_free(handle_t *handle, struct inode *inode,
 			     struct vexfs_free_run *run, u64 blk)
 {
-	if (run->count && run->start + run->count == blk && run->count < 1024) {
+	/* Directory blocks are revoked one by one: do not batch them. */
+	if (run->count && run->start + run->count == blk && run->count < 1024 &&
+	    !S_ISDIR(inode->i_mode)) {
 		run->count++;
 		return;
 	}
@@ -596,16 +600,17 @@ static int vexfs_trunc_credits(handle_t *handle, struct inode *inode,
 {
 	int err;
 
-	if (jbd2_handle_buffer_credits(handle) >= 8)
+	if (jbd2_handle_buffer_credits(handle) >= 8 && handle->h_revoke_credits >= 8)
 		return 0;
 	vexfs_flush_run(handle, inode, run);
-	err = jbd2_journal_extend(handle, VEXFS_CREDITS_TRUNCATE, 0);
+	err = jbd2_journal_extend(handle, VEXFS_CREDITS_TRUNCATE, VEXFS_CREDITS_TRUNCATE);
 	if (err <= 0)
 		return err;
 	err = vexfs_mark_inode_dirty(handle, inode);
 	if (err)
 		return err;
-	return jbd2_journal_restart(handle, VEXFS_CREDITS_TRUNCATE);
+	return jbd2__journal_restart(handle, VEXFS_CREDITS_TRUNCATE, VEXFS_CREDITS_TRUNCATE,
+				     GFP_NOFS);
 }
 
 /*
@@ -739,7 +744,7 @@ int vexfs_truncate_blocks(struct inode *inode, loff_t new_size)
 
 	if (vexfs_fast_symlink(inode))
 		return 0;
-	handle = vexfs_journal_start(sb, VEXFS_CREDITS_TRUNCATE);
+	handle = vexfs_journal_start_revoke(sb, VEXFS_CREDITS_TRUNCATE, VEXFS_CREDITS_TRUNCATE);
 	if (IS_ERR(handle))
 		return PTR_ERR(handle);
 	if (orphan) {
@@ -923,6 +928,18 @@ void vexfs_evict_inode(struct inode *inode)
 
 /* ---- address space ------------------------------------------------------ */
 
+/*
+ * -ENOSPC while the free count says otherwise means the free blocks were
+ * released by a transaction that has not committed: commit and retry once.
+ */
+bool vexfs_should_retry_alloc(struct super_block *sb, int err, int *retries)
+{
+	if (err != -ENOSPC || (*retries)++ ||
+	    !percpu_counter_sum_positive(&VEXFS_SB(sb)->s_free_blocks))
+		return false;
+	return jbd2_journal_force_commit_nested(VEXFS_SB(sb)->s_journal) >= 0;
+}
+
 static int vexfs_read_folio(struct file *file, struct folio *folio)
 {
 	return mpage_read_folio(folio, vexfs_get_block);
@@ -961,8 +978,9 @@ static int vexfs_write_begin(struct file *file, struct address_space *mapping,
 {
 	struct inode *inode = mapping->host;
 	handle_t *handle;
-	int err;
+	int err, retries = 0;
 
+retry:
 	handle = vexfs_journal_start(inode->i_sb,
 				     VEXFS_CREDITS_WRITE(PAGE_SIZE >> inode->i_blkbits));
 	if (IS_ERR(handle))
@@ -971,6 +989,8 @@ static int vexfs_write_begin(struct file *file, struct address_space *mapping,
 	if (err) {
 		vexfs_journal_stop(handle);
 		vexfs_write_failed(mapping, pos + len);
+		if (vexfs_should_retry_alloc(inode->i_sb, err, &retries))
+			goto retry;
 	}
 	return err;
 }

@@ -16,7 +16,19 @@ handle_t *vexfs_journal_start(struct super_block *sb, int credits)
 		return ERR_PTR(-EIO);
 	if (sb_rdonly(sb))
 		return ERR_PTR(-EROFS);
-	return jbd2_journal_start(journal, credits);
+	return jbd2__journal_start(journal, credits, 0, VEXFS_REVOKE_CREDITS, GFP_NOFS, 0, 0);
+}
+
+/* As vexfs_journal_start(), with room to revoke @revokes freed metadata blocks. */
+handle_t *vexfs_journal_start_revoke(struct super_block *sb, int credits, int revokes)
+{
+	journal_t *journal = VEXFS_SB(sb)->s_journal;
+
+	if (unlikely(vexfs_forced_shutdown(sb)))
+		return ERR_PTR(-EIO);
+	if (sb_rdonly(sb))
+		return ERR_PTR(-EROFS);
+	return jbd2__journal_start(journal, credits, 0, revokes, GFP_NOFS, 0, 0);
 }
 
 int vexfs_journal_stop(handle_t *handle)
@@ -72,27 +84,39 @@ int vexfs_journal_forget(handle_t *handle, struct super_block *sb,
 	return vexfs_journal_err(sb, "revoke", err);
 }
 
-int vexfs_journal_ensure_credits(handle_t *handle, int credits)
+int vexfs_journal_ensure_credits(handle_t *handle, int credits, int revokes)
 {
 	int err;
 
-	if (jbd2_handle_buffer_credits(handle) >= credits)
+	if (jbd2_handle_buffer_credits(handle) >= credits &&
+	    handle->h_revoke_credits >= revokes)
 		return 0;
-	err = jbd2_journal_extend(handle, credits, 0);
+	err = jbd2_journal_extend(handle, credits, revokes);
 	if (err <= 0)
 		return err;
-	return jbd2_journal_restart(handle, credits);
+	return jbd2__journal_restart(handle, credits, revokes, GFP_NOFS);
 }
 
 static int vexfs_submit_inode_data(struct jbd2_inode *jinode)
 {
-	return filemap_fdatawrite_range(jinode->i_vfs_inode->i_mapping,
-					jinode->i_dirty_start, jinode->i_dirty_end);
+	struct inode *inode = jinode->i_vfs_inode;
+	int err = filemap_fdatawrite_range(inode->i_mapping, jinode->i_dirty_start,
+					   jinode->i_dirty_end);
+
+	if (err)
+		vexfs_err(inode->i_sb, "inode %lu: ordered data writeback failed: %d",
+			  inode->i_ino, err);
+	return err;
 }
 
 static int vexfs_finish_inode_data(struct jbd2_inode *jinode)
 {
-	return jbd2_journal_finish_inode_data_buffers(jinode);
+	int err = jbd2_journal_finish_inode_data_buffers(jinode);
+
+	if (err)
+		vexfs_err(jinode->i_vfs_inode->i_sb, "inode %lu: ordered data wait failed: %d",
+			  jinode->i_vfs_inode->i_ino, err);
+	return err;
 }
 
 int vexfs_journal_init(struct super_block *sb)

@@ -124,7 +124,10 @@ static inline bool vexfs_forced_shutdown(struct super_block *sb)
 #define VEXFS_CREDITS_XATTR	(4 + VEXFS_CREDITS_ALLOC + VEXFS_CREDITS_INODE)
 #define VEXFS_CREDITS_TRUNCATE	64	/* per restart chunk */
 
+/* Revoke records every handle may use (freeing metadata blocks). */
+#define VEXFS_REVOKE_CREDITS	(2 * VEXFS_MAX_CHAIN + 8)
 handle_t *vexfs_journal_start(struct super_block *sb, int credits);
+handle_t *vexfs_journal_start_revoke(struct super_block *sb, int credits, int revokes);
 int vexfs_journal_stop(handle_t *handle);
 int vexfs_journal_get_write_access(handle_t *handle, struct super_block *sb,
 				   struct buffer_head *bh);
@@ -134,7 +137,7 @@ int vexfs_journal_dirty(handle_t *handle, struct super_block *sb,
 			struct buffer_head *bh);
 int vexfs_journal_forget(handle_t *handle, struct super_block *sb,
 			 struct buffer_head *bh, u64 blocknr);
-int vexfs_journal_ensure_credits(handle_t *handle, int credits);
+int vexfs_journal_ensure_credits(handle_t *handle, int credits, int revokes);
 int vexfs_journal_init(struct super_block *sb);
 void vexfs_journal_destroy(struct super_block *sb);
 int vexfs_force_commit(struct super_block *sb);
@@ -170,6 +173,7 @@ int vexfs_map_block(handle_t *handle, struct inode *inode, u64 lblk,
 struct buffer_head *vexfs_bread(handle_t *handle, struct inode *inode,
 				u64 lblk, bool create);
 int vexfs_truncate_blocks(struct inode *inode, loff_t new_size);
+bool vexfs_should_retry_alloc(struct super_block *sb, int err, int *retries);
 int vexfs_setattr(struct mnt_idmap_or_ns *idmap, struct dentry *dentry,
 		  struct iattr *attr);
 int vexfs_getattr(struct mnt_idmap_or_ns *idmap, const struct path *path,
