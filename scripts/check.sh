@@ -122,6 +122,9 @@ run_vm() {
 				rm -f "$out"/disk*.img
 			fi
 			read -r p f < <(sum_lines "$out/console.log")
+			if [ "$p" = 0 ] && [ "$f" = 0 ]; then
+				echo "[check] vm $k $name: no test result reported"; f=1
+			fi
 			if [ "$rc" != 0 ]; then
 				f=$((f + 1))
 				echo "[check] vm $k $name: rc $rc (logs in $out)"

@@ -5,7 +5,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 k=$1 rounds=${2:-2}
-out=build/logs/vm-$k-crash
+out=build/logs/crash-$k
 rm -rf "$out"; mkdir -p "$out"
 pass=0 fail=0
 for r in $(seq 1 "$rounds"); do

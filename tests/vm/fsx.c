@@ -366,12 +366,17 @@ static void do_truncate(void)
 	off_t before = size, n;
 	uint64_t r = rnd();
 
-	switch (r & 7) {
+	switch (r & 63) {
 	case 0:
 		n = 0;
 		break;
-	case 1:
+	case 1 ... 8:
 		n = rnd_below(maxlen + 1) & ~(off_t)4095;
+		break;
+	case 9 ... 24:
+		/* small moves around the current size */
+		n = size + (off_t)rnd_below(2 * 8192 + 1) - 8192;
+		n = n < 0 ? 0 : n > maxlen ? maxlen : n;
 		break;
 	default:
 		n = rnd_below(maxlen + 1);
