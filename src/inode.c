@@ -742,8 +742,6 @@ int vexfs_truncate_blocks(struct inode *inode, loff_t new_size)
 	bool orphan = inode->i_nlink && list_empty(&vi->i_orphan);
 	int err, err2;
 
-	if (vexfs_fast_symlink(inode))
-		return 0;
 	handle = vexfs_journal_start_revoke(sb, VEXFS_CREDITS_TRUNCATE, VEXFS_CREDITS_TRUNCATE);
 	if (IS_ERR(handle))
 		return PTR_ERR(handle);
@@ -900,9 +898,14 @@ void vexfs_evict_inode(struct inode *inode)
 
 	truncate_inode_pages_final(&inode->i_data);
 	if (want_delete) {
-		/* An unlinked inode is on the orphan list until this completes. */
-		inode->i_size = 0;
-		vexfs_truncate_blocks(inode, 0);
+		/*
+		 * An unlinked inode is on the orphan list until this completes.
+		 * A fast symlink's i_block holds its target, not block numbers.
+		 */
+		if (!vexfs_fast_symlink(inode)) {
+			inode->i_size = 0;
+			vexfs_truncate_blocks(inode, 0);
+		}
 		handle = vexfs_journal_start(sb, VEXFS_CREDITS_XATTR + VEXFS_CREDITS_INODE * 3 + 4);
 		if (!IS_ERR(handle)) {
 			vexfs_xattr_free(handle, inode);
@@ -1048,7 +1051,7 @@ static int vexfs_setsize(struct inode *inode, loff_t newsize)
 	loff_t oldsize = inode->i_size;
 	int err;
 
-	if (!(S_ISREG(inode->i_mode) || S_ISLNK(inode->i_mode)))
+	if (!S_ISREG(inode->i_mode))
 		return -EINVAL;
 	if (IS_APPEND(inode) || IS_IMMUTABLE(inode))
 		return -EPERM;

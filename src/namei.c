@@ -124,7 +124,7 @@ static int vexfs_symlink(struct mnt_idmap_or_ns *idmap, struct inode *dir,
 		inode->i_size = len;
 		vexfs_set_inode_ops(inode);
 	} else {
-		inode->i_size = 0;
+		inode->i_size = len;	/* selects the page-cache symlink ops */
 		vexfs_set_inode_ops(inode);
 		err = page_symlink(inode, symname, len + 1);
 		if (err) {
