@@ -175,7 +175,8 @@ void vexfs_journal_destroy(struct super_block *sb)
 
 	if (!sbi->s_journal)
 		return;
-	if (jbd2_journal_destroy(sbi->s_journal) < 0)
+	/* A journal aborted by the shutdown ioctl is not a filesystem error. */
+	if (jbd2_journal_destroy(sbi->s_journal) < 0 && !vexfs_forced_shutdown(sb))
 		vexfs_err(sb, "journal was aborted");
 	sbi->s_journal = NULL;
 }

@@ -136,7 +136,8 @@ static void vexfs_put_super(struct super_block *sb)
 
 	vexfs_sysfs_unregister(sb);
 	vexfs_journal_destroy(sb);
-	if (!sb_rdonly(sb)) {
+	/* After a shutdown nothing more reaches the disk: the next mount replays. */
+	if (!sb_rdonly(sb) && !vexfs_forced_shutdown(sb)) {
 		if (!atomic64_read(&sbi->s_stat_errors) &&
 		    !(le32_to_cpu(sbi->s_es->s_state) & VEXFS_STATE_ERROR))
 			sbi->s_es->s_state |= cpu_to_le32(VEXFS_STATE_CLEAN);
