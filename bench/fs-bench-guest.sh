@@ -1,0 +1,38 @@
+#!/bin/bash
+# Guest half of bench/fs-bench.sh: the same workloads on VexFS (/dev/vda) and
+# ext4 (/dev/vdb, same size), alternating, 3 rounds; prints one result line
+# per measurement: "RESULT fs test value unit".
+. "$(dirname "$0")/../tests/vm/lib.sh"
+load_vexfs
+modprobe -d "$VEXFS_KROOT" -S "$VEXFS_KVER" ext4 2>/dev/null || true
+ROUNDS=${ROUNDS:-3}
+mkdir -p /mnt/vexfs /mnt/ext4
+fmt() {
+	umount /mnt/vexfs /mnt/ext4 2>/dev/null
+	"$MKFS" -q -f /dev/vda && mount -t vexfs /dev/vda /mnt/vexfs || exit 1
+	mkfs.ext4 -q -F /dev/vdb && mount -t ext4 /dev/vdb /mnt/ext4 || exit 1
+}
+fio_run() {	# fio_run FS DIR
+	local fs=$1 dir=$2 bw
+	bw=$(fio --name=seqwrite --directory="$dir" --rw=write --bs=1M --size=1G \
+		--ioengine=psync --direct=0 --end_fsync=1 --output-format=terse --minimal | cut -d';' -f48)
+	echo "RESULT $fs seq-write-1M $((bw / 1024)) MiB/s"
+	sync; echo 3 > /proc/sys/vm/drop_caches
+	bw=$(fio --name=seqwrite --directory="$dir" --rw=read --bs=1M --size=1G \
+		--ioengine=psync --direct=0 --output-format=terse --minimal | cut -d';' -f7)
+	echo "RESULT $fs seq-read-1M $((bw / 1024)) MiB/s"
+	rm -f "$dir"/seqwrite*
+}
+small_run() {	# small_run FS DIR: create/stat/unlink 20000 small files
+	local fs=$1 dir=$2
+	"$T/build/user/vm/manyfiles" "$dir" 20000 > /tmp/mf.log 2>&1 || { cat /tmp/mf.log; return; }
+	sed -n 's/^# phase \(create\|stat\|unlink\) .*(\([0-9]*\) items, \([0-9]*\)\/s)/RESULT '"$fs"' small-\1 \3 files\/s/p' /tmp/mf.log
+}
+for r in $(seq 1 "$ROUNDS"); do
+	fmt
+	fio_run vexfs /mnt/vexfs
+	fio_run ext4 /mnt/ext4
+	small_run vexfs /mnt/vexfs
+	small_run ext4 /mnt/ext4
+done
+umount /mnt/vexfs /mnt/ext4
