@@ -49,7 +49,7 @@ endif
 MODDIR := $(TOP)/build/$(KNAME)
 KSRC := Kbuild $(shell find src include -name '*.[ch]') $(wildcard tests/kunit/*.[ch])
 
-.PHONY: all module user tests check lint demo clean vm-test kunit-test user-test
+.PHONY: all module user static tests check lint demo clean vm-test kunit-test user-test
 all: module user
 
 module: $(MODDIR)/vexfs.ko
@@ -86,6 +86,15 @@ $(B)/vm/%: tests/vm/%.c $(LIB) $(HDRS)
 $(B)/bench/%: bench/%.c $(LIB) $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -O3 -march=native -o $@ $< $(LIB) $(USER_LIBS) -lpthread
+
+# Static builds for the KUnit (debug) kernel's busybox-only VM.
+STATIC := build/static
+static: $(LIB)
+	@mkdir -p $(STATIC)
+	$(CC) $(USER_CFLAGS) -static -o $(STATIC)/mkfs.vexfs mkfs/mkfs.c $(LIB) $(USER_LIBS)
+	$(CC) $(USER_CFLAGS) -static -o $(STATIC)/fsck.vexfs mkfs/fsck.c $(LIB) $(USER_LIBS)
+	$(CC) $(USER_CFLAGS) -static -o $(STATIC)/posix tests/vm/posix.c $(LIB) $(USER_LIBS) -lpthread
+	$(CC) $(USER_CFLAGS) -static -o $(STATIC)/fsx tests/vm/fsx.c $(LIB) $(USER_LIBS) -lpthread
 
 user-test: user
 	@scripts/check.sh user

@@ -90,6 +90,25 @@ PY
 		echo "[check] KUnit VM failed (rc $rc): splat, timeout or module load failure"; f=$((f + 1))
 	fi
 	count "kunit: vexfs_* suites" "$p" "$f"
+
+	# The same debug kernel runs real filesystem workloads (static programs).
+	if ! make -s static >"$LOGDIR/static-build.log" 2>&1; then
+		tail -20 "$LOGDIR/static-build.log"
+		count "kunit kernel: fs workloads build" 0 1
+		return
+	fi
+	scripts/vm-run.sh -k kunit -d 1G -o "$LOGDIR/kdebug" -t 1200 \
+		-f build/static/mkfs.vexfs -f build/static/fsck.vexfs -f build/static/posix \
+		-f build/static/fsx -- "$(cat tests/kunit/fs-debug.sh)" >"$LOGDIR/kdebug.host.log" 2>&1
+	rc=$?
+	read -r p f < <(sum_lines "$LOGDIR/kdebug/console.log")
+	if [ "$rc" != 0 ]; then
+		f=$((f + 1))
+		echo "[check] debug-kernel fs run: rc $rc (splat, timeout or failure; see $LOGDIR/kdebug)"
+		grep -E "not ok|BUG|WARNING|KASAN|unreferenced" "$LOGDIR/kdebug/console.log" | head -20
+	fi
+	[ "$p" = 0 ] && [ "$f" = 0 ] && f=1
+	count "kunit kernel: fs workloads (KASAN, lockdep)" "$p" "$f"
 }
 
 run_vm() {

@@ -13,6 +13,7 @@
 #     -x SECONDS  crash mode: kill the VM SECONDS after the command starts
 #                 (the guest is not shut down; disks are kept in -o DIR)
 #     -D FILE     use FILE as a disk instead of a fresh one (repeatable, in order)
+#     -f FILE     copy FILE into the initramfs /bin (KUnit kernel: static test programs)
 #
 # Stock kernels: the initramfs is busybox plus the stock kernel's own virtio and
 # 9p modules. /init mounts the host's / read-only over virtio-9p at /host,
@@ -35,12 +36,13 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 kernel=6.12 timeout=600 mem=2048 outdir="" crash=""
-disks=() usedisks=()
-while getopts "k:d:t:m:o:x:D:" opt; do
+disks=() usedisks=() files=()
+while getopts "k:d:t:m:o:x:D:f:" opt; do
 	case $opt in
 	k) kernel=$OPTARG ;;
 	d) disks+=("$OPTARG") ;;
 	D) usedisks+=("$OPTARG") ;;
+	f) files+=("$OPTARG") ;;
 	t) timeout=$OPTARG ;;
 	m) mem=$OPTARG ;;
 	o) outdir=$OPTARG ;;
@@ -106,7 +108,11 @@ for m in "${mods[@]}"; do
 done
 if [ "$kernel" = kunit ]; then
 	[ -f "$module" ] && cp "$module" "$ird/vexfs.ko"
+	for t in rmmod mkdir stat sync tail wc cut rm; do ln -sf busybox "$ird/bin/$t"; done
 fi
+for f in "${files[@]}"; do
+	cp "$f" "$ird/bin/"
+done
 printf '%s\n' "$*" > "$ird/command"
 
 cat > "$ird/init" <<INIT

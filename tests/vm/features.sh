@@ -70,5 +70,29 @@ ok "dmesg says checksum" sh -c "dmesg | tail -5 | grep -q 'checksum mismatch'"
 corrupt 4120 '\001\002\003'		# first group descriptor's bitmap pointer
 expect_fail "bad group descriptor refused" mount -t vexfs "$DEV2" $M
 ok "dmesg says group descriptor" sh -c "dmesg | tail -5 | grep -q 'group descriptor 0'"
+# --- runtime corruption: errors=remount-ro -------------------------------
+"$MKFS" -q -f "$DEV2"
+mount -t vexfs "$DEV2" $M && touch $M/a $M/b && umount $M
+bucket=$(python3 - "$DEV2" <<'PY'
+import struct, sys
+f = open(sys.argv[1], "rb")
+sb = f.read(1024)
+bs = 1 << struct.unpack_from("<I", sb, 8)[0]
+gdt = struct.unpack_from("<Q", sb, 64)[0]
+f.seek(gdt * bs)
+itable = struct.unpack_from("<Q", f.read(64), 16)[0]
+f.seek(itable * bs)                     # root is inode 1: first slot
+root = f.read(256)
+print(struct.unpack_from("<Q", root, 120 + 8)[0] * bs)   # i_block[1]: bucket 0
+PY
+)
+corrupt $((bucket + 40)) 'garbage!'
+ok "mount a filesystem with a corrupt directory" mount -t vexfs -o errors=remount-ro "$DEV2" $M
+expect_fail "reading the corrupt directory fails" ls $M
+ok "EUCLEAN reported" sh -c "ls $M 2>&1 | grep -q 'Structure needs cleaning'"
+ok "dmesg names the corruption" sh -c "dmesg | tail -5 | grep -q 'vexfs (vdb): error.*corrupt metadata: directory 1 bucket 0'"
+ok "errors=remount-ro made the mount read-only" sh -c "grep '$M' /proc/mounts | grep -q ' ro,'"
+ok "umount" umount $M
+expect_fail "fsck -n reports the corruption" "$FSCK" -n "$DEV2"
 ok "rmmod" unload_vexfs
 finish

@@ -75,6 +75,7 @@ static off_t size;			/* expected file size */
 static off_t maxlen = 4 << 20, maxop = 256 << 10;
 static long pagesz;
 static bool falloc_ok = true;
+static bool fadvise_ok = true;
 static unsigned long done[NR_OPS], skipped[NR_OPS];
 static unsigned long opnum;
 static uint64_t rng;
@@ -468,8 +469,18 @@ static void do_op(enum op op)
 		logop(op, 0, 0, size, NULL);
 		if (fsync(fd))
 			die_errno(op, "fsync");
-		if (posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED))
-			die_errno(op, "posix_fadvise");
+		if (fadvise_ok) {
+			int e = posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+
+			if (e == ENOSYS) {
+				/* a kernel without fadvise (tiny config): fsync only */
+				printf("# posix_fadvise not available: invalidate is fsync only\n");
+				fadvise_ok = false;
+			} else if (e) {
+				errno = e;
+				die_errno(op, "posix_fadvise");
+			}
+		}
 		done[op]++;
 		break;
 	case OP_REOPEN:

@@ -1,0 +1,22 @@
+# Filesystem tests under the KUnit (debug) kernel: KASAN, lockdep, kmemleak and
+# DEBUG_ATOMIC_SLEEP watch the module while it runs real workloads. Runs in the
+# busybox initramfs (static test programs in /bin) via scripts/check.sh.
+echo VEXFS-FSDEBUG-START
+pass=0; fail=0
+t() { if "$@"; then pass=$((pass + 1)); echo "ok - $*"; else fail=$((fail + 1)); echo "not ok - $*"; fi; }
+t insmod /vexfs.ko
+mkdir -p /mnt/v /tmp
+t mkfs.vexfs -q /dev/vda
+t mount -t vexfs /dev/vda /mnt/v
+posix /mnt/v --other /tmp; t test $? = 0
+fsx -N 5000 -S 7 -p 1000 /mnt/v/fsx.dat; t test $? = 0
+t umount /mnt/v
+t fsck.vexfs -n /dev/vda
+t mount -t vexfs /dev/vda /mnt/v
+t umount /mnt/v
+t rmmod vexfs
+echo scan > /sys/kernel/debug/kmemleak; sleep 6; echo scan > /sys/kernel/debug/kmemleak
+cat /sys/kernel/debug/kmemleak
+echo "# vm-test: $pass passed, $fail failed"
+echo VEXFS-FSDEBUG-END
+[ $fail = 0 ]

@@ -1,0 +1,15 @@
+#!/bin/bash
+# Orphan test, guest half 2: the next mount frees the orphan.
+. "$(dirname "$0")/lib.sh"
+DEV=/dev/vda
+M=/mnt/vexfs
+OUT=$1
+load_vexfs
+mkdir -p $M
+ok "file was held: space was in use" sh -c "[ \"\$(cut -d' ' -f1 $OUT/during)\" -lt \"\$(cut -d' ' -f1 $OUT/baseline)\" ]"
+ok "mount after crash" mount -t vexfs "$DEV" $M
+ok "orphan processed at mount" sh -c "dmesg | grep -q 'processing 1 orphan inode'"
+ok "free blocks and inodes back to baseline" sh -c "[ \"\$(stat -f -c '%f %d' $M)\" = \"\$(cat $OUT/baseline)\" ]"
+ok "umount" umount $M
+ok "fsck clean" fsck_clean "$DEV"
+finish
