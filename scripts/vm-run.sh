@@ -135,7 +135,11 @@ else
 	mount -t sysfs sys /host/sys
 	mount -t debugfs debugfs /host/sys/kernel/debug 2>/dev/null
 	for d in /tmp /run /mnt /root /var/tmp; do mount -t tmpfs -o mode=1777 tmp /host\$d; done
-	mkdir -p /host$outdir 2>/dev/null
+	# The repository and the kernel tree may live under one of those tmpfs
+	# paths (a CI clone in /tmp): share them again at their own paths.
+	mkdir -p /host$VEXFS_TOP /host${kroot:-/nonexistent} /host$outdir 2>/dev/null
+	mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=512000 top /host$VEXFS_TOP || echo "VEXFS-VM: cannot mount repo share"
+	[ -n "${kroot:-}" ] && mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=512000 kroot /host${kroot:-}
 	mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 out /host$outdir || echo "VEXFS-VM: cannot mount out share"
 	chroot /host /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 		HOME=/root TERM=dumb LANG=C.UTF-8 VEXFS_KVER=$kver VEXFS_KROOT=${kroot:-} \
@@ -173,6 +177,8 @@ qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m "$mem" -no-reboot
 	"${drives[@]}")
 if [ "$kernel" != kunit ]; then
 	qemu+=(-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
+		-virtfs "local,path=$VEXFS_TOP,mount_tag=top,security_model=none,readonly=on,multidevs=remap"
+		-virtfs "local,path=$kroot,mount_tag=kroot,security_model=none,readonly=on,multidevs=remap"
 		-virtfs "local,path=$outdir,mount_tag=out,security_model=none,multidevs=remap")
 fi
 
