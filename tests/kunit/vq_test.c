@@ -12,25 +12,15 @@
 #include <asm/cpufeature.h>
 #include <asm/fpu/api.h>
 #include "vexfs/vq.h"
+#include "vexfs.h"
 
 #define VQ_T_N		24
 #define VQ_T_D		77	/* not a multiple of 8, 16 or 32 */
 
+/* The module's own detection (src/vq_glue.c), so the test sees what it uses. */
 static unsigned int vq_test_features(void)
 {
-	unsigned int f = 0;
-
-	if (!cpu_has_xfeatures(XFEATURE_MASK_SSE | XFEATURE_MASK_YMM, NULL))
-		return 0;
-	if (boot_cpu_has(X86_FEATURE_AVX2))
-		f |= VQ_FEAT_AVX2;
-	if (boot_cpu_has(X86_FEATURE_FMA))
-		f |= VQ_FEAT_FMA;
-	if (boot_cpu_has(X86_FEATURE_F16C))
-		f |= VQ_FEAT_F16C;
-	if (boot_cpu_has(X86_FEATURE_POPCNT))
-		f |= VQ_FEAT_POPCNT;
-	return f;
+	return vexfs_vq_features();
 }
 
 static u32 vq_t_next(u32 *s)

@@ -24,30 +24,11 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include "vmtest.h"
 
 #define CHUNK (1 << 20)
 #define SALT 0x5eed0fb16f11e5ULL
 
-static int n_pass, n_fail, n_test;
-
-static bool __attribute__((format(printf, 3, 4))) ck(bool cond, const char *desc, const char *fmt, ...)
-{
-	va_list ap;
-
-	n_test++;
-	if (cond) {
-		n_pass++;
-		printf("ok %d - %s\n", n_test, desc);
-		return true;
-	}
-	n_fail++;
-	printf("not ok %d - %s: ", n_test, desc);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	return false;
-}
 
 static uint64_t mix(uint64_t z)
 {

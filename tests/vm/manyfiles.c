@@ -22,32 +22,13 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include "vmtest.h"
 
-static int n_pass, n_fail, n_test;
 static int dfd;
 static long nfiles;
 static unsigned char *renamed;
 static int *seen;
 static struct timespec phase_t0;
-
-static bool __attribute__((format(printf, 3, 4))) ck(bool cond, const char *desc, const char *fmt, ...)
-{
-	va_list ap;
-
-	n_test++;
-	if (cond) {
-		n_pass++;
-		printf("ok %d - %s\n", n_test, desc);
-		return true;
-	}
-	n_fail++;
-	printf("not ok %d - %s: ", n_test, desc);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	return false;
-}
 
 static void phase_start(void)
 {
