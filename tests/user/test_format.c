@@ -108,37 +108,16 @@ static void test_siphash_vectors(void)
 
 /* ---- superblock validation ---------------------------------------------- */
 
-/* A superblock as mkfs.vexfs writes it for @g. */
+/* A superblock as mkfs.vexfs writes it for @g (the shared initialiser). */
 static void make_sb(struct vexfs_super_block *sb, const struct vexfs_geom *g)
 {
+	static const u64 key[2] = { 0x1122334455667788ULL, 0x99aabbccddeeff00ULL };
+	u8 uuid[16];
 	int k;
 
-	memset(sb, 0, sizeof(*sb));
-	sb->s_magic = cpu_to_le32(VEXFS_SUPER_MAGIC);
-	sb->s_version = cpu_to_le32(VEXFS_FORMAT_VERSION);
-	sb->s_block_size_bits = cpu_to_le32(g->block_bits);
-	sb->s_inode_size = cpu_to_le32(VEXFS_INODE_SIZE);
-	sb->s_blocks_count = cpu_to_le64(g->blocks);
-	sb->s_inodes_count = cpu_to_le64(g->inodes);
-	sb->s_free_blocks = cpu_to_le64(g->blocks / 2);
-	sb->s_free_inodes = cpu_to_le64(g->inodes - 7);
-	sb->s_blocks_per_group = cpu_to_le32(g->blocks_per_group);
-	sb->s_inodes_per_group = cpu_to_le32(g->inodes_per_group);
-	sb->s_group_count = cpu_to_le32(g->groups);
-	sb->s_gdt_blocks = cpu_to_le32(g->gdt_blocks);
-	sb->s_gdt_start = cpu_to_le64(g->gdt_start);
-	sb->s_journal_start = cpu_to_le64(g->journal_start);
-	sb->s_journal_blocks = cpu_to_le32(g->journal_blocks);
-	sb->s_state = cpu_to_le32(VEXFS_STATE_CLEAN);
-	sb->s_root_ino = cpu_to_le64(VEXFS_ROOT_INO);
-	sb->s_first_ino = cpu_to_le64(VEXFS_FIRST_INO);
 	for (k = 0; k < 16; k++)
-		sb->s_uuid[k] = (u8)(0x10 + k);
-	sb->s_hash_key[0] = cpu_to_le64(0x1122334455667788ULL);
-	sb->s_hash_key[1] = cpu_to_le64(0x99aabbccddeeff00ULL);
-	sb->s_errors = cpu_to_le16(VEXFS_ERRORS_CONTINUE);
-	sb->s_vec_next_id = cpu_to_le64(1);
-	sb->s_checksum = cpu_to_le32(vexfs_sb_csum(sb));
+		uuid[k] = (u8)(0x10 + k);
+	vexfs_sb_init(sb, g, uuid, key, 0, g->blocks / 2, g->inodes - 7);
 }
 
 #define DEV_BYTES (1ULL << 30)	/* 1 GiB, 4 KiB blocks */
