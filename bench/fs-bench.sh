@@ -18,9 +18,8 @@ for line in open(sys.argv[1]):
     m = re.search(r"RESULT (\S+) (\S+) (\d+) (\S+)", line)
     if m:
         res.setdefault((m.group(2), m.group(4)), {}).setdefault(m.group(1), []).append(int(m.group(3)))
-print("%-16s %14s %14s %8s" % ("test", "vexfs", "ext4", "ratio"))
+print("%-16s %10s %10s %-8s %s" % ("test", "vexfs", "ext4", "unit", "vexfs/ext4"))
 for (test, unit), v in res.items():
     a, b = statistics.median(v.get("vexfs", [0])), statistics.median(v.get("ext4", [0]))
-    print("%-16s %10d %-3s %10d %-3s %8.2f" % (test, a, unit.split("/")[0][:3], b,
-          unit.split("/")[0][:3], a / b if b else float("nan")))
+    print("%-16s %10d %10d %-8s %.2f" % (test, a, b, unit, a / b if b else float("nan")))
 PY
