@@ -657,17 +657,6 @@ int vexfs_dir_set_parent(handle_t *handle, struct inode *dir, u64 parent)
 	return err;
 }
 
-int vexfs_dir_parent(struct inode *dir, u64 *parent)
-{
-	struct buffer_head *hbh = vexfs_read_header(dir);
-
-	if (IS_ERR(hbh))
-		return PTR_ERR(hbh);
-	*parent = le64_to_cpu(((struct vexfs_dir_header *)hbh->b_data)->dh_parent);
-	brelse(hbh);
-	return 0;
-}
-
 int vexfs_dir_is_empty(struct inode *dir)
 {
 	struct buffer_head *hbh = vexfs_read_header(dir);

@@ -84,19 +84,6 @@ int vexfs_journal_forget(handle_t *handle, struct super_block *sb,
 	return vexfs_journal_err(sb, "revoke", err);
 }
 
-int vexfs_journal_ensure_credits(handle_t *handle, int credits, int revokes)
-{
-	int err;
-
-	if (jbd2_handle_buffer_credits(handle) >= credits &&
-	    handle->h_revoke_credits >= revokes)
-		return 0;
-	err = jbd2_journal_extend(handle, credits, revokes);
-	if (err <= 0)
-		return err;
-	return jbd2__journal_restart(handle, credits, revokes, GFP_NOFS);
-}
-
 static int vexfs_submit_inode_data(struct jbd2_inode *jinode)
 {
 	struct inode *inode = jinode->i_vfs_inode;

@@ -382,16 +382,6 @@ out:
 	return err ? err : err2;
 }
 
-struct dentry *vexfs_get_parent(struct dentry *child)
-{
-	u64 ino;
-	int err = vexfs_dir_parent(d_inode(child), &ino);
-
-	if (err)
-		return ERR_PTR(err);
-	return d_obtain_alias(vexfs_iget(child->d_sb, ino));
-}
-
 const struct inode_operations vexfs_dir_inode_operations = {
 	.create		= vexfs_create,
 	.lookup		= vexfs_lookup,

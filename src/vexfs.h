@@ -137,7 +137,6 @@ int vexfs_journal_dirty(handle_t *handle, struct super_block *sb,
 			struct buffer_head *bh);
 int vexfs_journal_forget(handle_t *handle, struct super_block *sb,
 			 struct buffer_head *bh, u64 blocknr);
-int vexfs_journal_ensure_credits(handle_t *handle, int credits, int revokes);
 int vexfs_journal_init(struct super_block *sb);
 void vexfs_journal_destroy(struct super_block *sb);
 int vexfs_force_commit(struct super_block *sb);
@@ -193,7 +192,6 @@ int vexfs_dir_delete(handle_t *handle, struct inode *dir, const struct qstr *nam
 int vexfs_dir_set(handle_t *handle, struct inode *dir, const struct qstr *name,
 		  u64 ino, umode_t mode);
 int vexfs_dir_set_parent(handle_t *handle, struct inode *dir, u64 parent);
-int vexfs_dir_parent(struct inode *dir, u64 *parent);
 int vexfs_dir_is_empty(struct inode *dir);
 extern const struct file_operations vexfs_dir_operations;
 
@@ -202,7 +200,6 @@ extern const struct inode_operations vexfs_dir_inode_operations;
 extern const struct inode_operations vexfs_special_inode_operations;
 extern const struct inode_operations vexfs_symlink_inode_operations;
 extern const struct inode_operations vexfs_fast_symlink_inode_operations;
-struct dentry *vexfs_get_parent(struct dentry *child);
 
 /* ---- file.c ------------------------------------------------------------- */
 extern const struct file_operations vexfs_file_operations;
