@@ -462,32 +462,18 @@ void vexfs_free_inode(handle_t *handle, struct inode *inode)
 		percpu_counter_dec(&sbi->s_dirs);
 }
 
-u64 vexfs_count_free_blocks(struct super_block *sb)
+/* Sum the group descriptors' counters in one pass (at mount). */
+void vexfs_count_groups(struct super_block *sb, u64 *free_blocks, u64 *free_inodes,
+			u64 *dirs)
 {
-	u64 n = 0;
 	u32 grp;
 
-	for (grp = 0; grp < VEXFS_SB(sb)->s_geom.groups; grp++)
-		n += le32_to_cpu(vexfs_get_gd(sb, grp, NULL)->bg_free_blocks);
-	return n;
-}
+	*free_blocks = *free_inodes = *dirs = 0;
+	for (grp = 0; grp < VEXFS_SB(sb)->s_geom.groups; grp++) {
+		struct vexfs_group_desc *gd = vexfs_get_gd(sb, grp, NULL);
 
-u64 vexfs_count_free_inodes(struct super_block *sb)
-{
-	u64 n = 0;
-	u32 grp;
-
-	for (grp = 0; grp < VEXFS_SB(sb)->s_geom.groups; grp++)
-		n += le32_to_cpu(vexfs_get_gd(sb, grp, NULL)->bg_free_inodes);
-	return n;
-}
-
-u64 vexfs_count_dirs(struct super_block *sb)
-{
-	u64 n = 0;
-	u32 grp;
-
-	for (grp = 0; grp < VEXFS_SB(sb)->s_geom.groups; grp++)
-		n += le32_to_cpu(vexfs_get_gd(sb, grp, NULL)->bg_used_dirs);
-	return n;
+		*free_blocks += le32_to_cpu(gd->bg_free_blocks);
+		*free_inodes += le32_to_cpu(gd->bg_free_inodes);
+		*dirs += le32_to_cpu(gd->bg_used_dirs);
+	}
 }

@@ -254,6 +254,14 @@ int vexfs_dir_find(struct inode *dir, const struct qstr *name, u64 *ino)
 	return err;
 }
 
+/* A directory's entries changed: times, i_version, and the inode to the journal. */
+static int vexfs_dir_touch(handle_t *handle, struct inode *dir)
+{
+	inode_set_mtime_to_ts(dir, inode_set_ctime_current(dir));
+	inode_inc_iversion(dir);
+	return vexfs_mark_inode_dirty(handle, dir);
+}
+
 /* Header counters change together with the bucket: one helper. */
 static int vexfs_header_update(handle_t *handle, struct inode *dir,
 			       struct buffer_head *hbh, s64 entries, s64 bytes)
@@ -531,9 +539,7 @@ int vexfs_dir_add(handle_t *handle, struct inode *dir, const struct qstr *name,
 		err = vexfs_header_update(handle, dir, pos.hbh, 1, size);
 	if (err)
 		goto out;
-	inode_set_mtime_to_ts(dir, inode_set_ctime_current(dir));
-	inode_inc_iversion(dir);
-	err = vexfs_mark_inode_dirty(handle, dir);
+	err = vexfs_dir_touch(handle, dir);
 	if (err)
 		goto out;
 
@@ -597,9 +603,7 @@ int vexfs_dir_delete(handle_t *handle, struct inode *dir, const struct qstr *nam
 	err = vexfs_header_update(handle, dir, pos.hbh, -1, -(s64)size);
 	if (err)
 		goto out;
-	inode_set_mtime_to_ts(dir, inode_set_ctime_current(dir));
-	inode_inc_iversion(dir);
-	err = vexfs_mark_inode_dirty(handle, dir);
+	err = vexfs_dir_touch(handle, dir);
 out:
 	vexfs_pos_release(&pos);
 	return err;
@@ -630,9 +634,7 @@ int vexfs_dir_set(handle_t *handle, struct inode *dir, const struct qstr *name,
 	err = vexfs_bucket_end(handle, dir, bh);
 	if (err)
 		goto out;
-	inode_set_mtime_to_ts(dir, inode_set_ctime_current(dir));
-	inode_inc_iversion(dir);
-	err = vexfs_mark_inode_dirty(handle, dir);
+	err = vexfs_dir_touch(handle, dir);
 out:
 	vexfs_pos_release(&pos);
 	return err;

@@ -430,9 +430,14 @@ static int vexfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	err = vexfs_load_gdt(sb);
 	if (err)
 		goto out_gdt;
-	percpu_counter_set(&sbi->s_free_blocks, vexfs_count_free_blocks(sb));
-	percpu_counter_set(&sbi->s_free_inodes, vexfs_count_free_inodes(sb));
-	percpu_counter_set(&sbi->s_dirs, vexfs_count_dirs(sb));
+	{
+		u64 fb, fi, nd;
+
+		vexfs_count_groups(sb, &fb, &fi, &nd);
+		percpu_counter_set(&sbi->s_free_blocks, fb);
+		percpu_counter_set(&sbi->s_free_inodes, fi);
+		percpu_counter_set(&sbi->s_dirs, nd);
+	}
 
 	root = vexfs_iget(sb, VEXFS_ROOT_INO);
 	if (IS_ERR(root)) {

@@ -153,9 +153,8 @@ void vexfs_free_blocks(handle_t *handle, struct inode *inode, u64 block,
 struct inode *vexfs_new_inode(handle_t *handle, struct mnt_idmap_or_ns *idmap,
 			      struct inode *dir, umode_t mode);
 void vexfs_free_inode(handle_t *handle, struct inode *inode);
-u64 vexfs_count_free_blocks(struct super_block *sb);
-u64 vexfs_count_free_inodes(struct super_block *sb);
-u64 vexfs_count_dirs(struct super_block *sb);
+void vexfs_count_groups(struct super_block *sb, u64 *free_blocks, u64 *free_inodes,
+			u64 *dirs);
 
 /* ---- inode.c ------------------------------------------------------------ */
 struct inode *vexfs_iget(struct super_block *sb, u64 ino);
