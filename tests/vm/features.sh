@@ -35,6 +35,23 @@ ok "umount ro" umount $M
 # --- shutdown ioctl (fstests number _IOR('X', 125, __u32)) ---------------
 ok "mount for shutdown" mount -t vexfs "$DEV" $M
 ok "write before shutdown" sh -c "echo before > $M/s && sync"
+ioctl_errno() {	# ioctl_errno ARG-EXPR [UID]: errno name of the shutdown ioctl, or OK
+	python3 -c "
+import errno, fcntl, os, struct
+fd = os.open('$M', os.O_RDONLY)
+if '${2:-}':
+    os.setuid(int('${2:-0}'))
+try:
+    fcntl.ioctl(fd, 0x8004587d, $1)
+    print('OK')
+except OSError as e:
+    print(errno.errorcode[e.errno])"
+}
+ok "shutdown: unknown flag -> EINVAL" test "$(ioctl_errno "struct.pack('I', 7)")" = EINVAL
+ok "shutdown: NULL argument -> EFAULT" test "$(ioctl_errno 0)" = EFAULT
+ok "shutdown: unprivileged -> EPERM" test "$(ioctl_errno "struct.pack('I', 1)" 65534)" = EPERM
+ok "refused shutdowns changed nothing" grep -qx rw /sys/fs/vexfs/vda/state
+ok "still writable after refused shutdowns" sh -c "echo still > $M/s2"
 ok "shutdown ioctl" python3 -c "
 import fcntl, os, struct
 fd = os.open('$M', os.O_RDONLY)
