@@ -362,6 +362,10 @@ int main(int argc, char **argv)
 
 		uuid_generate_random((u8 *)key);	/* 122 random bits for the hash key */
 		vexfs_sb_init(sb, &g, uuid, key, now, free_blocks, free_inodes);
+		sb->s_feature_incompat = cpu_to_le64(VEXFS_FEATURE_INCOMPAT_VECTORS);
+		sb->s_vec_root = cpu_to_le64(VEXFS_VECSTORE_INO);
+		sb->s_vec_next_id = cpu_to_le64(1);
+		sb->s_checksum = cpu_to_le32(vexfs_sb_csum(sb));
 	}
 	if (o.label) {
 		memcpy(sb->s_label, o.label, strlen(o.label));
@@ -399,6 +403,15 @@ int main(int argc, char **argv)
 		root->i_block[0] = cpu_to_le64(root_blocks[0]);
 		root->i_block[1] = cpu_to_le64(root_blocks[1]);
 		root->i_checksum = cpu_to_le32(vexfs_inode_csum(seed, VEXFS_ROOT_INO, root));
+		/* Inode 2, next to it: the (empty) vector table, reachable from no directory. */
+		{
+			struct vexfs_inode *vt = root + (VEXFS_VECSTORE_INO - VEXFS_ROOT_INO);
+
+			vt->i_mode = cpu_to_le16(0100600);
+			vt->i_links = cpu_to_le32(1);
+			vt->i_atime = vt->i_mtime = vt->i_ctime = vt->i_crtime = cpu_to_le64(now);
+			vt->i_checksum = cpu_to_le32(vexfs_inode_csum(seed, VEXFS_VECSTORE_INO, vt));
+		}
 		wr(fd, blk, g.block_size, it << g.block_bits, &written);
 
 		memset(blk, 0, g.block_size);

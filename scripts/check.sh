@@ -148,6 +148,10 @@ run_vm() {
 				f=$((f + 1))
 				echo "[check] vm $k $name: rc $rc (logs in $out)"
 				grep -E "not ok|error|splat|BUG|WARNING" "$out/console.log" "$out.host.log" | head -20
+				# the splat itself (vm-run.sh quotes it into the host log) and the console's end
+				sed -n '/kernel splat/,+40p' "$out.host.log" | head -42
+				echo "[check] last console lines of vm $k $name:"
+				tail -25 "$out/console.log"
 			fi
 			count "vm $k: $name" "$p" "$f"
 		done < tests/vm/TESTS

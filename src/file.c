@@ -198,6 +198,8 @@ long vexfs_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case VEXFS_IOC_SHUTDOWN:
 		return vexfs_shutdown(inode->i_sb, arg);
 	}
+	if (_IOC_TYPE(cmd) == VEXFS_IOC_MAGIC)
+		return vexfs_vec_ioctl(file, cmd, arg);
 	return -ENOTTY;
 }
 

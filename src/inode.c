@@ -166,7 +166,8 @@ struct inode *vexfs_iget(struct super_block *sb, u64 ino)
 	u64 nblocks;
 	int err = -EUCLEAN;
 
-	if (ino != VEXFS_ROOT_INO && (ino < VEXFS_FIRST_INO || ino > sbi->s_geom.inodes)) {
+	if (ino != VEXFS_ROOT_INO && ino != VEXFS_VECSTORE_INO &&
+	    (ino < VEXFS_FIRST_INO || ino > sbi->s_geom.inodes)) {
 		vexfs_err(sb, "corrupt metadata: inode number %llu out of range", ino);
 		return ERR_PTR(-EUCLEAN);
 	}
@@ -902,6 +903,7 @@ void vexfs_evict_inode(struct inode *inode)
 		 * An unlinked inode is on the orphan list until this completes.
 		 * A fast symlink's i_block holds its target, not block numbers.
 		 */
+		vexfs_vec_evict(inode);
 		if (!vexfs_fast_symlink(inode)) {
 			inode->i_size = 0;
 			vexfs_truncate_blocks(inode, 0);

@@ -135,6 +135,7 @@ static void vexfs_put_super(struct super_block *sb)
 	u32 i;
 
 	vexfs_sysfs_unregister(sb);
+	vexfs_vstore_unload(sb);
 	vexfs_journal_destroy(sb);
 	/* After a shutdown nothing more reaches the disk: the next mount replays. */
 	if (!sb_rdonly(sb) && !vexfs_forced_shutdown(sb)) {
@@ -456,6 +457,12 @@ static int vexfs_fill_super(struct super_block *sb, struct fs_context *fc)
 		err = -ENOMEM;
 		goto out_gdt;
 	}
+	/* Before orphan cleanup: deleting an orphan frees its vectors. */
+	err = vexfs_vstore_load(sb);
+	if (err) {
+		vexfs_msg(sb, "cannot load the vector store: %d", err);
+		goto out_root;
+	}
 
 	if (!sb_rdonly(sb)) {
 		struct vexfs_super_block *s = sbi->s_es;
@@ -481,6 +488,7 @@ static int vexfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	return 0;
 
 out_root:
+	vexfs_vstore_unload(sb);
 	dput(sb->s_root);
 	sb->s_root = NULL;
 out_gdt:

@@ -58,6 +58,7 @@ struct vexfs_sb_info {
 	atomic64_t s_stat_errors;
 	atomic64_t s_stat_allocs;
 	atomic64_t s_stat_frees;
+	struct vexfs_vstore *s_vstore;		/* NULL without INCOMPAT_VECTORS */
 };
 
 struct vexfs_inode_info {
@@ -210,6 +211,18 @@ long vexfs_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 extern const struct xattr_handler *VEXFS_XATTR_CONST vexfs_xattr_handlers[];
 ssize_t vexfs_listxattr(struct dentry *dentry, char *buf, size_t size);
 int vexfs_xattr_free(handle_t *handle, struct inode *inode);
+
+/* ---- vector.c ---------------------------------------------------------- */
+struct vexfs_vstore;
+int vexfs_vstore_load(struct super_block *sb);
+void vexfs_vstore_unload(struct super_block *sb);
+long vexfs_vec_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+void vexfs_vec_evict(struct inode *inode);
+bool vexfs_vec_xattr_name(const char *name);
+int vexfs_vec_xattr_get(struct inode *inode, const char *name, void *buf, size_t size);
+int vexfs_vec_xattr_set(struct inode *inode, const char *name, const void *value,
+			size_t size, int flags);
+ssize_t vexfs_vec_xattr_list(struct inode *inode, char *buf, size_t size);
 
 /* ---- vq_glue.c ---------------------------------------------------------- */
 unsigned int vexfs_vq_features(void);

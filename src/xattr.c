@@ -318,7 +318,9 @@ ssize_t vexfs_listxattr(struct dentry *dentry, char *buf, size_t size)
 	bh = vexfs_xattr_read(inode);
 	if (IS_ERR_OR_NULL(bh)) {
 		up_read(&vi->i_map_sem);
-		return bh ? PTR_ERR(bh) : 0;
+		if (bh)
+			return PTR_ERR(bh);
+		return vexfs_vec_xattr_list(inode, buf, size);
 	}
 	xh = (void *)bh->b_data;
 	for_each_xe(xh, xe, off) {
@@ -340,6 +342,12 @@ ssize_t vexfs_listxattr(struct dentry *dentry, char *buf, size_t size)
 	}
 	brelse(bh);
 	up_read(&vi->i_map_sem);
+	if (total >= 0) {
+		ssize_t v = vexfs_vec_xattr_list(inode, buf ? buf + total : NULL,
+						 buf ? size - total : 0);
+
+		total = v < 0 ? v : total + v;
+	}
 	return total;
 }
 
@@ -347,6 +355,8 @@ static int vexfs_xattr_handler_get(const struct xattr_handler *handler,
 				   struct dentry *unused, struct inode *inode,
 				   const char *name, void *buffer, size_t size)
 {
+	if (handler->flags == VEXFS_XATTR_INDEX_USER && vexfs_vec_xattr_name(name))
+		return vexfs_vec_xattr_get(inode, name, buffer, size);
 	return vexfs_xattr_get(inode, handler->flags, name, buffer, size);
 }
 
@@ -358,6 +368,8 @@ static int vexfs_xattr_handler_set(const struct xattr_handler *handler,
 {
 	if (vexfs_forced_shutdown(inode->i_sb))
 		return -EIO;
+	if (handler->flags == VEXFS_XATTR_INDEX_USER && vexfs_vec_xattr_name(name))
+		return vexfs_vec_xattr_set(inode, name, value, size, flags);
 	return vexfs_xattr_set(inode, handler->flags, name, value, size, flags);
 }
 

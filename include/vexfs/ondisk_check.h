@@ -9,6 +9,7 @@
 
 #include "vexfs/compat.h"
 #include "vexfs/vexfs_fs.h"
+#include "vexfs/vexfs_ioctl.h"
 
 #define VEXFS_CHECK_SIZE(s, n) static_assert(sizeof(struct s) == (n), #s " size")
 #define VEXFS_CHECK_OFF(s, f, n) \
@@ -25,7 +26,8 @@ VEXFS_CHECK_OFF(vexfs_super_block, s_label, 152);
 VEXFS_CHECK_OFF(vexfs_super_block, s_hash_key, 216);
 VEXFS_CHECK_OFF(vexfs_super_block, s_mount_count, 256);
 VEXFS_CHECK_OFF(vexfs_super_block, s_vec_next_id, 280);
-VEXFS_CHECK_OFF(vexfs_super_block, s_vec_reserved, 312);
+VEXFS_CHECK_OFF(vexfs_super_block, s_vec_blocks, 312);
+VEXFS_CHECK_OFF(vexfs_super_block, s_vec_reserved, 320);
 VEXFS_CHECK_OFF(vexfs_super_block, s_reserved, 408);
 VEXFS_CHECK_OFF(vexfs_super_block, s_checksum, 1020);
 
@@ -48,5 +50,39 @@ VEXFS_CHECK_SIZE(vexfs_bucket_header, 24);
 VEXFS_CHECK_OFF(vexfs_dirent, d_name, 18);
 VEXFS_CHECK_SIZE(vexfs_xattr_header, 16);
 VEXFS_CHECK_OFF(vexfs_xattr_entry, xe_name, 4);
+
+VEXFS_CHECK_SIZE(vexfs_vec_header, 64);
+VEXFS_CHECK_OFF(vexfs_vec_header, vh_vector_id, 8);
+VEXFS_CHECK_OFF(vexfs_vec_header, vh_file_inode, 16);
+VEXFS_CHECK_OFF(vexfs_vec_header, vh_dtype, 24);
+VEXFS_CHECK_OFF(vexfs_vec_header, vh_dimensions, 28);
+VEXFS_CHECK_OFF(vexfs_vec_header, vh_compressed_size, 36);
+VEXFS_CHECK_OFF(vexfs_vec_header, vh_created_ns, 40);
+VEXFS_CHECK_OFF(vexfs_vec_header, vh_checksum, 56);
+VEXFS_CHECK_OFF(vexfs_vec_header, vh_flags, 60);
+VEXFS_CHECK_SIZE(vexfs_vec_meta, 32);
+VEXFS_CHECK_OFF(vexfs_vec_meta, vm_model_version, 16);
+VEXFS_CHECK_OFF(vexfs_vec_meta, vm_confidence, 20);
+VEXFS_CHECK_SIZE(vexfs_vtab_entry, 32);
+VEXFS_CHECK_OFF(vexfs_vtab_entry, ve_chunk, 8);
+VEXFS_CHECK_OFF(vexfs_vtab_entry, ve_chunk_blocks, 24);
+VEXFS_CHECK_OFF(vexfs_vtab_entry, ve_offset, 16);
+VEXFS_CHECK_OFF(vexfs_vtab_entry, ve_checksum, 28);
+
+/* ioctl ABI: fixed sizes, 8-byte aligned 64-bit fields. */
+VEXFS_CHECK_SIZE(vexfs_vec_user_meta, 32);
+VEXFS_CHECK_SIZE(vexfs_ioc_attach, 72);
+VEXFS_CHECK_OFF(vexfs_ioc_attach, data, 16);
+VEXFS_CHECK_OFF(vexfs_ioc_attach, meta, 32);
+VEXFS_CHECK_OFF(vexfs_ioc_attach, vector_id, 64);
+VEXFS_CHECK_SIZE(vexfs_vec_info, 88);
+VEXFS_CHECK_OFF(vexfs_vec_info, meta, 56);
+VEXFS_CHECK_SIZE(vexfs_ioc_get, 120);
+VEXFS_CHECK_OFF(vexfs_ioc_get, info, 32);
+VEXFS_CHECK_SIZE(vexfs_ioc_list, 48);
+VEXFS_CHECK_OFF(vexfs_ioc_list, next_id, 32);
+VEXFS_CHECK_SIZE(vexfs_ioc_detach, 16);
+VEXFS_CHECK_SIZE(vexfs_ioc_stats, 72);
+VEXFS_CHECK_SIZE(vexfs_vec_xattr, 64);
 
 #endif /* _VEXFS_ONDISK_CHECK_H */

@@ -51,7 +51,7 @@
 #define VEXFS_FEATURE_COMPAT_SUPP	0ULL
 #define VEXFS_FEATURE_RO_COMPAT_SUPP	0ULL
 #define VEXFS_FEATURE_INCOMPAT_VECTORS	0x1ULL	/* vector store present */
-#define VEXFS_FEATURE_INCOMPAT_SUPP	0ULL
+#define VEXFS_FEATURE_INCOMPAT_SUPP	VEXFS_FEATURE_INCOMPAT_VECTORS
 
 /*
  * The superblock: block 0, bytes [0, 1024). The rest of block 0 is zero.
@@ -91,12 +91,13 @@ struct vexfs_super_block {
 	__le16 s_pad0;			/* 262 zero */
 	__le64 s_error_count;		/* 264 errors recorded since mkfs */
 	__le64 s_last_error_time;	/* 272 */
-	/* Vector store (reserved until the vectors feature is set). */
-	__le64 s_vec_next_id;		/* 280 next vector id (ids are never reused) */
+	/* Vector store (zero unless INCOMPAT_VECTORS is set). */
+	__le64 s_vec_next_id;		/* 280 next vector id (ids are never reused), >= 1 */
 	__le64 s_vec_count;		/* 288 live vector records */
-	__le64 s_vec_bytes;		/* 296 bytes of live records (headers + data) */
-	__le64 s_vec_root;		/* 304 vector store root */
-	__le64 s_vec_reserved[12];	/* 312 zero */
+	__le64 s_vec_bytes;		/* 296 bytes of live records (ve_length summed) */
+	__le64 s_vec_root;		/* 304 inode of the vector table (VEXFS_VECSTORE_INO) */
+	__le64 s_vec_blocks;		/* 312 blocks holding vector records */
+	__le64 s_vec_reserved[11];	/* 320 zero */
 	__le32 s_reserved[153];		/* 408 zero */
 	__le32 s_checksum;		/* 1020 crc32c of bytes [0, 1020) */
 };
@@ -257,6 +258,88 @@ struct vexfs_xattr_entry {
 #define VEXFS_XATTR_INDEX_USER		1
 #define VEXFS_XATTR_INDEX_TRUSTED	2
 #define VEXFS_XATTR_INDEX_SECURITY	3
+
+/*
+ * Vector store. Vector records live in "chunks": runs of 1 to 64 KiB /
+ * block size contiguous blocks taken from the block allocator and cut in
+ * 32-byte slots. A record takes a run of slots starting at a 32-byte boundary
+ * of its chunk (it may cross block boundaries inside the chunk) and is
+ *   struct vexfs_vec_header (64) | struct vexfs_vec_meta (32) | data
+ * so the data starts 32-byte aligned at record offset 96. A chunk is freed
+ * when its last record goes.
+ *
+ * The vector table is the data of inode s_vec_root (VEXFS_VECSTORE_INO,
+ * a regular inode reachable from no directory): entry i, at byte offset
+ * i * 32, describes vector id i. Id 0 is never used; a free entry is all
+ * zero. Chunks carry no header: the table is the only map of their slots.
+ */
+#define VEXFS_VEC_MAGIC		0x56454354	/* "VECT" */
+#define VEXFS_VEC_VERSION	1
+#define VEXFS_VEC_ALIGN		32		/* slot size and data alignment */
+#define VEXFS_VEC_REC_HDR	96		/* header + meta */
+#define VEXFS_VEC_MAX_DIMS	65536
+#define VEXFS_VEC_MAX_DATA	32768		/* bytes of (compressed) data */
+#define VEXFS_VEC_MAX_PER_FILE	65536
+
+/* vh_dtype */
+#define VEXFS_DT_F32		1
+#define VEXFS_DT_F16		2
+#define VEXFS_DT_I8		3
+#define VEXFS_DT_I16		4
+#define VEXFS_DT_BIN		5	/* bit-packed, dimension i = bit i % 8 of byte i / 8 */
+#define VEXFS_DT_MAX		5
+
+/* vh_compression */
+#define VEXFS_COMP_NONE		0
+#define VEXFS_COMP_SQ8		1
+#define VEXFS_COMP_SQ4		2
+#define VEXFS_COMP_PQ		3
+#define VEXFS_COMP_F16		4
+#define VEXFS_COMP_SPARSE	5
+#define VEXFS_COMP_MAX		5
+
+/* vh_flags: none defined yet; a record with an unknown flag is corrupt. */
+#define VEXFS_VEC_FL_KNOWN	0x0
+
+/*
+ * vh_checksum = crc32c(seed, the whole record [0, ve_length) with
+ * vh_checksum taken as zero): header, metadata and data.
+ */
+struct vexfs_vec_header {
+	__le32 vh_magic;		/*  0 VEXFS_VEC_MAGIC */
+	__le32 vh_version;		/*  4 VEXFS_VEC_VERSION */
+	__le64 vh_vector_id;		/*  8 */
+	__le64 vh_file_inode;		/* 16 owner inode */
+	__le16 vh_dtype;		/* 24 VEXFS_DT_* of the original vector */
+	__le16 vh_compression;		/* 26 VEXFS_COMP_* of the stored data */
+	__le32 vh_dimensions;		/* 28 1..VEXFS_VEC_MAX_DIMS */
+	__le32 vh_original_size;	/* 32 bytes of dims x dtype */
+	__le32 vh_compressed_size;	/* 36 bytes of stored data (= original for NONE) */
+	__le64 vh_created_ns;		/* 40 ns since the epoch */
+	__le64 vh_modified_ns;		/* 48 */
+	__le32 vh_checksum;		/* 56 */
+	__le32 vh_flags;		/* 60 VEXFS_VEC_FL_* */
+};
+
+/* Per-vector metadata: opaque to the filesystem except confidence's range. */
+struct vexfs_vec_meta {
+	__u8   vm_model[16];		/*  0 model name, NUL padded */
+	__le32 vm_model_version;	/* 16 */
+	__le32 vm_confidence;		/* 20 millionths, 0..1000000 */
+	__le64 vm_reserved;		/* 24 zero */
+};
+#define VEXFS_VEC_CONFIDENCE_MAX 1000000
+
+/* ve_checksum = crc32c(seed, le64 vector id, bytes [0, 28)). */
+struct vexfs_vtab_entry {
+	__le64 ve_ino;			/*  0 owner inode, 0 = free entry */
+	__le64 ve_chunk;		/*  8 first block of the record's chunk */
+	__le32 ve_offset;		/* 16 byte offset in the chunk, multiple of 32 */
+	__le32 ve_length;		/* 20 96 + vh_compressed_size */
+	__le16 ve_chunk_blocks;		/* 24 blocks in the chunk */
+	__le16 ve_flags;		/* 26 zero */
+	__le32 ve_checksum;		/* 28 */
+};
 
 /* jbd2 journal limits (jbd2 itself requires at least 1024 blocks). */
 #define VEXFS_MIN_JOURNAL_BLOCKS	1024

@@ -22,4 +22,136 @@
 #define VEXFS_GOING_DOWN_METASYNC	1	/* commit the journal first */
 #define VEXFS_GOING_DOWN_NOLOGFLUSH	2	/* stop at once */
 
+/*
+ * ---- Vector calls ----------------------------------------------------------
+ * Issued on an open regular file of a VexFS filesystem (anything else:
+ * ENOTTY). Every struct starts with a size field that the caller sets to
+ * sizeof(the struct it was compiled with); the kernel accepts a larger size
+ * only if the extra bytes are zero (E2BIG otherwise) and a smaller one never
+ * (EINVAL). Pointers are __u64. Reserved and pad fields must be zero
+ * (EINVAL). Data types and compressions are the on-disk values
+ * (VEXFS_DT_*, VEXFS_COMP_* in vexfs_fs.h, repeated here).
+ */
+#define VEXFS_VEC_DT_F32		1
+#define VEXFS_VEC_DT_F16		2
+#define VEXFS_VEC_DT_I8			3
+#define VEXFS_VEC_DT_I16		4
+#define VEXFS_VEC_DT_BIN		5
+#define VEXFS_VEC_COMP_NONE		0
+#define VEXFS_VEC_COMP_SQ8		1
+#define VEXFS_VEC_COMP_SQ4		2
+#define VEXFS_VEC_COMP_PQ		3
+#define VEXFS_VEC_COMP_F16		4
+#define VEXFS_VEC_COMP_SPARSE		5
+#define VEXFS_VEC_LIST_MAX		65536	/* largest LIST capacity */
+
+/* Per-vector metadata, stored verbatim with the record. */
+struct vexfs_vec_user_meta {
+	__u8  model[16];	/* model name, NUL padded */
+	__u32 model_version;
+	__u32 confidence;	/* millionths, 0..1000000 */
+	__u64 reserved;		/* zero */
+};
+
+/* ATTACH: store a vector with the file (fd open for writing). */
+struct vexfs_ioc_attach {
+	__u32 size;		/* in: sizeof(struct vexfs_ioc_attach) */
+	__u32 flags;		/* in: zero */
+	__u16 dtype;		/* in: VEXFS_VEC_DT_* */
+	__u16 compression;	/* in: VEXFS_VEC_COMP_* (NONE stores as is) */
+	__u32 dims;		/* in: 1..65536 */
+	__u64 data;		/* in: pointer to dims elements of dtype */
+	__u32 data_len;		/* in: bytes at data = dims x dtype size */
+	__u32 pad;		/* zero */
+	struct vexfs_vec_user_meta meta;	/* in */
+	__u64 vector_id;	/* out: new id, unique for the filesystem's life */
+};
+
+/* What GET reports about a vector (the record header). */
+struct vexfs_vec_info {
+	__u64 vector_id;
+	__u64 file_inode;
+	__u16 dtype;
+	__u16 compression;	/* of the stored data */
+	__u32 dims;
+	__u32 original_size;
+	__u32 stored_size;	/* bytes on disk (compressed size) */
+	__u64 created_ns;
+	__u64 modified_ns;
+	__u32 checksum;		/* the record's CRC32C */
+	__u32 flags;
+	struct vexfs_vec_user_meta meta;
+};
+
+/* GET: a vector of this file by id (fd open for reading). */
+struct vexfs_ioc_get {
+	__u32 size;		/* in */
+	__u32 flags;		/* in: zero */
+	__u64 vector_id;	/* in */
+	__u64 data;		/* in: buffer for the data, or 0 to ask the size */
+	__u32 data_len;		/* in: buffer bytes; out: bytes of data */
+	__u32 pad;		/* zero */
+	struct vexfs_vec_info info;	/* out */
+};
+
+/* LIST: ids of this file's vectors >= start_id, ascending (fd open for reading). */
+struct vexfs_ioc_list {
+	__u32 size;		/* in */
+	__u32 flags;		/* in: zero */
+	__u64 start_id;		/* in: first id wanted (0 = from the start) */
+	__u64 ids;		/* in: pointer to capacity __u64 */
+	__u32 capacity;		/* in: 0..VEXFS_VEC_LIST_MAX */
+	__u32 count;		/* out: ids stored */
+	__u64 next_id;		/* out: start_id of the next page, 0 = no more */
+	__u64 total;		/* out: vectors of this file */
+};
+
+/* DETACH: remove a vector of this file (fd open for writing). */
+struct vexfs_ioc_detach {
+	__u32 size;		/* in */
+	__u32 flags;		/* in: zero */
+	__u64 vector_id;	/* in */
+};
+
+/* STATS: the filesystem's vector store (any open file or directory). */
+struct vexfs_ioc_stats {
+	__u32 size;		/* in */
+	__u32 flags;		/* in: zero */
+	__u64 vectors;		/* live vectors */
+	__u64 files;		/* files with at least one vector */
+	__u64 live_bytes;	/* record bytes (headers + data) */
+	__u64 alloc_bytes;	/* bytes of chunks holding them */
+	__u64 chunks;
+	__u64 next_id;		/* the next id to be handed out */
+	__u32 max_dims;
+	__u32 max_data;		/* largest stored data in bytes */
+	__u32 block_size;
+	__u32 pad;
+};
+
+#define VEXFS_IOC_VEC_ATTACH	_IOWR(VEXFS_IOC_MAGIC, 1, struct vexfs_ioc_attach)
+#define VEXFS_IOC_VEC_GET	_IOWR(VEXFS_IOC_MAGIC, 2, struct vexfs_ioc_get)
+#define VEXFS_IOC_VEC_LIST	_IOWR(VEXFS_IOC_MAGIC, 3, struct vexfs_ioc_list)
+#define VEXFS_IOC_VEC_DETACH	_IOW(VEXFS_IOC_MAGIC, 4, struct vexfs_ioc_detach)
+#define VEXFS_IOC_VEC_STATS	_IOWR(VEXFS_IOC_MAGIC, 5, struct vexfs_ioc_stats)
+
+/*
+ * xattr view: vector k (0-based, in id order) of a file is the extended
+ * attribute "user.vexfs.vec.%05u" whose value is this header then the data.
+ * Setting position k < count replaces that vector's data (its id stays),
+ * k == count attaches a new one, removing it detaches.
+ */
+#define VEXFS_VEC_XATTR_PREFIX	"vexfs.vec."	/* after "user." */
+#define VEXFS_VEC_XATTR_MAGIC	0x31415856	/* "VXA1" */
+struct vexfs_vec_xattr {
+	__le32 vx_magic;
+	__le16 vx_dtype;
+	__le16 vx_compression;
+	__le32 vx_dims;
+	__le32 vx_data_len;
+	__le64 vx_created_ns;
+	__le64 vx_modified_ns;
+	struct vexfs_vec_user_meta vx_meta;	/* little-endian integers */
+};
+
 #endif /* _UAPI_VEXFS_IOCTL_H */

@@ -1,0 +1,389 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vec_test.c - KUnit suites for the vector store:
+ *   vexfs_vrec    record header encode/decode/validate (a table of
+ *                 corruptions), table entries
+ *   vexfs_valloc  the chunk slot allocator: alignment, best fit, reuse,
+ *                 overlap refusal, fragmentation under churn
+ *   vexfs_vindex  the rhashtable index: insert, lookup, delete, growth to
+ *                 100,000 entries and shrink, per-file lists
+ */
+#include <kunit/test.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+#include <linux/random.h>
+#include "core/vrec.h"
+#include "vector.h"
+
+#define SEED 0x12345678u
+
+/* ---- vexfs_vrec --------------------------------------------------------- */
+
+static void *make_rec(struct kunit *test, u32 dims, u32 *lenp)
+{
+	u32 dlen = dims * 4, len = vexfs_vec_rec_len(dlen), i;
+	struct vexfs_vec_meta meta = { .vm_model = "bge-small" };
+	u8 *rec = kunit_kzalloc(test, len, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, rec);
+	for (i = 0; i < dlen; i++)
+		rec[VEXFS_VEC_REC_HDR + i] = (u8)(i * 7 + 1);
+	meta.vm_confidence = cpu_to_le32(900000);
+	vexfs_vec_rec_init(rec, SEED, 42, 1000, VEXFS_DT_F32, VEXFS_COMP_NONE, dims, dlen,
+			   dlen, 111, 222, &meta);
+	*lenp = len;
+	return rec;
+}
+
+static void vrec_roundtrip(struct kunit *test)
+{
+	const char *why = "";
+	u32 len;
+	u8 *rec = make_rec(test, 128, &len);
+	struct vexfs_vec_header *h = (void *)rec;
+
+	KUNIT_EXPECT_EQ(test, len, 96u + 512u);
+	KUNIT_EXPECT_EQ(test, vexfs_vec_rec_validate(rec, len, SEED, 42, 1000, &why), 0);
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(h->vh_magic), (u32)VEXFS_VEC_MAGIC);
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(h->vh_dimensions), 128u);
+	KUNIT_EXPECT_EQ(test, le64_to_cpu(h->vh_created_ns), 111ull);
+	KUNIT_EXPECT_EQ(test, (unsigned long)(VEXFS_VEC_REC_HDR % VEXFS_VEC_ALIGN), 0ul);
+}
+
+struct vrec_case {
+	const char *name;
+	u32 off;	/* byte to change */
+	u8 xor;
+	int len_delta;
+	u64 id, ino;
+};
+
+static const struct vrec_case vrec_cases[] = {
+	{ "magic", 0, 0x01, 0, 42, 1000 },
+	{ "version", 4, 0x02, 0, 42, 1000 },
+	{ "vector id", 8, 0x01, 0, 42, 1000 },
+	{ "owner inode", 16, 0x01, 0, 42, 1000 },
+	{ "dtype 0", 24, 0x01, 0, 42, 1000 },		/* F32 (1) ^ 1 = 0 */
+	{ "compression", 26, 0x07, 0, 42, 1000 },
+	{ "dimensions", 28, 0x01, 0, 42, 1000 },
+	{ "original size", 32, 0x04, 0, 42, 1000 },
+	{ "stored size", 36, 0x04, 0, 42, 1000 },
+	{ "timestamp (checksum)", 40, 0x80, 0, 42, 1000 },
+	{ "checksum", 56, 0x01, 0, 42, 1000 },
+	{ "flags", 60, 0x01, 0, 42, 1000 },
+	{ "model (checksum)", 64, 0x01, 0, 42, 1000 },
+	{ "confidence range", 64 + 22, 0xff, 0, 42, 1000 },
+	{ "data byte (checksum)", 200, 0x10, 0, 42, 1000 },
+	{ "last data byte (checksum)", 96 + 511, 0x01, 0, 42, 1000 },
+	{ "length shorter than the record", 0, 0, -32, 42, 1000 },
+	{ "length below the header", 0, 0, -(96 + 512 - 50), 42, 1000 },
+	{ "wrong expected id", 0, 0, 0, 43, 1000 },
+	{ "wrong expected inode", 0, 0, 0, 42, 1001 },
+};
+
+static void vrec_corruptions(struct kunit *test)
+{
+	u32 len, i;
+	u8 *rec = make_rec(test, 128, &len);
+	u8 *copy = kunit_kzalloc(test, len, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, copy);
+	for (i = 0; i < ARRAY_SIZE(vrec_cases); i++) {
+		const struct vrec_case *c = &vrec_cases[i];
+		const char *why = NULL;
+
+		memcpy(copy, rec, len);
+		copy[c->off] ^= c->xor;
+		KUNIT_EXPECT_EQ_MSG(test, vexfs_vec_rec_validate(copy, len + c->len_delta, SEED,
+								 c->id, c->ino, &why),
+				    -EUCLEAN, "case %s", c->name);
+		KUNIT_EXPECT_NOT_NULL_MSG(test, why, "case %s", c->name);
+	}
+	/* a different seed (another filesystem) fails the checksum */
+	KUNIT_EXPECT_EQ(test, vexfs_vec_rec_validate(rec, len, SEED + 1, 42, 1000,
+						     (const char **)&copy), -EUCLEAN);
+}
+
+static void vrec_args(struct kunit *test)
+{
+	struct vexfs_vec_meta m = {};
+	const char *why;
+
+	KUNIT_EXPECT_EQ(test, vexfs_vec_check_args(VEXFS_DT_F32, 0, 768, 3072, &m, &why), 0);
+	KUNIT_EXPECT_EQ(test, vexfs_vec_check_args(VEXFS_DT_BIN, 0, 65536, 8192, &m, &why), 0);
+	KUNIT_EXPECT_EQ(test, vexfs_vec_check_args(VEXFS_DT_BIN, 0, 9, 2, &m, &why), 0);
+	KUNIT_EXPECT_EQ(test, vexfs_vec_check_args(VEXFS_DT_F32, 0, 0, 0, &m, &why), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vexfs_vec_check_args(VEXFS_DT_F32, 0, 8193, 32772, &m, &why),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, vexfs_vec_check_args(VEXFS_DT_I8, 0, 65537, 65537, &m, &why),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, vexfs_vec_check_args(VEXFS_DT_I16, 0, 10, 21, &m, &why), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vexfs_vec_check_args(0, 0, 10, 40, &m, &why), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vexfs_vec_check_args(6, 0, 10, 40, &m, &why), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vexfs_vec_check_args(VEXFS_DT_F32, 6, 10, 40, &m, &why), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vexfs_vec_check_args(VEXFS_DT_F32, VEXFS_COMP_SQ8, 10, 40, &m, &why),
+			-EOPNOTSUPP);
+	m.vm_confidence = cpu_to_le32(1000001);
+	KUNIT_EXPECT_EQ(test, vexfs_vec_check_args(VEXFS_DT_F32, 0, 10, 40, &m, &why), -EINVAL);
+}
+
+static void vtab_entries(struct kunit *test)
+{
+	struct vexfs_vtab_entry e, z = {};
+	struct vexfs_vloc loc = { .ino = 9, .chunk = 100, .offset = 4064, .length = 608,
+				  .chunk_blocks = 16 }, out;
+	const char *why;
+
+	KUNIT_EXPECT_EQ(test, vexfs_vtab_decode(&z, SEED, 5, 4096, 1, 1000, 100, &out, &why), 1);
+	vexfs_vtab_encode(&e, SEED, 5, &loc);
+	KUNIT_EXPECT_EQ(test, vexfs_vtab_decode(&e, SEED, 5, 4096, 1, 1000, 100, &out, &why), 0);
+	KUNIT_EXPECT_EQ(test, out.chunk, 100ull);
+	KUNIT_EXPECT_EQ(test, out.offset, 4064u);
+	/* the id is part of the checksum: an entry copied to another slot fails */
+	KUNIT_EXPECT_EQ(test, vexfs_vtab_decode(&e, SEED, 6, 4096, 1, 1000, 100, &out, &why),
+			-EUCLEAN);
+	/* chunk past the end of the device */
+	KUNIT_EXPECT_EQ(test, vexfs_vtab_decode(&e, SEED, 5, 4096, 1, 110, 100, &out, &why),
+			-EUCLEAN);
+	/* owner beyond the inode count */
+	KUNIT_EXPECT_EQ(test, vexfs_vtab_decode(&e, SEED, 5, 4096, 1, 1000, 8, &out, &why),
+			-EUCLEAN);
+	/* record past the end of its chunk, misaligned, chunk too long */
+	loc.offset = 16 * 4096 - 96;
+	vexfs_vtab_encode(&e, SEED, 5, &loc);
+	KUNIT_EXPECT_EQ(test, vexfs_vtab_decode(&e, SEED, 5, 4096, 1, 1000, 100, &out, &why),
+			-EUCLEAN);
+	loc.offset = 40;
+	vexfs_vtab_encode(&e, SEED, 5, &loc);
+	KUNIT_EXPECT_EQ(test, vexfs_vtab_decode(&e, SEED, 5, 4096, 1, 1000, 100, &out, &why),
+			-EUCLEAN);
+	loc.offset = 0;
+	loc.chunk_blocks = 17;
+	vexfs_vtab_encode(&e, SEED, 5, &loc);
+	KUNIT_EXPECT_EQ(test, vexfs_vtab_decode(&e, SEED, 5, 4096, 1, 1000, 100, &out, &why),
+			-EUCLEAN);
+}
+
+static struct kunit_case vrec_cases_k[] = {
+	KUNIT_CASE(vrec_roundtrip),
+	KUNIT_CASE(vrec_corruptions),
+	KUNIT_CASE(vrec_args),
+	KUNIT_CASE(vtab_entries),
+	{}
+};
+
+static struct kunit_suite vexfs_vrec_suite = {
+	.name = "vexfs_vrec",
+	.test_cases = vrec_cases_k,
+};
+
+/* ---- vexfs_valloc ------------------------------------------------------- */
+
+static void valloc_basic(struct kunit *test)
+{
+	struct vexfs_valloc *va = kunit_kzalloc(test, sizeof(*va), GFP_KERNEL);
+	struct vexfs_vchunk *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	int s1, s2, s3;
+
+	KUNIT_ASSERT_NOT_NULL(test, va);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	vexfs_valloc_init(va, 4096);
+	KUNIT_EXPECT_NULL(test, vexfs_valloc_pick(va, 1));
+	vexfs_vchunk_init(c, 500, 16, 4096);
+	vexfs_valloc_insert(va, c);
+	KUNIT_EXPECT_EQ(test, c->nslots, 2048u);
+	KUNIT_EXPECT_PTR_EQ(test, vexfs_valloc_pick(va, 2048), c);
+	KUNIT_EXPECT_NULL(test, vexfs_valloc_pick(va, 2049));
+	s1 = vexfs_vchunk_take(va, c, 19);	/* 608-byte record */
+	s2 = vexfs_vchunk_take(va, c, 131);	/* 4192 bytes: crosses a block */
+	s3 = vexfs_vchunk_take(va, c, 1);
+	KUNIT_EXPECT_EQ(test, s1, 0);
+	KUNIT_EXPECT_EQ(test, s2, 19);
+	KUNIT_EXPECT_EQ(test, s3, 150);
+	KUNIT_EXPECT_EQ(test, c->maxrun, 2048u - 151);
+	/* freed space is reused, best fit: a 19-slot hole takes a 19-slot record */
+	vexfs_vchunk_release(va, c, s1, 19);
+	KUNIT_EXPECT_EQ(test, vexfs_vchunk_take(va, c, 10), 0);
+	KUNIT_EXPECT_EQ(test, vexfs_vchunk_take(va, c, 9), 10);
+	/* overlap refused */
+	KUNIT_EXPECT_EQ(test, vexfs_vchunk_mark(va, c, 5, 2), -EUCLEAN);
+	KUNIT_EXPECT_EQ(test, vexfs_vchunk_mark(va, c, 2047, 2), -EUCLEAN);
+	KUNIT_EXPECT_EQ(test, vexfs_vchunk_mark(va, c, 2000, 48), 0);
+	KUNIT_EXPECT_EQ(test, c->nrec, 5u);
+	KUNIT_EXPECT_EQ(test, va->used_slots, (u64)(19 + 131 + 1 + 48));
+	vexfs_valloc_remove(va, c);
+	KUNIT_EXPECT_EQ(test, va->chunks, 0ull);
+	KUNIT_EXPECT_NULL(test, vexfs_valloc_pick(va, 1));
+}
+
+/* Best fit across chunks: the fullest chunk that still fits is chosen. */
+static void valloc_bestfit(struct kunit *test)
+{
+	struct vexfs_valloc *va = kunit_kzalloc(test, sizeof(*va), GFP_KERNEL);
+	struct vexfs_vchunk *a = kunit_kzalloc(test, sizeof(*a), GFP_KERNEL);
+	struct vexfs_vchunk *b = kunit_kzalloc(test, sizeof(*b), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, va);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	vexfs_valloc_init(va, 1024);
+	vexfs_vchunk_init(a, 100, 64, 1024);
+	vexfs_vchunk_init(b, 200, 2, 1024);	/* a short chunk: 64 slots */
+	vexfs_valloc_insert(va, a);
+	vexfs_valloc_insert(va, b);
+	KUNIT_EXPECT_PTR_EQ(test, vexfs_valloc_pick(va, 30), b);
+	KUNIT_EXPECT_PTR_EQ(test, vexfs_valloc_pick(va, 65), a);
+	KUNIT_EXPECT_EQ(test, vexfs_vchunk_take(va, b, 60), 0);
+	KUNIT_EXPECT_PTR_EQ(test, vexfs_valloc_pick(va, 4), b);
+	KUNIT_EXPECT_PTR_EQ(test, vexfs_valloc_pick(va, 5), a);
+}
+
+/*
+ * Churn: 20,000 records of mixed sizes, half freed at random, refilled;
+ * allocated chunk bytes stay within 1.25x of live record bytes.
+ */
+#define CHURN_N 20000
+static void valloc_churn(struct kunit *test)
+{
+	static const u32 sizes[] = { 96 + 64, 96 + 512, 96 + 1536, 96 + 3072, 96 + 4096, 96 + 6144 };
+	struct vexfs_valloc *va = kunit_kzalloc(test, sizeof(*va), GFP_KERNEL);
+	struct vexfs_vchunk **chunks;
+	struct { struct vexfs_vchunk *c; int slot; u32 len; } *rec;
+	u32 nchunks = 0, i, round;
+	u64 live = 0, next_block = 1000;
+	u32 state = 1;
+
+	KUNIT_ASSERT_NOT_NULL(test, va);
+	chunks = vzalloc(sizeof(*chunks) * CHURN_N);
+	rec = vzalloc(sizeof(*rec) * CHURN_N);
+	KUNIT_ASSERT_NOT_NULL(test, chunks);
+	KUNIT_ASSERT_NOT_NULL(test, rec);
+	vexfs_valloc_init(va, 4096);
+	for (round = 0; round < 2; round++) {
+		for (i = 0; i < CHURN_N; i++) {
+			struct vexfs_vchunk *c;
+			u32 n;
+
+			if (rec[i].c)
+				continue;
+			state = state * 1103515245 + 12345;
+			rec[i].len = sizes[(state >> 16) % ARRAY_SIZE(sizes)];
+			n = vexfs_vec_slots(rec[i].len);
+			c = vexfs_valloc_pick(va, n);
+			if (!c) {
+				c = kzalloc(sizeof(*c), GFP_KERNEL);
+				KUNIT_ASSERT_NOT_NULL(test, c);
+				vexfs_vchunk_init(c, next_block, 16, 4096);
+				next_block += 16;
+				vexfs_valloc_insert(va, c);
+				chunks[nchunks++] = c;
+			}
+			rec[i].slot = vexfs_vchunk_take(va, c, n);
+			KUNIT_ASSERT_GE(test, rec[i].slot, 0);
+			rec[i].c = c;
+			live += rec[i].len;
+		}
+		if (round)
+			break;
+		for (i = 0; i < CHURN_N; i++) {
+			state = state * 1103515245 + 12345;
+			if ((state >> 16) & 1) {
+				vexfs_vchunk_release(va, rec[i].c, rec[i].slot,
+						     vexfs_vec_slots(rec[i].len));
+				live -= rec[i].len;
+				rec[i].c = NULL;
+			}
+		}
+	}
+	kunit_info(test, "churn: %llu bytes in %llu chunks for %llu live bytes (%llu.%02llux)\n",
+		   va->chunk_blocks * 4096, va->chunks, live,
+		   va->chunk_blocks * 4096 / live, va->chunk_blocks * 4096 * 100 / live % 100);
+	KUNIT_EXPECT_LE(test, va->chunk_blocks * 4096 * 100, live * 125);
+	for (i = 0; i < nchunks; i++)
+		kfree(chunks[i]);
+	vfree(chunks);
+	vfree(rec);
+}
+
+static struct kunit_case valloc_cases[] = {
+	KUNIT_CASE(valloc_basic),
+	KUNIT_CASE(valloc_bestfit),
+	KUNIT_CASE(valloc_churn),
+	{}
+};
+
+static struct kunit_suite vexfs_valloc_suite = {
+	.name = "vexfs_valloc",
+	.test_cases = valloc_cases,
+};
+
+/* ---- vexfs_vindex ------------------------------------------------------- */
+
+#define VX_N 100000
+
+static void vindex_ops(struct kunit *test)
+{
+	struct vexfs_vindex *vx = kunit_kzalloc(test, sizeof(*vx), GFP_KERNEL);
+	struct vexfs_vent *v;
+	struct vexfs_vfile *spare = NULL, *f;
+	u32 i, found = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, vx);
+	KUNIT_ASSERT_EQ(test, vexfs_vindex_init(vx), 0);
+	v = vzalloc(sizeof(*v) * VX_N);
+	KUNIT_ASSERT_NOT_NULL(test, v);
+	for (i = 0; i < VX_N; i++) {
+		v[i].id = i + 1;
+		v[i].ino = 100 + i % 1000;	/* 1000 files of 100 vectors */
+		if (!spare)
+			spare = kzalloc(sizeof(*spare), GFP_KERNEL);
+		KUNIT_ASSERT_EQ(test, vexfs_vindex_add(vx, &v[i], &spare), 0);
+	}
+	KUNIT_EXPECT_EQ(test, vx->count, (u64)VX_N);
+	KUNIT_EXPECT_EQ(test, vx->nfiles, 1000ull);
+	for (i = 0; i < VX_N; i++)
+		found += vexfs_vindex_lookup(vx, i + 1) == &v[i];
+	KUNIT_EXPECT_EQ(test, found, (u32)VX_N);
+	KUNIT_EXPECT_NULL(test, vexfs_vindex_lookup(vx, VX_N + 1));
+	KUNIT_EXPECT_NULL(test, vexfs_vindex_lookup(vx, 0));
+	/* duplicates and out-of-order ids for a file are refused */
+	KUNIT_EXPECT_NE(test, vexfs_vindex_add(vx, &v[5], &spare), 0);
+	f = vexfs_vindex_file(vx, 105);
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	KUNIT_EXPECT_EQ(test, f->count, 100u);
+	KUNIT_EXPECT_EQ(test, list_first_entry(&f->vents, struct vexfs_vent, flink)->id, 6ull);
+	/* delete 90% (the table shrinks), the rest still found */
+	for (i = 0; i < VX_N; i++)
+		if (i % 10)
+			vexfs_vindex_del(vx, &v[i]);
+	KUNIT_EXPECT_EQ(test, vx->count, (u64)VX_N / 10);
+	for (i = 0, found = 0; i < VX_N; i++) {
+		struct vexfs_vent *e = vexfs_vindex_lookup(vx, i + 1);
+
+		found += (i % 10) ? e == NULL : e == &v[i];
+	}
+	KUNIT_EXPECT_EQ(test, found, (u32)VX_N);
+	/* a file with no vectors left disappears from the file table */
+	KUNIT_EXPECT_EQ(test, vx->nfiles, 100ull);
+	KUNIT_EXPECT_NULL(test, vexfs_vindex_file(vx, 101));
+	KUNIT_EXPECT_NOT_NULL(test, vexfs_vindex_file(vx, 110));
+	for (i = 0; i < VX_N; i += 10)
+		vexfs_vindex_del(vx, &v[i]);
+	KUNIT_EXPECT_EQ(test, vx->nfiles, 0ull);
+	rcu_barrier();		/* file entries are freed with kfree_rcu() */
+	kfree(spare);
+	vexfs_vindex_destroy(vx);
+	vfree(v);
+}
+
+static struct kunit_case vindex_cases[] = {
+	KUNIT_CASE(vindex_ops),
+	{}
+};
+
+static struct kunit_suite vexfs_vindex_suite = {
+	.name = "vexfs_vindex",
+	.test_cases = vindex_cases,
+};
+
+kunit_test_suites(&vexfs_vrec_suite, &vexfs_valloc_suite, &vexfs_vindex_suite);

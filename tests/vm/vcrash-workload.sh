@@ -1,0 +1,10 @@
+#!/bin/bash
+# Guest half 1 of the vector crash test: format, mount, attach (and fsync)
+# vectors until the host kills the VM; acknowledged ones are listed.
+. "$(dirname "$0")/lib.sh"
+DEV=/dev/vda
+M=/mnt/vexfs
+load_vexfs
+"$MKFS" -q "$DEV" || exit 1
+mkdir -p $M && mount -t vexfs "$DEV" $M || exit 1
+"$B/vm/vectors" crashload $M "$VEXFS_OUT/fsynced.list"

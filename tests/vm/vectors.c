@@ -1,0 +1,778 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vectors.c - VM test of the vector store through its ioctls.
+ *
+ *   vectors fill DIR NFILES PERFILE     create DIR/fNNNNN and attach vectors
+ *   vectors verify DIR NFILES PERFILE [--half]  read every vector back, compare
+ *   vectors unlink-half DIR NFILES      unlink the odd-numbered files
+ *   vectors badinput DIR OTHERDIR       the bad-input table (nothing changes)
+ *   vectors semantics DIR               links, rename, truncate, permissions
+ *   vectors stats DIR                   print STATS as key=value
+ *   vectors crashload DIR LOG           attach+fsync forever, logging acknowledged ids
+ *   vectors crashverify DIR LOG         after a crash: acknowledged ones intact
+ *
+ * Vector j of file k is deterministic (dtype, dims, data, metadata from a
+ * PRNG seeded with k and j), so verify needs nothing but the arguments.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include "vexfs/vexfs_fs.h"
+#include "vexfs/vexfs_ioctl.h"
+#include "vmtest.h"
+
+static uint64_t rng_state;
+
+static uint64_t rng(void)
+{
+	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+struct vspec {
+	uint16_t dtype;
+	uint32_t dims;
+	uint32_t len;
+	uint8_t data[VEXFS_VEC_MAX_DATA];
+	struct vexfs_vec_user_meta meta;
+};
+
+static uint32_t dtype_size(uint16_t dt, uint32_t dims)
+{
+	switch (dt) {
+	case VEXFS_VEC_DT_F32: return dims * 4;
+	case VEXFS_VEC_DT_F16:
+	case VEXFS_VEC_DT_I16: return dims * 2;
+	case VEXFS_VEC_DT_I8: return dims;
+	default: return (dims + 7) / 8;
+	}
+}
+
+static void make_vec(struct vspec *v, unsigned int k, unsigned int j)
+{
+	static const uint32_t dims[] = { 4, 16, 64, 100, 128, 384, 768, 1536 };
+	uint32_t i;
+
+	rng_state = ((uint64_t)k << 20) ^ j ^ 0x5eed;
+	v->dtype = 1 + rng() % 5;
+	v->dims = dims[rng() % 8];
+	if (v->dtype == VEXFS_VEC_DT_BIN)
+		v->dims *= 8;
+	v->len = dtype_size(v->dtype, v->dims);
+	for (i = 0; i < v->len; i++)
+		v->data[i] = (uint8_t)rng();
+	memset(&v->meta, 0, sizeof(v->meta));
+	snprintf((char *)v->meta.model, sizeof(v->meta.model), "m%u", k % 7);
+	v->meta.model_version = j;
+	v->meta.confidence = (uint32_t)(rng() % 1000001);
+}
+
+static int attach(int fd, const struct vspec *v, uint64_t *id)
+{
+	struct vexfs_ioc_attach a;
+
+	memset(&a, 0, sizeof(a));
+	a.size = sizeof(a);
+	a.dtype = v->dtype;
+	a.dims = v->dims;
+	a.data = (uintptr_t)v->data;
+	a.data_len = v->len;
+	a.meta = v->meta;
+	if (ioctl(fd, VEXFS_IOC_VEC_ATTACH, &a))
+		return -errno;
+	*id = a.vector_id;
+	return 0;
+}
+
+static int get(int fd, uint64_t id, void *buf, uint32_t cap, struct vexfs_vec_info *info,
+	       uint32_t *len)
+{
+	struct vexfs_ioc_get g;
+
+	memset(&g, 0, sizeof(g));
+	g.size = sizeof(g);
+	g.vector_id = id;
+	g.data = (uintptr_t)buf;
+	g.data_len = cap;
+	if (ioctl(fd, VEXFS_IOC_VEC_GET, &g)) {
+		int e = errno;
+
+		*len = g.data_len;	/* ERANGE reports the size needed */
+		return -e;
+	}
+	*info = g.info;
+	*len = g.data_len;
+	return 0;
+}
+
+static int list(int fd, uint64_t *ids, uint32_t cap, uint64_t start, uint32_t *count,
+		uint64_t *next, uint64_t *total)
+{
+	struct vexfs_ioc_list l;
+
+	memset(&l, 0, sizeof(l));
+	l.size = sizeof(l);
+	l.start_id = start;
+	l.ids = (uintptr_t)ids;
+	l.capacity = cap;
+	if (ioctl(fd, VEXFS_IOC_VEC_LIST, &l))
+		return -errno;
+	*count = l.count;
+	*next = l.next_id;
+	*total = l.total;
+	return 0;
+}
+
+static int detach(int fd, uint64_t id)
+{
+	struct vexfs_ioc_detach d = { .size = sizeof(d), .vector_id = id };
+
+	return ioctl(fd, VEXFS_IOC_VEC_DETACH, &d) ? -errno : 0;
+}
+
+static int stats(int fd, struct vexfs_ioc_stats *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->size = sizeof(*s);
+	return ioctl(fd, VEXFS_IOC_VEC_STATS, s) ? -errno : 0;
+}
+
+static int stats_path(const char *path, struct vexfs_ioc_stats *s)
+{
+	int fd = open(path, O_RDONLY), err;
+
+	if (fd < 0)
+		return -errno;
+	err = stats(fd, s);
+	close(fd);
+	return err;
+}
+
+/* ---- fill / verify ------------------------------------------------------ */
+
+static int do_fill(const char *dir, unsigned int nfiles, unsigned int per)
+{
+	static struct vspec v;
+	unsigned int k, j, bad = 0;
+	char path[4096];
+	uint64_t id, last = 0;
+
+	for (k = 0; k < nfiles; k++) {
+		int fd;
+
+		snprintf(path, sizeof(path), "%s/f%05u", dir, k);
+		fd = open(path, O_RDWR | O_CREAT, 0644);
+		if (fd < 0) {
+			bad++;
+			continue;
+		}
+		if (write(fd, path, strlen(path)) < 0)
+			bad++;
+		for (j = 0; j < per; j++) {
+			int err;
+
+			make_vec(&v, k, j);
+			err = attach(fd, &v, &id);
+			if (err || id <= last) {
+				if (bad++ < 5)
+					fprintf(stderr, "attach %s #%u: %s (id %llu)\n", path, j,
+						strerror(-err), (unsigned long long)id);
+				continue;
+			}
+			last = id;
+		}
+		close(fd);
+	}
+	ck(bad == 0, "fill: every attach succeeded with increasing ids", "%u failures", bad);
+	return 0;
+}
+
+static int do_verify(const char *dir, unsigned int nfiles, unsigned int per, bool half)
+{
+	static struct vspec v;
+	static uint8_t buf[VEXFS_VEC_MAX_DATA];
+	static uint64_t ids[VEXFS_VEC_MAX_PER_FILE];
+	unsigned int k, j, bad = 0, checked = 0, gone = 0;
+	char path[4096];
+
+	for (k = 0; k < nfiles; k++) {
+		uint64_t next, total;
+		uint32_t count;
+		int fd;
+
+		snprintf(path, sizeof(path), "%s/f%05u", dir, k);
+		fd = open(path, O_RDONLY);
+		if (half && (k & 1)) {
+			if (fd >= 0)
+				bad++;
+			else
+				gone++;
+			if (fd >= 0)
+				close(fd);
+			continue;
+		}
+		if (fd < 0) {
+			bad++;
+			continue;
+		}
+		if (list(fd, ids, per + 1, 0, &count, &next, &total) || count != per ||
+		    total != per || next) {
+			if (bad++ < 5)
+				fprintf(stderr, "list %s: count %u total %llu\n", path, count,
+					(unsigned long long)total);
+			close(fd);
+			continue;
+		}
+		for (j = 0; j < per; j++) {
+			struct vexfs_vec_info info;
+			uint32_t len;
+
+			make_vec(&v, k, j);
+			if (get(fd, ids[j], buf, sizeof(buf), &info, &len) || len != v.len ||
+			    info.dtype != v.dtype || info.dims != v.dims ||
+			    info.compression != 0 || info.vector_id != ids[j] ||
+			    memcmp(buf, v.data, len) || memcmp(&info.meta, &v.meta, sizeof(v.meta)) ||
+			    info.created_ns == 0 || info.stored_size != v.len) {
+				if (bad++ < 5)
+					fprintf(stderr, "get %s #%u id %llu differs\n", path, j,
+						(unsigned long long)ids[j]);
+				continue;
+			}
+			checked++;
+		}
+		close(fd);
+	}
+	ck(bad == 0, "verify: every vector reads back byte for byte",
+	   "%u mismatches (%u checked)", bad, checked);
+	printf("# verified %u vectors%s\n", checked, half ? " (odd files gone)" : "");
+	if (half)
+		ck(gone == nfiles / 2, "verify: odd files are gone", "%u", gone);
+	return 0;
+}
+
+static int do_unlink_half(const char *dir, unsigned int nfiles)
+{
+	unsigned int k, bad = 0;
+	char path[4096];
+
+	for (k = 1; k < nfiles; k += 2) {
+		snprintf(path, sizeof(path), "%s/f%05u", dir, k);
+		if (unlink(path))
+			bad++;
+	}
+	ck(bad == 0, "unlink the odd files", "%u failures", bad);
+	return 0;
+}
+
+/* ---- bad input ---------------------------------------------------------- */
+
+static bool same_stats(const struct vexfs_ioc_stats *a, const struct vexfs_ioc_stats *b)
+{
+	return a->vectors == b->vectors && a->live_bytes == b->live_bytes &&
+	       a->alloc_bytes == b->alloc_bytes && a->next_id == b->next_id &&
+	       a->files == b->files;
+}
+
+static int attach_raw(int fd, struct vexfs_ioc_attach *a)
+{
+	return ioctl(fd, VEXFS_IOC_VEC_ATTACH, a) ? errno : 0;
+}
+
+static void bad_attach(int fd, const char *dir, const char *desc, int want,
+		       void (*mod)(struct vexfs_ioc_attach *a))
+{
+	static float data[VEXFS_VEC_MAX_DIMS + 16];
+	struct vexfs_ioc_stats s0, s1;
+	struct vexfs_ioc_attach a;
+	int e;
+
+	memset(&a, 0, sizeof(a));
+	a.size = sizeof(a);
+	a.dtype = VEXFS_VEC_DT_F32;
+	a.dims = 8;
+	a.data = (uintptr_t)data;
+	a.data_len = 32;
+	mod(&a);
+	stats_path(dir, &s0);
+	e = attach_raw(fd, &a);
+	stats_path(dir, &s1);
+	ck(e == want && same_stats(&s0, &s1), desc, "errno %d (%s), want %d; stats %s", e,
+	   strerror(e), want, same_stats(&s0, &s1) ? "same" : "CHANGED");
+}
+
+static void m_dims0(struct vexfs_ioc_attach *a) { a->dims = 0; a->data_len = 0; }
+static void m_dimsbig(struct vexfs_ioc_attach *a)
+{
+	a->dims = VEXFS_VEC_MAX_DIMS + 1;
+	a->data_len = a->dims * 4;
+}
+static void m_toolarge(struct vexfs_ioc_attach *a) { a->dims = 8193; a->data_len = 8193 * 4; }
+static void m_len(struct vexfs_ioc_attach *a) { a->data_len = 31; }
+static void m_dtype0(struct vexfs_ioc_attach *a) { a->dtype = 0; }
+static void m_dtype9(struct vexfs_ioc_attach *a) { a->dtype = 9; }
+static void m_comp9(struct vexfs_ioc_attach *a) { a->compression = 9; }
+static void m_null(struct vexfs_ioc_attach *a) { a->data = 0; }
+static void m_badptr(struct vexfs_ioc_attach *a) { a->data = 0x10; }
+static void m_kptr(struct vexfs_ioc_attach *a) { a->data = 0xffff888000000000ULL; }
+static void m_flags(struct vexfs_ioc_attach *a) { a->flags = 1; }
+static void m_pad(struct vexfs_ioc_attach *a) { a->pad = 1; }
+static void m_size(struct vexfs_ioc_attach *a) { a->size = 8; }
+static void m_conf(struct vexfs_ioc_attach *a) { a->meta.confidence = 1000001; }
+static void m_resv(struct vexfs_ioc_attach *a) { a->meta.reserved = 1; }
+
+static int do_badinput(const char *dir, const char *other)
+{
+	char path[4096], opath[4096];
+	struct vexfs_ioc_stats s0, s1;
+	static struct vspec v;
+	uint64_t id, oid, ids[4], next, total;
+	uint32_t count, len;
+	struct vexfs_vec_info info;
+	uint8_t buf[64];
+	int fd, rfd, ofd, dfd, xfd, e;
+
+	snprintf(path, sizeof(path), "%s/bad", dir);
+	snprintf(opath, sizeof(opath), "%s/bad-other", dir);
+	fd = open(path, O_RDWR | O_CREAT, 0644);
+	ofd = open(opath, O_RDWR | O_CREAT, 0644);
+	make_vec(&v, 1, 1);
+	ck(fd >= 0 && ofd >= 0 && !attach(fd, &v, &id) && !attach(ofd, &v, &oid),
+	   "badinput: setup", "%s", strerror(errno));
+
+	bad_attach(fd, dir, "attach dims 0 -> EINVAL", EINVAL, m_dims0);
+	bad_attach(fd, dir, "attach dims above 65536 -> EINVAL", EINVAL, m_dimsbig);
+	bad_attach(fd, dir, "attach data above 32 KiB -> EINVAL", EINVAL, m_toolarge);
+	bad_attach(fd, dir, "attach size != dims x dtype -> EINVAL", EINVAL, m_len);
+	bad_attach(fd, dir, "attach dtype 0 -> EINVAL", EINVAL, m_dtype0);
+	bad_attach(fd, dir, "attach unknown dtype -> EINVAL", EINVAL, m_dtype9);
+	bad_attach(fd, dir, "attach unknown compression -> EINVAL", EINVAL, m_comp9);
+	bad_attach(fd, dir, "attach NULL data -> EFAULT", EFAULT, m_null);
+	bad_attach(fd, dir, "attach unmapped data pointer -> EFAULT", EFAULT, m_badptr);
+	bad_attach(fd, dir, "attach kernel data pointer -> EFAULT", EFAULT, m_kptr);
+	bad_attach(fd, dir, "attach unknown flags -> EINVAL", EINVAL, m_flags);
+	bad_attach(fd, dir, "attach nonzero pad -> EINVAL", EINVAL, m_pad);
+	bad_attach(fd, dir, "attach short size field -> EINVAL", EINVAL, m_size);
+	bad_attach(fd, dir, "attach confidence above 1e6 -> EINVAL", EINVAL, m_conf);
+	bad_attach(fd, dir, "attach reserved metadata -> EINVAL", EINVAL, m_resv);
+
+	/* unaligned and NULL argument pointers */
+	stats_path(dir, &s0);
+	e = ioctl(fd, VEXFS_IOC_VEC_ATTACH, NULL) ? errno : 0;
+	ck(e == EFAULT, "attach NULL argument -> EFAULT", "%d", e);
+	e = ioctl(fd, VEXFS_IOC_VEC_ATTACH, (void *)0x10) ? errno : 0;
+	ck(e == EFAULT, "attach unmapped argument -> EFAULT", "%d", e);
+	stats_path(dir, &s1);
+	ck(same_stats(&s0, &s1), "stats unchanged after the argument cases", "changed");
+	{
+		static uint8_t raw[sizeof(struct vexfs_ioc_attach) + 8];
+		struct vexfs_ioc_attach a;
+
+		memset(&a, 0, sizeof(a));
+		a.size = sizeof(a);
+		a.dtype = VEXFS_VEC_DT_I8;
+		a.dims = 3;
+		a.data = (uintptr_t)(raw + 1);	/* unaligned data is fine */
+		a.data_len = 3;
+		memcpy(raw + 1, &a, sizeof(a));	/* unaligned argument is fine too */
+		e = ioctl(fd, VEXFS_IOC_VEC_ATTACH, raw + 1) ? errno : 0;
+		ck(e == 0, "attach with unaligned argument and data pointers works", "%d", e);
+		if (!e) {
+			memcpy(&a, raw + 1, sizeof(a));
+			ck(!detach(fd, a.vector_id), "detach it", "%s", strerror(errno));
+		}
+	}
+
+	/* LIST */
+	e = list(fd, ids, VEXFS_VEC_LIST_MAX + 1, 0, &count, &next, &total);
+	ck(e == -EINVAL, "list capacity above 65536 -> EINVAL", "%d", e);
+	e = list(fd, ids, 0x7fffffff, 0, &count, &next, &total);
+	ck(e == -EINVAL, "list huge capacity -> EINVAL", "%d", e);
+	e = list(fd, NULL, 4, 0, &count, &next, &total);
+	ck(e == -EFAULT, "list NULL ids -> EFAULT", "%d", e);
+	e = list(fd, (uint64_t *)0x10, 4, 0, &count, &next, &total);
+	ck(e == -EFAULT, "list bad ids pointer -> EFAULT", "%d", e);
+	e = list(fd, ids, 0, 0, &count, &next, &total);
+	ck(e == 0 && count == 0 && total == 1, "list capacity 0 reports the total",
+	   "%d %u %llu", e, count, (unsigned long long)total);
+
+	/* GET / DETACH of ids that do not exist or belong to another file */
+	e = get(fd, 0, buf, sizeof(buf), &info, &len);
+	ck(e == -ENOENT, "get id 0 -> ENOENT", "%d", e);
+	e = get(fd, 1ULL << 60, buf, sizeof(buf), &info, &len);
+	ck(e == -ENOENT, "get id never issued -> ENOENT", "%d", e);
+	e = get(fd, oid, buf, sizeof(buf), &info, &len);
+	ck(e == -ENOENT, "get another file's id -> ENOENT", "%d", e);
+	e = get(fd, id, buf, 1, &info, &len);
+	ck(e == -ERANGE && len == v.len, "get into a short buffer -> ERANGE with the size",
+	   "%d %u", e, len);
+	e = get(fd, id, NULL, 0, &info, &len);
+	ck(e == 0 && len == v.len && info.dims == v.dims, "get with no buffer reports the size",
+	   "%d", e);
+	e = get(fd, id, (void *)0x10, 1 << 20, &info, &len);
+	ck(e == -EFAULT, "get bad buffer -> EFAULT", "%d", e);
+	stats_path(dir, &s0);
+	e = detach(fd, oid);
+	ck(e == -ENOENT, "detach another file's id -> ENOENT", "%d", e);
+	e = detach(fd, 1ULL << 60);
+	ck(e == -ENOENT, "detach id never issued -> ENOENT", "%d", e);
+	stats_path(dir, &s1);
+	ck(same_stats(&s0, &s1), "stats unchanged after failed detaches", "changed");
+
+	/* access modes */
+	rfd = open(path, O_RDONLY);
+	e = attach(rfd, &v, &id) ;
+	ck(e == -EBADF, "attach on a read-only fd -> EBADF", "%d", e);
+	e = detach(rfd, id);
+	ck(e == -EBADF, "detach on a read-only fd -> EBADF", "%d", e);
+	ids[0] = 0;
+	e = list(rfd, ids, 4, 0, &count, &next, &total);
+	ck(e == 0 && count == 1, "list on a read-only fd works", "%d", e);
+	e = get(rfd, ids[0], buf, sizeof(buf), &info, &len);
+	ck(e == -ERANGE || e == 0, "get on a read-only fd works", "%d", e);
+	close(rfd);
+	xfd = open(path, O_WRONLY);
+	e = get(xfd, id, NULL, 0, &info, &len);
+	ck(e == -EBADF, "get on a write-only fd -> EBADF", "%d", e);
+	e = list(xfd, ids, 4, 0, &count, &next, &total);
+	ck(e == -EBADF, "list on a write-only fd -> EBADF", "%d", e);
+	close(xfd);
+
+	/* a directory, and a file of another filesystem */
+	dfd = open(dir, O_RDONLY | O_DIRECTORY);
+	e = attach(dfd, &v, &id);
+	ck(e == -ENOTTY, "attach on a directory -> ENOTTY", "%d", e);
+	ck(stats(dfd, &s0) == 0 && s0.max_dims == VEXFS_VEC_MAX_DIMS,
+	   "stats on a directory works", "%s", strerror(errno));
+	close(dfd);
+	snprintf(path, sizeof(path), "%s/notvexfs", other);
+	xfd = open(path, O_RDWR | O_CREAT, 0644);
+	e = attach(xfd, &v, &id);
+	ck(e == -ENOTTY, "attach on another filesystem's file -> ENOTTY", "%d", e);
+	ck(stats(xfd, &s0) == -ENOTTY, "stats on another filesystem -> ENOTTY", "-");
+	close(xfd);
+	unlink(path);
+	close(fd);
+	close(ofd);
+	return 0;
+}
+
+/* ---- semantics: links, rename, truncate, permissions, many per file ---- */
+
+static uint64_t total_of(const char *path)
+{
+	uint64_t ids[1], next, total = ~0ULL;
+	uint32_t count;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return ~0ULL;
+	if (list(fd, ids, 0, 0, &count, &next, &total))
+		total = ~0ULL;
+	close(fd);
+	return total;
+}
+
+static int do_semantics(const char *dir)
+{
+	char a[4096], b[4096], c[4096];
+	struct vexfs_ioc_stats s0, s1;
+	static struct vspec v;
+	static uint64_t ids[3000];
+	uint64_t id, next, total, start;
+	uint32_t count, n;
+	int fd, i, e;
+
+	snprintf(a, sizeof(a), "%s/sem-a", dir);
+	snprintf(b, sizeof(b), "%s/sem-b", dir);
+	snprintf(c, sizeof(c), "%s/sem-c", dir);
+	stats_path(dir, &s0);
+	fd = open(a, O_RDWR | O_CREAT, 0644);
+	for (i = 0; i < 3; i++) {
+		make_vec(&v, 77, i);
+		attach(fd, &v, &id);
+	}
+	ck(write(fd, "hello world", 11) == 11, "write data", "-");
+	close(fd);
+	ck(link(a, b) == 0 && total_of(b) == 3, "hard link shares the vectors", "%llu",
+	   (unsigned long long)total_of(b));
+	ck(rename(b, c) == 0 && total_of(c) == 3, "rename keeps them", "-");
+	ck(truncate(c, 0) == 0 && total_of(a) == 3, "truncate leaves them", "-");
+	ck(unlink(a) == 0 && total_of(c) == 3, "unlink of one link keeps them", "-");
+	stats_path(dir, &s1);
+	ck(s1.vectors == s0.vectors + 3, "stats count them once", "%llu vs %llu",
+	   (unsigned long long)s1.vectors, (unsigned long long)s0.vectors);
+	ck(unlink(c) == 0, "unlink the last link", "-");
+	stats_path(dir, &s1);
+	ck(s1.vectors == s0.vectors && s1.live_bytes == s0.live_bytes,
+	   "last unlink frees the vectors", "%llu vs %llu", (unsigned long long)s1.vectors,
+	   (unsigned long long)s0.vectors);
+
+	/* an open-but-unlinked file keeps its vectors until close */
+	fd = open(a, O_RDWR | O_CREAT, 0644);
+	make_vec(&v, 78, 0);
+	attach(fd, &v, &id);
+	unlink(a);
+	ck(total_of(a) == ~0ULL, "unlinked name gone", "-");
+	{
+		uint64_t one[2];
+
+		e = list(fd, one, 2, 0, &count, &next, &total);
+		ck(e == 0 && count == 1 && one[0] == id, "vectors readable through the open fd",
+		   "%d", e);
+	}
+	close(fd);
+	stats_path(dir, &s1);
+	ck(s1.vectors == s0.vectors, "closing the unlinked file frees its vectors", "-");
+
+	/* paging through 2500 vectors */
+	fd = open(a, O_RDWR | O_CREAT, 0644);
+	rng_state = 1;
+	for (i = 0, e = 0; i < 2500 && !e; i++) {
+		uint8_t d[16];
+		struct vexfs_ioc_attach at;
+
+		memset(&at, 0, sizeof(at));
+		at.size = sizeof(at);
+		at.dtype = VEXFS_VEC_DT_I8;
+		at.dims = 16;
+		memset(d, i & 0xff, sizeof(d));
+		at.data = (uintptr_t)d;
+		at.data_len = 16;
+		e = ioctl(fd, VEXFS_IOC_VEC_ATTACH, &at) ? errno : 0;
+	}
+	ck(e == 0, "attach 2500 vectors to one file", "%s", strerror(e));
+	start = 0;
+	n = 0;
+	do {
+		e = list(fd, ids + n, 1000, start, &count, &next, &total);
+		if (e)
+			break;
+		n += count;
+		start = next;
+	} while (next && n < 3000);
+	ck(!e && n == 2500 && total == 2500, "list pages of 1000 return all 2500 in order",
+	   "%d %u", e, n);
+	for (i = 1, e = 0; i < (int)n; i++)
+		if (ids[i] <= ids[i - 1])
+			e = 1;
+	ck(!e, "ids ascending", "-");
+	for (i = 0, e = 0; i < (int)n; i += 2)
+		e |= detach(fd, ids[i]);
+	ck(!e && total_of(a) == 1250, "detach every other one", "%llu",
+	   (unsigned long long)total_of(a));
+	close(fd);
+	unlink(a);
+	stats_path(dir, &s1);
+	ck(s1.vectors == s0.vectors && s1.alloc_bytes == s0.alloc_bytes,
+	   "all freed, chunks returned", "%llu/%llu bytes", (unsigned long long)s1.alloc_bytes,
+	   (unsigned long long)s0.alloc_bytes);
+	return 0;
+}
+
+/* ---- crash workload ----------------------------------------------------- */
+
+static int do_crashload(const char *dir, const char *logpath)
+{
+	static struct vspec v;
+	static uint64_t last[100];
+	char path[4096];
+	unsigned int k;
+	uint64_t id = 0;
+	FILE *log = fopen(logpath, "w");
+
+	if (!log)
+		return 1;
+	for (k = 0;; k++) {
+		unsigned int f = k % 100;
+		int fd;
+
+		snprintf(path, sizeof(path), "%s/c%03u", dir, f);
+		fd = open(path, O_RDWR | O_CREAT, 0644);
+		if (fd < 0)
+			return 1;
+		/* detach some, so that frees are in flight at the crash too */
+		if (k % 7 == 3 && last[f]) {
+			/* intent first: a crash before the fsync may or may not keep it */
+			fprintf(log, "P %llu\n", (unsigned long long)last[f]);
+			fflush(log);
+			fsync(fileno(log));
+		}
+		if (k % 7 == 3 && last[f] && detach(fd, last[f]) == 0 && fsync(fd) == 0) {
+			fprintf(log, "D %llu\n", (unsigned long long)last[f]);
+			fflush(log);
+			fsync(fileno(log));
+		}
+		make_vec(&v, f, k / 100);
+		if (attach(fd, &v, &id) == 0 && fsync(fd) == 0) {
+			last[f] = id;
+			fprintf(log, "A %u %u %llu\n", f, k / 100, (unsigned long long)id);
+			fflush(log);
+			fsync(fileno(log));
+		}
+		close(fd);
+		if (k == 50) {
+			printf("VEXFS-CRASH-ARMED\n");
+			fflush(stdout);
+		}
+	}
+	return 0;
+}
+
+/*
+ * After a crash: every acknowledged vector not acknowledged as detached is
+ * there with its data; none acknowledged as detached is; every vector present
+ * is whole and equals what make_vec() built for its file and sequence number
+ * (model_version).
+ */
+static int do_crashverify(const char *dir, const char *logpath)
+{
+	static struct vspec v;
+	static uint8_t buf[VEXFS_VEC_MAX_DATA];
+	static uint64_t ids[VEXFS_VEC_MAX_PER_FILE];
+	static unsigned long long aid[200000], did[200000];
+	static unsigned long long pid[200000];
+	static unsigned int afile[200000];
+	unsigned int k, j, bad = 0, present = 0, na = 0, nd = 0, np = 0, i2, lost = 0, undead = 0;
+	unsigned long long id;
+	char path[4096], tag[4];
+	FILE *log = fopen(logpath, "r");
+
+	for (k = 0; k < 100; k++) {
+		uint64_t next, total;
+		uint32_t count, i;
+		int fd;
+
+		snprintf(path, sizeof(path), "%s/c%03u", dir, k);
+		fd = open(path, O_RDONLY);
+		if (fd < 0)
+			continue;
+		if (list(fd, ids, VEXFS_VEC_MAX_PER_FILE, 0, &count, &next, &total)) {
+			bad++;
+			close(fd);
+			continue;
+		}
+		for (i = 0; i < count; i++) {
+			struct vexfs_vec_info info;
+			uint32_t len;
+
+			if (get(fd, ids[i], buf, sizeof(buf), &info, &len)) {
+				if (bad++ < 5)
+					printf("# %s id %llu unreadable\n", path,
+					       (unsigned long long)ids[i]);
+				continue;
+			}
+			make_vec(&v, k, info.meta.model_version);
+			if (len != v.len || info.dims != v.dims || memcmp(buf, v.data, len)) {
+				if (bad++ < 5)
+					printf("# %s id %llu differs\n", path,
+					       (unsigned long long)ids[i]);
+				continue;
+			}
+			present++;
+		}
+		close(fd);
+	}
+	while (log && fscanf(log, "%3s", tag) == 1) {
+		if (!strcmp(tag, "A") && fscanf(log, "%u %u %llu", &k, &j, &id) == 3 && na < 200000) {
+			afile[na] = k;
+			aid[na++] = id;
+		} else if (!strcmp(tag, "D") && fscanf(log, "%llu", &id) == 1 && nd < 200000) {
+			did[nd++] = id;
+		} else if (!strcmp(tag, "P") && fscanf(log, "%llu", &id) == 1 && np < 200000) {
+			pid[np++] = id;
+		}
+	}
+	for (i2 = 0; i2 < na; i2++) {
+		struct vexfs_vec_info info;
+		bool detached = false;
+		unsigned int d;
+		uint32_t len;
+		int fd, e;
+
+		bool maybe = false;
+
+		for (d = 0; d < nd && !detached; d++)
+			detached = did[d] == aid[i2];
+		for (d = 0; d < np && !maybe; d++)
+			maybe = pid[d] == aid[i2];
+		snprintf(path, sizeof(path), "%s/c%03u", dir, afile[i2]);
+		fd = open(path, O_RDONLY);
+		e = fd < 0 ? -ENOENT : get(fd, aid[i2], buf, sizeof(buf), &info, &len);
+		if (fd >= 0)
+			close(fd);
+		if (!detached && !maybe && e)
+			lost++;
+		if (detached && !e)
+			undead++;
+	}
+	printf("# %u vectors present and whole; %u attaches and %u detaches acknowledged\n",
+	       present, na, nd);
+	if (bad || !na || lost || undead)
+		printf("# crashverify: FAILED (%u bad, %u lost, %u detached but present)\n", bad,
+		       lost, undead);
+	else
+		printf("# crashverify: ok\n");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 5 && !strcmp(argv[1], "fill"))
+		do_fill(argv[2], atoi(argv[3]), atoi(argv[4]));
+	else if (argc >= 5 && !strcmp(argv[1], "verify"))
+		do_verify(argv[2], atoi(argv[3]), atoi(argv[4]), argc > 5);
+	else if (argc >= 4 && !strcmp(argv[1], "unlink-half"))
+		do_unlink_half(argv[2], atoi(argv[3]));
+	else if (argc >= 4 && !strcmp(argv[1], "badinput"))
+		do_badinput(argv[2], argv[3]);
+	else if (argc >= 3 && !strcmp(argv[1], "semantics"))
+		do_semantics(argv[2]);
+	else if (argc >= 3 && !strcmp(argv[1], "try-attach")) {
+		/* exit status = errno of one attach (0 = attached) */
+		static struct vspec v;
+		uint64_t id;
+		int fd = open(argv[2], O_RDONLY), err;
+
+		if (fd < 0)
+			return 255;
+		make_vec(&v, 3, 3);
+		err = attach(fd, &v, &id);
+		if (err == -EBADF) {
+			close(fd);
+			fd = open(argv[2], O_RDWR);
+			err = fd < 0 ? -errno : attach(fd, &v, &id);
+		}
+		printf("%s\n", err ? strerror(-err) : "attached");
+		return -err;
+	} else if (argc >= 4 && !strcmp(argv[1], "crashload"))
+		return do_crashload(argv[2], argv[3]);
+	else if (argc >= 4 && !strcmp(argv[1], "crashverify"))
+		return do_crashverify(argv[2], argv[3]);
+	else if (argc >= 3 && !strcmp(argv[1], "stats")) {
+		struct vexfs_ioc_stats s;
+
+		if (stats_path(argv[2], &s))
+			return 1;
+		printf("vectors=%llu files=%llu live_bytes=%llu alloc_bytes=%llu chunks=%llu next_id=%llu\n",
+		       (unsigned long long)s.vectors, (unsigned long long)s.files,
+		       (unsigned long long)s.live_bytes, (unsigned long long)s.alloc_bytes,
+		       (unsigned long long)s.chunks, (unsigned long long)s.next_id);
+		return 0;
+	} else {
+		fprintf(stderr, "usage: see the comment at the top of tests/vm/vectors.c\n");
+		return 2;
+	}
+	printf("# vtest: %d passed, %d failed\n", n_pass, n_fail);
+	return n_fail != 0;
+}
