@@ -95,6 +95,7 @@ static: $(LIB)
 	$(CC) $(USER_CFLAGS) -static -o $(STATIC)/fsck.vexfs mkfs/fsck.c $(LIB) $(USER_LIBS)
 	$(CC) $(USER_CFLAGS) -static -o $(STATIC)/posix tests/vm/posix.c $(LIB) $(USER_LIBS) -lpthread
 	$(CC) $(USER_CFLAGS) -static -o $(STATIC)/fsx tests/vm/fsx.c $(LIB) $(USER_LIBS) -lpthread
+	$(CC) $(USER_CFLAGS) -static -o $(STATIC)/vectors tests/vm/vectors.c $(LIB) $(USER_LIBS) -lpthread
 
 user-test: user
 	@scripts/check.sh user

@@ -99,7 +99,7 @@ PY
 	fi
 	scripts/vm-run.sh -k kunit -d 1G -o "$LOGDIR/kdebug" -t 1200 \
 		-f build/static/mkfs.vexfs -f build/static/fsck.vexfs -f build/static/posix \
-		-f build/static/fsx -- "$(cat tests/kunit/fs-debug.sh)" >"$LOGDIR/kdebug.host.log" 2>&1
+		-f build/static/fsx -f build/static/vectors -- "$(cat tests/kunit/fs-debug.sh)" >"$LOGDIR/kdebug.host.log" 2>&1
 	rc=$?
 	read -r p f < <(sum_lines "$LOGDIR/kdebug/console.log")
 	if [ "$rc" != 0 ]; then

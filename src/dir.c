@@ -759,4 +759,5 @@ const struct file_operations vexfs_dir_operations = {
 	.iterate_shared	= vexfs_readdir,
 	.fsync		= vexfs_sync_file,
 	.unlocked_ioctl	= vexfs_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
 };

@@ -724,7 +724,7 @@ static long vexfs_ioc_attach(struct file *file, void __user *uarg)
 	const char *why = "";
 	void *rec = NULL;
 	u64 id = 0, now;
-	u32 usize;
+	u32 usize, stored;
 	long err;
 
 	err = vexfs_copy_arg(&a, sizeof(a), uarg, &usize);
@@ -758,13 +758,14 @@ static long vexfs_ioc_attach(struct file *file, void __user *uarg)
 		err = -EFAULT;
 		goto out_drop;
 	}
+	stored = vexfs_vec_encode(a.dtype, a.compression, a.dims, (u8 *)rec + VEXFS_VEC_REC_HDR);
 	now = ktime_get_real_ns();
 	inode_lock(inode);
 	if (vexfs_forced_shutdown(sb))
 		err = -EIO;
 	else
 		err = vexfs_vec_store(inode, &id, a.dtype, a.compression, a.dims, rec,
-				      a.data_len, &meta, now, now);
+				      stored, &meta, now, now);
 	inode_unlock(inode);
 	if (!err && put_user(id, (u64 __user *)((u8 __user *)uarg +
 						 offsetof(struct vexfs_ioc_attach, vector_id))))
@@ -780,13 +781,13 @@ static long vexfs_ioc_get(struct file *file, void __user *uarg)
 	struct inode *inode = file_inode(file);
 	struct vexfs_ioc_get g;
 	u32 usize, len = 0, dlen;
-	void *rec;
+	void *rec, *raw = NULL, *data;
 	long err;
 
 	err = vexfs_copy_arg(&g, sizeof(g), uarg, &usize);
 	if (err)
 		return err;
-	if (g.flags || g.pad)
+	if ((g.flags & ~VEXFS_VEC_GET_RAW) || g.pad)
 		return -EINVAL;
 	if (!(file->f_mode & FMODE_READ))
 		return -EBADF;
@@ -795,15 +796,27 @@ static long vexfs_ioc_get(struct file *file, void __user *uarg)
 	inode_unlock_shared(inode);
 	if (IS_ERR(rec))
 		return PTR_ERR(rec);
-	dlen = len - VEXFS_VEC_REC_HDR;
 	vexfs_vec_info_fill(&g.info, rec);
+	data = (u8 *)rec + VEXFS_VEC_REC_HDR;
+	dlen = len - VEXFS_VEC_REC_HDR;
+	if (!(g.flags & VEXFS_VEC_GET_RAW) && g.info.compression != VEXFS_COMP_NONE) {
+		dlen = g.info.original_size;
+		raw = kvmalloc(dlen, GFP_KERNEL);
+		if (!raw) {
+			kvfree(rec);
+			return -ENOMEM;
+		}
+		vexfs_vec_decode(g.info.dtype, g.info.compression, g.info.dims, data, raw);
+		data = raw;
+	}
 	if (g.data) {
 		if (g.data_len < dlen)
 			err = -ERANGE;
-		else if (copy_to_user(u64_to_user_ptr(g.data), (u8 *)rec + VEXFS_VEC_REC_HDR, dlen))
+		else if (copy_to_user(u64_to_user_ptr(g.data), data, dlen))
 			err = -EFAULT;
 	}
 	g.data_len = dlen;
+	kvfree(raw);
 	kvfree(rec);
 	if (err && err != -ERANGE)
 		return err;
@@ -1055,10 +1068,16 @@ int vexfs_vec_xattr_set(struct inode *inode, const char *name, const void *value
 	if (size != sizeof(*x) + dlen)
 		return -EINVAL;
 	memcpy(&meta, &x->vx_meta, sizeof(meta));
+	/* the value carries the data as stored (encoded) */
 	err = vexfs_vec_check_args(le16_to_cpu(x->vx_dtype), le16_to_cpu(x->vx_compression),
-				   le32_to_cpu(x->vx_dims), dlen, &meta, &why);
+				   le32_to_cpu(x->vx_dims),
+				   vexfs_vec_raw_size(le16_to_cpu(x->vx_dtype),
+						      le32_to_cpu(x->vx_dims)), &meta, &why);
 	if (err)
 		return err;
+	if (dlen != vexfs_vec_stored_size(le16_to_cpu(x->vx_dtype),
+					  le16_to_cpu(x->vx_compression), le32_to_cpu(x->vx_dims)))
+		return -EINVAL;
 	rec = kvmalloc(vexfs_vec_rec_len(dlen), GFP_KERNEL);
 	if (!rec)
 		return -ENOMEM;

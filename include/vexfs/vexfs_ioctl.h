@@ -83,10 +83,15 @@ struct vexfs_vec_info {
 	struct vexfs_vec_user_meta meta;
 };
 
-/* GET: a vector of this file by id (fd open for reading). */
+/*
+ * GET: a vector of this file by id (fd open for reading). The data comes back
+ * decoded to dims x dtype (float16-compressed float32 vectors as float32),
+ * or as stored with VEXFS_VEC_GET_RAW.
+ */
+#define VEXFS_VEC_GET_RAW	0x1
 struct vexfs_ioc_get {
 	__u32 size;		/* in */
-	__u32 flags;		/* in: zero */
+	__u32 flags;		/* in: 0 or VEXFS_VEC_GET_RAW */
 	__u64 vector_id;	/* in */
 	__u64 data;		/* in: buffer for the data, or 0 to ask the size */
 	__u32 data_len;		/* in: buffer bytes; out: bytes of data */

@@ -5,6 +5,7 @@
  */
 #include "vrec.h"
 #include "format.h"
+#include "vexfs/vq.h"
 
 /* ---- records ------------------------------------------------------------ */
 
@@ -62,11 +63,66 @@ int vexfs_vec_check_args(u32 dtype, u32 compression, u32 dims, u32 data_len,
 		*why = "metadata out of range (confidence or reserved field)";
 		return -EINVAL;
 	}
-	if (compression != VEXFS_COMP_NONE) {
+	if (compression == VEXFS_COMP_F16 && dtype != VEXFS_DT_F32) {
+		*why = "float16 compression applies to float32 vectors only";
+		return -EINVAL;
+	}
+	if (!vexfs_vec_stored_size(dtype, compression, dims)) {
 		*why = "compression not supported for storing";
 		return -EOPNOTSUPP;
 	}
 	return 0;
+}
+
+u32 vexfs_vec_stored_size(u32 dtype, u32 compression, u32 dims)
+{
+	switch (compression) {
+	case VEXFS_COMP_NONE:
+		return vexfs_vec_raw_size(dtype, dims);
+	case VEXFS_COMP_F16:
+		return dtype == VEXFS_DT_F32 ? vexfs_vec_raw_size(VEXFS_DT_F16, dims) : 0;
+	}
+	return 0;
+}
+
+u32 vexfs_vec_encode(u32 dtype, u32 compression, u32 dims, void *data)
+{
+	u32 i;
+
+	if (compression == VEXFS_COMP_F16 && dtype == VEXFS_DT_F32) {
+		/* in place: element i moves from byte 4i to byte 2i, never ahead of a read */
+		u8 *p = data;
+
+		for (i = 0; i < dims; i++) {
+			u32 f = p[4 * i] | (p[4 * i + 1] << 8) | (p[4 * i + 2] << 16) |
+				((u32)p[4 * i + 3] << 24);
+			u16 h = vq_f32_to_f16_bits(f);
+
+			p[2 * i] = h & 0xff;
+			p[2 * i + 1] = h >> 8;
+		}
+	}
+	return vexfs_vec_stored_size(dtype, compression, dims);
+}
+
+void vexfs_vec_decode(u32 dtype, u32 compression, u32 dims, const void *in, void *out)
+{
+	const u8 *p = in;
+	u8 *o = out;
+	u32 i;
+
+	if (compression == VEXFS_COMP_F16 && dtype == VEXFS_DT_F32) {
+		for (i = 0; i < dims; i++) {
+			u32 f = vq_f16_to_f32_bits(p[2 * i] | (p[2 * i + 1] << 8));
+
+			o[4 * i] = f & 0xff;
+			o[4 * i + 1] = (f >> 8) & 0xff;
+			o[4 * i + 2] = (f >> 16) & 0xff;
+			o[4 * i + 3] = f >> 24;
+		}
+	} else {
+		memcpy(out, in, vexfs_vec_raw_size(dtype, dims));
+	}
 }
 
 u32 vexfs_vec_rec_csum(u32 seed, const void *rec, u32 len)
@@ -148,7 +204,8 @@ int vexfs_vec_rec_validate(const void *rec, u32 len, u32 seed, u64 id, u64 ino,
 		return -EUCLEAN;
 	}
 	if (!csize || csize > VEXFS_VEC_MAX_DATA ||
-	    (comp == VEXFS_COMP_NONE && csize != osize)) {
+	    (comp == VEXFS_COMP_NONE && csize != osize) ||
+	    (comp == VEXFS_COMP_F16 && csize != vexfs_vec_stored_size(dtype, comp, dims))) {
 		*why = "stored size out of range";
 		return -EUCLEAN;
 	}

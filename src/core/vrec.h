@@ -33,6 +33,17 @@ int vexfs_vec_check_args(u32 dtype, u32 compression, u32 dims, u32 data_len,
 			 const struct vexfs_vec_meta *meta, const char **why);
 
 /*
+ * Bytes stored for a vector of @dims x @dtype under @compression, 0 if this
+ * version does not store that compression (NONE: the raw size; F16: float32
+ * vectors as IEEE binary16, 2 bytes per dimension).
+ */
+u32 vexfs_vec_stored_size(u32 dtype, u32 compression, u32 dims);
+/* Encode raw data in place; returns the stored size. Integer-only (no FPU). */
+u32 vexfs_vec_encode(u32 dtype, u32 compression, u32 dims, void *data);
+/* Decode stored data to the raw form (dims x dtype bytes) in @out. */
+void vexfs_vec_decode(u32 dtype, u32 compression, u32 dims, const void *in, void *out);
+
+/*
  * Fill a record in @rec (vexfs_vec_rec_len(data_len) bytes, data already at
  * rec + VEXFS_VEC_REC_HDR) and set its checksum.
  */

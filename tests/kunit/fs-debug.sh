@@ -13,6 +13,20 @@ fsx -N 5000 -S 7 -p 1000 /mnt/v/fsx.dat; t test $? = 0
 t umount /mnt/v
 t fsck.vexfs -n /dev/vda
 t mount -t vexfs /dev/vda /mnt/v
+# the vector store: ioctls, xattr view, unlink, concurrency
+mkdir -p /mnt/v/d
+vectors fill /mnt/v/d 300 10; t test $? = 0
+t umount /mnt/v
+t mount -t vexfs /dev/vda /mnt/v
+vectors verify /mnt/v/d 300 10; t test $? = 0
+vectors unlink-half /mnt/v/d 300; t test $? = 0
+vectors badinput /mnt/v /tmp; t test $? = 0
+vectors semantics /mnt/v; t test $? = 0
+vectors race /mnt/v 20; t test $? = 0
+t umount /mnt/v
+t fsck.vexfs -n /dev/vda
+t mount -t vexfs /dev/vda /mnt/v
+vectors verify /mnt/v/d 300 10 --half; t test $? = 0
 t umount /mnt/v
 t rmmod vexfs
 echo scan > /sys/kernel/debug/kmemleak; sleep 6; echo scan > /sys/kernel/debug/kmemleak

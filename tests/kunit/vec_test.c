@@ -12,6 +12,7 @@
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include <linux/random.h>
+#include <linux/unaligned.h>
 #include "core/vrec.h"
 #include "vector.h"
 
@@ -123,6 +124,10 @@ static void vrec_args(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vexfs_vec_check_args(VEXFS_DT_F32, 6, 10, 40, &m, &why), -EINVAL);
 	KUNIT_EXPECT_EQ(test, vexfs_vec_check_args(VEXFS_DT_F32, VEXFS_COMP_SQ8, 10, 40, &m, &why),
 			-EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, vexfs_vec_check_args(VEXFS_DT_F32, VEXFS_COMP_F16, 10, 40, &m, &why),
+			0);
+	KUNIT_EXPECT_EQ(test, vexfs_vec_check_args(VEXFS_DT_I8, VEXFS_COMP_F16, 10, 10, &m, &why),
+			-EINVAL);
 	m.vm_confidence = cpu_to_le32(1000001);
 	KUNIT_EXPECT_EQ(test, vexfs_vec_check_args(VEXFS_DT_F32, 0, 10, 40, &m, &why), -EINVAL);
 }
@@ -164,7 +169,30 @@ static void vtab_entries(struct kunit *test)
 			-EUCLEAN);
 }
 
+/* float16 compression in the store: encode in place, decode back exactly. */
+static void vrec_f16(struct kunit *test)
+{
+	static const u32 in[] = { 0x3f800000, 0xc0200000, 0x477fe000, 0x00000000, 0x80000000,
+				  0x7f800000, 0x3eaaaaab /* 1/3: rounds */, 0x33800000 /* 2^-24 */ };
+	static const u16 want[] = { 0x3c00, 0xc100, 0x7bff, 0x0000, 0x8000, 0x7c00, 0x3555,
+				    0x0001 };
+	u8 buf[sizeof(in)], out[sizeof(in)];
+	u32 i, n = ARRAY_SIZE(in);
+
+	for (i = 0; i < n; i++)
+		put_unaligned_le32(in[i], buf + 4 * i);
+	KUNIT_EXPECT_EQ(test, vexfs_vec_encode(VEXFS_DT_F32, VEXFS_COMP_F16, n, buf), 2 * n);
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_EQ(test, get_unaligned_le16(buf + 2 * i), want[i]);
+	vexfs_vec_decode(VEXFS_DT_F32, VEXFS_COMP_F16, n, buf, out);
+	for (i = 0; i < 6; i++)	/* exactly representable ones come back bit-exact */
+		KUNIT_EXPECT_EQ(test, get_unaligned_le32(out + 4 * i), in[i]);
+	KUNIT_EXPECT_EQ(test, get_unaligned_le32(out + 4 * 6), 0x3eaaa000u);
+	KUNIT_EXPECT_EQ(test, vexfs_vec_stored_size(VEXFS_DT_F32, VEXFS_COMP_SQ8, 8), 0u);
+}
+
 static struct kunit_case vrec_cases_k[] = {
+	KUNIT_CASE(vrec_f16),
 	KUNIT_CASE(vrec_roundtrip),
 	KUNIT_CASE(vrec_corruptions),
 	KUNIT_CASE(vrec_args),

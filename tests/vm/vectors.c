@@ -8,6 +8,7 @@
  *   vectors badinput DIR OTHERDIR       the bad-input table (nothing changes)
  *   vectors semantics DIR               links, rename, truncate, permissions
  *   vectors stats DIR                   print STATS as key=value
+ *   vectors race DIR SECONDS            4 processes on shared files at once
  *   vectors crashload DIR LOG           attach+fsync forever, logging acknowledged ids
  *   vectors crashverify DIR LOG         after a crash: acknowledged ones intact
  *
@@ -24,9 +25,13 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
+#include <sys/xattr.h>
+#include <time.h>
 #include <unistd.h>
 #include "vexfs/vexfs_fs.h"
 #include "vexfs/vexfs_ioctl.h"
+#include "vexfs/vq.h"
 #include "vmtest.h"
 
 static uint64_t rng_state;
@@ -535,6 +540,60 @@ static int do_semantics(const char *dir)
 	stats_path(dir, &s1);
 	ck(s1.vectors == s0.vectors, "closing the unlinked file frees its vectors", "-");
 
+	/* float16 compression: stored in half the bytes, read back as float32 */
+	{
+		float x[8] = { 1.0f, -2.5f, 0.3333333f, 65504.0f, 0.0f, 3.0f, 7.25f, 1e-3f };
+		uint32_t want[8], raw[8], got[8];
+		uint16_t codes[8], rcodes[8];
+		struct vexfs_ioc_attach at;
+		struct vexfs_ioc_get g;
+		int k2;
+
+		for (k2 = 0; k2 < 8; k2++) {
+			memcpy(&raw[k2], &x[k2], 4);
+			codes[k2] = vq_f32_to_f16_bits(raw[k2]);
+			want[k2] = vq_f16_to_f32_bits(codes[k2]);
+		}
+		fd = open(a, O_RDWR | O_CREAT, 0644);
+		memset(&at, 0, sizeof(at));
+		at.size = sizeof(at);
+		at.dtype = VEXFS_VEC_DT_F32;
+		at.compression = VEXFS_VEC_COMP_F16;
+		at.dims = 8;
+		at.data = (uintptr_t)x;
+		at.data_len = sizeof(x);
+		e = ioctl(fd, VEXFS_IOC_VEC_ATTACH, &at) ? errno : 0;
+		ck(e == 0, "attach float32 with float16 compression", "%s", strerror(e));
+		memset(&g, 0, sizeof(g));
+		g.size = sizeof(g);
+		g.vector_id = at.vector_id;
+		g.data = (uintptr_t)got;
+		g.data_len = sizeof(got);
+		e = ioctl(fd, VEXFS_IOC_VEC_GET, &g) ? errno : 0;
+		ck(e == 0 && g.data_len == 32 && g.info.stored_size == 16 &&
+		   g.info.original_size == 32 && g.info.compression == VEXFS_VEC_COMP_F16 &&
+		   !memcmp(got, want, sizeof(want)),
+		   "get decodes float16 to the float32 it rounds to (16 of 32 bytes stored)",
+		   "%d len %u stored %u", e, g.data_len, g.info.stored_size);
+		g.flags = VEXFS_VEC_GET_RAW;
+		g.data = (uintptr_t)rcodes;
+		g.data_len = sizeof(rcodes);
+		e = ioctl(fd, VEXFS_IOC_VEC_GET, &g) ? errno : 0;
+		ck(e == 0 && g.data_len == 16 && !memcmp(rcodes, codes, 16),
+		   "get raw returns the stored float16 codes", "%d len %u", e, g.data_len);
+		at.dtype = VEXFS_VEC_DT_I16;
+		at.data_len = 16;
+		e = ioctl(fd, VEXFS_IOC_VEC_ATTACH, &at) ? errno : 0;
+		ck(e == EINVAL, "float16 compression of int16 -> EINVAL", "%d", e);
+		at.dtype = VEXFS_VEC_DT_F32;
+		at.data_len = 32;
+		at.compression = VEXFS_VEC_COMP_SQ8;
+		e = ioctl(fd, VEXFS_IOC_VEC_ATTACH, &at) ? errno : 0;
+		ck(e == EOPNOTSUPP, "SQ8 compression not stored yet -> EOPNOTSUPP", "%d", e);
+		close(fd);
+		unlink(a);
+	}
+
 	/* paging through 2500 vectors */
 	fd = open(a, O_RDWR | O_CREAT, 0644);
 	rng_state = 1;
@@ -726,12 +785,113 @@ static int do_crashverify(const char *dir, const char *logpath)
 	return 0;
 }
 
+/*
+ * race DIR SECONDS: four processes attach, get, list, detach, read the xattr
+ * view, unlink and recreate four shared files at once; every call must
+ * succeed or fail with an errno the race explains (ENOENT for an id another
+ * process detached, or a file another process unlinked).
+ */
+static int do_race(const char *dir, int secs)
+{
+	int p, bad = 0, status;
+	pid_t kids[4];
+
+	for (p = 0; p < 4; p++) {
+		kids[p] = fork();
+		if (kids[p] == 0) {
+			static struct vspec v;
+			static uint8_t buf[VEXFS_VEC_MAX_DATA + 64];
+			uint64_t ids[64], next, total, id;
+			time_t end = time(NULL) + secs;
+			unsigned int it = 0, errs = 0;
+			char path[4096];
+
+			while (time(NULL) < end) {
+				struct vexfs_vec_info info;
+				uint32_t count, len, i;
+				int fd, e;
+
+				snprintf(path, sizeof(path), "%s/r%u", dir, (it + p) % 4);
+				fd = open(path, O_RDWR | O_CREAT, 0644);
+				if (fd < 0) {
+					errs++;
+					continue;
+				}
+				make_vec(&v, p, it);
+				if (attach(fd, &v, &id))
+					errs++;
+				e = list(fd, ids, 64, 0, &count, &next, &total);
+				for (i = 0; !e && i < count; i++) {
+					e = get(fd, ids[i], buf, sizeof(buf), &info, &len);
+					if (e == -ENOENT)
+						e = 0;
+					if (!e && (it + i) % 3 == 0) {
+						e = detach(fd, ids[i]);
+						if (e == -ENOENT)
+							e = 0;
+					}
+				}
+				if (e)
+					errs++;
+				if (fgetxattr(fd, "user.vexfs.vec.00000", buf, sizeof(buf)) < 0 &&
+				    errno != ENODATA)
+					errs++;
+				if (it % 50 == 49)
+					unlink(path);
+				close(fd);
+				it++;
+			}
+			_exit(errs ? 1 : 0);
+		}
+	}
+	for (p = 0; p < 4; p++) {
+		waitpid(kids[p], &status, 0);
+		if (!WIFEXITED(status) || WEXITSTATUS(status))
+			bad++;
+	}
+	ck(bad == 0, "race: 4 processes on shared files, no unexplained error", "%d failed",
+	   bad);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 5 && !strcmp(argv[1], "fill"))
 		do_fill(argv[2], atoi(argv[3]), atoi(argv[4]));
 	else if (argc >= 5 && !strcmp(argv[1], "verify"))
 		do_verify(argv[2], atoi(argv[3]), atoi(argv[4]), argc > 5);
+	else if (argc >= 6 && !strcmp(argv[1], "bulk")) {
+		/* bulk DIR NVECTORS PERFILE DIMS: float32 vectors, for benchmarks */
+		unsigned long n = strtoul(argv[3], NULL, 0), per = strtoul(argv[4], NULL, 0), i;
+		static float d[VEXFS_VEC_MAX_DATA / 4];
+		struct vexfs_ioc_attach a;
+		char path[4096];
+		int fd = -1;
+
+		memset(&a, 0, sizeof(a));
+		a.size = sizeof(a);
+		a.dtype = VEXFS_VEC_DT_F32;
+		a.dims = strtoul(argv[5], NULL, 0);
+		a.data = (uintptr_t)d;
+		a.data_len = a.dims * 4;
+		for (i = 0; i < n; i++) {
+			if (i % per == 0) {
+				if (fd >= 0)
+					close(fd);
+				snprintf(path, sizeof(path), "%s/b%07lu", argv[2], i / per);
+				fd = open(path, O_RDWR | O_CREAT, 0644);
+			}
+			d[i % a.dims] = (float)i;
+			if (fd < 0 || ioctl(fd, VEXFS_IOC_VEC_ATTACH, &a)) {
+				perror("attach");
+				return 1;
+			}
+		}
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	} else if (argc >= 4 && !strcmp(argv[1], "race"))
+		do_race(argv[2], atoi(argv[3]));
 	else if (argc >= 4 && !strcmp(argv[1], "unlink-half"))
 		do_unlink_half(argv[2], atoi(argv[3]));
 	else if (argc >= 4 && !strcmp(argv[1], "badinput"))

@@ -99,6 +99,41 @@ ok "... one fewer" test "$(getfattr -m 'user.vexfs' $M2/t/f00008 | grep -c '^use
 expect_fail "setxattr past the end is refused" setfattr -n user.vexfs.vec.00099 -v 0x00 $M2/t/f00008
 expect_fail "garbage value is refused" setfattr -n user.vexfs.vec.00000 -v 0x0102 $M2/t/f00008
 expect_fail "other user.vexfs. names are refused" setfattr -n user.vexfs.other -v 1 $M2/t/f00008
+# ---- vexctl: .npy / .fvecs / JSON in, text and JSON out -------------------
+python3 - <<'PY'
+import struct
+d = 8
+rows = [[float(i * d + j) / 4 for j in range(d)] for i in range(3)]
+hdr = "{'descr': '<f4', 'fortran_order': False, 'shape': (3, %d), }" % d
+hdr = hdr + ' ' * (63 - (10 + len(hdr)) % 64) + '\n'
+with open('/tmp/emb.npy', 'wb') as f:
+    f.write(b'\x93NUMPY\x01\x00' + struct.pack('<H', len(hdr)) + hdr.encode())
+    for r in rows:
+        f.write(struct.pack('<%df' % d, *r))
+with open('/tmp/q.fvecs', 'wb') as f:
+    f.write(struct.pack('<i', d) + struct.pack('<%df' % d, *rows[1]))
+PY
+echo '[0.5, 1, -2, 3.25]' > /tmp/one.json
+touch $M/vx.dat
+ok "vexctl attach .npy (3 rows)" bash -c "$VEXCTL attach $M/vx.dat --vector /tmp/emb.npy > /tmp/ids"
+ok "... printed 3 ids" test "$(wc -l < /tmp/ids)" = 3
+ok "vexctl attach .fvecs" $VEXCTL attach $M/vx.dat --vector /tmp/q.fvecs --model bge --confidence 0.5
+ok "vexctl attach JSON" $VEXCTL attach $M/vx.dat --vector /tmp/one.json
+ok "vexctl list shows 5" test "$($VEXCTL list $M/vx.dat | wc -l)" = 5
+id2=$(sed -n 2p /tmp/ids)
+$VEXCTL get $M/vx.dat "$id2"
+ok "vexctl get returns row 2 of the .npy" bash -c "$VEXCTL get $M/vx.dat $id2 --json | grep -q '2, 2.25, 2.5, 2.75, 3, 3.25, 3.5, 3.75'"
+ok "vexctl get --out .npy" $VEXCTL get $M/vx.dat "$id2" --out /tmp/back.npy
+ok "... and attach it again" bash -c "$VEXCTL attach $M/vx.dat --vector /tmp/back.npy > /tmp/id3"
+$VEXCTL get $M/vx.dat "$id2" --json | grep -o '"values".*' > /tmp/va
+$VEXCTL get $M/vx.dat "$(cat /tmp/id3)" --json | grep -o '"values".*' > /tmp/vb
+ok "... same values (npy round trip)" bash -c "test -s /tmp/va && cmp /tmp/va /tmp/vb"
+ok "vexctl detach" $VEXCTL detach $M/vx.dat "$id2"
+expect_fail "vexctl get of the detached id fails" $VEXCTL get $M/vx.dat "$id2"
+$VEXCTL stats $M
+ok "vexctl stats --json" bash -c "$VEXCTL stats $M --json | grep -q '\"vectors\"'"
+expect_fail "vexctl attach with wrong dims file fails" $VEXCTL attach $M/vx.dat --vector /tmp/nonexistent.npy
+
 ok "umount both" umount $M $M2
 ok "fsck clean (first)" fsck_clean "$DEV"
 ok "fsck clean (second)" fsck_clean "$DEV2"
