@@ -10,7 +10,10 @@
  *   2  directories, from the root: header, buckets, overflow chains, every
  *      entry; then directories nothing reaches (for their blocks)
  *   3  orphan list, reachability, link counts, i_blocks
- *   4  block and inode bitmaps, group and superblock counters
+ *   4  vector store (INCOMPAT_VECTORS): the table (inode 2), every entry and
+ *      record, chunk extents (marked in the block usage bitmap), i_vec_count
+ *      of every inode, the superblock's vector counters
+ *   5  block and inode bitmaps, group and superblock counters
  *
  * Everything read from the device is bounds-checked before use; every walk is
  * bounded (each indirect block and chain block is visited once, chains are at
@@ -19,7 +22,9 @@
  * Repairs (-y, -p) are conservative: bits are only cleared from the bitmaps,
  * link counts only lowered and unreachable inodes only cleared when every
  * piece of metadata could be traversed, so no block still in use can ever be
- * freed by a repair.
+ * freed by a repair. Vector table entries whose entry, owner or record is
+ * unusable are cleared by -y and -p; entries that claim space another entry
+ * or an inode also claims are cleared by -y only.
  *
  * Exit codes follow e2fsck: 0 clean, 1 errors corrected, 4 errors left
  * uncorrected, 8 operational error, 16 usage error.
@@ -35,6 +40,7 @@
 #include <linux/fs.h>
 #include <ext2fs/ext2fs.h>
 #include "core/format.h"
+#include "core/vrec.h"
 #include "util.h"
 
 #define FSCK_OK		0
@@ -71,6 +77,8 @@ enum { MODE_CHECK, MODE_YES, MODE_PREEN };
 #define R_KEPT		0x10
 #define R_LATE		0x20	/* in use but not marked in the inode bitmap */
 #define R_PARTIAL	0x40	/* some of its metadata could not be traversed */
+#define R_VTAB		0x80	/* the vector table inode */
+#define R_VHEAD		0x100	/* i_vec_head is not 0 */
 
 struct irec {
 	u64 ino;
@@ -84,6 +92,8 @@ struct irec {
 	u32 links;		/* on disk */
 	u32 refs;		/* entries in reachable directories */
 	u32 subdirs;
+	u32 vec_disk;		/* i_vec_count on disk */
+	u32 vec_found;		/* live vector table entries it owns */
 	u16 mode;
 	u16 flags;
 };
@@ -97,6 +107,19 @@ struct ovf_ent {
 	u64 rec;
 	u64 blk;
 };
+
+/* A vector table entry that is not free. */
+struct vent {
+	u64 id;
+	u64 ino;
+	u64 chunk;
+	u32 offset;
+	u32 length;
+	u16 cblocks;
+	u8 state;		/* V_* */
+};
+
+enum { V_OK, V_CLEAR, V_REWRITE };
 
 struct tmp_ent {
 	u64 hash;
@@ -141,6 +164,9 @@ struct fsck {
 	u32 captmp;
 	u64 *queue;		/* directories to scan (record indexes) */
 	u64 nqueue, capqueue;
+	struct vent *vents;
+	u64 nvents, capvents;
+	u8 *cbuf;		/* one vector chunk */
 
 	u8 *buf, *lvl[4], *itbuf;
 	u64 itblk;		/* block cached in itbuf, 0 = none */
@@ -148,6 +174,7 @@ struct fsck {
 	u64 printed, nfixed, nunfixed;
 	bool incomplete;	/* some metadata could not be traversed */
 	bool sb_dirty, need_recovery;
+	bool vec;		/* INCOMPAT_VECTORS */
 	u64 ndirs, nfiles;
 };
 
@@ -341,7 +368,7 @@ static int read_inode(struct fsck *f, u64 ino, struct vexfs_inode *raw)
 	return 0;
 }
 
-enum { IU_LINKS, IU_BLOCKS, IU_ORPHAN_NEXT, IU_CLEAR };
+enum { IU_LINKS, IU_BLOCKS, IU_ORPHAN_NEXT, IU_CLEAR, IU_SIZE, IU_VEC_COUNT, IU_VEC_HEAD };
 
 static void inode_update(struct fsck *f, u64 ino, int what, u64 val)
 {
@@ -364,6 +391,15 @@ static void inode_update(struct fsck *f, u64 ino, int what, u64 val)
 		break;
 	case IU_ORPHAN_NEXT:
 		raw->i_orphan_next = cpu_to_le64(val);
+		break;
+	case IU_SIZE:
+		raw->i_size = cpu_to_le64(val);
+		break;
+	case IU_VEC_COUNT:
+		raw->i_vec_count = cpu_to_le32((u32)val);
+		break;
+	case IU_VEC_HEAD:
+		raw->i_vec_head = cpu_to_le64(val);
 		break;
 	case IU_CLEAR:
 		gen = le32_to_cpu(raw->i_generation);
@@ -592,9 +628,10 @@ static void walk_inode(struct fsck *f, struct irec *r, const struct vexfs_inode 
 
 	if (!quiet)
 		r->counted = 0;
-	if (S_ISDIR(r->mode) && !quiet) {
+	if ((S_ISDIR(r->mode) || (r->flags & R_VTAB)) && !quiet) {
+		/* directories and the vector table: remember the block map */
 		w.collect = true;
-		w.dir_blocks = r->size >> f->bits;
+		w.dir_blocks = S_ISDIR(r->mode) ? r->size >> f->bits : ~0ULL;
 		r->map_start = f->ndmap;
 		r->map_len = 0;
 	}
@@ -868,12 +905,46 @@ static struct irec *take_inode(struct fsck *f, u64 ino, const struct vexfs_inode
 	r->iblocks = le64_to_cpu(raw->i_blocks);
 	r->links = le32_to_cpu(raw->i_links);
 	r->orphan_next = le64_to_cpu(raw->i_orphan_next);
+	r->vec_disk = le32_to_cpu(raw->i_vec_count);
+	if (raw->i_vec_head)
+		r->flags |= R_VHEAD;
+	if (ino == VEXFS_VECSTORE_INO && f->vec)
+		r->flags |= R_VTAB;
 	walk_inode(f, r, raw, false);
 	if (S_ISDIR(mode))
 		f->ndirs++;
 	else
 		f->nfiles++;
 	return r;
+}
+
+/*
+ * The vector table inode of a filesystem with INCOMPAT_VECTORS: a regular
+ * file that no directory reaches. Without it the store cannot be checked.
+ */
+static void take_vtab(struct fsck *f, const struct vexfs_inode *raw)
+{
+	u64 ino = VEXFS_VECSTORE_INO;
+	u16 mode = le16_to_cpu(raw->i_mode);
+	const char *bad = NULL;
+	char whybuf[128];
+
+	if (le32_to_cpu(raw->i_checksum) != vexfs_inode_csum(f->seed, ino, raw)) {
+		bad = "fails its checksum";
+	} else if (!S_ISREG(mode)) {
+		snprintf(whybuf, sizeof(whybuf), "has mode 0%o, not a regular file", mode);
+		bad = whybuf;
+	} else {
+		bad = inode_fields_bad(f, raw, whybuf, sizeof(whybuf));
+	}
+	if (bad) {
+		prob(f, P_NOFIX, "vector table inode %d: %s; the vector store is not checked",
+		     VEXFS_VECSTORE_INO, bad);
+		sbit(f->ibad, ino - 1);
+		f->incomplete = true;
+		return;
+	}
+	take_inode(f, ino, raw, true);
 }
 
 static void pass1(struct fsck *f)
@@ -907,10 +978,15 @@ static void pass1(struct fsck *f)
 			for (j = k * ipb; j < (k + 1) * ipb; j++) {
 				u64 ino = base + j + 1;
 
-				if (ino != VEXFS_ROOT_INO && !vexfs_test_bit(ibm, j))
+				if (ino != VEXFS_ROOT_INO && !vexfs_test_bit(ibm, j) &&
+				    !(ino == VEXFS_VECSTORE_INO && f->vec))
 					continue;
 				if (read_inode(f, ino, &raw))
 					break;
+				if (ino == VEXFS_VECSTORE_INO && f->vec) {
+					take_vtab(f, &raw);
+					continue;
+				}
 				if (ino > VEXFS_ROOT_INO && ino < VEXFS_FIRST_INO) {
 					if (raw.i_mode && le32_to_cpu(raw.i_checksum) ==
 					    vexfs_inode_csum(f->seed, ino, &raw))
@@ -1320,7 +1396,7 @@ static void pass3(struct fsck *f)
 		bool isdir = S_ISDIR(r->mode);
 		u64 want;
 
-		if (!(r->flags & (R_REACHABLE | R_ORPHAN))) {
+		if (!(r->flags & (R_REACHABLE | R_ORPHAN | R_VTAB))) {
 			bool clear = can_free &&
 				     !(f->mode == MODE_PREEN && (r->size || r->counted));
 
@@ -1339,13 +1415,15 @@ static void pass3(struct fsck *f)
 		sbit(f->ikeep, r->ino - 1);
 		if (isdir)
 			f->gdirs[(r->ino - 1) / f->g.inodes_per_group]++;
-		if (!(r->flags & R_REACHABLE))
+		if (r->flags & R_VTAB)
+			want = 1;	/* the vector table: one link, no directory */
+		else if (!(r->flags & R_REACHABLE))
 			want = 0;	/* unlinked, on the orphan list */
 		else if (isdir)
 			want = (r->ino == VEXFS_ROOT_INO ? 2 : r->refs + 1) + r->subdirs;
 		else
 			want = r->refs;
-		if (r->flags & (R_REACHABLE | R_ORPHAN) && r->links != want) {
+		if (r->flags & (R_REACHABLE | R_ORPHAN | R_VTAB) && r->links != want) {
 			int kind = (want > r->links || can_free) ? P_FIX : P_NOFIX;
 
 			prob(f, kind, "inode %llu (%s): link count is %u, should be %llu",
@@ -1387,15 +1465,448 @@ static void rebuild_usage(struct fsck *f)
 			sbit(f->bused, f->ovf[i].blk);
 }
 
-/* ---- pass 4: bitmaps and counters --------------------------------------- */
+/* ---- pass 4: the vector store ------------------------------------------- */
 
-static void pass4(struct fsck *f, u64 *free_blocks, u64 *free_inodes)
+/*
+ * A problem with table entry @v. Soft problems (the entry, its owner or its
+ * record is unusable) are repaired by -y and -p by clearing the entry; hard
+ * ones (two live claims on the same space) by -y only. Returns true if the
+ * entry is (to be) cleared.
+ */
+__attribute__((format(printf, 4, 5)))
+static bool vbad(struct fsck *f, struct vent *v, bool hard, const char *fmt, ...)
+{
+	bool fix = !hard || f->mode != MODE_PREEN;
+	char msg[320];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	prob(f, fix ? P_FIX : P_NOFIX, "%s%s", msg,
+	     fix && f->mode != MODE_CHECK ? "; clearing the entry" : "");
+	if (fix)
+		v->state = V_CLEAR;
+	return fix;
+}
+
+/* As vbad() for every live entry of a chunk (one report). */
+__attribute__((format(printf, 5, 6)))
+static bool vchunk_bad(struct fsck *f, struct vent *v, u64 n, bool hard, const char *fmt, ...)
+{
+	bool fix = !hard || f->mode != MODE_PREEN;
+	char msg[320];
+	u64 i, live = 0;
+	va_list ap;
+
+	for (i = 0; i < n; i++)
+		live += v[i].state != V_CLEAR;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	prob(f, fix ? P_FIX : P_NOFIX, "%s%s%llu entr%s", msg,
+	     fix && f->mode != MODE_CHECK ? "; clearing its " : "; it has ",
+	     (unsigned long long)live, live == 1 ? "y" : "ies");
+	if (fix)
+		for (i = 0; i < n; i++)
+			v[i].state = V_CLEAR;
+	return fix;
+}
+
+static int cmp_vent_loc(const void *a, const void *b)
+{
+	const struct vent *x = a, *y = b;
+
+	if ((x->state == V_CLEAR) != (y->state == V_CLEAR))
+		return x->state == V_CLEAR ? 1 : -1;
+	if (x->chunk != y->chunk)
+		return x->chunk < y->chunk ? -1 : 1;
+	if (x->offset != y->offset)
+		return x->offset < y->offset ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static int cmp_vent_id(const void *a, const void *b)
+{
+	const struct vent *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* Read every block of the vector table; collect the entries that are not free. */
+static bool vtab_read(struct fsck *f, const struct irec *t)
+{
+	u32 epb = vexfs_vtab_per_block(f->bs), j;
+	bool complete = true;
+	u64 i;
+
+	for (i = t->map_start; i < t->map_start + t->map_len; i++) {
+		u64 lblk = f->dmap[i].lblk;
+
+		if (rd(f, f->dmap[i].pblk, f->buf, "vector table")) {
+			complete = false;
+			continue;
+		}
+		for (j = 0; j < epb; j++) {
+			const struct vexfs_vtab_entry *e = (const void *)(f->buf + j * sizeof(*e));
+			u64 id = lblk * epb + j;
+			struct vexfs_vloc loc;
+			const char *why = "";
+			struct irec *o;
+			struct vent *v;
+			int r;
+
+			r = vexfs_vtab_decode(e, f->seed, id, f->bs, 1, f->g.blocks, f->g.inodes,
+					      &loc, &why);
+			if (r == 1)
+				continue;
+			f->vents = xgrow(f->vents, &f->capvents, f->nvents + 1, sizeof(*f->vents));
+			v = &f->vents[f->nvents++];
+			memset(v, 0, sizeof(*v));
+			v->id = id;
+			if (r < 0) {
+				vbad(f, v, false, "vector table entry %llu: %s", (unsigned long long)id,
+				     why);
+				continue;
+			}
+			v->ino = loc.ino;
+			v->chunk = loc.chunk;
+			v->offset = loc.offset;
+			v->length = loc.length;
+			v->cblocks = (u16)loc.chunk_blocks;
+			if (!id) {
+				vbad(f, v, false, "vector table entry 0 is in use (id 0 is never issued)");
+				continue;
+			}
+			o = rec_find(f, loc.ino);
+			if (o && S_ISREG(o->mode) && !(o->flags & (R_CLEARED | R_VTAB)))
+				continue;
+			if (!o && tb(f->ibad, loc.ino - 1) && f->incomplete) {
+				/* the owner may come back once the rest is repaired */
+				prob(f, P_NOFIX, "vector %llu: owner inode %llu is corrupt",
+				     (unsigned long long)id, (unsigned long long)loc.ino);
+				continue;
+			}
+			vbad(f, v, false, "vector %llu: owner inode %llu is %s",
+			     (unsigned long long)id, (unsigned long long)loc.ino,
+			     !o ? (tb(f->ibad, loc.ino - 1) ? "corrupt" : "not in use") :
+			     (o->flags & R_CLEARED) ? "being cleared" : "not a regular file");
+		}
+	}
+	return complete;
+}
+
+/* Running totals of the live vector store. */
+struct vsum {
+	u64 count, bytes, blocks, maxid;
+	u64 prev_start, prev_end;	/* the chunk that ends last so far */
+	u32 prev_len;
+	bool complete;
+};
+
+/*
+ * Check the chunk named by the live entries @v[0..n) (same start, sorted by
+ * offset): its length, place, overlaps with other chunks and with blocks in
+ * use, and every record in it. Marks its blocks in use if a record remains.
+ */
+static void vchunk_check(struct fsck *f, struct vent *v, u64 n, struct vsum *vs)
+{
+	u32 cnt[VEXFS_VCHUNK_BYTES / 1024 + 1] = { 0 }, maxb = vexfs_vchunk_max_blocks(f->bs);
+	u32 len = 0, k, grp;
+	u64 s = v[0].chunk, blk, i, cross = 0, first_cross = 0, live = 0, last_end = 0;
+	struct vent *last = NULL;
+	const char *why = NULL;
+	bool overlap_kept = false;
+	int err;
+
+	/* length: what most of its entries say (decode bounded it by maxb) */
+	for (i = 0; i < n; i++)
+		cnt[v[i].cblocks]++;
+	for (k = 1; k <= maxb; k++)
+		if (cnt[k] > cnt[len])
+			len = k;
+	for (i = 0; i < n && cnt[len] != n; i++) {
+		if (v[i].cblocks == len)
+			continue;
+		if (v[i].offset + v[i].length > len * f->bs) {
+			vbad(f, &v[i], false,
+			     "vector %llu: entry says chunk %llu has length %u, %u other entries say %u, and the record does not fit",
+			     (unsigned long long)v[i].id, (unsigned long long)s, v[i].cblocks,
+			     cnt[len], len);
+			continue;
+		}
+		prob(f, P_FIX, "vector %llu: entry says chunk %llu has length %u, %u other entries say %u%s",
+		     (unsigned long long)v[i].id, (unsigned long long)s, v[i].cblocks, cnt[len],
+		     len, f->mode != MODE_CHECK ? "; correcting the entry" : "");
+		v[i].state = V_REWRITE;
+		v[i].cblocks = (u16)len;
+	}
+
+	/* place: inside one group's data area */
+	grp = (u32)(s / f->g.blocks_per_group);
+	if ((s + len - 1) / f->g.blocks_per_group != grp) {
+		why = "crosses a block group boundary";
+	} else {
+		for (blk = s; blk < s + len && !why; blk++)
+			if (is_meta(f, blk))
+				why = "lies in a fixed metadata area";
+	}
+	if (why && vchunk_bad(f, v, n, false, "vector chunk %llu+%u %s",
+			      (unsigned long long)s, len, why))
+		return;
+
+	/* other chunks: sorted by start, so only the one that ends last can overlap */
+	if (s < vs->prev_end) {
+		if (vchunk_bad(f, v, n, true, "vector chunk %llu+%u overlaps vector chunk %llu+%u",
+			       (unsigned long long)s, len, (unsigned long long)vs->prev_start,
+			       vs->prev_len))
+			return;
+		overlap_kept = true;
+	}
+
+	/* blocks of inodes and metadata */
+	for (blk = s; blk < s + len; blk++) {
+		if (tb(f->bused, blk) && !(overlap_kept && blk < vs->prev_end)) {
+			if (!cross++)
+				first_cross = blk;
+		}
+	}
+	if (cross && vchunk_bad(f, v, n, true,
+				"vector chunk %llu+%u shares %llu block%s (first %llu) with an inode or metadata",
+				(unsigned long long)s, len, (unsigned long long)cross,
+				cross == 1 ? "" : "s", (unsigned long long)first_cross))
+		return;
+
+	/* records, by offset */
+	err = vx_pread(f->fd, f->cbuf, (size_t)len << f->bits, s << f->bits);
+	if (err) {
+		prob(f, P_NOFIX, "cannot read vector chunk %llu+%u: %s",
+		     (unsigned long long)s, len, strerror(-err));
+		vs->complete = false;
+		f->incomplete = true;
+	}
+	for (i = 0; i < n && !err; i++) {
+		struct vent *x = &v[i];
+		u64 end = (u64)x->offset + x->length;
+
+		if (x->state == V_CLEAR)
+			continue;
+		if (vexfs_vec_rec_validate(f->cbuf + x->offset, x->length, f->seed, x->id, x->ino,
+					   &why)) {
+			vbad(f, x, false, "vector %llu (inode %llu): record at chunk %llu offset %u: %s",
+			     (unsigned long long)x->id, (unsigned long long)x->ino,
+			     (unsigned long long)s, x->offset, why);
+			continue;
+		}
+		if (last && x->offset < last_end) {
+			/* keep the older id: the newer write is the suspect one */
+			struct vent *lose = x->id > last->id ? x : last, *keep = lose == x ? last : x;
+
+			if (vbad(f, lose, true,
+				 "vector %llu (inode %llu): record at chunk %llu offset %u (%u bytes) overlaps vector %llu at offset %u",
+				 (unsigned long long)lose->id, (unsigned long long)lose->ino,
+				 (unsigned long long)s, lose->offset, lose->length,
+				 (unsigned long long)keep->id, keep->offset)) {
+				if (lose == x)
+					continue;
+				last = x;
+				last_end = end;
+				continue;
+			}
+		}
+		if (end > last_end) {
+			last = x;
+			last_end = end;
+		}
+	}
+
+	for (i = 0; i < n; i++) {
+		struct irec *o;
+
+		if (v[i].state == V_CLEAR)
+			continue;
+		live++;
+		vs->count++;
+		vs->bytes += v[i].length;
+		if (v[i].id > vs->maxid)
+			vs->maxid = v[i].id;
+		o = rec_find(f, v[i].ino);
+		if (o)
+			o->vec_found++;
+	}
+	if (!live)
+		return;		/* no record left: the chunk is free */
+	vs->blocks += len;
+	for (blk = s; blk < s + len; blk++)
+		sbit(f->bused, blk);
+	if (s + len > vs->prev_end) {
+		vs->prev_start = s;
+		vs->prev_len = len;
+		vs->prev_end = s + len;
+	}
+}
+
+/* Write the entries cleared or corrected (sorted by id: one write per table block). */
+static void vtab_write(struct fsck *f, const struct irec *t)
+{
+	u32 epb = vexfs_vtab_per_block(f->bs);
+	u64 i = 0, lblk, pblk;
+
+	if (f->mode == MODE_CHECK)
+		return;
+	qsort(f->vents, f->nvents, sizeof(*f->vents), cmp_vent_id);
+	while (i < f->nvents) {
+		bool dirty = false;
+
+		if (f->vents[i].state == V_OK) {
+			i++;
+			continue;
+		}
+		lblk = f->vents[i].id / epb;
+		pblk = dir_map(f, t, lblk);
+		if (!pblk || vx_pread(f->fd, f->buf, f->bs, pblk << f->bits)) {
+			prob(f, P_NOFIX, "cannot rewrite vector table block %llu",
+			     (unsigned long long)lblk);
+			while (i < f->nvents && f->vents[i].id / epb == lblk)
+				i++;
+			continue;
+		}
+		for (; i < f->nvents && f->vents[i].id / epb == lblk; i++) {
+			struct vent *v = &f->vents[i];
+			struct vexfs_vtab_entry *e = (struct vexfs_vtab_entry *)f->buf + v->id % epb;
+			struct vexfs_vloc loc = {
+				.ino = v->ino, .chunk = v->chunk, .offset = v->offset,
+				.length = v->length, .chunk_blocks = v->cblocks,
+			};
+
+			if (v->state == V_CLEAR)
+				memset(e, 0, sizeof(*e));
+			else if (v->state == V_REWRITE)
+				vexfs_vtab_encode(e, f->seed, v->id, &loc);
+			else
+				continue;
+			dirty = true;
+		}
+		if (dirty)
+			wr(f, pblk, f->buf);
+	}
+}
+
+/* i_vec_count and i_vec_head of every inode kept. */
+static void vec_inodes(struct fsck *f)
+{
+	u64 i;
+
+	for (i = 0; i < f->nrec; i++) {
+		struct irec *r = &f->rec[i];
+
+		if (!(r->flags & R_KEPT))
+			continue;
+		if (r->vec_found > VEXFS_VEC_MAX_PER_FILE)
+			prob(f, P_NOFIX, "inode %llu (%s) has %u vectors, more than %u",
+			     (unsigned long long)r->ino, type_name(r->mode), r->vec_found,
+			     VEXFS_VEC_MAX_PER_FILE);
+		if (r->vec_disk != r->vec_found) {
+			prob(f, P_FIX, "inode %llu (%s): i_vec_count is %u, counted %u",
+			     (unsigned long long)r->ino, type_name(r->mode), r->vec_disk,
+			     r->vec_found);
+			inode_update(f, r->ino, IU_VEC_COUNT, r->vec_found);
+		}
+		if (r->flags & R_VHEAD) {
+			prob(f, P_FIX, "inode %llu (%s): i_vec_head is not 0",
+			     (unsigned long long)r->ino, type_name(r->mode));
+			inode_update(f, r->ino, IU_VEC_HEAD, 0);
+		}
+	}
+}
+
+static void pass4(struct fsck *f)
+{
+	struct vexfs_super_block *sb = &f->sb;
+	struct vsum vs = { .complete = true };
+	struct irec *t = rec_find(f, VEXFS_VECSTORE_INO);
+	u64 a, b, next;
+
+	if (!f->vec) {
+		if (sb->s_vec_count || sb->s_vec_bytes || sb->s_vec_root || sb->s_vec_blocks) {
+			prob(f, P_FIX, "superblock: vector store fields are set but the vectors feature is not");
+			sb->s_vec_count = sb->s_vec_bytes = sb->s_vec_root = sb->s_vec_blocks = 0;
+			f->sb_dirty = true;
+		}
+		vec_inodes(f);
+		return;
+	}
+	verbose(f, "Pass 4: checking the vector store\n");
+	if (le64_to_cpu(sb->s_vec_root) != VEXFS_VECSTORE_INO) {
+		prob(f, P_FIX, "superblock: vector table inode is %llu, should be %d",
+		     (unsigned long long)le64_to_cpu(sb->s_vec_root), VEXFS_VECSTORE_INO);
+		sb->s_vec_root = cpu_to_le64(VEXFS_VECSTORE_INO);
+		f->sb_dirty = true;
+	}
+	if (!t || !(t->flags & R_VTAB) || (t->flags & R_PARTIAL)) {
+		/* reported in pass 1; chunks unknown, so nothing may be freed */
+		if (t && (t->flags & R_PARTIAL))
+			prob(f, P_NOFIX, "vector table inode %d: block map incomplete; the vector store is not fully checked",
+			     VEXFS_VECSTORE_INO);
+		f->incomplete = true;
+		return;
+	}
+	f->cbuf = xcalloc(VEXFS_VCHUNK_BYTES, 1);
+	vs.complete = vtab_read(f, t);
+	if (!vs.complete)
+		f->incomplete = true;
+
+	qsort(f->vents, f->nvents, sizeof(*f->vents), cmp_vent_loc);
+	for (a = 0; a < f->nvents && f->vents[a].state != V_CLEAR; a = b) {
+		for (b = a + 1; b < f->nvents && f->vents[b].state != V_CLEAR &&
+		     f->vents[b].chunk == f->vents[a].chunk; b++)
+			;
+		vchunk_check(f, &f->vents[a], b - a, &vs);
+	}
+
+	next = le64_to_cpu(sb->s_vec_next_id);
+	if (!next || vs.maxid >= next) {
+		prob(f, P_FIX, "superblock: next vector id is %llu but %s; setting it to %llu",
+		     (unsigned long long)next, next ? "a higher id is in use" : "ids start at 1",
+		     (unsigned long long)(vs.maxid + 1));
+		sb->s_vec_next_id = cpu_to_le64(vs.maxid + 1);
+		f->sb_dirty = true;
+	}
+	if (vs.maxid && t->size < (vs.maxid + 1) * VEXFS_VTAB_ENTRY_SIZE) {
+		prob(f, P_FIX, "vector table inode %d: size %llu does not cover vector %llu; setting it to %llu",
+		     VEXFS_VECSTORE_INO, (unsigned long long)t->size, (unsigned long long)vs.maxid,
+		     (unsigned long long)((vs.maxid + 1) * VEXFS_VTAB_ENTRY_SIZE));
+		t->size = (vs.maxid + 1) * VEXFS_VTAB_ENTRY_SIZE;
+		inode_update(f, t->ino, IU_SIZE, t->size);
+	}
+	vtab_write(f, t);
+	if (!vs.complete)
+		return;
+	if (le64_to_cpu(sb->s_vec_count) != vs.count || le64_to_cpu(sb->s_vec_bytes) != vs.bytes ||
+	    le64_to_cpu(sb->s_vec_blocks) != vs.blocks) {
+		prob(f, P_FIX, "superblock vector counters say %llu vectors, %llu bytes, %llu chunk blocks; counted %llu, %llu, %llu",
+		     (unsigned long long)le64_to_cpu(sb->s_vec_count),
+		     (unsigned long long)le64_to_cpu(sb->s_vec_bytes),
+		     (unsigned long long)le64_to_cpu(sb->s_vec_blocks),
+		     (unsigned long long)vs.count, (unsigned long long)vs.bytes,
+		     (unsigned long long)vs.blocks);
+		sb->s_vec_count = cpu_to_le64(vs.count);
+		sb->s_vec_bytes = cpu_to_le64(vs.bytes);
+		sb->s_vec_blocks = cpu_to_le64(vs.blocks);
+		f->sb_dirty = true;
+	}
+	vec_inodes(f);
+}
+
+/* ---- pass 5: bitmaps and counters --------------------------------------- */
+
+static void pass5(struct fsck *f, u64 *free_blocks, u64 *free_inodes)
 {
 	bool can_free = !f->incomplete;
 	u8 *disk = xcalloc(f->bs, 1), *want = xcalloc(f->bs, 1);
 	u32 grp, i, ipg = f->g.inodes_per_group;
 
-	verbose(f, "Pass 4: checking block and inode bitmaps, group summaries\n");
+	verbose(f, "Pass 5: checking block and inode bitmaps, group summaries\n");
 	*free_blocks = 0;
 	*free_inodes = 0;
 	for (grp = 0; grp < f->g.groups; grp++) {
@@ -1645,6 +2156,7 @@ int main(int argc, char **argv)
 	f->bs = f->g.block_size;
 	f->ptrs = vexfs_ptrs_per_block(f->bs);
 	f->seed = vexfs_csum_seed(f->sb.s_uuid);
+	f->vec = (le64_to_cpu(f->sb.s_feature_incompat) & VEXFS_FEATURE_INCOMPAT_VECTORS) != 0;
 	f->key[0] = le64_to_cpu(f->sb.s_hash_key[0]);
 	f->key[1] = le64_to_cpu(f->sb.s_hash_key[1]);
 	f->meta_end = f->g.journal_start + f->g.journal_blocks;
@@ -1694,7 +2206,8 @@ int main(int argc, char **argv)
 		if (cleared)
 			rebuild_usage(f);
 	}
-	pass4(f, &free_blocks, &free_inodes);
+	pass4(f);
+	pass5(f, &free_blocks, &free_inodes);
 	write_gdt(f);
 
 	/* superblock */

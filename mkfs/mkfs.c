@@ -3,8 +3,10 @@
  * mkfs.vexfs - make a VexFS filesystem on a block device or an image file.
  *
  * Writes only metadata: the superblock, group descriptors, two bitmap blocks
- * per group, the journal superblock, the root inode's table block and the
- * root directory's two blocks. Inode tables are never zeroed: a free inode is
+ * per group, the journal superblock, the first inode table block (the root
+ * directory and the empty vector table, inode 2) and the root directory's two
+ * blocks. The vector store (INCOMPAT_VECTORS) is always enabled: its table
+ * starts empty (no blocks, next id 1). Inode tables are never zeroed: a free inode is
  * defined by its bitmap bit and an inode is fully initialised when allocated;
  * checksums are seeded with the new UUID so stale inodes from an older
  * filesystem can never validate. A 100 GiB sparse image therefore gets a few
@@ -448,6 +450,7 @@ int main(int argc, char **argv)
 		       (unsigned long long)g.journal_start);
 		printf("  UUID: %s%s%s\n", uuid_str, o.label ? "  label: " : "",
 		       o.label ? o.label : "");
+		printf("  features: vectors (vector table: inode %d)\n", VEXFS_VECSTORE_INO);
 		if (!o.dry_run)
 			printf("  metadata written: %llu bytes\n", (unsigned long long)written);
 	}

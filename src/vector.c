@@ -1109,7 +1109,7 @@ ssize_t vexfs_vec_xattr_list(struct inode *inode, char *buf, size_t size)
 	if (count * len > size)
 		return -ERANGE;
 	for (i = 0; i < count; i++)
-		snprintf(buf + i * len, len, "user." VEXFS_VEC_XATTR_PREFIX "%05u", i);
+		snprintf(buf + i * len, len, "user." VEXFS_VEC_XATTR_PREFIX "%05u", i % 100000);
 	return count * len;
 }
 

@@ -140,7 +140,7 @@ M(csum, sb->s_checksum = cpu_to_le32(le32_to_cpu(sb->s_checksum) ^ 1))
 M(csum_field, sb->s_label[3] = 'x')
 M(version0, sb->s_version = 0)
 M(version2, sb->s_version = cpu_to_le32(2))
-M(incompat_vectors, sb->s_feature_incompat = cpu_to_le64(VEXFS_FEATURE_INCOMPAT_VECTORS))
+M(incompat_unknown, sb->s_feature_incompat = cpu_to_le64(VEXFS_FEATURE_INCOMPAT_VECTORS | 0x2))
 M(incompat_high, sb->s_feature_incompat = cpu_to_le64(1ULL << 63))
 M(ro_compat, sb->s_feature_ro_compat = cpu_to_le64(0x4))
 M(compat, sb->s_feature_compat = cpu_to_le64(0x8))
@@ -193,7 +193,7 @@ static const struct sb_case sb_cases[] = {
 	  .keep_csum = true },
 	{ .name = "version 0", .mutate = mut_version0, .err = -EOPNOTSUPP },
 	{ .name = "version 2", .mutate = mut_version2, .err = -EOPNOTSUPP },
-	{ .name = "incompat vectors (unsupported)", .mutate = mut_incompat_vectors, .err = -EOPNOTSUPP },
+	{ .name = "unknown incompat bit", .mutate = mut_incompat_unknown, .err = -EOPNOTSUPP },
 	{ .name = "incompat unknown bit 63", .mutate = mut_incompat_high, .err = -EOPNOTSUPP },
 	{ .name = "unknown ro_compat: read-only", .mutate = mut_ro_compat, .err = 0,
 	  .flags = VEXFS_SB_RO_FEATURES },

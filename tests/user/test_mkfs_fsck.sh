@@ -4,8 +4,10 @@
 # test_mkfs_fsck.sh - native test of mkfs.vexfs and fsck.vexfs on image files
 # (no kernel needed): fresh images of every block size check clean, single
 # corruptions are found (fsck exit 4, or 8 for "not VexFS") and named, simple
-# ones are repaired by -y, mkfs refuses to overwrite filesystems without -f,
-# and a 100 GiB sparse image is made with a few MiB of writes.
+# ones are repaired by -y, the empty vector store mkfs makes (inode 2,
+# superblock fields) is checked, mkfs refuses to overwrite filesystems without
+# -f, and a 100 GiB sparse image is made with a few MiB of writes. Vector
+# records and chunks are covered by build/user/tests/test_vstore_img.
 #
 # Usage: bash tests/user/test_mkfs_fsck.sh   (from the repository top, after make user)
 # Output: "ok N - name" / "not ok N - name", then "# vtest: N passed, M failed".
@@ -123,6 +125,32 @@ s = bytearray(f.read(1024))
 struct.pack_into('<I', s, 1020, crc(0xffffffff, s[:1020]))
 f.seek(0)
 f.write(s)
+EOF
+}
+
+# inode_resum IMG INO OFFSET: fix the checksum of the inode at byte OFFSET.
+inode_resum() {
+	python3 - "$1" "$2" "$3" <<'EOF'
+import struct, sys
+t = []
+for i in range(256):
+    c = i
+    for _ in range(8):
+        c = (c >> 1) ^ 0x82F63B78 if c & 1 else c >> 1
+    t.append(c)
+def crc(c, b):
+    for x in b:
+        c = t[(c ^ x) & 255] ^ (c >> 8)
+    return c
+img, ino, off = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+f = open(img, 'r+b')
+uuid = f.read(1024)[136:152]
+f.seek(off)
+b = bytearray(f.read(256))
+seed = crc(0xffffffff, uuid)
+struct.pack_into('<I', b, 252, crc(crc(seed, struct.pack('<Q', ino)), b[:252]))
+f.seek(off)
+f.write(b)
 EOF
 }
 
@@ -266,6 +294,55 @@ for bs in 1024 2048 4096; do
 		expect_rc 0 "[$bs] clean afterwards" "$FSCK" -n "$c"
 	else
 		echo "# python3 not found: journal and superblock-field cases skipped"
+	fi
+done
+
+# ---- vector store (records and chunks: build/user/tests/test_vstore_img) -----
+u16() {
+	od -An -t u2 -j "$2" -N 2 "$1" | tr -d ' '
+}
+
+for bs in 1024 4096; do
+	src=$W/fresh$bs.img
+	c=$W/c.img
+	geom "$src"
+	VT=$((ITAB * BS + 256))			# inode 2, the vector table
+
+	[ "$(u64 "$src" 104)" = 1 ] && [ "$(u64 "$src" 304)" = 2 ] &&
+		[ "$(u64 "$src" 280)" = 1 ] && [ "$(u64 "$src" 288)" = 0 ] &&
+		[ "$(u64 "$src" 296)" = 0 ] && [ "$(u64 "$src" 312)" = 0 ]
+	result $? "[$bs] mkfs: INCOMPAT_VECTORS, s_vec_root 2, next id 1, counters 0"
+	[ "$(u16 "$src" $VT)" = $((0100600)) ] && [ "$(u32 "$src" $((VT + 12)))" = 1 ] &&
+		[ "$(u64 "$src" $((VT + 16)))" = 0 ] && [ "$(u64 "$src" $((VT + 24)))" = 0 ]
+	result $? "[$bs] mkfs: inode 2 is an empty regular file with one link"
+
+	cp "$src" "$c"; flip "$c" $((VT + 252)) 0x01
+	expect_fsck 4 "vector table inode 2: fails its checksum" "[$bs] vector table inode checksum" "$c"
+	expect_rc 4 "[$bs] fsck -y cannot rebuild the vector table inode" "$FSCK" -y "$c"
+
+	if [ $have_py = 1 ]; then
+		cp "$src" "$c"; poke "$c" $((VT + 1)) 41; inode_resum "$c" 2 $VT	# S_IFREG -> S_IFDIR
+		expect_fsck 4 "vector table inode 2: has mode 040600, not a regular file" \
+			"[$bs] vector table inode is a directory" "$c"
+
+		cp "$src" "$c"; poke "$c" 288 05; sb_resum "$c"
+		expect_fsck 4 "superblock vector counters say 5 vectors" "[$bs] s_vec_count wrong" "$c"
+		expect_rc 1 "[$bs] fsck -y fixes the vector counters" "$FSCK" -y "$c"
+		expect_rc 0 "[$bs] clean afterwards" "$FSCK" -n "$c"
+
+		cp "$src" "$c"; poke "$c" 304 03; sb_resum "$c"
+		expect_fsck 4 "vector table inode is 3, should be 2" "[$bs] s_vec_root wrong" "$c"
+		expect_rc 1 "[$bs] fsck -y fixes s_vec_root" "$FSCK" -y "$c"
+		expect_rc 0 "[$bs] clean afterwards" "$FSCK" -n "$c"
+
+		cp "$src" "$c"; poke "$c" 280 00; sb_resum "$c"
+		expect_fsck 4 "next vector id is 0" "[$bs] s_vec_next_id 0" "$c"
+		expect_rc 1 "[$bs] fsck -y sets the next id to 1" "$FSCK" -y "$c"
+		[ "$(u64 "$c" 280)" = 1 ]
+		result $? "[$bs] ... and it is 1"
+
+		cp "$src" "$c"; poke "$c" 104 00; sb_resum "$c"
+		expect_fsck 4 "reserved inode 2 is in use" "[$bs] inode 2 in use without the vectors feature" "$c"
 	fi
 done
 
