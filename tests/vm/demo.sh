@@ -21,6 +21,22 @@ sha=$(sha256sum < $M/docs/blob.bin)
 run ln -s papers/doc-1.txt $M/docs/first
 run setfattr -n user.topic -v "vector search" $M/docs/papers/doc-1.txt
 run getfattr -d $M/docs/papers/doc-1.txt
+say "embeddings: 3 vectors of 8 float32 dimensions in emb.npy, attached to doc-1.txt"
+python3 - <<'PY'
+import struct
+rows = [[(i + 1) * 0.125 * (j + 1) for j in range(8)] for i in range(3)]
+hdr = "{'descr': '<f4', 'fortran_order': False, 'shape': (3, 8), }"
+hdr += ' ' * (63 - (10 + len(hdr)) % 64) + '\n'
+with open('/tmp/emb.npy', 'wb') as f:
+    f.write(b'\x93NUMPY\x01\x00' + struct.pack('<H', len(hdr)) + hdr.encode())
+    for r in rows:
+        f.write(struct.pack('<8f', *r))
+PY
+run "$VEXCTL" attach $M/docs/papers/doc-1.txt --vector /tmp/emb.npy --model demo-model
+run "$VEXCTL" list $M/docs/papers/doc-1.txt
+first=$("$VEXCTL" list $M/docs/papers/doc-1.txt | head -1)
+run "$VEXCTL" get $M/docs/papers/doc-1.txt "$first"
+run "$VEXCTL" stats $M
 run ls -la $M/docs
 run df -h $M
 run cat /sys/fs/vexfs/$(basename "$DEV")/free_blocks
@@ -29,6 +45,7 @@ run "$FSCK" -n "$DEV"
 run mount -t vexfs "$DEV" $M
 say "after remount: content and checksum intact"
 cat $M/docs/first
+run "$VEXCTL" list $M/docs/papers/doc-1.txt --json
 [ "$(sha256sum < $M/docs/blob.bin)" = "$sha" ] && echo "64 MiB file: sha256 matches"
 run umount $M
 unload_vexfs
