@@ -664,6 +664,36 @@ static u64 vexfs_vec_at(struct inode *inode, u32 pos, u32 *count)
 	return id;
 }
 
+/* ---- codecs ------------------------------------------------------------- */
+
+/* Encode raw data at @data in place; returns the stored size or -errno. */
+static int vexfs_vec_compress(u32 dtype, u32 comp, u32 dims, void *data)
+{
+	u32 stored = vexfs_vec_stored_size(dtype, comp, dims);
+	void *enc;
+	int err;
+
+	if (comp != VEXFS_COMP_SQ8 && comp != VEXFS_COMP_SQ4)
+		return vexfs_vec_encode(dtype, comp, dims, data);
+	enc = kvmalloc(stored, GFP_KERNEL);
+	if (!enc)
+		return -ENOMEM;
+	err = vexfs_vq_sqv(true, data, dims, comp == VEXFS_COMP_SQ8 ? 8 : 4, enc);
+	if (!err)
+		memcpy(data, enc, stored);
+	kvfree(enc);
+	return err ? err : stored;
+}
+
+/* Decode stored data to dims x dtype bytes in @out. */
+static int vexfs_vec_decompress(u32 dtype, u32 comp, u32 dims, const void *in, void *out)
+{
+	if (comp == VEXFS_COMP_SQ8 || comp == VEXFS_COMP_SQ4)
+		return vexfs_vq_sqv(false, in, dims, comp == VEXFS_COMP_SQ8 ? 8 : 4, out);
+	vexfs_vec_decode(dtype, comp, dims, in, out);
+	return 0;
+}
+
 /* ---- ioctls ------------------------------------------------------------- */
 
 /* Copy in a struct whose first member is its __u32 size. */
@@ -758,7 +788,11 @@ static long vexfs_ioc_attach(struct file *file, void __user *uarg)
 		err = -EFAULT;
 		goto out_drop;
 	}
-	stored = vexfs_vec_encode(a.dtype, a.compression, a.dims, (u8 *)rec + VEXFS_VEC_REC_HDR);
+	err = vexfs_vec_compress(a.dtype, a.compression, a.dims, (u8 *)rec + VEXFS_VEC_REC_HDR);
+	if (err < 0)
+		goto out_drop;
+	stored = err;
+	err = 0;
 	now = ktime_get_real_ns();
 	inode_lock(inode);
 	if (vexfs_forced_shutdown(sb))
@@ -806,10 +840,12 @@ static long vexfs_ioc_get(struct file *file, void __user *uarg)
 			kvfree(rec);
 			return -ENOMEM;
 		}
-		vexfs_vec_decode(g.info.dtype, g.info.compression, g.info.dims, data, raw);
+		err = vexfs_vec_decompress(g.info.dtype, g.info.compression, g.info.dims, data, raw);
 		data = raw;
 	}
-	if (g.data) {
+	if (err) {
+		/* decoding failed: nothing is returned */
+	} else if (g.data) {
 		if (g.data_len < dlen)
 			err = -ERANGE;
 		else if (copy_to_user(u64_to_user_ptr(g.data), data, dlen))

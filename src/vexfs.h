@@ -227,6 +227,7 @@ ssize_t vexfs_vec_xattr_list(struct inode *inode, char *buf, size_t size);
 /* ---- vq_glue.c ---------------------------------------------------------- */
 unsigned int vexfs_vq_features(void);
 void vexfs_vq_init(void);
+int vexfs_vq_sqv(bool encode, const void *in, u32 dims, u32 bits, void *out);
 
 /* ---- super.c ------------------------------------------------------------ */
 int vexfs_commit_super(struct super_block *sb, bool sync);

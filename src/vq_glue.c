@@ -6,6 +6,8 @@
  * (see vexfs_vq_fpu_usable()).
  */
 #include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/mm.h>
 #include <asm/cpufeature.h>
 #include <asm/fpu/api.h>
 #include "vexfs.h"
@@ -32,4 +34,25 @@ void vexfs_vq_init(void)
 {
 	vq_select_impl(vexfs_vq_features());
 	pr_info("vexfs: vector kernels: %s\n", vq_impl_name());
+}
+
+/*
+ * The SQ8 / SQ4 record codec (vq_sqv_*) for the vector store: the scratch is
+ * allocated before, and the FPU section covers one vector (<= 8192 floats).
+ */
+int vexfs_vq_sqv(bool encode, const void *in, u32 dims, u32 bits, void *out)
+{
+	float *scratch = kvmalloc_array(2 * (size_t)dims, sizeof(float), GFP_KERNEL);
+	int err = 0;
+
+	if (!scratch)
+		return -ENOMEM;
+	kernel_fpu_begin();
+	if (encode)
+		err = vq_sqv_encode(in, dims, bits, scratch, out);
+	else
+		vq_sqv_decode(in, dims, bits, scratch, out);
+	kernel_fpu_end();
+	kvfree(scratch);
+	return err;
 }

@@ -235,6 +235,20 @@ void vq_sq_decode(const struct vq_sq *sq, const u8 *c, float *x, size_t n);
 int vq_sq_prepare(const struct vq_sq *sq, unsigned int metric, const float *q,
 		  struct vq_sq_query *qq);
 
+/*
+ * Per-vector SQ (vq_sqv_simd.c, FPU): the stored form of a record compressed
+ * with SQ8 / SQ4 is le32 vmin bits, le32 step bits, then the codes of
+ * vq_sq_encode with that vmin and step in every dimension. @scratch holds
+ * 2 * d floats. Encode refuses NaN / inf (-EINVAL).
+ */
+#define VQ_SQV_HDR	8
+static inline size_t vq_sqv_size(u32 d, u32 bits)
+{
+	return VQ_SQV_HDR + vq_sq_code_size(d, bits);
+}
+int vq_sqv_encode(const float *x, u32 d, u32 bits, float *scratch, u8 *out);
+void vq_sqv_decode(const u8 *in, u32 d, u32 bits, float *scratch, float *x);
+
 /* ---- product quantizer (vq_pq_simd.c, FPU) ----------------------------- */
 
 static inline int vq_pq_check_dims(u32 d, u32 m)

@@ -63,8 +63,9 @@ int vexfs_vec_check_args(u32 dtype, u32 compression, u32 dims, u32 data_len,
 		*why = "metadata out of range (confidence or reserved field)";
 		return -EINVAL;
 	}
-	if (compression == VEXFS_COMP_F16 && dtype != VEXFS_DT_F32) {
-		*why = "float16 compression applies to float32 vectors only";
+	if ((compression == VEXFS_COMP_F16 || compression == VEXFS_COMP_SQ8 ||
+	     compression == VEXFS_COMP_SQ4) && dtype != VEXFS_DT_F32) {
+		*why = "float16 and scalar quantization apply to float32 vectors only";
 		return -EINVAL;
 	}
 	if (!vexfs_vec_stored_size(dtype, compression, dims)) {
@@ -81,6 +82,10 @@ u32 vexfs_vec_stored_size(u32 dtype, u32 compression, u32 dims)
 		return vexfs_vec_raw_size(dtype, dims);
 	case VEXFS_COMP_F16:
 		return dtype == VEXFS_DT_F32 ? vexfs_vec_raw_size(VEXFS_DT_F16, dims) : 0;
+	case VEXFS_COMP_SQ8:
+		return dtype == VEXFS_DT_F32 ? vq_sqv_size(dims, 8) : 0;
+	case VEXFS_COMP_SQ4:
+		return dtype == VEXFS_DT_F32 ? vq_sqv_size(dims, 4) : 0;
 	}
 	return 0;
 }
@@ -205,7 +210,8 @@ int vexfs_vec_rec_validate(const void *rec, u32 len, u32 seed, u64 id, u64 ino,
 	}
 	if (!csize || csize > VEXFS_VEC_MAX_DATA ||
 	    (comp == VEXFS_COMP_NONE && csize != osize) ||
-	    (comp == VEXFS_COMP_F16 && csize != vexfs_vec_stored_size(dtype, comp, dims))) {
+	    (comp != VEXFS_COMP_NONE && vexfs_vec_stored_size(dtype, comp, dims) &&
+	     csize != vexfs_vec_stored_size(dtype, comp, dims))) {
 		*why = "stored size out of range";
 		return -EUCLEAN;
 	}

@@ -15,6 +15,8 @@
 #include <linux/unaligned.h>
 #include "core/vrec.h"
 #include "vector.h"
+#include "vexfs.h"
+#include "vexfs/vq.h"
 
 #define SEED 0x12345678u
 
@@ -122,8 +124,10 @@ static void vrec_args(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vexfs_vec_check_args(0, 0, 10, 40, &m, &why), -EINVAL);
 	KUNIT_EXPECT_EQ(test, vexfs_vec_check_args(6, 0, 10, 40, &m, &why), -EINVAL);
 	KUNIT_EXPECT_EQ(test, vexfs_vec_check_args(VEXFS_DT_F32, 6, 10, 40, &m, &why), -EINVAL);
-	KUNIT_EXPECT_EQ(test, vexfs_vec_check_args(VEXFS_DT_F32, VEXFS_COMP_SQ8, 10, 40, &m, &why),
+	KUNIT_EXPECT_EQ(test, vexfs_vec_check_args(VEXFS_DT_F32, VEXFS_COMP_PQ, 10, 40, &m, &why),
 			-EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, vexfs_vec_check_args(VEXFS_DT_F32, VEXFS_COMP_SQ8, 10, 40, &m, &why),
+			0);
 	KUNIT_EXPECT_EQ(test, vexfs_vec_check_args(VEXFS_DT_F32, VEXFS_COMP_F16, 10, 40, &m, &why),
 			0);
 	KUNIT_EXPECT_EQ(test, vexfs_vec_check_args(VEXFS_DT_I8, VEXFS_COMP_F16, 10, 10, &m, &why),
@@ -188,11 +192,58 @@ static void vrec_f16(struct kunit *test)
 	for (i = 0; i < 6; i++)	/* exactly representable ones come back bit-exact */
 		KUNIT_EXPECT_EQ(test, get_unaligned_le32(out + 4 * i), in[i]);
 	KUNIT_EXPECT_EQ(test, get_unaligned_le32(out + 4 * 6), 0x3eaaa000u);
-	KUNIT_EXPECT_EQ(test, vexfs_vec_stored_size(VEXFS_DT_F32, VEXFS_COMP_SQ8, 8), 0u);
+	KUNIT_EXPECT_EQ(test, vexfs_vec_stored_size(VEXFS_DT_F32, VEXFS_COMP_PQ, 8), 0u);
+	KUNIT_EXPECT_EQ(test, vexfs_vec_stored_size(VEXFS_DT_I8, VEXFS_COMP_SQ8, 8), 0u);
+}
+
+/*
+ * SQ8 / SQ4 record codec through the module's FPU glue: vectors whose values
+ * sit exactly on the quantization grid come back bit for bit; NaN is refused.
+ */
+static void vrec_sqv(struct kunit *test)
+{
+	u32 bits, n, i;
+
+	for (bits = 4; bits <= 8; bits += 4) {
+		u32 *x, *y;
+		u8 *code;
+
+		n = bits == 8 ? 256 : 16;
+		x = kunit_kzalloc(test, n * 4, GFP_KERNEL);
+		y = kunit_kzalloc(test, n * 4, GFP_KERNEL);
+		code = kunit_kzalloc(test, vq_sqv_size(n, bits), GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, x);
+		KUNIT_ASSERT_NOT_NULL(test, y);
+		KUNIT_ASSERT_NOT_NULL(test, code);
+		/* x[i] = 2 * (n - 1 - i) - 6 as float bits: min -6, step 2 */
+		for (i = 0; i < n; i++) {
+			s32 v = 2 * (s32)(n - 1 - i) - 6;
+			u32 a = v < 0 ? -v : v, e = 0, b;
+
+			if (!a) {
+				x[i] = 0;
+				continue;
+			}
+			while ((a >> e) > 1)
+				e++;
+			b = ((127 + e) << 23) | ((a << (23 - e)) & 0x7fffff);
+			x[i] = b | (v < 0 ? 0x80000000u : 0);
+		}
+		KUNIT_ASSERT_EQ(test, vexfs_vq_sqv(true, x, n, bits, code), 0);
+		KUNIT_EXPECT_EQ(test, get_unaligned_le32(code), 0xc0c00000u);	/* -6.0 */
+		KUNIT_EXPECT_EQ(test, get_unaligned_le32(code + 4), 0x40000000u);	/* 2.0 */
+		KUNIT_EXPECT_EQ(test, vexfs_vec_stored_size(VEXFS_DT_F32, bits == 8 ?
+				VEXFS_COMP_SQ8 : VEXFS_COMP_SQ4, n), (u32)vq_sqv_size(n, bits));
+		KUNIT_ASSERT_EQ(test, vexfs_vq_sqv(false, code, n, bits, y), 0);
+		KUNIT_EXPECT_EQ(test, memcmp(x, y, n * 4), 0);
+		x[n / 2] = 0x7fc00000;	/* NaN */
+		KUNIT_EXPECT_EQ(test, vexfs_vq_sqv(true, x, n, bits, code), -EINVAL);
+	}
 }
 
 static struct kunit_case vrec_cases_k[] = {
 	KUNIT_CASE(vrec_f16),
+	KUNIT_CASE(vrec_sqv),
 	KUNIT_CASE(vrec_roundtrip),
 	KUNIT_CASE(vrec_corruptions),
 	KUNIT_CASE(vrec_args),

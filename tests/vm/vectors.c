@@ -587,9 +587,58 @@ static int do_semantics(const char *dir)
 		ck(e == EINVAL, "float16 compression of int16 -> EINVAL", "%d", e);
 		at.dtype = VEXFS_VEC_DT_F32;
 		at.data_len = 32;
-		at.compression = VEXFS_VEC_COMP_SQ8;
+		at.compression = VEXFS_VEC_COMP_PQ;
 		e = ioctl(fd, VEXFS_IOC_VEC_ATTACH, &at) ? errno : 0;
-		ck(e == EOPNOTSUPP, "SQ8 compression not stored yet -> EOPNOTSUPP", "%d", e);
+		ck(e == EOPNOTSUPP, "PQ compression not stored yet -> EOPNOTSUPP", "%d", e);
+		/* SQ8 / SQ4: per-vector min and step, error <= step / 2 */
+		for (k2 = 0; k2 < 2; k2++) {
+			static float big[768], back[768];
+			unsigned int bits = k2 ? 4 : 8, bad = 0, q;
+			float lo = 1e30f, hi = -1e30f, step;
+
+			rng_state = 99 + k2;
+			for (q = 0; q < 768; q++) {
+				big[q] = (float)((int64_t)(rng() % 2000001) - 1000000) / 1e6f;
+				lo = big[q] < lo ? big[q] : lo;
+				hi = big[q] > hi ? big[q] : hi;
+			}
+			step = (hi - lo) / ((1 << bits) - 1);
+			at.compression = k2 ? VEXFS_VEC_COMP_SQ4 : VEXFS_VEC_COMP_SQ8;
+			at.dims = 768;
+			at.data = (uintptr_t)big;
+			at.data_len = sizeof(big);
+			e = ioctl(fd, VEXFS_IOC_VEC_ATTACH, &at) ? errno : 0;
+			memset(&g, 0, sizeof(g));
+			g.size = sizeof(g);
+			g.vector_id = at.vector_id;
+			g.data = (uintptr_t)back;
+			g.data_len = sizeof(back);
+			if (!e)
+				e = ioctl(fd, VEXFS_IOC_VEC_GET, &g) ? errno : 0;
+			for (q = 0; q < 768; q++) {
+				float err = back[q] - big[q];
+
+				if (err < 0)
+					err = -err;
+				if (err > step * 0.5f * 1.0001f + 1e-7f)
+					bad++;
+			}
+			ck(e == 0 && !bad && g.info.stored_size == 8 + (bits == 8 ? 768 : 384) &&
+			   g.data_len == sizeof(big),
+			   bits == 8 ? "SQ8: stored in 776 of 3072 bytes, error <= step/2" :
+				       "SQ4: stored in 392 of 3072 bytes, error <= step/2",
+			   "%d bad %u stored %u", e, bad, g.info.stored_size);
+		}
+		{
+			float nan[4] = { 1.0f, 0.0f / 0.0f, 2.0f, 3.0f };
+
+			at.compression = VEXFS_VEC_COMP_SQ8;
+			at.dims = 4;
+			at.data = (uintptr_t)nan;
+			at.data_len = sizeof(nan);
+			e = ioctl(fd, VEXFS_IOC_VEC_ATTACH, &at) ? errno : 0;
+			ck(e == EINVAL, "SQ8 of a vector with NaN -> EINVAL", "%d", e);
+		}
 		close(fd);
 		unlink(a);
 	}
