@@ -155,7 +155,20 @@ void vexfs_set_inode_ops(struct inode *inode)
 	}
 }
 
+static struct inode *__vexfs_iget(struct super_block *sb, u64 ino, bool internal);
+
 struct inode *vexfs_iget(struct super_block *sb, u64 ino)
+{
+	/* the vector table (inode 2) is only for vexfs_iget_vectab() */
+	return __vexfs_iget(sb, ino, false);
+}
+
+struct inode *vexfs_iget_vectab(struct super_block *sb)
+{
+	return __vexfs_iget(sb, VEXFS_VECSTORE_INO, true);
+}
+
+static struct inode *__vexfs_iget(struct super_block *sb, u64 ino, bool internal)
 {
 	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
 	struct vexfs_inode_info *vi;
@@ -166,7 +179,7 @@ struct inode *vexfs_iget(struct super_block *sb, u64 ino)
 	u64 nblocks;
 	int err = -EUCLEAN;
 
-	if (ino != VEXFS_ROOT_INO && ino != VEXFS_VECSTORE_INO &&
+	if (ino != VEXFS_ROOT_INO && !(internal && ino == VEXFS_VECSTORE_INO) &&
 	    (ino < VEXFS_FIRST_INO || ino > sbi->s_geom.inodes)) {
 		vexfs_err(sb, "corrupt metadata: inode number %llu out of range", ino);
 		return ERR_PTR(-EUCLEAN);
@@ -903,7 +916,13 @@ void vexfs_evict_inode(struct inode *inode)
 		 * An unlinked inode is on the orphan list until this completes.
 		 * A fast symlink's i_block holds its target, not block numbers.
 		 */
-		vexfs_vec_evict(inode);
+		if (vexfs_vec_evict(inode)) {
+			/* keep it on the on-disk orphan list: the next mount retries */
+			vexfs_err(sb, "inode %lu: cannot free its vectors; left for the next mount",
+				  inode->i_ino);
+			want_delete = false;
+			goto keep;
+		}
 		if (!vexfs_fast_symlink(inode)) {
 			inode->i_size = 0;
 			vexfs_truncate_blocks(inode, 0);
@@ -920,7 +939,9 @@ void vexfs_evict_inode(struct inode *inode)
 			vexfs_mark_inode_dirty(handle, inode);
 			vexfs_journal_stop(handle);
 		}
-	} else if (!list_empty(&vi->i_orphan)) {
+	}
+keep:
+	if (!want_delete && !list_empty(&vi->i_orphan)) {
 		/* read-only or bad: leave it for the next read-write mount */
 		mutex_lock(&VEXFS_SB(sb)->s_orphan_lock);
 		list_del_init(&vi->i_orphan);

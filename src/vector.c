@@ -97,13 +97,19 @@ int vexfs_vindex_add(struct vexfs_vindex *vx, struct vexfs_vent *v,
 		     struct vexfs_vfile **spare)
 {
 	struct vexfs_vfile *f;
-	int err;
+	int err, tries;
 
 	f = rhashtable_lookup_fast(&vx->files, &v->ino, vexfs_vfile_params);
 	if (f && !list_empty(&f->vents) &&
 	    list_last_entry(&f->vents, struct vexfs_vent, flink)->id >= v->id)
 		return -EINVAL;
-	err = rhashtable_lookup_insert_fast(&vx->ids, &v->node, vexfs_vent_params);
+	/* -EBUSY / -ENOMEM are transient (a resize is due): retry a little */
+	for (tries = 0; tries < 8; tries++) {
+		err = rhashtable_lookup_insert_fast(&vx->ids, &v->node, vexfs_vent_params);
+		if (err != -EBUSY && err != -ENOMEM)
+			break;
+		cond_resched();
+	}
 	if (err)
 		return err;
 	if (!f) {
@@ -303,6 +309,13 @@ static struct buffer_head *vexfs_vtab_bh(handle_t *handle, struct super_block *s
 		return ERR_PTR(-EUCLEAN);
 	}
 	err = vexfs_journal_get_write_access(handle, sb, bh);
+	/*
+	 * A block just mapped is zero only in memory: put it in the handle now,
+	 * so that a later failure of the same call cannot leave it mapped with
+	 * stale contents on disk.
+	 */
+	if (!err && create)
+		err = vexfs_journal_dirty(handle, sb, bh);
 	if (err) {
 		brelse(bh);
 		return ERR_PTR(err);
@@ -470,7 +483,8 @@ static int vexfs_vec_store(struct inode *inode, u64 *id, u32 dtype, u32 comp, u3
 out_index:
 	if (added) {
 		vexfs_vindex_del(&vs->index, v);
-		synchronize_rcu();
+		kfree_rcu(v, rcu);
+		v = NULL;
 	}
 out_slot:
 	vexfs_vchunk_release(&vs->va, c, (u32)slot, nslots);
@@ -548,23 +562,23 @@ static int vexfs_vec_detach(struct inode *inode, u64 id)
  * Free every vector of an inode being deleted, in bounded transactions (the
  * inode stays on the orphan list until all is gone, so a crash resumes it).
  */
-void vexfs_vec_evict(struct inode *inode)
+int vexfs_vec_evict(struct inode *inode)
 {
 	struct super_block *sb = inode->i_sb;
 	struct vexfs_vstore *vs = VEXFS_SB(sb)->s_vstore;
 	const int batch = 16;
 
 	if (!vs)
-		return;
+		return 0;
 	for (;;) {
 		struct vexfs_vfile *f;
 		handle_t *handle;
-		int i, err = 0;
+		int i, err = 0, err2;
 
 		handle = vexfs_journal_start_revoke(sb, batch * VEXFS_VEC_REMOVE_CREDITS + 2,
 						    batch * vexfs_vchunk_max_blocks(sb->s_blocksize));
 		if (IS_ERR(handle))
-			return;
+			return PTR_ERR(handle);
 		mutex_lock(&vs->lock);
 		for (i = 0; i < batch && !err; i++) {
 			f = vexfs_vindex_file(&vs->index, inode->i_ino);
@@ -577,11 +591,13 @@ void vexfs_vec_evict(struct inode *inode)
 		}
 		f = vexfs_vindex_file(&vs->index, inode->i_ino);
 		mutex_unlock(&vs->lock);
-		if (i)
-			vexfs_mark_inode_dirty(handle, inode);
-		vexfs_journal_stop(handle);
-		if (err || !f)
-			return;
+		if (i && !err)
+			err = vexfs_mark_inode_dirty(handle, inode);
+		err2 = vexfs_journal_stop(handle);
+		if (err || err2)
+			return err ? err : err2;
+		if (!f)
+			return 0;
 	}
 }
 
@@ -682,6 +698,8 @@ static int vexfs_vec_compress(u32 dtype, u32 comp, u32 dims, void *data)
 	if (!err)
 		memcpy(data, enc, stored);
 	kvfree(enc);
+	if (err == -ERANGE)
+		err = -EINVAL;	/* max - min overflows float32 */
 	return err ? err : stored;
 }
 
@@ -768,6 +786,10 @@ static long vexfs_ioc_attach(struct file *file, void __user *uarg)
 		return err;
 	if (!a.data)
 		return -EFAULT;
+	/* fail before storing anything if the id cannot be returned */
+	if (put_user(0ULL, (u64 __user *)((u8 __user *)uarg +
+					   offsetof(struct vexfs_ioc_attach, vector_id))))
+		return -EFAULT;
 	err = mnt_want_write_file(file);
 	if (err)
 		return err;
@@ -779,7 +801,9 @@ static long vexfs_ioc_attach(struct file *file, void __user *uarg)
 		err = -EPERM;
 		goto out_drop;
 	}
-	rec = kvmalloc(vexfs_vec_rec_len(a.data_len), GFP_KERNEL);
+	/* the stored form can be longer than the input (SQ of 1 or 2 dims) */
+	rec = kvmalloc(vexfs_vec_rec_len(max(a.data_len, vexfs_vec_stored_size(a.dtype,
+						a.compression, a.dims))), GFP_KERNEL);
 	if (!rec) {
 		err = -ENOMEM;
 		goto out_drop;
@@ -969,28 +993,46 @@ static long vexfs_ioc_stats(struct file *file, void __user *uarg)
 	return copy_to_user(uarg, &s, sizeof(s)) ? -EFAULT : 0;
 }
 
+static const unsigned int vexfs_vec_cmds[] = {
+	[_IOC_NR(VEXFS_IOC_VEC_ATTACH)] = VEXFS_IOC_VEC_ATTACH,
+	[_IOC_NR(VEXFS_IOC_VEC_GET)] = VEXFS_IOC_VEC_GET,
+	[_IOC_NR(VEXFS_IOC_VEC_LIST)] = VEXFS_IOC_VEC_LIST,
+	[_IOC_NR(VEXFS_IOC_VEC_DETACH)] = VEXFS_IOC_VEC_DETACH,
+	[_IOC_NR(VEXFS_IOC_VEC_STATS)] = VEXFS_IOC_VEC_STATS,
+};
+
 long vexfs_vec_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct inode *inode = file_inode(file);
 	void __user *uarg = (void __user *)arg;
 
+	unsigned int nr = _IOC_NR(cmd);
+
+	/*
+	 * Match the number and direction, not the size encoded in @cmd: the
+	 * structs may grow, and their size field says which version came in.
+	 */
+	if (nr < _IOC_NR(VEXFS_IOC_VEC_ATTACH) || nr > _IOC_NR(VEXFS_IOC_VEC_STATS) ||
+	    _IOC_DIR(cmd) != _IOC_DIR(vexfs_vec_cmds[nr]) ||
+	    _IOC_SIZE(cmd) < _IOC_SIZE(vexfs_vec_cmds[nr]))
+		return -ENOTTY;
+	if (nr != _IOC_NR(VEXFS_IOC_VEC_STATS) && !S_ISREG(inode->i_mode))
+		return -ENOTTY;
 	if (!VEXFS_SB(inode->i_sb)->s_vstore)
 		return -EOPNOTSUPP;
 	if (vexfs_forced_shutdown(inode->i_sb))
 		return -EIO;
-	if (cmd == VEXFS_IOC_VEC_STATS)
-		return vexfs_ioc_stats(file, uarg);
-	if (!S_ISREG(inode->i_mode))
-		return -ENOTTY;
-	switch (cmd) {
-	case VEXFS_IOC_VEC_ATTACH:
+	switch (nr) {
+	case _IOC_NR(VEXFS_IOC_VEC_ATTACH):
 		return vexfs_ioc_attach(file, uarg);
-	case VEXFS_IOC_VEC_GET:
+	case _IOC_NR(VEXFS_IOC_VEC_GET):
 		return vexfs_ioc_get(file, uarg);
-	case VEXFS_IOC_VEC_LIST:
+	case _IOC_NR(VEXFS_IOC_VEC_LIST):
 		return vexfs_ioc_list(file, uarg);
-	case VEXFS_IOC_VEC_DETACH:
+	case _IOC_NR(VEXFS_IOC_VEC_DETACH):
 		return vexfs_ioc_detach(file, uarg);
+	case _IOC_NR(VEXFS_IOC_VEC_STATS):
+		return vexfs_ioc_stats(file, uarg);
 	}
 	return -ENOTTY;
 }
@@ -1213,7 +1255,7 @@ static int vexfs_vstore_scan(struct super_block *sb)
 	struct vexfs_vstore *vs = sbi->s_vstore;
 	u32 epb = vexfs_vtab_per_block(sb->s_blocksize);
 	u64 nblk = DIV_ROUND_UP(vs->next_id, epb), lblk, last = 0;
-	u64 tblocks = DIV_ROUND_UP(i_size_read(vs->tab), sb->s_blocksize);
+	u64 tblocks = min_t(u64, nblk, DIV_ROUND_UP(i_size_read(vs->tab), sb->s_blocksize));
 	struct vexfs_vfile *spare = NULL;
 	int err = 0;
 
@@ -1291,7 +1333,7 @@ int vexfs_vstore_load(struct super_block *sb)
 	if (le64_to_cpu(es->s_vec_root) != VEXFS_VECSTORE_INO || !le64_to_cpu(es->s_vec_next_id))
 		return vexfs_corrupt(sb, "vector store root %llu / next id %llu invalid",
 				     le64_to_cpu(es->s_vec_root), le64_to_cpu(es->s_vec_next_id));
-	tab = vexfs_iget(sb, VEXFS_VECSTORE_INO);
+	tab = vexfs_iget_vectab(sb);
 	if (IS_ERR(tab))
 		return PTR_ERR(tab);
 	if (!S_ISREG(tab->i_mode) || tab->i_nlink != 1) {

@@ -159,6 +159,7 @@ void vexfs_count_groups(struct super_block *sb, u64 *free_blocks, u64 *free_inod
 
 /* ---- inode.c ------------------------------------------------------------ */
 struct inode *vexfs_iget(struct super_block *sb, u64 ino);
+struct inode *vexfs_iget_vectab(struct super_block *sb);
 int vexfs_mark_inode_dirty(handle_t *handle, struct inode *inode);
 int vexfs_write_inode(struct inode *inode, struct writeback_control *wbc);
 void vexfs_dirty_inode(struct inode *inode, int flags);
@@ -217,7 +218,7 @@ struct vexfs_vstore;
 int vexfs_vstore_load(struct super_block *sb);
 void vexfs_vstore_unload(struct super_block *sb);
 long vexfs_vec_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
-void vexfs_vec_evict(struct inode *inode);
+int vexfs_vec_evict(struct inode *inode);
 bool vexfs_vec_xattr_name(const char *name);
 int vexfs_vec_xattr_get(struct inode *inode, const char *name, void *buf, size_t size);
 int vexfs_vec_xattr_set(struct inode *inode, const char *name, const void *value,

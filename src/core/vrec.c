@@ -209,10 +209,8 @@ int vexfs_vec_rec_validate(const void *rec, u32 len, u32 seed, u64 id, u64 ino,
 		return -EUCLEAN;
 	}
 	if (!csize || csize > VEXFS_VEC_MAX_DATA ||
-	    (comp == VEXFS_COMP_NONE && csize != osize) ||
-	    (comp != VEXFS_COMP_NONE && vexfs_vec_stored_size(dtype, comp, dims) &&
-	     csize != vexfs_vec_stored_size(dtype, comp, dims))) {
-		*why = "stored size out of range";
+	    csize != vexfs_vec_stored_size(dtype, comp, dims)) {
+		*why = "stored size does not match dimensions, data type and compression";
 		return -EUCLEAN;
 	}
 	if (vexfs_vec_rec_len(csize) != len) {

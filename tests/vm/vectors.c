@@ -377,6 +377,41 @@ static int do_badinput(const char *dir, const char *other)
 	ck(e == EFAULT, "attach NULL argument -> EFAULT", "%d", e);
 	e = ioctl(fd, VEXFS_IOC_VEC_ATTACH, (void *)0x10) ? errno : 0;
 	ck(e == EFAULT, "attach unmapped argument -> EFAULT", "%d", e);
+	{
+		/* readable but not writable argument: refused before storing */
+		static float d8[8];
+		struct vexfs_ioc_attach *ro = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+						   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		memset(ro, 0, sizeof(*ro));
+		ro->size = sizeof(*ro);
+		ro->dtype = VEXFS_VEC_DT_F32;
+		ro->dims = 8;
+		ro->data = (uintptr_t)d8;
+		ro->data_len = 32;
+		mprotect(ro, 4096, PROT_READ);
+		e = ioctl(fd, VEXFS_IOC_VEC_ATTACH, ro) ? errno : 0;
+		ck(e == EFAULT, "attach with a read-only argument -> EFAULT", "%d", e);
+		munmap(ro, 4096);
+	}
+	{
+		/* a larger struct with a zero tail is accepted, a nonzero tail is E2BIG */
+		static float d8[8];
+		struct { struct vexfs_ioc_attach a; uint64_t extra; } big;
+		unsigned long cmd = _IOC(_IOC_READ | _IOC_WRITE, VEXFS_IOC_MAGIC, 1, sizeof(big));
+
+		memset(&big, 0, sizeof(big));
+		big.a.size = sizeof(big);
+		big.a.dtype = VEXFS_VEC_DT_F32;
+		big.a.dims = 8;
+		big.a.data = (uintptr_t)d8;
+		big.a.data_len = 32;
+		big.extra = 1;
+		e = ioctl(fd, cmd, &big) ? errno : 0;
+		ck(e == E2BIG, "attach from a newer ABI with unknown nonzero fields -> E2BIG", "%d", e);
+		e = ioctl(fd, _IOC(_IOC_READ | _IOC_WRITE, VEXFS_IOC_MAGIC, 9, 16), &big) ? errno : 0;
+		ck(e == ENOTTY, "unknown vector call number -> ENOTTY", "%d", e);
+	}
 	stats_path(dir, &s1);
 	ck(same_stats(&s0, &s1), "stats unchanged after the argument cases", "changed");
 	{
