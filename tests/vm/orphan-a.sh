@@ -10,6 +10,10 @@ sync
 stat -f -c '%f %d' $M > "$VEXFS_OUT/baseline"
 exec 7>$M/held
 dd if=/dev/zero bs=1M count=64 >&7 2>/dev/null
+# and 50 vectors of 512 float32 on it: they must go with the orphan
+python3 -c "import json; print(json.dumps([[i + j / 512 for j in range(512)] for i in range(50)]))" > /tmp/v50.json
+"$VEXCTL" attach $M/held --vector /tmp/v50.json > /dev/null || exit 1
+"$B/vm/vectors" stats $M > "$VEXFS_OUT/vstats"
 sync
 rm $M/held
 sync			# the unlink (and the orphan list entry) are committed

@@ -10,6 +10,8 @@ ok "file was held: space was in use" sh -c "[ \"\$(cut -d' ' -f1 $OUT/during)\" 
 ok "mount after crash" mount -t vexfs "$DEV" $M
 ok "orphan processed at mount" sh -c "dmesg | grep -q 'processing 1 orphan inode'"
 ok "free blocks and inodes back to baseline" sh -c "[ \"\$(stat -f -c '%f %d' $M)\" = \"\$(cat $OUT/baseline)\" ]"
+ok "the held file had 50 vectors" grep -q 'vectors=50 ' "$OUT/vstats"
+ok "its vectors were freed with it" sh -c "$B/vm/vectors stats $M | grep -q 'vectors=0 .*alloc_bytes=0 '"
 ok "umount" umount $M
 ok "fsck clean" fsck_clean "$DEV"
 finish

@@ -9,6 +9,7 @@
  *   vectors semantics DIR               links, rename, truncate, permissions
  *   vectors stats DIR                   print STATS as key=value
  *   vectors race DIR SECONDS            4 processes on shared files at once
+ *   vectors enospc DIR                  fill with vectors; a failing attach changes nothing
  *   vectors crashload DIR LOG           attach+fsync forever, logging acknowledged ids
  *   vectors crashverify DIR LOG         after a crash: acknowledged ones intact
  *
@@ -870,6 +871,60 @@ static int do_crashverify(const char *dir, const char *logpath)
 }
 
 /*
+ * enospc DIR: on a full filesystem, attach until ENOSPC; the failing attach
+ * must change nothing (stats equal before and after, retried 20 times with
+ * sizes from 1 block to 8 blocks of data).
+ */
+static int do_enospc(const char *dir)
+{
+	static float d[8192];
+	struct vexfs_ioc_stats s0, s1;
+	char path[4096];
+	int fd, e = 0, n = 0, i, same = 1, enospc = 1;
+
+	snprintf(path, sizeof(path), "%s/enospc", dir);
+	fd = open(path, O_RDWR | O_CREAT, 0644);
+	for (i = 0; i < 8192; i++)
+		d[i] = (float)i;
+	while (!e && n < 1000000) {
+		struct vexfs_ioc_attach a;
+
+		memset(&a, 0, sizeof(a));
+		a.size = sizeof(a);
+		a.dtype = VEXFS_VEC_DT_F32;
+		a.dims = 8192;
+		a.data = (uintptr_t)d;
+		a.data_len = sizeof(d);
+		e = ioctl(fd, VEXFS_IOC_VEC_ATTACH, &a) ? errno : 0;
+		n++;
+	}
+	ck(e == ENOSPC, "attach until the filesystem is full ends in ENOSPC",
+	   "%d after %d attaches", e, n);
+	for (i = 0; i < 20; i++) {
+		struct vexfs_ioc_attach a;
+		u32 dims = 1024 * (1 + i % 8);
+
+		memset(&a, 0, sizeof(a));
+		a.size = sizeof(a);
+		a.dtype = VEXFS_VEC_DT_F32;
+		a.dims = dims;
+		a.data = (uintptr_t)d;
+		a.data_len = dims * 4;
+		stats_path(dir, &s0);
+		e = ioctl(fd, VEXFS_IOC_VEC_ATTACH, &a) ? errno : 0;
+		stats_path(dir, &s1);
+		if (e && !same_stats(&s0, &s1))
+			same = 0;
+		if (e && e != ENOSPC)
+			enospc = 0;
+	}
+	ck(same, "a failed attach on a full filesystem changes nothing", "stats changed");
+	ck(enospc, "... and fails with ENOSPC", "other errno");
+	close(fd);
+	return 0;
+}
+
+/*
  * race DIR SECONDS: four processes attach, get, list, detach, read the xattr
  * view, unlink and recreate four shared files at once; every call must
  * succeed or fail with an errno the race explains (ENOENT for an id another
@@ -974,7 +1029,9 @@ int main(int argc, char **argv)
 		if (fd >= 0)
 			close(fd);
 		return 0;
-	} else if (argc >= 4 && !strcmp(argv[1], "race"))
+	} else if (argc >= 3 && !strcmp(argv[1], "enospc"))
+		do_enospc(argv[2]);
+	else if (argc >= 4 && !strcmp(argv[1], "race"))
 		do_race(argv[2], atoi(argv[3]));
 	else if (argc >= 4 && !strcmp(argv[1], "unlink-half"))
 		do_unlink_half(argv[2], atoi(argv[3]));

@@ -134,6 +134,9 @@ $VEXCTL stats $M
 ok "vexctl stats --json" bash -c "$VEXCTL stats $M --json | grep -q '\"vectors\"'"
 expect_fail "vexctl attach with wrong dims file fails" $VEXCTL attach $M/vx.dat --vector /tmp/nonexistent.npy
 
+# ---- ENOSPC in the middle of attaching: nothing half-written ---------------
+vtest enospc $M2
+ok "remove the vectors that filled it" rm -f $M2/enospc
 ok "umount both" umount $M $M2
 ok "fsck clean (first)" fsck_clean "$DEV"
 ok "fsck clean (second)" fsck_clean "$DEV2"
