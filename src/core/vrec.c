@@ -434,53 +434,54 @@ struct vexfs_vchunk *vexfs_valloc_pick(const struct vexfs_valloc *va, u32 n)
 	return NULL;
 }
 
+/* Set (@used) or clear slots [slot, slot + n) and requeue the chunk by its new longest run. */
+static void vc_update(struct vexfs_valloc *va, struct vexfs_vchunk *c, u32 slot, u32 n,
+		      bool used)
+{
+	u32 at;
+
+	va_unlink(va, c);
+	vc_set(c, slot, n, used);
+	if (used) {
+		c->nused += n;
+		c->nrec++;
+		va->used_slots += n;
+	} else {
+		c->nused -= n;
+		c->nrec--;
+		va->used_slots -= n;
+	}
+	c->maxrun = vc_scan(c, 0, &at);
+	va_link(va, c);
+}
+
 int vexfs_vchunk_take(struct vexfs_valloc *va, struct vexfs_vchunk *c, u32 n)
 {
-	u32 slot, at;
+	u32 slot;
 
 	if (!n || c->maxrun < n)
 		return -ENOSPC;
 	vc_scan(c, n, &slot);
 	if (slot == ~0u)
 		return -ENOSPC;
-	va_unlink(va, c);
-	vc_set(c, slot, n, true);
-	c->nused += n;
-	c->nrec++;
-	va->used_slots += n;
-	c->maxrun = vc_scan(c, 0, &at);
-	va_link(va, c);
+	vc_update(va, c, slot, n, true);
 	return (int)slot;
 }
 
 int vexfs_vchunk_mark(struct vexfs_valloc *va, struct vexfs_vchunk *c, u32 slot, u32 n)
 {
-	u32 i, at;
+	u32 i;
 
 	if (!n || slot >= c->nslots || c->nslots - slot < n)
 		return -EUCLEAN;
 	for (i = slot; i < slot + n; i++)
 		if (vc_test(c, i))
 			return -EUCLEAN;
-	va_unlink(va, c);
-	vc_set(c, slot, n, true);
-	c->nused += n;
-	c->nrec++;
-	va->used_slots += n;
-	c->maxrun = vc_scan(c, 0, &at);
-	va_link(va, c);
+	vc_update(va, c, slot, n, true);
 	return 0;
 }
 
 void vexfs_vchunk_release(struct vexfs_valloc *va, struct vexfs_vchunk *c, u32 slot, u32 n)
 {
-	u32 at;
-
-	va_unlink(va, c);
-	vc_set(c, slot, n, false);
-	c->nused -= n;
-	c->nrec--;
-	va->used_slots -= n;
-	c->maxrun = vc_scan(c, 0, &at);
-	va_link(va, c);
+	vc_update(va, c, slot, n, false);
 }
