@@ -689,6 +689,17 @@ static int vexfs_vec_compress(u32 dtype, u32 comp, u32 dims, void *data)
 	void *enc;
 	int err;
 
+	if (comp == VEXFS_COMP_SPARSE) {
+		/* @data has room for VEXFS_VEC_MAX_DATA bytes */
+		enc = kvmalloc(4 + 8 * (size_t)dims, GFP_KERNEL);
+		if (!enc)
+			return -ENOMEM;
+		err = vexfs_vec_sparse_encode(data, dims, enc);
+		if (err > 0)
+			memcpy(data, enc, err);
+		kvfree(enc);
+		return err;
+	}
 	if (comp != VEXFS_COMP_SQ8 && comp != VEXFS_COMP_SQ4)
 		return vexfs_vec_encode(dtype, comp, dims, data);
 	enc = kvmalloc(stored, GFP_KERNEL);
@@ -802,8 +813,10 @@ static long vexfs_ioc_attach(struct file *file, void __user *uarg)
 		goto out_drop;
 	}
 	/* the stored form can be longer than the input (SQ of 1 or 2 dims) */
-	rec = kvmalloc(vexfs_vec_rec_len(max(a.data_len, vexfs_vec_stored_size(a.dtype,
-						a.compression, a.dims))), GFP_KERNEL);
+	rec = kvmalloc(vexfs_vec_rec_len(max(a.data_len, a.compression == VEXFS_COMP_SPARSE ?
+					     VEXFS_VEC_MAX_DATA :
+					     vexfs_vec_stored_size(a.dtype, a.compression,
+								   a.dims))), GFP_KERNEL);
 	if (!rec) {
 		err = -ENOMEM;
 		goto out_drop;
@@ -1153,8 +1166,8 @@ int vexfs_vec_xattr_set(struct inode *inode, const char *name, const void *value
 						      le32_to_cpu(x->vx_dims)), &meta, &why);
 	if (err)
 		return err;
-	if (dlen != vexfs_vec_stored_size(le16_to_cpu(x->vx_dtype),
-					  le16_to_cpu(x->vx_compression), le32_to_cpu(x->vx_dims)))
+	if (!vexfs_vec_stored_ok(le16_to_cpu(x->vx_dtype), le16_to_cpu(x->vx_compression),
+				 le32_to_cpu(x->vx_dims), x + 1, dlen))
 		return -EINVAL;
 	rec = kvmalloc(vexfs_vec_rec_len(dlen), GFP_KERNEL);
 	if (!rec)

@@ -64,11 +64,12 @@ int vexfs_vec_check_args(u32 dtype, u32 compression, u32 dims, u32 data_len,
 		return -EINVAL;
 	}
 	if ((compression == VEXFS_COMP_F16 || compression == VEXFS_COMP_SQ8 ||
-	     compression == VEXFS_COMP_SQ4) && dtype != VEXFS_DT_F32) {
-		*why = "float16 and scalar quantization apply to float32 vectors only";
+	     compression == VEXFS_COMP_SQ4 || compression == VEXFS_COMP_SPARSE) &&
+	    dtype != VEXFS_DT_F32) {
+		*why = "float16, scalar quantization and sparse apply to float32 vectors only";
 		return -EINVAL;
 	}
-	if (!vexfs_vec_stored_size(dtype, compression, dims)) {
+	if (compression != VEXFS_COMP_SPARSE && !vexfs_vec_stored_size(dtype, compression, dims)) {
 		*why = "compression not supported for storing";
 		return -EOPNOTSUPP;
 	}
@@ -88,6 +89,38 @@ u32 vexfs_vec_stored_size(u32 dtype, u32 compression, u32 dims)
 		return dtype == VEXFS_DT_F32 ? vq_sqv_size(dims, 4) : 0;
 	}
 	return 0;
+}
+
+int vexfs_vec_stored_ok(u32 dtype, u32 compression, u32 dims, const void *data, u32 len)
+{
+	int nnz;
+
+	if (compression != VEXFS_COMP_SPARSE)
+		return len && len == vexfs_vec_stored_size(dtype, compression, dims);
+	if (dtype != VEXFS_DT_F32 || !dims || dims > VEXFS_VEC_MAX_DIMS)
+		return 0;
+	nnz = vq_sparse_validate(data, len, dims);
+	return nnz >= 0 && len == vq_sparse_code_size(nnz);
+}
+
+int vexfs_vec_sparse_encode(const void *raw, u32 dims, void *out)
+{
+	static const u32 zero;	/* threshold 0: keep every non-zero value */
+	const u8 *p = raw;
+	u32 i, nnz = 0;
+
+	for (i = 0; i < dims; i++) {
+		u32 f = p[4 * i] | (p[4 * i + 1] << 8) | (p[4 * i + 2] << 16) |
+			((u32)p[4 * i + 3] << 24);
+
+		if ((f & 0x7f800000U) == 0x7f800000U)
+			return -EINVAL;		/* NaN / inf */
+		nnz += (f & 0x7fffffffU) != 0;
+	}
+	if (vq_sparse_code_size(nnz) > VEXFS_VEC_MAX_DATA)
+		return -EINVAL;
+	nnz = vq_sparse_encode_threshold(raw, dims, (const float *)&zero, out);
+	return (int)vq_sparse_code_size(nnz);
 }
 
 u32 vexfs_vec_encode(u32 dtype, u32 compression, u32 dims, void *data)
@@ -116,7 +149,15 @@ void vexfs_vec_decode(u32 dtype, u32 compression, u32 dims, const void *in, void
 	u8 *o = out;
 	u32 i;
 
-	if (compression == VEXFS_COMP_F16 && dtype == VEXFS_DT_F32) {
+	if (compression == VEXFS_COMP_SPARSE) {
+		/* validated: nnz, increasing indices < dims, then the values */
+		u32 nnz = vq_get_le32(p);
+
+		memset(out, 0, (size_t)dims * 4);
+		for (i = 0; i < nnz; i++)
+			memcpy(o + 4 * (size_t)vq_get_le32(p + 4 + 4 * (size_t)i),
+			       p + 4 + 4 * (size_t)nnz + 4 * (size_t)i, 4);
+	} else if (compression == VEXFS_COMP_F16 && dtype == VEXFS_DT_F32) {
 		for (i = 0; i < dims; i++) {
 			u32 f = vq_f16_to_f32_bits(p[2 * i] | (p[2 * i + 1] << 8));
 
@@ -208,8 +249,8 @@ int vexfs_vec_rec_validate(const void *rec, u32 len, u32 seed, u64 id, u64 ino,
 		*why = "dimensions do not match the original size";
 		return -EUCLEAN;
 	}
-	if (!csize || csize > VEXFS_VEC_MAX_DATA ||
-	    csize != vexfs_vec_stored_size(dtype, comp, dims)) {
+	if (!csize || csize > VEXFS_VEC_MAX_DATA || len < VEXFS_VEC_REC_HDR + csize ||
+	    !vexfs_vec_stored_ok(dtype, comp, dims, (const u8 *)rec + VEXFS_VEC_REC_HDR, csize)) {
 		*why = "stored size does not match dimensions, data type and compression";
 		return -EUCLEAN;
 	}

@@ -38,6 +38,17 @@ int vexfs_vec_check_args(u32 dtype, u32 compression, u32 dims, u32 data_len,
  * vectors as IEEE binary16, 2 bytes per dimension).
  */
 u32 vexfs_vec_stored_size(u32 dtype, u32 compression, u32 dims);
+/*
+ * Whether @len bytes at @data are a valid stored form (sizes; for sparse, the
+ * code itself: count, increasing indices below dims, finite non-zero values).
+ */
+int vexfs_vec_stored_ok(u32 dtype, u32 compression, u32 dims, const void *data, u32 len);
+/*
+ * Sparse form of a float32 vector (every non-zero value; lossless) into @out
+ * (room for 4 + 8 * dims bytes). Returns its size, or -EINVAL for NaN / inf
+ * or a form above VEXFS_VEC_MAX_DATA. Integer-only.
+ */
+int vexfs_vec_sparse_encode(const void *raw, u32 dims, void *out);
 /* Encode raw data in place; returns the stored size. Integer-only (no FPU). */
 u32 vexfs_vec_encode(u32 dtype, u32 compression, u32 dims, void *data);
 /* Decode stored data to the raw form (dims x dtype bytes) in @out. */

@@ -241,8 +241,40 @@ static void vrec_sqv(struct kunit *test)
 	}
 }
 
+/* Sparse store form: lossless for float32, validated when read. */
+static void vrec_sparse(struct kunit *test)
+{
+	u32 x[64] = {}, y[64];
+	u8 code[4 + 8 * 64];
+	int len;
+
+	x[3] = 0x3f800000;	/* 1.0 */
+	x[17] = 0xc0400000;	/* -3.0 */
+	x[63] = 0x00000001;	/* smallest subnormal */
+	x[40] = 0x80000000;	/* -0.0: a zero, not stored */
+	len = vexfs_vec_sparse_encode(x, 64, code);
+	KUNIT_EXPECT_EQ(test, len, 4 + 8 * 3);
+	KUNIT_EXPECT_TRUE(test, vexfs_vec_stored_ok(VEXFS_DT_F32, VEXFS_COMP_SPARSE, 64, code, len));
+	vexfs_vec_decode(VEXFS_DT_F32, VEXFS_COMP_SPARSE, 64, code, y);
+	x[40] = 0;
+	KUNIT_EXPECT_EQ(test, memcmp(x, y, sizeof(x)), 0);
+	/* wrong length, index out of range, indices not increasing, zero value */
+	KUNIT_EXPECT_FALSE(test, vexfs_vec_stored_ok(VEXFS_DT_F32, VEXFS_COMP_SPARSE, 64, code,
+						     len + 8));
+	KUNIT_EXPECT_FALSE(test, vexfs_vec_stored_ok(VEXFS_DT_F32, VEXFS_COMP_SPARSE, 63, code, len));
+	put_unaligned_le32(20, code + 4);
+	KUNIT_EXPECT_FALSE(test, vexfs_vec_stored_ok(VEXFS_DT_F32, VEXFS_COMP_SPARSE, 64, code, len));
+	put_unaligned_le32(3, code + 4);
+	put_unaligned_le32(0, code + 4 + 12);
+	KUNIT_EXPECT_FALSE(test, vexfs_vec_stored_ok(VEXFS_DT_F32, VEXFS_COMP_SPARSE, 64, code, len));
+	KUNIT_EXPECT_FALSE(test, vexfs_vec_stored_ok(VEXFS_DT_I8, VEXFS_COMP_SPARSE, 64, code, len));
+	x[5] = 0x7fc00000;	/* NaN */
+	KUNIT_EXPECT_EQ(test, vexfs_vec_sparse_encode(x, 64, code), -EINVAL);
+}
+
 static struct kunit_case vrec_cases_k[] = {
 	KUNIT_CASE(vrec_f16),
+	KUNIT_CASE(vrec_sparse),
 	KUNIT_CASE(vrec_sqv),
 	KUNIT_CASE(vrec_roundtrip),
 	KUNIT_CASE(vrec_corruptions),

@@ -666,6 +666,37 @@ static int do_semantics(const char *dir)
 			   "%d bad %u stored %u", e, bad, g.info.stored_size);
 		}
 		{
+			/* sparse: 5 non-zeros of 1000 stored in 44 bytes, read back exactly */
+			static float sp[1000], spb[1000];
+
+			memset(sp, 0, sizeof(sp));
+			sp[0] = 1.5f;
+			sp[10] = -2.0f;
+			sp[500] = 3.25e-3f;
+			sp[998] = 7.0f;
+			sp[999] = -1e-30f;
+			at.compression = VEXFS_VEC_COMP_SPARSE;
+			at.dims = 1000;
+			at.data = (uintptr_t)sp;
+			at.data_len = sizeof(sp);
+			e = ioctl(fd, VEXFS_IOC_VEC_ATTACH, &at) ? errno : 0;
+			memset(&g, 0, sizeof(g));
+			g.size = sizeof(g);
+			g.vector_id = at.vector_id;
+			g.data = (uintptr_t)spb;
+			g.data_len = sizeof(spb);
+			if (!e)
+				e = ioctl(fd, VEXFS_IOC_VEC_GET, &g) ? errno : 0;
+			ck(e == 0 && g.info.stored_size == 44 && g.data_len == sizeof(sp) &&
+			   !memcmp(sp, spb, sizeof(sp)),
+			   "sparse: 5 of 1000 values stored in 44 bytes, read back bit for bit",
+			   "%d stored %u", e, g.info.stored_size);
+			for (k2 = 0; k2 < 1000; k2++)
+				sp[k2] = 1.0f;	/* dense: sparse form 8004 bytes, fine */
+			e = ioctl(fd, VEXFS_IOC_VEC_ATTACH, &at) ? errno : 0;
+			ck(e == 0, "sparse of a dense vector is stored too", "%d", e);
+		}
+		{
 			float nan[4] = { 1.0f, 0.0f / 0.0f, 2.0f, 3.0f };
 
 			at.compression = VEXFS_VEC_COMP_SQ8;
