@@ -97,9 +97,14 @@ PY
 		count "kunit kernel: fs workloads build" 0 1
 		return
 	fi
-	scripts/vm-run.sh -k kunit -d 1G -o "$LOGDIR/kdebug" -t 1200 \
+	# stress-ng is dynamic: its shared libraries go into the initramfs with it
+	need_pkgs "${VEXFS_VM_PKGS[@]}"
+	local sargs=(-f /usr/bin/stress-ng) l
+	for l in $(ldd /usr/bin/stress-ng | grep -o '/lib[^ ]*'); do sargs+=(-f "$l"); done
+	scripts/vm-run.sh -k kunit -d 2G -o "$LOGDIR/kdebug" -t 1500 \
 		-f build/static/mkfs.vexfs -f build/static/fsck.vexfs -f build/static/posix \
-		-f build/static/fsx -f build/static/vectors -- "$(cat tests/kunit/fs-debug.sh)" >"$LOGDIR/kdebug.host.log" 2>&1
+		-f build/static/fsx -f build/static/vectors "${sargs[@]}" \
+		-- "$(cat tests/kunit/fs-debug.sh)" >"$LOGDIR/kdebug.host.log" 2>&1
 	rc=$?
 	read -r p f < <(sum_lines "$LOGDIR/kdebug/console.log")
 	if [ "$rc" != 0 ]; then

@@ -23,6 +23,14 @@ vectors unlink-half /mnt/v/d 300; t test $? = 0
 vectors badinput /mnt/v /tmp; t test $? = 0
 vectors semantics /mnt/v; t test $? = 0
 vectors race /mnt/v 20; t test $? = 0
+# stress-ng's filesystem stressors (the stock-kernel VM test's set) under KASAN and lockdep
+mkdir -p /mnt/v/s
+/bin/ld-linux-x86-64.so.2 --library-path /bin /bin/stress-ng --temp-path /mnt/v/s \
+	--dir 2 --dentry 2 --link 2 --symlink 2 --rename 2 --hdd 2 --hdd-bytes 16M \
+	--fallocate 1 --fallocate-bytes 8M --chmod 1 --utime 1 --xattr 1 --filename 1 \
+	--mmap 1 --mmap-bytes 8M --mmap-file --seek 1 --seek-size 8M --lockf 1 \
+	--timeout 60s --metrics-brief; t test $? = 0
+t rm -rf /mnt/v/s
 t umount /mnt/v
 t fsck.vexfs -n /dev/vda
 t mount -t vexfs /dev/vda /mnt/v
