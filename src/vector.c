@@ -30,7 +30,6 @@ struct vexfs_vstore {
 	struct vexfs_vindex index;
 	struct xarray chunks;		/* chunk start block -> struct vexfs_vchunk */
 	u64 next_id;
-	u64 count;
 	u64 bytes;
 	u64 goal;			/* where the next chunk is looked for */
 	struct vexfs_valloc va;		/* large: the vstore is vmalloc'ed */
@@ -222,7 +221,7 @@ static int vexfs_vstore_sb_update(handle_t *handle, struct super_block *sb)
 		return err;
 	lock_buffer(sbi->s_sbh);
 	es->s_vec_next_id = cpu_to_le64(vs->next_id);
-	es->s_vec_count = cpu_to_le64(vs->count);
+	es->s_vec_count = cpu_to_le64(vs->index.count);
 	es->s_vec_bytes = cpu_to_le64(vs->bytes);
 	es->s_vec_blocks = cpu_to_le64(vs->va.chunk_blocks);
 	es->s_checksum = cpu_to_le32(vexfs_sb_csum(es));
@@ -289,6 +288,16 @@ static void vexfs_vchunk_drop(handle_t *handle, struct super_block *sb, struct v
 	xa_erase(&vs->chunks, c->start);
 	vexfs_free_blocks(handle, vs->tab, c->start, vexfs_vchunk_blocks(sb, c), true);
 	kfree(c);
+}
+
+/* Give back a record's slots; a chunk left empty goes back to the free space. */
+static void vexfs_vrec_free(handle_t *handle, struct super_block *sb, struct vexfs_vchunk *c,
+			    u32 offset, u32 length)
+{
+	vexfs_vchunk_release(&VEXFS_SB(sb)->s_vstore->va, c, offset / VEXFS_VEC_ALIGN,
+			     vexfs_vec_slots(length));
+	if (!c->nrec)
+		vexfs_vchunk_drop(handle, sb, c);
 }
 
 /* ---- table entries ------------------------------------------------------ */
@@ -365,11 +374,10 @@ static int vexfs_vec_store(struct inode *inode, u64 *id, u32 dtype, u32 comp, u3
 	u32 reclen = vexfs_vec_rec_len(data_len), nslots = vexfs_vec_slots(reclen);
 	struct vexfs_vent *v = NULL, *old = NULL;
 	struct vexfs_vfile *spare = NULL, *f;
-	struct vexfs_vchunk *c = NULL, *oldc = NULL;
+	struct vexfs_vchunk *c = NULL;
 	struct buffer_head *tbh = NULL;
 	struct vexfs_vloc loc;
 	bool fresh = false, added = false;
-	u32 oldslot = 0, oldlen = 0;
 	handle_t *handle;
 	u64 vid;
 	int slot, err, err2;
@@ -449,20 +457,17 @@ static int vexfs_vec_store(struct inode *inode, u64 *id, u32 dtype, u32 comp, u3
 	vexfs_vtab_put(handle, sb, tbh, vid, &loc);
 	err = vexfs_journal_dirty(handle, sb, tbh);
 	if (old) {
-		oldc = old->chunk;
-		oldslot = old->offset / VEXFS_VEC_ALIGN;
-		oldlen = old->length;
+		struct vexfs_vchunk *oldc = old->chunk;
+		u32 oldoff = old->offset, oldlen = old->length;
+
 		old->chunk = c;
 		old->offset = loc.offset;
 		old->length = reclen;
 		vs->bytes += reclen;
 		vs->bytes -= oldlen;
-		vexfs_vchunk_release(&vs->va, oldc, oldslot, vexfs_vec_slots(oldlen));
-		if (!oldc->nrec)
-			vexfs_vchunk_drop(handle, sb, oldc);
+		vexfs_vrec_free(handle, sb, oldc, oldoff, oldlen);
 	} else {
 		vs->next_id++;
-		vs->count++;
 		vs->bytes += reclen;
 		VEXFS_I(inode)->i_vec_count++;
 	}
@@ -487,7 +492,9 @@ out_index:
 		v = NULL;
 	}
 out_slot:
-	vexfs_vchunk_release(&vs->va, c, (u32)slot, nslots);
+	/* a chunk allocated by this call is empty again: freed */
+	vexfs_vrec_free(handle, sb, c, (u32)slot * VEXFS_VEC_ALIGN, reclen);
+	goto out_unlock;
 out_chunk:
 	if (fresh && !c->nrec)
 		vexfs_vchunk_drop(handle, sb, c);
@@ -507,7 +514,6 @@ out_free:
 static int vexfs_vec_remove(handle_t *handle, struct super_block *sb, struct vexfs_vent *v)
 {
 	struct vexfs_vstore *vs = VEXFS_SB(sb)->s_vstore;
-	struct vexfs_vchunk *c = v->chunk;
 	struct buffer_head *tbh;
 	int err;
 
@@ -519,10 +525,7 @@ static int vexfs_vec_remove(handle_t *handle, struct super_block *sb, struct vex
 	brelse(tbh);
 	if (err)
 		return err;
-	vexfs_vchunk_release(&vs->va, c, v->offset / VEXFS_VEC_ALIGN, vexfs_vec_slots(v->length));
-	if (!c->nrec)
-		vexfs_vchunk_drop(handle, sb, c);
-	vs->count--;
+	vexfs_vrec_free(handle, sb, v->chunk, v->offset, v->length);
 	vs->bytes -= v->length;
 	vexfs_vindex_del(&vs->index, v);
 	kfree_rcu(v, rcu);
@@ -993,7 +996,7 @@ static long vexfs_ioc_stats(struct file *file, void __user *uarg)
 	memset(&s, 0, sizeof(s));
 	s.size = sizeof(s);
 	mutex_lock(&vs->lock);
-	s.vectors = vs->count;
+	s.vectors = vs->index.count;
 	s.files = vs->index.nfiles;
 	s.live_bytes = vs->bytes;
 	s.alloc_bytes = vs->va.chunk_blocks * sb->s_blocksize;
@@ -1103,9 +1106,6 @@ int vexfs_vec_xattr_get(struct inode *inode, const char *name, void *buf, size_t
 		if (size < (size_t)ret) {
 			ret = -ERANGE;
 		} else {
-			struct vexfs_vec_info info;
-
-			vexfs_vec_info_fill(&info, rec);
 			x = buf;
 			memset(x, 0, sizeof(*x));
 			x->vx_magic = cpu_to_le32(VEXFS_VEC_XATTR_MAGIC);
@@ -1257,7 +1257,6 @@ static int vexfs_vstore_add_entry(struct super_block *sb, u64 id, const struct v
 		return err == -EEXIST || err == -EINVAL ?
 			vexfs_corrupt(sb, "vector %llu listed twice", id) : err;
 	}
-	vs->count++;
 	vs->bytes += loc->length;
 	return 0;
 }
@@ -1376,7 +1375,7 @@ int vexfs_vstore_load(struct super_block *sb)
 		vexfs_vstore_free(vs);
 		return err;
 	}
-	if (vs->count != le64_to_cpu(es->s_vec_count) || vs->bytes != le64_to_cpu(es->s_vec_bytes) ||
+	if (vs->index.count != le64_to_cpu(es->s_vec_count) || vs->bytes != le64_to_cpu(es->s_vec_bytes) ||
 	    vs->va.chunk_blocks != le64_to_cpu(es->s_vec_blocks))
 		vexfs_msg(sb, "vector counters in the superblock differ from the table; using the table's");
 	return 0;

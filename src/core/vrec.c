@@ -110,8 +110,7 @@ int vexfs_vec_sparse_encode(const void *raw, u32 dims, void *out)
 	u32 i, nnz = 0;
 
 	for (i = 0; i < dims; i++) {
-		u32 f = p[4 * i] | (p[4 * i + 1] << 8) | (p[4 * i + 2] << 16) |
-			((u32)p[4 * i + 3] << 24);
+		u32 f = vq_get_le32(p + 4 * i);
 
 		if ((f & 0x7f800000U) == 0x7f800000U)
 			return -EINVAL;		/* NaN / inf */
@@ -132,9 +131,7 @@ u32 vexfs_vec_encode(u32 dtype, u32 compression, u32 dims, void *data)
 		u8 *p = data;
 
 		for (i = 0; i < dims; i++) {
-			u32 f = p[4 * i] | (p[4 * i + 1] << 8) | (p[4 * i + 2] << 16) |
-				((u32)p[4 * i + 3] << 24);
-			u16 h = vq_f32_to_f16_bits(f);
+			u16 h = vq_f32_to_f16_bits(vq_get_le32(p + 4 * i));
 
 			p[2 * i] = h & 0xff;
 			p[2 * i + 1] = h >> 8;
@@ -158,14 +155,8 @@ void vexfs_vec_decode(u32 dtype, u32 compression, u32 dims, const void *in, void
 			memcpy(o + 4 * (size_t)vq_get_le32(p + 4 + 4 * (size_t)i),
 			       p + 4 + 4 * (size_t)nnz + 4 * (size_t)i, 4);
 	} else if (compression == VEXFS_COMP_F16 && dtype == VEXFS_DT_F32) {
-		for (i = 0; i < dims; i++) {
-			u32 f = vq_f16_to_f32_bits(p[2 * i] | (p[2 * i + 1] << 8));
-
-			o[4 * i] = f & 0xff;
-			o[4 * i + 1] = (f >> 8) & 0xff;
-			o[4 * i + 2] = (f >> 16) & 0xff;
-			o[4 * i + 3] = f >> 24;
-		}
+		for (i = 0; i < dims; i++)
+			vq_put_le32(o + 4 * i, vq_f16_to_f32_bits(p[2 * i] | (p[2 * i + 1] << 8)));
 	} else {
 		memcpy(out, in, vexfs_vec_raw_size(dtype, dims));
 	}
