@@ -283,6 +283,8 @@ static int do_unlink_half(const char *dir, unsigned int nfiles)
 
 /* ---- bad input ---------------------------------------------------------- */
 
+static uint64_t total_of(const char *path);
+
 static bool same_stats(const struct vexfs_ioc_stats *a, const struct vexfs_ioc_stats *b)
 {
 	return a->vectors == b->vectors && a->live_bytes == b->live_bytes &&
@@ -432,6 +434,41 @@ static int do_badinput(const char *dir, const char *other)
 			memcpy(&a, raw + 1, sizeof(a));
 			ck(!detach(fd, a.vector_id), "detach it", "%s", strerror(errno));
 		}
+	}
+
+	/* flags, pad and size fields of the other calls */
+	{
+		struct vexfs_ioc_get g = { .size = sizeof(g), .vector_id = id, .flags = 2 };
+		struct vexfs_ioc_list l = { .size = sizeof(l), .flags = 1 };
+		struct vexfs_ioc_detach d = { .size = sizeof(d), .vector_id = id, .flags = 1 };
+		struct vexfs_ioc_stats st = { .size = sizeof(st), .flags = 1 };
+
+		stats_path(dir, &s0);
+		e = ioctl(fd, VEXFS_IOC_VEC_GET, &g) ? errno : 0;
+		ck(e == EINVAL, "get unknown flags -> EINVAL", "%d", e);
+		g.flags = 0;
+		g.pad = 1;
+		e = ioctl(fd, VEXFS_IOC_VEC_GET, &g) ? errno : 0;
+		ck(e == EINVAL, "get nonzero pad -> EINVAL", "%d", e);
+		g.pad = 0;
+		g.size = 4;
+		e = ioctl(fd, VEXFS_IOC_VEC_GET, &g) ? errno : 0;
+		ck(e == EINVAL, "get short size field -> EINVAL", "%d", e);
+		e = ioctl(fd, VEXFS_IOC_VEC_LIST, &l) ? errno : 0;
+		ck(e == EINVAL, "list unknown flags -> EINVAL", "%d", e);
+		e = ioctl(fd, VEXFS_IOC_VEC_DETACH, &d) ? errno : 0;
+		ck(e == EINVAL, "detach unknown flags -> EINVAL", "%d", e);
+		d.flags = 0;
+		d.size = 8;
+		e = ioctl(fd, VEXFS_IOC_VEC_DETACH, &d) ? errno : 0;
+		ck(e == EINVAL, "detach short size field -> EINVAL", "%d", e);
+		e = ioctl(fd, VEXFS_IOC_VEC_STATS, &st) ? errno : 0;
+		ck(e == EINVAL, "stats unknown flags -> EINVAL", "%d", e);
+		e = ioctl(fd, VEXFS_IOC_VEC_STATS, NULL) ? errno : 0;
+		ck(e == EFAULT, "stats NULL argument -> EFAULT", "%d", e);
+		stats_path(dir, &s1);
+		ck(same_stats(&s0, &s1) && total_of(path) == 1,
+		   "nothing changed by the bad get/list/detach/stats calls", "changed");
 	}
 
 	/* LIST */
