@@ -27,7 +27,13 @@ VEXFS_CHECK_OFF(vexfs_super_block, s_hash_key, 216);
 VEXFS_CHECK_OFF(vexfs_super_block, s_mount_count, 256);
 VEXFS_CHECK_OFF(vexfs_super_block, s_vec_next_id, 280);
 VEXFS_CHECK_OFF(vexfs_super_block, s_vec_blocks, 312);
-VEXFS_CHECK_OFF(vexfs_super_block, s_vec_reserved, 320);
+VEXFS_CHECK_OFF(vexfs_super_block, s_cb_dir, 320);
+VEXFS_CHECK_OFF(vexfs_super_block, s_vec_reserved, 328);
+VEXFS_CHECK_SIZE(vexfs_cb_dir_header, 32);
+VEXFS_CHECK_SIZE(vexfs_cb_entry, 32);
+VEXFS_CHECK_OFF(vexfs_cb_entry, ce_start, 16);
+VEXFS_CHECK_OFF(vexfs_cb_entry, ce_blocks, 28);
+VEXFS_CHECK_SIZE(vexfs_pq_ref, 8);
 VEXFS_CHECK_OFF(vexfs_super_block, s_reserved, 408);
 VEXFS_CHECK_OFF(vexfs_super_block, s_checksum, 1020);
 
@@ -83,6 +89,8 @@ VEXFS_CHECK_SIZE(vexfs_ioc_list, 48);
 VEXFS_CHECK_OFF(vexfs_ioc_list, next_id, 32);
 VEXFS_CHECK_SIZE(vexfs_ioc_detach, 16);
 VEXFS_CHECK_SIZE(vexfs_ioc_stats, 72);
+VEXFS_CHECK_SIZE(vexfs_ioc_codebook_add, 24);
+VEXFS_CHECK_SIZE(vexfs_ioc_codebook_get, 40);
 VEXFS_CHECK_SIZE(vexfs_vec_xattr, 64);
 
 #endif /* _VEXFS_ONDISK_CHECK_H */

@@ -51,7 +51,9 @@
 #define VEXFS_FEATURE_COMPAT_SUPP	0ULL
 #define VEXFS_FEATURE_RO_COMPAT_SUPP	0ULL
 #define VEXFS_FEATURE_INCOMPAT_VECTORS	0x1ULL	/* vector store present */
-#define VEXFS_FEATURE_INCOMPAT_SUPP	VEXFS_FEATURE_INCOMPAT_VECTORS
+#define VEXFS_FEATURE_INCOMPAT_CODEBOOKS 0x2ULL	/* PQ codebooks: s_cb_dir valid */
+#define VEXFS_FEATURE_INCOMPAT_SUPP	(VEXFS_FEATURE_INCOMPAT_VECTORS | \
+					 VEXFS_FEATURE_INCOMPAT_CODEBOOKS)
 
 /*
  * The superblock: block 0, bytes [0, 1024). The rest of block 0 is zero.
@@ -97,7 +99,8 @@ struct vexfs_super_block {
 	__le64 s_vec_bytes;		/* 296 bytes of live records (ve_length summed) */
 	__le64 s_vec_root;		/* 304 inode of the vector table (VEXFS_VECSTORE_INO) */
 	__le64 s_vec_blocks;		/* 312 blocks holding vector records */
-	__le64 s_vec_reserved[11];	/* 320 zero */
+	__le64 s_cb_dir;		/* 320 codebook directory block (INCOMPAT_CODEBOOKS), else 0 */
+	__le64 s_vec_reserved[10];	/* 328 zero */
 	__le32 s_reserved[153];		/* 408 zero */
 	__le32 s_checksum;		/* 1020 crc32c of bytes [0, 1020) */
 };
@@ -339,6 +342,47 @@ struct vexfs_vtab_entry {
 	__le16 ve_chunk_blocks;		/* 24 blocks in the chunk */
 	__le16 ve_flags;		/* 26 zero */
 	__le32 ve_checksum;		/* 28 */
+};
+
+/*
+ * PQ codebooks (INCOMPAT_CODEBOOKS, set by the first CODEBOOK_ADD): the block
+ * s_cb_dir holds, in its first 1024 bytes, a header and up to VEXFS_CB_MAX
+ * entries; codebook k (1-based id) is entry k - 1. Each codebook is a vq
+ * blob (Documentation/quantization.rst, "Parameter blobs": kind PQ) stored
+ * in ce_blocks contiguous blocks from ce_start, zero padded. Codebooks are
+ * never changed or removed: a PQ record names its codebook by id and CRC.
+ *
+ * cd_checksum = crc32c(seed, bytes [0, 1024) of the block with this field 0).
+ */
+#define VEXFS_CBDIR_MAGIC	0x56584342	/* "VXCB" */
+#define VEXFS_CB_MAX		31
+#define VEXFS_CB_DIR_BYTES	1024
+#define VEXFS_CB_MAX_DIMS	8192		/* float32 vectors fit VEXFS_VEC_MAX_DATA */
+
+struct vexfs_cb_dir_header {
+	__le32 cd_magic;		/*  0 VEXFS_CBDIR_MAGIC */
+	__le32 cd_checksum;		/*  4 */
+	__le32 cd_count;		/*  8 codebooks, 0..VEXFS_CB_MAX */
+	__le32 cd_pad[5];		/* 12 zero */
+};
+
+struct vexfs_cb_entry {
+	__le32 ce_id;			/*  0 1-based position (entry k - 1 has id k) */
+	__le32 ce_dims;			/*  4 d of the codebook, 1..VEXFS_CB_MAX_DIMS */
+	__le32 ce_m;			/*  8 subspaces; d % m == 0 */
+	__le32 ce_blob_crc;		/* 12 the blob header's crc field */
+	__le64 ce_start;		/* 16 first block of the blob */
+	__le32 ce_length;		/* 24 blob bytes = 32 + 1024 * d */
+	__le32 ce_blocks;		/* 28 ceil(ce_length / block size) */
+};
+
+/*
+ * A PQ record's data: struct vexfs_pq_ref then m code bytes (the nearest
+ * centroid of each subspace), so vh_compressed_size = 8 + m.
+ */
+struct vexfs_pq_ref {
+	__le32 pr_codebook;		/* 0 codebook id */
+	__le32 pr_blob_crc;		/* 4 = its ce_blob_crc */
 };
 
 /* jbd2 journal limits (jbd2 itself requires at least 1024 blocks). */

@@ -62,7 +62,7 @@ struct vexfs_ioc_attach {
 	__u32 dims;		/* in: 1..65536 */
 	__u64 data;		/* in: pointer to dims elements of dtype */
 	__u32 data_len;		/* in: bytes at data = dims x dtype size */
-	__u32 pad;		/* zero */
+	__u32 codebook;		/* in: PQ only: codebook id, 0 = the newest of this dims */
 	struct vexfs_vec_user_meta meta;	/* in */
 	__u64 vector_id;	/* out: new id, unique for the filesystem's life */
 };
@@ -134,11 +134,39 @@ struct vexfs_ioc_stats {
 	__u32 pad;
 };
 
+/*
+ * CODEBOOK_ADD: install a PQ codebook (a vq blob of kind PQ, see
+ * Documentation/quantization.rst) for the whole filesystem. Needs
+ * CAP_SYS_ADMIN; any open file or directory of the filesystem.
+ */
+struct vexfs_ioc_codebook_add {
+	__u32 size;		/* in */
+	__u32 flags;		/* in: zero */
+	__u64 blob;		/* in: pointer to the blob */
+	__u32 blob_len;		/* in: its bytes */
+	__u32 id;		/* out: the new codebook's id (1..31) */
+};
+
+/* CODEBOOK_GET: one codebook by id (any open file or directory). */
+struct vexfs_ioc_codebook_get {
+	__u32 size;		/* in */
+	__u32 flags;		/* in: zero */
+	__u32 id;		/* in: 1..count, or 0 to ask only the count */
+	__u32 count;		/* out: codebooks in the filesystem */
+	__u64 blob;		/* in: buffer for the blob, or 0 to ask the size */
+	__u32 blob_len;		/* in: buffer bytes; out: blob bytes */
+	__u32 dims;		/* out */
+	__u32 m;		/* out: subspaces (code bytes per vector) */
+	__u32 blob_crc;		/* out: what PQ records of this codebook carry */
+};
+
 #define VEXFS_IOC_VEC_ATTACH	_IOWR(VEXFS_IOC_MAGIC, 1, struct vexfs_ioc_attach)
 #define VEXFS_IOC_VEC_GET	_IOWR(VEXFS_IOC_MAGIC, 2, struct vexfs_ioc_get)
 #define VEXFS_IOC_VEC_LIST	_IOWR(VEXFS_IOC_MAGIC, 3, struct vexfs_ioc_list)
 #define VEXFS_IOC_VEC_DETACH	_IOW(VEXFS_IOC_MAGIC, 4, struct vexfs_ioc_detach)
 #define VEXFS_IOC_VEC_STATS	_IOWR(VEXFS_IOC_MAGIC, 5, struct vexfs_ioc_stats)
+#define VEXFS_IOC_CODEBOOK_ADD	_IOWR(VEXFS_IOC_MAGIC, 6, struct vexfs_ioc_codebook_add)
+#define VEXFS_IOC_CODEBOOK_GET	_IOWR(VEXFS_IOC_MAGIC, 7, struct vexfs_ioc_codebook_get)
 
 /*
  * xattr view: vector k (0-based, in id order) of a file is the extended

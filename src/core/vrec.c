@@ -63,11 +63,16 @@ int vexfs_vec_check_args(u32 dtype, u32 compression, u32 dims, u32 data_len,
 		*why = "metadata out of range (confidence or reserved field)";
 		return -EINVAL;
 	}
-	if ((compression == VEXFS_COMP_F16 || compression == VEXFS_COMP_SQ8 ||
-	     compression == VEXFS_COMP_SQ4 || compression == VEXFS_COMP_SPARSE) &&
-	    dtype != VEXFS_DT_F32) {
-		*why = "float16, scalar quantization and sparse apply to float32 vectors only";
+	if (compression != VEXFS_COMP_NONE && dtype != VEXFS_DT_F32) {
+		*why = "float16, quantization and sparse apply to float32 vectors only";
 		return -EINVAL;
+	}
+	if (compression == VEXFS_COMP_PQ) {
+		if (dims > VEXFS_CB_MAX_DIMS) {
+			*why = "PQ codebooks have at most 8192 dimensions";
+			return -EINVAL;
+		}
+		return 0;	/* the size depends on the codebook */
 	}
 	if (compression != VEXFS_COMP_SPARSE && !vexfs_vec_stored_size(dtype, compression, dims)) {
 		*why = "compression not supported for storing";
@@ -91,10 +96,24 @@ u32 vexfs_vec_stored_size(u32 dtype, u32 compression, u32 dims)
 	return 0;
 }
 
+int vexfs_pq_ref_ok(u32 dtype, u32 dims, const void *data, u32 len)
+{
+	const struct vexfs_pq_ref *r = data;
+	u32 m = len - sizeof(*r), id;
+
+	if (dtype != VEXFS_DT_F32 || !dims || dims > VEXFS_CB_MAX_DIMS ||
+	    len <= sizeof(*r) || m > dims || dims % m)
+		return 0;
+	id = le32_to_cpu(r->pr_codebook);
+	return id && id <= VEXFS_CB_MAX ? (int)id : 0;
+}
+
 int vexfs_vec_stored_ok(u32 dtype, u32 compression, u32 dims, const void *data, u32 len)
 {
 	int nnz;
 
+	if (compression == VEXFS_COMP_PQ)
+		return vexfs_pq_ref_ok(dtype, dims, data, len) > 0;
 	if (compression != VEXFS_COMP_SPARSE)
 		return len && len == vexfs_vec_stored_size(dtype, compression, dims);
 	if (dtype != VEXFS_DT_F32 || !dims || dims > VEXFS_VEC_MAX_DIMS)
@@ -516,4 +535,89 @@ int vexfs_vchunk_mark(struct vexfs_valloc *va, struct vexfs_vchunk *c, u32 slot,
 void vexfs_vchunk_release(struct vexfs_valloc *va, struct vexfs_vchunk *c, u32 slot, u32 n)
 {
 	vc_update(va, c, slot, n, false);
+}
+
+/* ---- PQ codebook directory ---------------------------------------------- */
+
+u32 vexfs_cbdir_csum(u32 seed, const void *blk)
+{
+	static const u8 zero[4];
+	u32 off = offsetof(struct vexfs_cb_dir_header, cd_checksum);
+	u32 crc = vexfs_crc32c(seed, blk, off);
+
+	crc = vexfs_crc32c(crc, zero, 4);
+	return vexfs_crc32c(crc, (const u8 *)blk + off + 4, VEXFS_CB_DIR_BYTES - off - 4);
+}
+
+void vexfs_cbdir_seal(void *blk, u32 seed)
+{
+	struct vexfs_cb_dir_header *h = blk;
+
+	h->cd_magic = cpu_to_le32(VEXFS_CBDIR_MAGIC);
+	h->cd_checksum = cpu_to_le32(vexfs_cbdir_csum(seed, blk));
+}
+
+int vexfs_cbdir_check(const void *blk, u32 seed, u32 block_size, u64 fs_blocks,
+		      u32 *count, const char **why)
+{
+	const struct vexfs_cb_dir_header *h = blk;
+	const struct vexfs_cb_entry *e = (const void *)(h + 1);
+	static const struct vexfs_cb_entry zero;
+	u32 i, n, k;
+
+	if (le32_to_cpu(h->cd_magic) != VEXFS_CBDIR_MAGIC) {
+		*why = "bad codebook directory magic";
+		return -EUCLEAN;
+	}
+	if (le32_to_cpu(h->cd_checksum) != vexfs_cbdir_csum(seed, blk)) {
+		*why = "codebook directory checksum mismatch";
+		return -EUCLEAN;
+	}
+	n = le32_to_cpu(h->cd_count);
+	for (k = 0; k < ARRAY_SIZE(h->cd_pad); k++)
+		if (h->cd_pad[k])
+			n = VEXFS_CB_MAX + 1;
+	if (n > VEXFS_CB_MAX) {
+		*why = "codebook directory count or padding out of range";
+		return -EUCLEAN;
+	}
+	for (i = 0; i < VEXFS_CB_MAX; i++) {
+		if (i >= n) {
+			if (memcmp(&e[i], &zero, sizeof(zero))) {
+				*why = "codebook directory entry beyond the count is not zero";
+				return -EUCLEAN;
+			}
+			continue;
+		}
+		if (vexfs_cb_entry_check(&e[i], i + 1, block_size, fs_blocks, why))
+			return -EUCLEAN;
+	}
+	*count = n;
+	return 0;
+}
+
+int vexfs_cb_entry_check(const struct vexfs_cb_entry *e, u32 id, u32 block_size,
+			 u64 fs_blocks, const char **why)
+{
+	u32 d = le32_to_cpu(e->ce_dims), m = le32_to_cpu(e->ce_m);
+	u32 len = le32_to_cpu(e->ce_length), nb = le32_to_cpu(e->ce_blocks);
+	u64 start = le64_to_cpu(e->ce_start);
+
+	if (le32_to_cpu(e->ce_id) != id) {
+		*why = "codebook entry id does not match its position";
+		return -EUCLEAN;
+	}
+	if (!d || d > VEXFS_CB_MAX_DIMS || vq_pq_check_dims(d, m)) {
+		*why = "codebook dimensions or subspaces out of range";
+		return -EUCLEAN;
+	}
+	if (len != vq_pq_blob_size(d) || nb != VEXFS_DIV_ROUND_UP(len, block_size)) {
+		*why = "codebook length does not match its dimensions";
+		return -EUCLEAN;
+	}
+	if (!start || start >= fs_blocks || nb > fs_blocks - start) {
+		*why = "codebook extent beyond the filesystem";
+		return -EUCLEAN;
+	}
+	return 0;
 }

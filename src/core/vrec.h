@@ -44,6 +44,12 @@ u32 vexfs_vec_stored_size(u32 dtype, u32 compression, u32 dims);
  */
 int vexfs_vec_stored_ok(u32 dtype, u32 compression, u32 dims, const void *data, u32 len);
 /*
+ * PQ stored form (struct vexfs_pq_ref + m codes) checked for shape only: the
+ * codebook id (returned, > 0) is in range and m = len - 8 divides dims. The
+ * codebook itself (its m, dims and CRC) is checked by who holds it. 0 = bad.
+ */
+int vexfs_pq_ref_ok(u32 dtype, u32 dims, const void *data, u32 len);
+/*
  * Sparse form of a float32 vector (every non-zero value; lossless) into @out
  * (room for 4 + 8 * dims bytes). Returns its size, or -EINVAL for NaN / inf
  * or a form above VEXFS_VEC_MAX_DATA. Integer-only.
@@ -165,5 +171,21 @@ int vexfs_vchunk_take(struct vexfs_valloc *va, struct vexfs_vchunk *c, u32 n);
 int vexfs_vchunk_mark(struct vexfs_valloc *va, struct vexfs_vchunk *c, u32 slot, u32 n);
 /* Release slots; the caller frees the chunk when c->nrec drops to 0. */
 void vexfs_vchunk_release(struct vexfs_valloc *va, struct vexfs_vchunk *c, u32 slot, u32 n);
+
+/* ---- PQ codebook directory (block s_cb_dir) ----------------------------- */
+
+u32 vexfs_cbdir_csum(u32 seed, const void *blk);
+/* Set the magic and checksum of a directory block built in @blk. */
+void vexfs_cbdir_seal(void *blk, u32 seed);
+/*
+ * Check a directory block (the first VEXFS_CB_DIR_BYTES bytes): magic, CRC,
+ * count, every used entry (vexfs_cb_entry_check) and zero unused entries.
+ * Sets *count. -EUCLEAN with *why on any problem.
+ */
+int vexfs_cbdir_check(const void *blk, u32 seed, u32 block_size, u64 fs_blocks,
+		      u32 *count, const char **why);
+/* One entry: id, d and m, length and blocks from d, extent inside the fs. */
+int vexfs_cb_entry_check(const struct vexfs_cb_entry *e, u32 id, u32 block_size,
+			 u64 fs_blocks, const char **why);
 
 #endif /* _VEXFS_CORE_VREC_H */
