@@ -158,8 +158,8 @@ void vexfs_vindex_del(struct vexfs_vindex *vx, struct vexfs_vent *v)
  * byte @off of the chunk. Writing is journaled; @fresh means the chunk was
  * allocated by this handle, so its blocks are not read but zeroed.
  */
-static int vexfs_vrec_io(handle_t *handle, struct super_block *sb, u64 chunk, u32 off,
-			 void *buf, u32 len, bool write, bool fresh)
+int vexfs_vrec_io(handle_t *handle, struct super_block *sb, u64 chunk, u32 off,
+		  void *buf, u32 len, bool write, bool fresh)
 {
 	u32 bs = sb->s_blocksize;
 	u8 *p = buf;
@@ -685,12 +685,27 @@ static u64 vexfs_vec_at(struct inode *inode, u32 pos, u32 *count)
 
 /* ---- codecs ------------------------------------------------------------- */
 
-/* Encode raw data at @data in place; returns the stored size or -errno. */
-static int vexfs_vec_compress(u32 dtype, u32 comp, u32 dims, void *data)
+/*
+ * Encode raw data at @data in place; returns the stored size or -errno.
+ * PQ uses codebook @cb (checked by the caller against @dims).
+ */
+static int vexfs_vec_compress(u32 dtype, u32 comp, u32 dims, void *data,
+			      const struct vexfs_cbook *cb)
 {
 	u32 stored = vexfs_vec_stored_size(dtype, comp, dims);
 	void *enc;
 	int err;
+
+	if (comp == VEXFS_COMP_PQ) {
+		enc = kmalloc(sizeof(struct vexfs_pq_ref) + cb->m, GFP_KERNEL);
+		if (!enc)
+			return -ENOMEM;
+		err = vexfs_pq_encode(cb, data, enc);
+		if (err > 0)
+			memcpy(data, enc, err);
+		kfree(enc);
+		return err;
+	}
 
 	if (comp == VEXFS_COMP_SPARSE) {
 		/* @data has room for VEXFS_VEC_MAX_DATA bytes */
@@ -717,9 +732,20 @@ static int vexfs_vec_compress(u32 dtype, u32 comp, u32 dims, void *data)
 	return err ? err : stored;
 }
 
-/* Decode stored data to dims x dtype bytes in @out. */
-static int vexfs_vec_decompress(u32 dtype, u32 comp, u32 dims, const void *in, void *out)
+/* Decode @len stored bytes to dims x dtype bytes in @out. */
+static int vexfs_vec_decompress(struct super_block *sb, u64 id, u32 dtype, u32 comp, u32 dims,
+				const void *in, u32 len, void *out)
 {
+	if (comp == VEXFS_COMP_PQ) {
+		const struct vexfs_pq_ref *r = in;
+		const struct vexfs_cbook *cb = vexfs_cb_find(sb, le32_to_cpu(r->pr_codebook));
+
+		if (!vexfs_cb_matches(cb, dims, in, len))
+			return vexfs_corrupt(sb, "vector %llu: PQ codebook %u missing or not the one it was encoded with",
+					     id, le32_to_cpu(r->pr_codebook));
+		vexfs_pq_decode(cb, in, out);
+		return 0;
+	}
 	if (comp == VEXFS_COMP_SQ8 || comp == VEXFS_COMP_SQ4)
 		return vexfs_vq_sqv(false, in, dims, comp == VEXFS_COMP_SQ8 ? 8 : 4, out);
 	vexfs_vec_decode(dtype, comp, dims, in, out);
@@ -729,7 +755,7 @@ static int vexfs_vec_decompress(u32 dtype, u32 comp, u32 dims, const void *in, v
 /* ---- ioctls ------------------------------------------------------------- */
 
 /* Copy in a struct whose first member is its __u32 size. */
-static int vexfs_copy_arg(void *dst, size_t ksize, const void __user *uarg, u32 *usize)
+int vexfs_copy_arg(void *dst, size_t ksize, const void __user *uarg, u32 *usize)
 {
 	int err;
 
@@ -781,23 +807,34 @@ static long vexfs_ioc_attach(struct file *file, void __user *uarg)
 {
 	struct inode *inode = file_inode(file);
 	struct super_block *sb = inode->i_sb;
+	const struct vexfs_cbook *cb = NULL;
 	struct vexfs_ioc_attach a;
 	struct vexfs_vec_meta meta;
 	const char *why = "";
 	void *rec = NULL;
 	u64 id = 0, now;
-	u32 usize, stored;
+	u32 usize, stored, pq_size = 0;
 	long err;
 
 	err = vexfs_copy_arg(&a, sizeof(a), uarg, &usize);
 	if (err)
 		return err;
-	if (a.flags || a.pad)
+	if (a.flags)
 		return -EINVAL;
 	vexfs_vec_meta_from_user(&meta, &a.meta);
 	err = vexfs_vec_check_args(a.dtype, a.compression, a.dims, a.data_len, &meta, &why);
 	if (err)
 		return err;
+	if (a.compression == VEXFS_COMP_PQ) {
+		cb = a.codebook ? vexfs_cb_find(sb, a.codebook) : vexfs_cb_newest(sb, a.dims);
+		if (!cb)
+			return -ENOENT;
+		if (cb->dims != a.dims)
+			return -EINVAL;
+		pq_size = sizeof(struct vexfs_pq_ref) + cb->m;
+	} else if (a.codebook) {
+		return -EINVAL;
+	}
 	if (!a.data)
 		return -EFAULT;
 	/* fail before storing anything if the id cannot be returned */
@@ -816,10 +853,11 @@ static long vexfs_ioc_attach(struct file *file, void __user *uarg)
 		goto out_drop;
 	}
 	/* the stored form can be longer than the input (SQ of 1 or 2 dims) */
-	rec = kvmalloc(vexfs_vec_rec_len(max(a.data_len, a.compression == VEXFS_COMP_SPARSE ?
-					     VEXFS_VEC_MAX_DATA :
-					     vexfs_vec_stored_size(a.dtype, a.compression,
-								   a.dims))), GFP_KERNEL);
+	rec = kvmalloc(vexfs_vec_rec_len(max3(a.data_len, pq_size,
+					      a.compression == VEXFS_COMP_SPARSE ?
+					      VEXFS_VEC_MAX_DATA :
+					      vexfs_vec_stored_size(a.dtype, a.compression,
+								    a.dims))), GFP_KERNEL);
 	if (!rec) {
 		err = -ENOMEM;
 		goto out_drop;
@@ -828,7 +866,7 @@ static long vexfs_ioc_attach(struct file *file, void __user *uarg)
 		err = -EFAULT;
 		goto out_drop;
 	}
-	err = vexfs_vec_compress(a.dtype, a.compression, a.dims, (u8 *)rec + VEXFS_VEC_REC_HDR);
+	err = vexfs_vec_compress(a.dtype, a.compression, a.dims, (u8 *)rec + VEXFS_VEC_REC_HDR, cb);
 	if (err < 0)
 		goto out_drop;
 	stored = err;
@@ -880,7 +918,9 @@ static long vexfs_ioc_get(struct file *file, void __user *uarg)
 			kvfree(rec);
 			return -ENOMEM;
 		}
-		err = vexfs_vec_decompress(g.info.dtype, g.info.compression, g.info.dims, data, raw);
+		err = vexfs_vec_decompress(inode->i_sb, g.vector_id, g.info.dtype,
+					   g.info.compression, g.info.dims, data, len - VEXFS_VEC_REC_HDR,
+					   raw);
 		data = raw;
 	}
 	if (err) {
@@ -1015,6 +1055,8 @@ static const unsigned int vexfs_vec_cmds[] = {
 	[_IOC_NR(VEXFS_IOC_VEC_LIST)] = VEXFS_IOC_VEC_LIST,
 	[_IOC_NR(VEXFS_IOC_VEC_DETACH)] = VEXFS_IOC_VEC_DETACH,
 	[_IOC_NR(VEXFS_IOC_VEC_STATS)] = VEXFS_IOC_VEC_STATS,
+	[_IOC_NR(VEXFS_IOC_CODEBOOK_ADD)] = VEXFS_IOC_CODEBOOK_ADD,
+	[_IOC_NR(VEXFS_IOC_CODEBOOK_GET)] = VEXFS_IOC_CODEBOOK_GET,
 };
 
 long vexfs_vec_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
@@ -1028,11 +1070,12 @@ long vexfs_vec_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	 * Match the number and direction, not the size encoded in @cmd: the
 	 * structs may grow, and their size field says which version came in.
 	 */
-	if (nr < _IOC_NR(VEXFS_IOC_VEC_ATTACH) || nr > _IOC_NR(VEXFS_IOC_VEC_STATS) ||
+	if (nr < _IOC_NR(VEXFS_IOC_VEC_ATTACH) || nr > _IOC_NR(VEXFS_IOC_CODEBOOK_GET) ||
 	    _IOC_DIR(cmd) != _IOC_DIR(vexfs_vec_cmds[nr]) ||
 	    _IOC_SIZE(cmd) < _IOC_SIZE(vexfs_vec_cmds[nr]))
 		return -ENOTTY;
-	if (nr != _IOC_NR(VEXFS_IOC_VEC_STATS) && !S_ISREG(inode->i_mode))
+	/* the per-filesystem calls work on any file or directory */
+	if (nr < _IOC_NR(VEXFS_IOC_VEC_STATS) && !S_ISREG(inode->i_mode))
 		return -ENOTTY;
 	if (!VEXFS_SB(inode->i_sb)->s_vstore)
 		return -EOPNOTSUPP;
@@ -1049,6 +1092,10 @@ long vexfs_vec_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return vexfs_ioc_detach(file, uarg);
 	case _IOC_NR(VEXFS_IOC_VEC_STATS):
 		return vexfs_ioc_stats(file, uarg);
+	case _IOC_NR(VEXFS_IOC_CODEBOOK_ADD):
+		return vexfs_ioc_cb_add(file, uarg);
+	case _IOC_NR(VEXFS_IOC_CODEBOOK_GET):
+		return vexfs_ioc_cb_get(file, uarg);
 	}
 	return -ENOTTY;
 }
@@ -1168,6 +1215,12 @@ int vexfs_vec_xattr_set(struct inode *inode, const char *name, const void *value
 		return err;
 	if (!vexfs_vec_stored_ok(le16_to_cpu(x->vx_dtype), le16_to_cpu(x->vx_compression),
 				 le32_to_cpu(x->vx_dims), x + 1, dlen))
+		return -EINVAL;
+	/* PQ codes only mean something with the very codebook they were made with */
+	if (le16_to_cpu(x->vx_compression) == VEXFS_COMP_PQ &&
+	    !vexfs_cb_matches(vexfs_cb_find(inode->i_sb,
+					    le32_to_cpu(((const struct vexfs_pq_ref *)(x + 1))->pr_codebook)),
+			      le32_to_cpu(x->vx_dims), x + 1, dlen))
 		return -EINVAL;
 	rec = kvmalloc(vexfs_vec_rec_len(dlen), GFP_KERNEL);
 	if (!rec)
@@ -1340,8 +1393,11 @@ int vexfs_vstore_load(struct super_block *sb)
 	struct inode *tab;
 	int err;
 
-	if (!(le64_to_cpu(es->s_feature_incompat) & VEXFS_FEATURE_INCOMPAT_VECTORS))
+	if (!(le64_to_cpu(es->s_feature_incompat) & VEXFS_FEATURE_INCOMPAT_VECTORS)) {
+		if (le64_to_cpu(es->s_feature_incompat) & VEXFS_FEATURE_INCOMPAT_CODEBOOKS)
+			return vexfs_corrupt(sb, "codebooks feature without a vector store");
 		return 0;
+	}
 	if (le64_to_cpu(es->s_vec_root) != VEXFS_VECSTORE_INO || !le64_to_cpu(es->s_vec_next_id))
 		return vexfs_corrupt(sb, "vector store root %llu / next id %llu invalid",
 				     le64_to_cpu(es->s_vec_root), le64_to_cpu(es->s_vec_next_id));
@@ -1370,6 +1426,8 @@ int vexfs_vstore_load(struct super_block *sb)
 	}
 	sbi->s_vstore = vs;
 	err = vexfs_vstore_scan(sb);
+	if (!err)
+		err = vexfs_cb_load(sb);
 	if (err) {
 		sbi->s_vstore = NULL;
 		vexfs_vstore_free(vs);
@@ -1387,6 +1445,7 @@ void vexfs_vstore_unload(struct super_block *sb)
 
 	if (!sbi->s_vstore)
 		return;
+	vexfs_cb_unload(sb);
 	vexfs_vstore_free(sbi->s_vstore);
 	sbi->s_vstore = NULL;
 }

@@ -8,7 +8,9 @@
 
 #include <linux/rhashtable.h>
 #include <linux/list.h>
+#include <linux/jbd2.h>
 #include "core/vrec.h"
+#include "vexfs/vq.h"
 
 /* One vector: where its record is. Freed with kfree_rcu(). */
 struct vexfs_vent {
@@ -45,5 +47,36 @@ struct vexfs_vfile *vexfs_vindex_file(struct vexfs_vindex *vx, u64 ino);
 int vexfs_vindex_add(struct vexfs_vindex *vx, struct vexfs_vent *v,
 		     struct vexfs_vfile **spare);
 void vexfs_vindex_del(struct vexfs_vindex *vx, struct vexfs_vent *v);
+
+/* ---- PQ codebooks (codebook.c) ------------------------------------------ */
+
+/* A loaded codebook: immutable once published, freed at unmount. */
+struct vexfs_cbook {
+	u32 id;
+	u32 dims;
+	u32 m;
+	u32 crc;			/* the blob header's crc */
+	u32 blob_len;
+	u32 blocks;
+	u64 start;			/* first block of the blob */
+	struct vq_pq pq;		/* cent_t: kvmalloc'ed */
+};
+
+struct super_block;
+struct file;
+int vexfs_cb_load(struct super_block *sb);
+void vexfs_cb_unload(struct super_block *sb);
+const struct vexfs_cbook *vexfs_cb_find(struct super_block *sb, u32 id);
+const struct vexfs_cbook *vexfs_cb_newest(struct super_block *sb, u32 dims);
+bool vexfs_cb_matches(const struct vexfs_cbook *c, u32 dims, const void *data, u32 len);
+int vexfs_pq_encode(const struct vexfs_cbook *c, const void *x, void *out);
+void vexfs_pq_decode(const struct vexfs_cbook *c, const void *in, void *x);
+long vexfs_ioc_cb_add(struct file *file, void __user *uarg);
+long vexfs_ioc_cb_get(struct file *file, void __user *uarg);
+
+/* shared with vector.c */
+int vexfs_copy_arg(void *dst, size_t ksize, const void __user *uarg, u32 *usize);
+int vexfs_vrec_io(handle_t *handle, struct super_block *sb, u64 chunk, u32 off,
+		  void *buf, u32 len, bool write, bool fresh);
 
 #endif /* _VEXFS_VECTOR_H */

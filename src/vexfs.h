@@ -59,6 +59,7 @@ struct vexfs_sb_info {
 	atomic64_t s_stat_allocs;
 	atomic64_t s_stat_frees;
 	struct vexfs_vstore *s_vstore;		/* NULL without INCOMPAT_VECTORS */
+	struct vexfs_cbset *s_cbset;		/* PQ codebooks, with s_vstore */
 };
 
 struct vexfs_inode_info {

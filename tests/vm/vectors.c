@@ -12,6 +12,8 @@
  *   vectors enospc DIR                  fill with vectors; a failing attach changes nothing
  *   vectors crashload DIR LOG           attach+fsync forever, logging acknowledged ids
  *   vectors crashverify DIR LOG         after a crash: acknowledged ones intact
+ *   vectors pq DIR                      PQ codebooks (as root, on a fresh fs)
+ *   vectors pqverify DIR [ro]           what pq left, after a remount
  *
  * Vector j of file k is deterministic (dtype, dims, data, metadata from a
  * PRNG seeded with k and j), so verify needs nothing but the arguments.
@@ -334,7 +336,7 @@ static void m_null(struct vexfs_ioc_attach *a) { a->data = 0; }
 static void m_badptr(struct vexfs_ioc_attach *a) { a->data = 0x10; }
 static void m_kptr(struct vexfs_ioc_attach *a) { a->data = 0xffff888000000000ULL; }
 static void m_flags(struct vexfs_ioc_attach *a) { a->flags = 1; }
-static void m_pad(struct vexfs_ioc_attach *a) { a->pad = 1; }
+static void m_cbnopq(struct vexfs_ioc_attach *a) { a->codebook = 1; }
 static void m_size(struct vexfs_ioc_attach *a) { a->size = 8; }
 static void m_conf(struct vexfs_ioc_attach *a) { a->meta.confidence = 1000001; }
 static void m_resv(struct vexfs_ioc_attach *a) { a->meta.reserved = 1; }
@@ -369,7 +371,7 @@ static int do_badinput(const char *dir, const char *other)
 	bad_attach(fd, dir, "attach unmapped data pointer -> EFAULT", EFAULT, m_badptr);
 	bad_attach(fd, dir, "attach kernel data pointer -> EFAULT", EFAULT, m_kptr);
 	bad_attach(fd, dir, "attach unknown flags -> EINVAL", EINVAL, m_flags);
-	bad_attach(fd, dir, "attach nonzero pad -> EINVAL", EINVAL, m_pad);
+	bad_attach(fd, dir, "attach codebook without PQ -> EINVAL", EINVAL, m_cbnopq);
 	bad_attach(fd, dir, "attach short size field -> EINVAL", EINVAL, m_size);
 	bad_attach(fd, dir, "attach confidence above 1e6 -> EINVAL", EINVAL, m_conf);
 	bad_attach(fd, dir, "attach reserved metadata -> EINVAL", EINVAL, m_resv);
@@ -662,7 +664,7 @@ static int do_semantics(const char *dir)
 		at.data_len = 32;
 		at.compression = VEXFS_VEC_COMP_PQ;
 		e = ioctl(fd, VEXFS_IOC_VEC_ATTACH, &at) ? errno : 0;
-		ck(e == EOPNOTSUPP, "PQ compression not stored yet -> EOPNOTSUPP", "%d", e);
+		ck(e == ENOENT, "PQ with no codebook of these dims -> ENOENT", "%d", e);
 		/* SQ8 / SQ4: per-vector min and step, error <= step / 2 */
 		for (k2 = 0; k2 < 2; k2++) {
 			static float big[768], back[768];
@@ -1061,6 +1063,409 @@ static int do_race(const char *dir, int secs)
 	return 0;
 }
 
+/* ---- PQ codebooks ---------------------------------------------------------- */
+
+#define PQ_N	1024		/* training vectors */
+
+/* Clustered data: 16 centres, small noise; deterministic for @seed. */
+static void pq_data(float *x, size_t n, uint32_t d, uint64_t seed)
+{
+	static float ctr[16][128];
+	size_t i;
+	uint32_t j;
+
+	rng_state = seed;
+	for (i = 0; i < 16; i++)
+		for (j = 0; j < d; j++)
+			ctr[i][j] = (float)((int64_t)(rng() % 2001) - 1000) / 250.0f;
+	for (i = 0; i < n; i++) {
+		uint64_t c = rng() % 16;
+
+		for (j = 0; j < d; j++)
+			x[i * d + j] = ctr[c][j] + (float)((int64_t)(rng() % 201) - 100) / 400.0f;
+	}
+}
+
+/* Train a codebook (deterministic) and return its blob in *blob. */
+static struct vq_pq *pq_train(uint32_t d, uint32_t m, uint64_t seed, uint8_t **blob, size_t *blen)
+{
+	struct vq_pq *pq = calloc(1, sizeof(*pq));
+	float *x = malloc(sizeof(float) * PQ_N * d);
+	size_t sl = vq_pq_train_scratch_size(d, m, PQ_N);
+	void *scratch = malloc(sl);
+
+	pq->d = d;
+	pq->m = m;
+	pq->dsub = d / m;
+	pq->cent_t = malloc(sizeof(float) * vq_pq_codebook_floats(d));
+	pq_data(x, PQ_N, d, seed);
+	if (vq_pq_train(pq, x, PQ_N, 8, seed, scratch, sl)) {
+		fprintf(stderr, "vq_pq_train failed\n");
+		exit(1);
+	}
+	*blen = vq_pq_blob_size(d);
+	*blob = malloc(*blen);
+	vq_pq_store(pq, *blob, *blen);
+	free(x);
+	free(scratch);
+	return pq;
+}
+
+/* A random (untrained) codebook blob of d dims: for size limits only. */
+static uint8_t *pq_random_blob(uint32_t d, uint32_t m, size_t *blen)
+{
+	struct vq_pq pq = { .d = d, .m = m, .dsub = d / m };
+	size_t i, n = vq_pq_codebook_floats(d);
+	uint8_t *b;
+
+	pq.cent_t = malloc(sizeof(float) * n);
+	rng_state = d * 7 + m;
+	for (i = 0; i < n; i++)
+		pq.cent_t[i] = (float)(rng() % 1000) / 1000.0f;
+	*blen = vq_pq_blob_size(d);
+	b = malloc(*blen);
+	vq_pq_store(&pq, b, *blen);
+	free(pq.cent_t);
+	return b;
+}
+
+static int cb_add(int fd, const void *blob, size_t len, uint32_t *id)
+{
+	struct vexfs_ioc_codebook_add a = { .size = sizeof(a), .blob = (uintptr_t)blob,
+					    .blob_len = (uint32_t)len };
+	int e = ioctl(fd, VEXFS_IOC_CODEBOOK_ADD, &a) ? errno : 0;
+
+	if (id)
+		*id = a.id;
+	return e;
+}
+
+static int cb_get(int fd, uint32_t id, void *buf, uint32_t cap, struct vexfs_ioc_codebook_get *g)
+{
+	memset(g, 0, sizeof(*g));
+	g->size = sizeof(*g);
+	g->id = id;
+	g->blob = (uintptr_t)buf;
+	g->blob_len = cap;
+	return ioctl(fd, VEXFS_IOC_CODEBOOK_GET, g) ? errno : 0;
+}
+
+static int pq_attach(int fd, const float *x, uint32_t d, uint32_t cb, uint64_t *id)
+{
+	struct vexfs_ioc_attach a;
+	int e;
+
+	memset(&a, 0, sizeof(a));
+	a.size = sizeof(a);
+	a.dtype = VEXFS_VEC_DT_F32;
+	a.compression = VEXFS_VEC_COMP_PQ;
+	a.dims = d;
+	a.data = (uintptr_t)x;
+	a.data_len = d * 4;
+	a.codebook = cb;
+	e = ioctl(fd, VEXFS_IOC_VEC_ATTACH, &a) ? errno : 0;
+	if (id)
+		*id = a.vector_id;
+	return e;
+}
+
+/*
+ * Check vectors [0, n) of @path (PQ, codebook @cbid of @pq, blob CRC @crc)
+ * against @x: raw codes equal vq_pq_encode's, decoded equals vq_pq_decode's.
+ */
+static void pq_check_file(const char *path, const struct vq_pq *pq, const float *x,
+			  uint32_t n, uint32_t cbid, uint32_t crc, const char *what)
+{
+	uint8_t codes[256], raw[8 + 256];
+	float want[128], got[128];
+	struct vexfs_ioc_list l;
+	struct vexfs_ioc_get g;
+	uint64_t ids[64];
+	uint32_t i, badraw = 0, baddec = 0, badinfo = 0;
+	int fd = open(path, O_RDONLY), e;
+	char desc[256];
+
+	memset(&l, 0, sizeof(l));
+	l.size = sizeof(l);
+	l.ids = (uintptr_t)ids;
+	l.capacity = 64;
+	e = fd < 0 ? errno : ioctl(fd, VEXFS_IOC_VEC_LIST, &l) ? errno : 0;
+	snprintf(desc, sizeof(desc), "%s: %u PQ vectors listed", what, n);
+	if (!ck(e == 0 && l.count == n, desc, "%d count %u", e, l.count)) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		vq_pq_encode(pq, x + (size_t)i * pq->d, codes, 1);
+		vq_pq_decode(pq, codes, want, 1);
+		memset(&g, 0, sizeof(g));
+		g.size = sizeof(g);
+		g.vector_id = ids[i];
+		g.flags = VEXFS_VEC_GET_RAW;
+		g.data = (uintptr_t)raw;
+		g.data_len = sizeof(raw);
+		e = ioctl(fd, VEXFS_IOC_VEC_GET, &g) ? errno : 0;
+		if (e || g.data_len != 8 + pq->m || vq_get_le32(raw) != cbid ||
+		    vq_get_le32(raw + 4) != crc || memcmp(raw + 8, codes, pq->m))
+			badraw++;
+		if (g.info.compression != VEXFS_VEC_COMP_PQ || g.info.stored_size != 8 + pq->m ||
+		    g.info.original_size != pq->d * 4 || g.info.dims != pq->d)
+			badinfo++;
+		g.flags = 0;
+		g.data = (uintptr_t)got;
+		g.data_len = sizeof(got);
+		e = ioctl(fd, VEXFS_IOC_VEC_GET, &g) ? errno : 0;
+		if (e || g.data_len != pq->d * 4 || memcmp(got, want, pq->d * 4))
+			baddec++;
+	}
+	close(fd);
+	snprintf(desc, sizeof(desc), "%s: raw = codebook %u, its CRC, the nearest-centroid codes", what, cbid);
+	ck(!badraw, desc, "%u of %u differ", badraw, n);
+	snprintf(desc, sizeof(desc), "%s: header says PQ, %u of %u bytes stored", what, 8 + pq->m, pq->d * 4);
+	ck(!badinfo, desc, "%u of %u differ", badinfo, n);
+	snprintf(desc, sizeof(desc), "%s: GET decodes to the centroids, bit for bit", what);
+	ck(!baddec, desc, "%u of %u differ", baddec, n);
+}
+
+/*
+ * pq DIR: install two trained codebooks (64-d m=8, 64-d m=16) and one 32-d,
+ * attach PQ vectors, check codes and decoding against the same core run
+ * here, the bad-input table of CODEBOOK_ADD / GET and PQ ATTACH, the xattr
+ * view, 31 codebooks at most, and the journal size limit.
+ * pqverify DIR: after a remount, the same checks on what pq left.
+ */
+static struct vq_pq *pq_a, *pq_b;
+static uint8_t *blob_a, *blob_b;
+static size_t blen_a, blen_b;
+static float *xa, *xb;
+
+static void pq_setup(void)
+{
+	vq_select_impl(vq_cpu_features());
+	pq_a = pq_train(64, 8, 11, &blob_a, &blen_a);
+	pq_b = pq_train(64, 16, 12, &blob_b, &blen_b);
+	xa = malloc(sizeof(float) * 64 * 64);
+	xb = malloc(sizeof(float) * 64 * 64);
+	pq_data(xa, 64, 64, 101);
+	pq_data(xb, 64, 64, 102);
+}
+
+static uint32_t blob_crc(const uint8_t *b)
+{
+	return vq_get_le32(b + 28);
+}
+
+static void do_pqverify(const char *dir, bool first, bool ro)
+{
+	struct vexfs_ioc_codebook_get g;
+	char path[4096];
+	uint8_t *buf = malloc(blen_a);
+	int fd = open(dir, O_RDONLY), e;
+
+	e = cb_get(fd, 1, buf, blen_a, &g);
+	ck(e == 0 && g.count >= 3 && g.blob_len == blen_a && !memcmp(buf, blob_a, blen_a) &&
+	   g.dims == 64 && g.m == 8 && g.blob_crc == blob_crc(blob_a),
+	   first ? "codebook 1 reads back as installed" : "codebook 1 survives the remount",
+	   "%d count %u len %u", e, g.count, g.blob_len);
+	close(fd);
+	snprintf(path, sizeof(path), "%s/pq.a", dir);
+	pq_check_file(path, pq_a, xa, 20, 1, blob_crc(blob_a), first ? "codebook 1" : "remounted, codebook 1");
+	snprintf(path, sizeof(path), "%s/pq.b", dir);
+	pq_check_file(path, pq_b, xb, 20, 2, blob_crc(blob_b), first ? "newest (2)" : "remounted, codebook 2");
+	snprintf(path, sizeof(path), "%s/pq.copy", dir);
+	pq_check_file(path, pq_a, xa, 1, 1, blob_crc(blob_a), first ? "xattr copy" : "remounted, xattr copy");
+	if (ro) {
+		fd = open(dir, O_RDONLY);
+		e = cb_add(fd, blob_a, blen_a, NULL);
+		ck(e == EROFS, "codebook add on a read-only mount -> EROFS", "%d", e);
+		close(fd);
+	}
+	free(buf);
+}
+
+static void do_pq(const char *dir)
+{
+	struct vexfs_ioc_codebook_get g;
+	struct vexfs_ioc_codebook_add ca;
+	struct vexfs_ioc_stats s0, s1;
+	uint8_t *bad, *small, *big;
+	size_t slen, blen;
+	uint32_t id = 0, i, n;
+	uint64_t vid;
+	char path[4096], value[512];
+	ssize_t vlen;
+	int dfd = open(dir, O_RDONLY), fd, e;
+	pid_t pid;
+	int st;
+
+	ck(dfd >= 0, "open the mount point", "%d", errno);
+	e = cb_get(dfd, 0, NULL, 0, &g);
+	ck(e == 0 && g.count == 0, "a new filesystem has no codebooks", "%d count %u", e, g.count);
+	snprintf(path, sizeof(path), "%s/pq.a", dir);
+	fd = open(path, O_RDWR | O_CREAT, 0644);
+	e = pq_attach(fd, xa, 64, 0, NULL);
+	ck(e == ENOENT, "PQ attach without a codebook -> ENOENT", "%d", e);
+
+	/* CODEBOOK_ADD bad input: nothing is installed */
+	stats_path(dir, &s0);
+	bad = malloc(blen_a);
+	memcpy(bad, blob_a, blen_a);
+	bad[100] ^= 1;
+	e = cb_add(dfd, bad, blen_a, NULL);
+	ck(e == EINVAL, "codebook with a bad CRC -> EINVAL", "%d", e);
+	memcpy(bad, blob_a, blen_a);
+	e = cb_add(dfd, bad, blen_a - 1, NULL);
+	ck(e == EINVAL, "codebook one byte short -> EINVAL", "%d", e);
+	e = cb_add(dfd, bad, 16, NULL);
+	ck(e == EINVAL, "codebook shorter than its header -> EINVAL", "%d", e);
+	e = cb_add(dfd, NULL, blen_a, NULL);
+	ck(e == EFAULT, "codebook NULL pointer -> EFAULT", "%d", e);
+	e = cb_add(dfd, (void *)16, blen_a, NULL);
+	ck(e == EFAULT, "codebook bad pointer -> EFAULT", "%d", e);
+	memset(&ca, 0, sizeof(ca));
+	ca.size = sizeof(ca);
+	ca.flags = 1;
+	ca.blob = (uintptr_t)blob_a;
+	ca.blob_len = (uint32_t)blen_a;
+	e = ioctl(dfd, VEXFS_IOC_CODEBOOK_ADD, &ca) ? errno : 0;
+	ck(e == EINVAL, "codebook flags -> EINVAL", "%d", e);
+	ca.flags = 0;
+	ca.size = 8;
+	e = ioctl(dfd, VEXFS_IOC_CODEBOOK_ADD, &ca) ? errno : 0;
+	ck(e == EINVAL, "codebook struct size too small -> EINVAL", "%d", e);
+	pid = fork();
+	if (!pid) {
+		if (setgid(65534) || setuid(65534))
+			_exit(99);
+		_exit(cb_add(dfd, blob_a, blen_a, NULL));
+	}
+	waitpid(pid, &st, 0);
+	ck(WIFEXITED(st) && WEXITSTATUS(st) == EPERM, "codebook add as a user -> EPERM",
+	   "status %d", st);
+	e = cb_get(dfd, 0, NULL, 0, &g);
+	stats_path(dir, &s1);
+	ck(e == 0 && g.count == 0 && !memcmp(&s0, &s1, sizeof(s0)),
+	   "refused codebooks installed nothing", "count %u", g.count);
+
+	/* install, read back */
+	e = cb_add(dfd, blob_a, blen_a, &id);
+	ck(e == 0 && id == 1, "install a 64-d m=8 codebook: id 1", "%d id %u", e, id);
+	small = malloc(blen_a);
+	e = cb_get(dfd, 1, small, (uint32_t)blen_a - 1, &g);
+	ck(e == ERANGE && g.blob_len == blen_a, "codebook get into a short buffer -> ERANGE and the size",
+	   "%d len %u", e, g.blob_len);
+	e = cb_get(dfd, 2, small, (uint32_t)blen_a, &g);
+	ck(e == ENOENT, "codebook get of an unknown id -> ENOENT", "%d", e);
+	free(small);
+
+	/* PQ attach */
+	for (i = 0; i < 20 && !e; i++)
+		e = pq_attach(fd, xa + i * 64, 64, i % 2 ? 1 : 0, NULL);
+	ck(e == 0, "attach 20 PQ vectors (codebook 0 = newest of 64 dims, and 1)", "%d", e);
+	stats_path(dir, &s0);
+	e = pq_attach(fd, xa, 32, 1, NULL);
+	ck(e == EINVAL, "PQ with a codebook of other dims -> EINVAL", "%d", e);
+	e = pq_attach(fd, xa, 32, 0, NULL);
+	ck(e == ENOENT, "PQ with no codebook of these dims -> ENOENT", "%d", e);
+	e = pq_attach(fd, xa, 64, 9, NULL);
+	ck(e == ENOENT, "PQ with an unknown codebook -> ENOENT", "%d", e);
+	{
+		float nan[64];
+
+		memcpy(nan, xa, sizeof(nan));
+		nan[5] = 0.0f / 0.0f;
+		e = pq_attach(fd, nan, 64, 1, NULL);
+		ck(e == EINVAL, "PQ of a vector with NaN -> EINVAL", "%d", e);
+	}
+	{
+		struct vexfs_ioc_attach a;
+
+		memset(&a, 0, sizeof(a));
+		a.size = sizeof(a);
+		a.dtype = VEXFS_VEC_DT_F16;
+		a.compression = VEXFS_VEC_COMP_PQ;
+		a.dims = 64;
+		a.data = (uintptr_t)xa;
+		a.data_len = 128;
+		e = ioctl(fd, VEXFS_IOC_VEC_ATTACH, &a) ? errno : 0;
+		ck(e == EINVAL, "PQ of a float16 vector -> EINVAL", "%d", e);
+	}
+	stats_path(dir, &s1);
+	ck(!memcmp(&s0, &s1, sizeof(s0)), "refused PQ attaches changed nothing", "vectors %llu -> %llu",
+	   (unsigned long long)s0.vectors, (unsigned long long)s1.vectors);
+	close(fd);
+
+	/* a second 64-d codebook becomes the newest; a 32-d one does not */
+	e = cb_add(dfd, blob_b, blen_b, &id);
+	ck(e == 0 && id == 2, "install a second 64-d codebook (m=16): id 2", "%d id %u", e, id);
+	small = pq_random_blob(32, 4, &slen);
+	e = cb_add(dfd, small, slen, &id);
+	ck(e == 0 && id == 3, "install a 32-d codebook: id 3", "%d id %u", e, id);
+	snprintf(path, sizeof(path), "%s/pq.b", dir);
+	fd = open(path, O_RDWR | O_CREAT, 0644);
+	for (i = 0, e = 0; i < 20 && !e; i++)
+		e = pq_attach(fd, xb + i * 64, 64, 0, NULL);
+	ck(e == 0, "attach 20 more with codebook 0", "%d", e);
+	e = pq_attach(fd, xb, 32, 0, &vid);
+	ck(e == 0, "a 32-d PQ vector picks the 32-d codebook", "%d", e);
+	{
+		struct vexfs_ioc_detach d = { .size = sizeof(d), .vector_id = vid };
+
+		ck(ioctl(fd, VEXFS_IOC_VEC_DETACH, &d) == 0, "detach it", "%d", errno);
+	}
+	close(fd);
+
+	/* xattr view: the stored form moves within the filesystem */
+	snprintf(path, sizeof(path), "%s/pq.a", dir);
+	vlen = getxattr(path, "user.vexfs.vec.00000", value, sizeof(value));
+	ck(vlen == 64 + 8 + 8, "xattr of a PQ vector: header + ref + 8 codes", "%zd", vlen);
+	snprintf(path, sizeof(path), "%s/pq.copy", dir);
+	fd = open(path, O_RDWR | O_CREAT, 0644);
+	close(fd);
+	if (vlen > 0) {
+		value[64 + 4] ^= 1;	/* the codebook CRC */
+		e = setxattr(path, "user.vexfs.vec.00000", value, vlen, 0) ? errno : 0;
+		ck(e == EINVAL, "xattr naming another codebook's CRC -> EINVAL", "%d", e);
+		value[64 + 4] ^= 1;
+		value[64] = 3;		/* codebook 3 is 32-d */
+		e = setxattr(path, "user.vexfs.vec.00000", value, vlen, 0) ? errno : 0;
+		ck(e == EINVAL, "xattr naming a codebook of other dims -> EINVAL", "%d", e);
+		value[64] = 1;
+		e = setxattr(path, "user.vexfs.vec.00000", value, vlen, 0) ? errno : 0;
+		ck(e == 0, "xattr copy of a PQ vector", "%d", e);
+	}
+
+	do_pqverify(dir, true, false);
+
+	/* size limit: one journal transaction; 31 codebooks */
+	big = pq_random_blob(4096, 512, &blen);
+	e = cb_add(dfd, big, blen, &id);
+	ck(e == EFBIG, "a 4 MiB codebook does not fit the 16 MiB journal -> EFBIG", "%d", e);
+	free(big);
+	big = pq_random_blob(8193, 1, &blen);
+	e = cb_add(dfd, big, blen, &id);
+	ck(e == EINVAL, "a codebook of 8193 dims -> EINVAL", "%d", e);
+	free(big);
+	big = pq_random_blob(1024, 128, &blen);
+	e = cb_add(dfd, big, blen, &id);
+	ck(e == 0 && id == 4, "a 1 MiB codebook (1024-d) fits", "%d id %u", e, id);
+	free(big);
+	for (n = 5, e = 0; n <= VEXFS_CB_MAX && !e; n++) {
+		big = pq_random_blob(8 + n, 1, &blen);
+		e = cb_add(dfd, big, blen, &id);
+		free(big);
+	}
+	ck(e == 0 && id == VEXFS_CB_MAX, "install up to 31 codebooks", "%d id %u", e, id);
+	e = cb_add(dfd, small, slen, &id);
+	ck(e == ENOSPC, "the 32nd -> ENOSPC", "%d", e);
+	e = cb_get(dfd, 0, NULL, 0, &g);
+	ck(e == 0 && g.count == VEXFS_CB_MAX, "count says 31", "%d %u", e, g.count);
+	free(small);
+	free(bad);
+	close(dfd);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 5 && !strcmp(argv[1], "fill"))
@@ -1107,6 +1512,13 @@ int main(int argc, char **argv)
 		do_badinput(argv[2], argv[3]);
 	else if (argc >= 3 && !strcmp(argv[1], "semantics"))
 		do_semantics(argv[2]);
+	else if (argc >= 3 && !strcmp(argv[1], "pq")) {
+		pq_setup();
+		do_pq(argv[2]);
+	} else if (argc >= 3 && !strcmp(argv[1], "pqverify")) {
+		pq_setup();
+		do_pqverify(argv[2], false, argc > 3 && !strcmp(argv[3], "ro"));
+	}
 	else if (argc >= 3 && !strcmp(argv[1], "try-attach")) {
 		/* exit status = errno of one attach (0 = attached) */
 		static struct vspec v;
