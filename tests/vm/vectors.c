@@ -1360,7 +1360,7 @@ static void do_pq(const char *dir)
 	free(small);
 
 	/* PQ attach */
-	for (i = 0; i < 20 && !e; i++)
+	for (i = 0, e = 0; i < 20 && !e; i++)
 		e = pq_attach(fd, xa + i * 64, 64, i % 2 ? 1 : 0, NULL);
 	ck(e == 0, "attach 20 PQ vectors (codebook 0 = newest of 64 dims, and 1)", "%d", e);
 	stats_path(dir, &s0);
@@ -1439,9 +1439,10 @@ static void do_pq(const char *dir)
 	do_pqverify(dir, true, false);
 
 	/* size limit: one journal transaction; 31 codebooks */
-	big = pq_random_blob(4096, 512, &blen);
+	big = pq_random_blob(8192, 1024, &blen);
 	e = cb_add(dfd, big, blen, &id);
-	ck(e == EFBIG, "a 4 MiB codebook does not fit the 16 MiB journal -> EFBIG", "%d", e);
+	ck(e == EFBIG, "an 8 MiB codebook does not fit one transaction of the 16 MiB journal -> EFBIG",
+	   "%d", e);
 	free(big);
 	big = pq_random_blob(8193, 1, &blen);
 	e = cb_add(dfd, big, blen, &id);
