@@ -244,9 +244,11 @@ static void vrec_sqv(struct kunit *test)
 /* Sparse store form: lossless for float32, validated when read. */
 static void vrec_sparse(struct kunit *test)
 {
-	u32 x[64] = {}, y[64];
-	u8 code[4 + 8 * 64];
+	u32 *x = kunit_kzalloc(test, 64 * 4, GFP_KERNEL), *y = kunit_kzalloc(test, 64 * 4, GFP_KERNEL);
+	u8 *code = kunit_kzalloc(test, 4 + 8 * 64, GFP_KERNEL);
 	int len;
+
+	KUNIT_ASSERT_TRUE(test, x && y && code);
 
 	x[3] = 0x3f800000;	/* 1.0 */
 	x[17] = 0xc0400000;	/* -3.0 */
@@ -257,7 +259,7 @@ static void vrec_sparse(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, vexfs_vec_stored_ok(VEXFS_DT_F32, VEXFS_COMP_SPARSE, 64, code, len));
 	vexfs_vec_decode(VEXFS_DT_F32, VEXFS_COMP_SPARSE, 64, code, y);
 	x[40] = 0;
-	KUNIT_EXPECT_EQ(test, memcmp(x, y, sizeof(x)), 0);
+	KUNIT_EXPECT_EQ(test, memcmp(x, y, 64 * 4), 0);
 	/* wrong length, index out of range, indices not increasing, zero value */
 	KUNIT_EXPECT_FALSE(test, vexfs_vec_stored_ok(VEXFS_DT_F32, VEXFS_COMP_SPARSE, 64, code,
 						     len + 8));
@@ -272,8 +274,141 @@ static void vrec_sparse(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vexfs_vec_sparse_encode(x, 64, code), -EINVAL);
 }
 
+/* PQ stored form: shape checks. */
+static void vrec_pq_ref(struct kunit *test)
+{
+	u8 data[8 + 16] = { 0 };
+	struct vexfs_pq_ref *r = (void *)data;
+
+	r->pr_codebook = cpu_to_le32(3);
+	r->pr_blob_crc = cpu_to_le32(0xdeadbeef);
+	KUNIT_EXPECT_EQ(test, vexfs_pq_ref_ok(VEXFS_DT_F32, 64, data, 8 + 16), 3);
+	KUNIT_EXPECT_EQ(test, vexfs_pq_ref_ok(VEXFS_DT_F32, 64, data, 8 + 8), 3);
+	/* m = 12 does not divide 64; m > d; no codes; not float32; too many dims */
+	KUNIT_EXPECT_EQ(test, vexfs_pq_ref_ok(VEXFS_DT_F32, 64, data, 8 + 12), 0);
+	KUNIT_EXPECT_EQ(test, vexfs_pq_ref_ok(VEXFS_DT_F32, 8, data, 8 + 16), 0);
+	KUNIT_EXPECT_EQ(test, vexfs_pq_ref_ok(VEXFS_DT_F32, 64, data, 8), 0);
+	KUNIT_EXPECT_EQ(test, vexfs_pq_ref_ok(VEXFS_DT_F16, 64, data, 8 + 16), 0);
+	KUNIT_EXPECT_EQ(test, vexfs_pq_ref_ok(VEXFS_DT_F32, VEXFS_CB_MAX_DIMS + 16, data, 8 + 16),
+			0);
+	r->pr_codebook = 0;
+	KUNIT_EXPECT_EQ(test, vexfs_pq_ref_ok(VEXFS_DT_F32, 64, data, 8 + 16), 0);
+	r->pr_codebook = cpu_to_le32(VEXFS_CB_MAX + 1);
+	KUNIT_EXPECT_EQ(test, vexfs_pq_ref_ok(VEXFS_DT_F32, 64, data, 8 + 16), 0);
+	r->pr_codebook = cpu_to_le32(VEXFS_CB_MAX);
+	KUNIT_EXPECT_EQ(test, vexfs_pq_ref_ok(VEXFS_DT_F32, 64, data, 8 + 16), (int)VEXFS_CB_MAX);
+}
+
+/* PQ arguments: float32 only, up to 8192 dims; a PQ record validates. */
+static void vrec_pq_record(struct kunit *test)
+{
+	u8 data[8 + 16] = { 0 };
+	struct vexfs_pq_ref *r = (void *)data;
+	struct vexfs_vec_header *h;
+	const char *why = "";
+	u8 *rec;
+	u32 len;
+
+	/* arguments: PQ for float32 only, up to 8192 dims, size from the codebook */
+	KUNIT_EXPECT_EQ(test, vexfs_vec_check_args(VEXFS_DT_F32, VEXFS_COMP_PQ, 64, 256, NULL,
+						   &why), 0);
+	KUNIT_EXPECT_EQ(test, vexfs_vec_check_args(VEXFS_DT_I8, VEXFS_COMP_PQ, 64, 64, NULL, &why),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, vexfs_vec_check_args(VEXFS_DT_F32, VEXFS_COMP_PQ, 8193, 8193 * 4,
+						   NULL, &why), -EINVAL);
+
+	/* a whole PQ record */
+	len = vexfs_vec_rec_len(sizeof(data));
+	rec = kunit_kzalloc(test, len, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, rec);
+	h = (void *)rec;
+	r->pr_codebook = cpu_to_le32(1);
+	memcpy(rec + VEXFS_VEC_REC_HDR, data, sizeof(data));
+	vexfs_vec_rec_init(rec, SEED, 7, 1000, VEXFS_DT_F32, VEXFS_COMP_PQ, 64, 256, sizeof(data),
+			   1, 2, NULL);
+	KUNIT_EXPECT_EQ(test, vexfs_vec_rec_validate(rec, len, SEED, 7, 1000, &why), 0);
+	/* 16 codes for 60 dims: invalid even with a good checksum */
+	h->vh_dimensions = cpu_to_le32(60);
+	h->vh_original_size = cpu_to_le32(240);
+	h->vh_checksum = cpu_to_le32(vexfs_vec_rec_csum(SEED, rec, len));
+	KUNIT_EXPECT_EQ(test, vexfs_vec_rec_validate(rec, len, SEED, 7, 1000, &why), -EUCLEAN);
+}
+
+#define CB_BAD(stmt) do {						\
+		memcpy(bad, blk, bs);					\
+		bh = (void *)bad;					\
+		be = (void *)(bh + 1);					\
+		stmt;							\
+		vexfs_cbdir_seal(bad, seed);				\
+		KUNIT_EXPECT_EQ_MSG(test, vexfs_cbdir_check(bad, seed, bs, blocks, &n, &why), \
+				    -EUCLEAN, "%s", #stmt);		\
+	} while (0)
+
+/* Codebook directory: a valid block, then one corruption at a time. */
+static void cbdir_checks(struct kunit *test)
+{
+	const u32 bs = 4096, seed = SEED;
+	const u64 blocks = 1 << 20;
+	u8 *blk = kunit_kzalloc(test, bs, GFP_KERNEL), *bad = kunit_kzalloc(test, bs, GFP_KERNEL);
+	struct vexfs_cb_dir_header *h = (void *)blk, *bh;
+	struct vexfs_cb_entry *e = (void *)(h + 1), *be;
+	const char *why = "";
+	u32 n = 99, i;
+
+	KUNIT_ASSERT_NOT_NULL(test, blk);
+	KUNIT_ASSERT_NOT_NULL(test, bad);
+	vexfs_cbdir_seal(blk, seed);
+	KUNIT_EXPECT_EQ(test, vexfs_cbdir_check(blk, seed, bs, blocks, &n, &why), 0);
+	KUNIT_EXPECT_EQ(test, n, 0U);
+	/* two codebooks: 64-d m=8 (65568 bytes, 17 blocks), 768-d m=96 */
+	for (i = 0; i < 2; i++) {
+		u32 d = i ? 768 : 64;
+
+		e[i].ce_id = cpu_to_le32(i + 1);
+		e[i].ce_dims = cpu_to_le32(d);
+		e[i].ce_m = cpu_to_le32(i ? 96 : 8);
+		e[i].ce_blob_crc = cpu_to_le32(0x1234 + i);
+		e[i].ce_start = cpu_to_le64(1000 + 1000 * i);
+		e[i].ce_length = cpu_to_le32(32 + 1024 * d);
+		e[i].ce_blocks = cpu_to_le32(DIV_ROUND_UP(32 + 1024 * d, bs));
+	}
+	h->cd_count = cpu_to_le32(2);
+	vexfs_cbdir_seal(blk, seed);
+	KUNIT_EXPECT_EQ(test, vexfs_cbdir_check(blk, seed, bs, blocks, &n, &why), 0);
+	KUNIT_EXPECT_EQ(test, n, 2U);
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(e[0].ce_blocks), 17U);
+
+	CB_BAD(be[1].ce_id = cpu_to_le32(1));
+	CB_BAD(be[0].ce_dims = 0);
+	CB_BAD(be[0].ce_dims = cpu_to_le32(VEXFS_CB_MAX_DIMS + 1));
+	CB_BAD(be[0].ce_m = cpu_to_le32(7));
+	CB_BAD(be[0].ce_m = 0);
+	CB_BAD(be[0].ce_length = cpu_to_le32(32 + 1024 * 64 + 1));
+	CB_BAD(be[0].ce_blocks = cpu_to_le32(16));
+	CB_BAD(be[0].ce_start = 0);
+	CB_BAD(be[1].ce_start = cpu_to_le64(blocks - 10));
+	CB_BAD(bh->cd_count = cpu_to_le32(VEXFS_CB_MAX + 1));
+	CB_BAD(bh->cd_count = cpu_to_le32(1));		/* entry 2 is not zero */
+	CB_BAD(bh->cd_count = cpu_to_le32(3));		/* entry 3 is empty */
+	CB_BAD(bh->cd_pad[2] = cpu_to_le32(1));
+	CB_BAD(be[5].ce_blob_crc = cpu_to_le32(1));
+	/* checksum, seed and magic (not resealed) */
+	memcpy(bad, blk, bs);
+	bad[100] ^= 1;
+	KUNIT_EXPECT_EQ(test, vexfs_cbdir_check(bad, seed, bs, blocks, &n, &why), -EUCLEAN);
+	KUNIT_EXPECT_EQ(test, vexfs_cbdir_check(blk, seed + 1, bs, blocks, &n, &why), -EUCLEAN);
+	memcpy(bad, blk, bs);
+	bad[0] ^= 1;
+	KUNIT_EXPECT_EQ(test, vexfs_cbdir_check(bad, seed, bs, blocks, &n, &why), -EUCLEAN);
+}
+
+#undef CB_BAD
+
 static struct kunit_case vrec_cases_k[] = {
 	KUNIT_CASE(vrec_f16),
+	KUNIT_CASE(vrec_pq_ref),
+	KUNIT_CASE(vrec_pq_record),
+	KUNIT_CASE(cbdir_checks),
 	KUNIT_CASE(vrec_sparse),
 	KUNIT_CASE(vrec_sqv),
 	KUNIT_CASE(vrec_roundtrip),
