@@ -796,6 +796,17 @@ static int do_semantics(const char *dir)
 
 /* ---- crash workload ----------------------------------------------------- */
 
+static uint8_t *pq_random_blob(uint32_t d, uint32_t m, size_t *blen);
+static int cb_add(int fd, const void *blob, size_t len, uint32_t *id);
+static int cb_get(int fd, uint32_t id, void *buf, uint32_t cap,
+		  struct vexfs_ioc_codebook_get *g);
+
+/* Codebook c of the crash test: 16 + 8c dims (17 to 265 blocks of 1 KiB). */
+static uint8_t *crash_blob(unsigned int c, size_t *len)
+{
+	return pq_random_blob(16 + 8 * c, 1, len);
+}
+
 static int do_crashload(const char *dir, const char *logpath)
 {
 	static struct vspec v;
@@ -834,6 +845,21 @@ static int do_crashload(const char *dir, const char *logpath)
 			fflush(log);
 			fsync(fileno(log));
 		}
+		/* now and then a codebook (whole or absent after the crash) */
+		if (k % 25 == 10 && k / 25 < VEXFS_CB_MAX) {
+			size_t blen;
+			uint8_t *blob = crash_blob(k / 25, &blen);
+
+			fprintf(log, "Q %u\n", k / 25);
+			fflush(log);
+			fsync(fileno(log));
+			if (cb_add(fd, blob, blen, NULL) == 0 && syncfs(fd) == 0) {
+				fprintf(log, "C %u\n", k / 25);
+				fflush(log);
+				fsync(fileno(log));
+			}
+			free(blob);
+		}
 		close(fd);
 		if (k == 50) {
 			printf("VEXFS-CRASH-ARMED\n");
@@ -858,6 +884,7 @@ static int do_crashverify(const char *dir, const char *logpath)
 	static unsigned long long pid[200000];
 	static unsigned int afile[200000];
 	unsigned int k, j, bad = 0, present = 0, na = 0, nd = 0, np = 0, i2, lost = 0, undead = 0;
+	unsigned int cq = 0, cc = 0, ncb = 0, cbad = 0;
 	unsigned long long id;
 	char path[4096], tag[4];
 	FILE *log = fopen(logpath, "r");
@@ -905,8 +932,39 @@ static int do_crashverify(const char *dir, const char *logpath)
 			did[nd++] = id;
 		} else if (!strcmp(tag, "P") && fscanf(log, "%llu", &id) == 1 && np < 200000) {
 			pid[np++] = id;
+		} else if (!strcmp(tag, "Q") && fscanf(log, "%u", &k) == 1) {
+			cq = k + 1;
+		} else if (!strcmp(tag, "C") && fscanf(log, "%u", &k) == 1) {
+			cc = k + 1;
 		}
 	}
+	/* codebooks: all acknowledged ones, none never tried, each whole */
+	{
+		struct vexfs_ioc_codebook_get g;
+		int fd = open(dir, O_RDONLY);
+		uint8_t *got = malloc(VEXFS_CB_MAX_DIMS * 1024 + 32);
+
+		if (fd < 0 || cb_get(fd, 0, NULL, 0, &g)) {
+			bad++;
+		} else {
+			ncb = g.count;
+			for (k = 0; k < ncb; k++) {
+				size_t blen;
+				uint8_t *want = crash_blob(k, &blen);
+
+				if (cb_get(fd, k + 1, got, VEXFS_CB_MAX_DIMS * 1024 + 32, &g) ||
+				    g.blob_len != blen || memcmp(got, want, blen))
+					cbad++;
+				free(want);
+			}
+		}
+		if (fd >= 0)
+			close(fd);
+		free(got);
+	}
+	printf("# %u codebooks present (%u acknowledged, %u tried), %u differ\n", ncb, cc, cq, cbad);
+	if (ncb < cc || ncb > cq || cbad)
+		bad++;
 	for (i2 = 0; i2 < na; i2++) {
 		struct vexfs_vec_info info;
 		bool detached = false;
