@@ -77,6 +77,7 @@ static int vexfs_cbook_parse(const u8 *blob, u32 len, struct vexfs_cbook **out)
 const struct vexfs_cbook *vexfs_cb_find(struct super_block *sb, u32 id)
 {
 	struct vexfs_cbset *cs = VEXFS_SB(sb)->s_cbset;
+	/* pairs with the release in vexfs_cb_store(): cb[0..count) are set */
 	u32 n = cs ? smp_load_acquire(&cs->count) : 0;
 
 	return id && id <= n ? cs->cb[id - 1] : NULL;
@@ -86,6 +87,7 @@ const struct vexfs_cbook *vexfs_cb_find(struct super_block *sb, u32 id)
 const struct vexfs_cbook *vexfs_cb_newest(struct super_block *sb, u32 dims)
 {
 	struct vexfs_cbset *cs = VEXFS_SB(sb)->s_cbset;
+	/* pairs with the release in vexfs_cb_store(): cb[0..count) are set */
 	u32 n = cs ? smp_load_acquire(&cs->count) : 0;
 
 	while (n--)
@@ -358,6 +360,7 @@ static int vexfs_cb_store(handle_t *handle, struct inode *inode, struct vexfs_cb
 		err = vexfs_journal_dirty(handle, sb, sbi->s_sbh);
 	cs->dir = dir;
 	cs->cb[c->id - 1] = c;
+	/* publish: readers see cb[id - 1] once they see the count */
 	smp_store_release(&cs->count, c->id);
 	return err;
 
@@ -466,6 +469,7 @@ long vexfs_ioc_cb_get(struct file *file, void __user *uarg)
 		return err;
 	if (g.flags)
 		return -EINVAL;
+	/* pairs with the release in vexfs_cb_store() */
 	g.count = smp_load_acquire(&cs->count);
 	if (!g.id) {
 		g.blob_len = 0;
