@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vexctl - attach, show, list and detach the vectors of files on a VexFS
- * filesystem, through the VEXFS_IOC_VEC_* ioctls of vexfs_ioctl.h.
+ * filesystem, through the VEXFS_IOC_VEC_* ioctls of vexfs_ioctl.h; train PQ
+ * codebooks (vq_pq_train of the shared core, in userspace) and install, list
+ * and fetch them (VEXFS_IOC_CODEBOOK_ADD / _GET).
  *
  * Vectors are read from NumPy .npy files (format versions 1 to 3), .fvecs
  * files (le32 d then d float32, repeated), text (one vector per line, numbers
@@ -1188,8 +1190,8 @@ static void vc_usage_err(const char *cmd, const char *fmt, ...)
 	exit(VC_EXIT_USAGE);
 }
 
-/* Read a whole file ("-": standard input). */
-static u8 *vc_read_all(const char *path, size_t *lenp)
+/* Read a whole file ("-": standard input); what: "vector file", ... */
+static u8 *vc_read_all(const char *path, const char *what, size_t *lenp)
 {
 	bool in = !strcmp(path, "-");
 	int fd = in ? 0 : open(path, O_RDONLY);
@@ -1200,7 +1202,7 @@ static u8 *vc_read_all(const char *path, size_t *lenp)
 	if (fd < 0)
 		vx_die("cannot open %s: %s", path, strerror(errno));
 	if (!fstat(fd, &st) && S_ISDIR(st.st_mode))
-		vx_die("%s: is a directory, not a vector file", path);
+		vx_die("%s: is a directory, not a %s", path, what);
 	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_size > 0)
 		cap = (size_t)st.st_size + 1;
 	buf = malloc(cap);
@@ -1239,7 +1241,7 @@ static u8 *vc_read_all(const char *path, size_t *lenp)
 static int vc_load(const char *path, int fmt, u32 want, struct vc_vecs *vs)
 {
 	size_t len;
-	u8 *buf = vc_read_all(path, &len);
+	u8 *buf = vc_read_all(path, "vector file", &len);
 
 	if (fmt == VC_FMT_AUTO) {
 		const char *dot = strrchr(path, '.');
@@ -1292,50 +1294,98 @@ static u64 vc_parse_id(const char *cmd, const char *s)
 	return v;
 }
 
-enum vc_op { VC_OP_ATTACH, VC_OP_GET, VC_OP_LIST, VC_OP_DETACH, VC_OP_STATS };
+enum vc_op {
+	VC_OP_ATTACH, VC_OP_GET, VC_OP_LIST, VC_OP_DETACH, VC_OP_STATS,
+	VC_OP_CB_ADD, VC_OP_CB_GET,
+};
 
-/* What a failed vector ioctl means, for people. */
+/*
+ * What a failed vector or codebook ioctl means, for people. id: the vector
+ * id (GET, DETACH), the codebook id (CB_GET; ATTACH: --codebook, 0 = the
+ * newest of the vector's dimensions).
+ */
 static const char *vc_ioctl_msg(int err, enum vc_op op, int fd, u64 id)
 {
 	static char buf[256];
 	struct statfs sfs;
 	bool write = op == VC_OP_ATTACH || op == VC_OP_DETACH;
+	bool cb = op == VC_OP_CB_ADD || op == VC_OP_CB_GET;
 
 	switch (err) {
 	case ENOTTY:
 		if (fstatfs(fd, &sfs) || sfs.f_type != VEXFS_SUPER_MAGIC)
-			return op == VC_OP_STATS ? "not a VexFS filesystem (ENOTTY)" :
+			return op == VC_OP_STATS || cb ? "not a VexFS filesystem (ENOTTY)" :
 			       "not a VexFS file (ENOTTY: it is not on a VexFS filesystem)";
+		if (cb)
+			return "this vexfs module has no PQ codebook calls (ENOTTY): module older "
+			       "than vexctl?";
 		return "this vexfs module does not know the call (ENOTTY): module older than "
 		       "vexctl?";
 	case EINVAL:
 		if (op == VC_OP_ATTACH)
 			return "the kernel rejected the vector (EINVAL: data type, dimensions, "
-			       "size or metadata)";
+			       "size or metadata; sq8, sq4, f16, sparse and pq take f32 vectors "
+			       "only, without NaN or infinity for sq and pq; a PQ codebook must "
+			       "have the vector's dimensions)";
+		if (op == VC_OP_CB_ADD)
+			return "the kernel rejected the codebook (EINVAL: not a valid PQ codebook "
+			       "blob, or more than 8192 dimensions)";
 		return "invalid request (EINVAL)";
 	case EOPNOTSUPP:
+		if (op == VC_OP_CB_ADD)
+			return "operation not supported (EOPNOTSUPP): the filesystem has no vector "
+			       "store, or the blob's format version is unknown to this kernel";
 		return "operation not supported (EOPNOTSUPP): the filesystem has no vector "
-		       "store, or the data type or compression is not supported";
+		       "store, or this kernel does not store that data type or compression";
 	case EBADF:
 		return write ? "file not open for writing (EBADF)" :
 			       "file not open for reading (EBADF)";
 	case EROFS:
 		return "read-only filesystem (EROFS)";
 	case ENOSPC:
+		if (op == VC_OP_CB_ADD) {
+			snprintf(buf, sizeof(buf), "no room for the codebook (ENOSPC): the "
+						   "filesystem has the maximum %u codebooks, or no "
+						   "run of contiguous free blocks that holds it",
+				 VEXFS_CB_MAX);
+			return buf;
+		}
 		snprintf(buf, sizeof(buf), "no space for the vector (ENOSPC): the filesystem is "
 					   "full or the file has the maximum %u vectors",
 			 VEXFS_VEC_MAX_PER_FILE);
 		return buf;
+	case EFBIG:
+		if (op == VC_OP_CB_ADD)
+			return "codebook too large for one journal transaction (EFBIG): train one "
+			       "for fewer dimensions, or make the filesystem with a larger journal "
+			       "(mkfs.vexfs -J)";
+		break;
 	case ENOENT:
-		snprintf(buf, sizeof(buf), "no vector with id %llu on this file (ENOENT)",
-			 (unsigned long long)id);
+		if (op == VC_OP_ATTACH && id)
+			snprintf(buf, sizeof(buf), "no PQ codebook with id %llu (ENOENT): see "
+						   "'vexctl codebooks'",
+				 (unsigned long long)id);
+		else if (op == VC_OP_ATTACH)
+			snprintf(buf, sizeof(buf), "no PQ codebook for vectors of these dimensions "
+						   "(ENOENT): install one with 'vexctl train'");
+		else if (op == VC_OP_CB_GET)
+			snprintf(buf, sizeof(buf), "no codebook with id %llu (ENOENT)",
+				 (unsigned long long)id);
+		else
+			snprintf(buf, sizeof(buf), "no vector with id %llu on this file (ENOENT)",
+				 (unsigned long long)id);
 		return buf;
 	case E2BIG:
 		return "the kernel does not understand the request (E2BIG: ioctl structure size "
 		       "mismatch between vexctl and vexfs.ko)";
 	case EUCLEAN:
+		if (cb)
+			return "corrupt codebook (run fsck.vexfs)";
 		return "corrupt vector record (run fsck.vexfs)";
 	case EPERM:
+		if (op == VC_OP_CB_ADD)
+			return "operation not permitted (EPERM: installing a codebook needs "
+			       "CAP_SYS_ADMIN)";
 		return "operation not permitted (EPERM: immutable or append-only file)";
 	case EIO:
 		return "I/O error (EIO: the filesystem may have been shut down)";
@@ -1362,6 +1412,21 @@ static int vc_open_file(const char *path, bool rw)
 		vx_die("%s: is a directory (vectors belong to regular files)", path);
 	if (!S_ISREG(st.st_mode))
 		vx_die("%s: not a regular file (vectors belong to regular files)", path);
+	return fd;
+}
+
+/* Open what a filesystem-wide call applies to: a regular file or a directory. */
+static int vc_open_fs(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	struct stat st;
+
+	if (fd < 0)
+		vx_die("cannot open %s: %s", path, strerror(errno));
+	if (fstat(fd, &st))
+		vx_die("cannot stat %s: %s", path, strerror(errno));
+	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+		vx_die("%s: not a regular file or directory", path);
 	return fd;
 }
 
@@ -1461,6 +1526,31 @@ static int vc_opt_format(const char *s)
 	return f;
 }
 
+static u32 vc_opt_comp(const char *s)
+{
+	u32 c;
+
+	for (c = 0; c <= VEXFS_COMP_MAX; c++)
+		if (!strcasecmp(s, vc_comp_names[c]))
+			return c;
+	vc_usage_err(vc_cur_cmd->name, "unknown compression '%s' (none, f16, sq8, sq4, pq, "
+		     "sparse)", s);
+}
+
+/* A number option in [lo, hi]; name is the option as written, for messages. */
+static u64 vc_opt_num(const char *name, const char *s, u64 lo, u64 hi)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || !isdigit((unsigned char)*s) || v < lo || v > hi)
+		vc_usage_err(vc_cur_cmd->name, "invalid %s '%s' (%llu..%llu)", name, s,
+			     (unsigned long long)lo, (unsigned long long)hi);
+	return v;
+}
+
 /* vexctl parse PATH [--format F] [--dtype T] [--json] */
 static int vc_cmd_parse(int argc, char **argv)
 {
@@ -1522,6 +1612,8 @@ static int vc_cmd_attach(int argc, char **argv)
 		{ "model", required_argument, NULL, 'm' },
 		{ "model-version", required_argument, NULL, 'M' },
 		{ "confidence", required_argument, NULL, 'c' },
+		{ "compress", required_argument, NULL, 'z' },
+		{ "codebook", required_argument, NULL, 'K' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -1532,11 +1624,11 @@ static int vc_cmd_attach(int argc, char **argv)
 	bool json = false;
 	struct vc_vecs vs;
 	u64 *ids;
-	u32 want = 0;
+	u32 want = 0, comp = VEXFS_COMP_NONE, codebook = 0;
 	size_t i, done = 0;
 
 	memset(&meta, 0, sizeof(meta));
-	while ((c = vc_getopt(argc, argv, ":v:f:t:m:M:c:jh", longs)) != -1) {
+	while ((c = vc_getopt(argc, argv, ":v:f:t:m:M:c:z:jh", longs)) != -1) {
 		char *end;
 
 		switch (c) {
@@ -1579,6 +1671,12 @@ static int vc_cmd_attach(int argc, char **argv)
 			meta.confidence = (u32)llround(x * VEXFS_VEC_CONFIDENCE_MAX);
 			break;
 		}
+		case 'z':
+			comp = vc_opt_comp(optarg);
+			break;
+		case 'K':
+			codebook = (u32)vc_opt_num("codebook id", optarg, 1, VEXFS_CB_MAX);
+			break;
 		case 'j':
 			json = true;
 			break;
@@ -1587,12 +1685,18 @@ static int vc_cmd_attach(int argc, char **argv)
 	vc_check_args(argc - optind, 1, 1);
 	if (!vpath)
 		vc_usage_err("attach", "attach: --vector PATH is required");
+	if (codebook && comp != VEXFS_COMP_PQ)
+		vc_usage_err("attach", "attach: --codebook needs --compress pq");
 	file = argv[optind];
 
 	vc_load(vpath, fmt, want, &vs);
 	if (vs.n > VEXFS_VEC_MAX_PER_FILE)
 		vx_die("%s: %zu vectors: a file holds at most %u", vpath, vs.n,
 		       VEXFS_VEC_MAX_PER_FILE);
+	if (comp != VEXFS_COMP_NONE && vs.dtype != VEXFS_DT_F32)
+		vx_die("%s: %s compression takes f32 vectors, these are %s (--dtype f32 "
+		       "converts them)",
+		       vpath, vc_comp_name(comp), vc_dtypes[vs.dtype].name);
 	fd = vc_open_file(file, true);
 	ids = vx_zalloc(vs.n * sizeof(*ids));
 	for (i = 0; i < vs.n; i++) {
@@ -1601,10 +1705,11 @@ static int vc_cmd_attach(int argc, char **argv)
 		memset(&a, 0, sizeof(a));
 		a.size = sizeof(a);
 		a.dtype = (u16)vs.dtype;
-		a.compression = VEXFS_VEC_COMP_NONE;
+		a.compression = (u16)comp;
 		a.dims = vs.d;
 		a.data = (u64)(uintptr_t)vc_vec(&vs, i);
 		a.data_len = vs.vbytes;
+		a.codebook = codebook;
 		a.meta = meta;
 		if (ioctl(fd, VEXFS_IOC_VEC_ATTACH, &a)) {
 			int err = errno;
@@ -1612,10 +1717,10 @@ static int vc_cmd_attach(int argc, char **argv)
 			if (vs.n > 1 && (i || err == EINVAL))
 				fprintf(stderr, "%s: %s: vector %zu of %zu from %s: %s\n", vx_prog,
 					file, i, vs.n, vpath,
-					vc_ioctl_msg(err, VC_OP_ATTACH, fd, 0));
+					vc_ioctl_msg(err, VC_OP_ATTACH, fd, codebook));
 			else
 				fprintf(stderr, "%s: %s: %s\n", vx_prog, file,
-					vc_ioctl_msg(err, VC_OP_ATTACH, fd, 0));
+					vc_ioctl_msg(err, VC_OP_ATTACH, fd, codebook));
 			if (done)
 				fprintf(stderr, "%s: %s: %zu vector%s attached before the error\n",
 					vx_prog, file, done, done == 1 ? " was" : "s were");
@@ -1660,8 +1765,8 @@ static void vc_iso8601(u64 ns, char *out, size_t len)
  * The values of a vector as GET returned them. GET without
  * VEXFS_VEC_GET_RAW decodes compressed vectors to dims x dtype; data still
  * in its stored form (a module that does not decode) is decoded here for
- * f16 and sparse compression. Returns 1 if it cannot be (SQ and PQ need
- * their collection parameters).
+ * f16 and sparse compression. Returns 1 if it cannot be (SQ; PQ codes,
+ * which need their codebook, are shown by the caller).
  */
 static int vc_decode(const struct vexfs_vec_info *in, const u8 *data, u32 len,
 		     struct vc_vecs *vs, const char *file)
@@ -1769,12 +1874,26 @@ static void vc_write_out(const char *path, const struct vc_vecs *vs)
 		vx_die("cannot write %s: %s", path, strerror(errno));
 }
 
-/* vexctl get FILE ID [--json] [--out PATH] */
+/* The codes of a PQ stored form (GET_RAW): "c0 c1 ..." or a JSON array. */
+static void vc_print_codes(FILE *f, const u8 *codes, u32 m, bool json)
+{
+	u32 j;
+
+	if (json)
+		fputc('[', f);
+	for (j = 0; j < m; j++)
+		fprintf(f, "%s%u", j ? (json ? ", " : " ") : "", codes[j]);
+	if (json)
+		fputc(']', f);
+}
+
+/* vexctl get FILE ID [--json] [--out PATH] [--raw] */
 static int vc_cmd_get(int argc, char **argv)
 {
 	static const struct option longs[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "out", required_argument, NULL, 'o' },
+		{ "raw", no_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -1783,17 +1902,19 @@ static int vc_cmd_get(int argc, char **argv)
 	struct vexfs_vec_info *in = &g.info;
 	char created[48], modified[48], model[sizeof(in->meta.model) + 1];
 	struct vc_vecs vs;
-	bool json = false;
+	bool json = false, raw = false, pq;
 	u32 cap = VEXFS_VEC_MAX_DATA;
 	int c, fd, tries, undecoded;
 	u8 *buf;
 	u64 id;
 
-	while ((c = vc_getopt(argc, argv, ":jo:h", longs)) != -1) {
+	while ((c = vc_getopt(argc, argv, ":jo:rh", longs)) != -1) {
 		if (c == 'j')
 			json = true;
 		else if (c == 'o')
 			out = optarg;
+		else if (c == 'r')
+			raw = true;
 	}
 	vc_check_args(argc - optind, 2, 2);
 	file = argv[optind];
@@ -1803,6 +1924,7 @@ static int vc_cmd_get(int argc, char **argv)
 	for (tries = 0;; tries++) {
 		memset(&g, 0, sizeof(g));
 		g.size = sizeof(g);
+		g.flags = raw ? VEXFS_VEC_GET_RAW : 0;
 		g.vector_id = id;
 		g.data = (u64)(uintptr_t)buf;
 		g.data_len = cap;
@@ -1821,10 +1943,16 @@ static int vc_cmd_get(int argc, char **argv)
 	if (g.data_len > cap)
 		vx_die("%s: vector %llu: the kernel reported %u bytes of data for a %u-byte buffer",
 		       file, (unsigned long long)id, g.data_len, cap);
-	undecoded = vc_decode(in, buf, g.data_len, &vs, file);
+	/* raw PQ: struct vexfs_pq_ref then m codes; decoding needs the codebook */
+	pq = raw && in->compression == VEXFS_COMP_PQ;
+	if (pq && g.data_len <= sizeof(struct vexfs_pq_ref))
+		vx_die("%s: vector %llu: %u bytes of PQ data (at least %zu expected)", file,
+		       (unsigned long long)id, g.data_len, sizeof(struct vexfs_pq_ref) + 1);
+	undecoded = pq ? 1 : vc_decode(in, buf, g.data_len, &vs, file);
 	if (out && undecoded)
-		vx_die("%s: vector %llu is stored %s-compressed and cannot be decoded here",
-		       file, (unsigned long long)id, vc_comp_name(in->compression));
+		vx_die("%s: vector %llu is stored %s-compressed and cannot be decoded here%s",
+		       file, (unsigned long long)id, vc_comp_name(in->compression),
+		       raw ? " (without --raw the kernel decodes it)" : "");
 	if (out)
 		vc_write_out(out, &vs);
 
@@ -1848,7 +1976,11 @@ static int vc_cmd_get(int argc, char **argv)
 		vc_json_str(stdout, model, sizeof(in->meta.model));
 		printf(", \"model_version\": %u, \"confidence\": %.6f",
 		       in->meta.model_version, in->meta.confidence / 1e6);
-		if (out) {
+		if (pq) {
+			printf(", \"codebook\": %u, \"blob_crc\": \"0x%08x\", \"codes\": ",
+			       vq_get_le32(buf), vq_get_le32(buf + 4));
+			vc_print_codes(stdout, buf + 8, g.data_len - 8, true);
+		} else if (out) {
 			printf(", \"out\": ");
 			vc_json_str(stdout, out, SIZE_MAX);
 		} else if (!undecoded) {
@@ -1882,7 +2014,13 @@ static int vc_cmd_get(int argc, char **argv)
 		}
 		printf("\nmodel version:   %u\n", in->meta.model_version);
 		printf("confidence:      %.6f\n", in->meta.confidence / 1e6);
-		if (out) {
+		if (pq) {
+			printf("codebook:        %u (blob crc 0x%08x)\n", vq_get_le32(buf),
+			       vq_get_le32(buf + 4));
+			printf("codes:           ");
+			vc_print_codes(stdout, buf + 8, g.data_len - 8, false);
+			putchar('\n');
+		} else if (out) {
 			printf("written to:      %s\n", out);
 		} else if (undecoded) {
 			printf("values:          (%s-compressed, %u bytes: not decoded here)\n",
@@ -1893,7 +2031,8 @@ static int vc_cmd_get(int argc, char **argv)
 			putchar('\n');
 		}
 	}
-	vc_vecs_free(&vs);
+	if (!undecoded)
+		vc_vecs_free(&vs);
 	free(buf);
 	return 0;
 }
@@ -2015,7 +2154,6 @@ static int vc_cmd_stats(int argc, char **argv)
 	struct vexfs_ioc_stats s;
 	bool json = false;
 	const char *path;
-	struct stat st;
 	char ratio[32];
 	int c, fd;
 
@@ -2024,13 +2162,7 @@ static int vc_cmd_stats(int argc, char **argv)
 			json = true;
 	vc_check_args(argc - optind, 1, 1);
 	path = argv[optind];
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		vx_die("cannot open %s: %s", path, strerror(errno));
-	if (fstat(fd, &st))
-		vx_die("cannot stat %s: %s", path, strerror(errno));
-	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
-		vx_die("%s: not a regular file or directory", path);
+	fd = vc_open_fs(path);
 	memset(&s, 0, sizeof(s));
 	s.size = sizeof(s);
 	if (ioctl(fd, VEXFS_IOC_VEC_STATS, &s))
@@ -2066,6 +2198,613 @@ static int vc_cmd_stats(int argc, char **argv)
 	return 0;
 }
 
+/* ---- PQ codebooks ---------------------------------------------------------- */
+
+/* A PQ codebook blob (Documentation/quantization.rst, "Parameter blobs"). */
+struct vc_blob {
+	u8 *buf;
+	size_t len;
+	u32 d, m, crc;		/* set by vc_blob_check() */
+};
+
+/*
+ * Check a blob as CODEBOOK_ADD will: vq_pq_load() (magic, version, kind, CRC,
+ * sizes, m dividing d, every centroid finite), 1..VEXFS_CB_MAX_DIMS
+ * dimensions and nothing after it. Returns NULL, or why it is not one.
+ */
+static const char *vc_blob_check(struct vc_blob *b)
+{
+	static char why[160];
+	const struct vq_blob_hdr *h = (const void *)b->buf;
+	struct vq_pq pq;
+	float *cent;
+	u32 d;
+	int err;
+
+	if (b->len < sizeof(*h)) {
+		snprintf(why, sizeof(why), "%zu bytes: shorter than a blob header (%zu)", b->len,
+			 sizeof(*h));
+		return why;
+	}
+	if (le32_to_cpu(h->magic) != VQ_BLOB_MAGIC)
+		return "not a vq parameter blob (bad magic)";
+	if (le16_to_cpu(h->kind) != VQ_BLOB_KIND_PQ) {
+		snprintf(why, sizeof(why), "a vq blob of kind %u, not a PQ codebook (kind %u)",
+			 le16_to_cpu(h->kind), VQ_BLOB_KIND_PQ);
+		return why;
+	}
+	d = le32_to_cpu(h->dim);
+	if (!d || d > VEXFS_CB_MAX_DIMS) {
+		snprintf(why, sizeof(why), "a codebook of %u dimensions: a filesystem keeps "
+					   "codebooks of 1..%u", d, VEXFS_CB_MAX_DIMS);
+		return why;
+	}
+	if (b->len != vq_pq_blob_size(d)) {
+		snprintf(why, sizeof(why), "%zu bytes: a PQ codebook of %u dimensions has %zu",
+			 b->len, d, vq_pq_blob_size(d));
+		return why;
+	}
+	cent = vx_zalloc(vq_pq_codebook_floats(d) * sizeof(float));
+	err = vq_pq_load(&pq, b->buf, b->len, cent, d);
+	free(cent);
+	if (err == -EOPNOTSUPP) {
+		snprintf(why, sizeof(why), "unknown blob format version %u",
+			 le16_to_cpu(h->version));
+		return why;
+	}
+	if (err)
+		return "corrupt PQ codebook (CRC, sizes, m, or a centroid that is NaN or "
+		       "infinite)";
+	b->d = d;
+	b->m = pq.m;
+	b->crc = le32_to_cpu(h->crc);
+	return NULL;
+}
+
+static void vc_write_file(const char *path, const void *buf, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	if (!f)
+		vx_die("cannot create %s: %s", path, strerror(errno));
+	fwrite(buf, 1, len, f);
+	if (ferror(f) | fclose(f))
+		vx_die("cannot write %s: %s", path, strerror(errno));
+}
+
+/*
+ * CODEBOOK_GET of codebook @id (0: only the count). With @blob, the blob
+ * too (allocated; its length in g->blob_len). Dies on any error.
+ */
+static void vc_cb_get(int fd, const char *path, u32 id, struct vexfs_ioc_codebook_get *g,
+		      u8 **blob)
+{
+	size_t max = vq_pq_blob_size(VEXFS_CB_MAX_DIMS);
+	u32 cap = 0;
+	u8 *buf = NULL;
+	int tries;
+
+	for (tries = 0;; tries++) {
+		memset(g, 0, sizeof(*g));
+		g->size = sizeof(*g);
+		g->id = id;
+		g->blob = (u64)(uintptr_t)buf;
+		g->blob_len = cap;
+		if (!ioctl(fd, VEXFS_IOC_CODEBOOK_GET, g)) {
+			if (!blob || buf)
+				break;
+		} else if (errno != ERANGE || !blob) {
+			if (id)
+				vx_die("%s: codebook %u: %s", path, id,
+				       vc_ioctl_msg(errno, VC_OP_CB_GET, fd, id));
+			vx_die("%s: %s", path, vc_ioctl_msg(errno, VC_OP_CB_GET, fd, id));
+		}
+		/* the size is known now: ask again with room for it */
+		if (!g->blob_len || g->blob_len > max || g->blob_len <= cap || tries == 4)
+			vx_die("%s: codebook %u: the kernel reported a blob of %u bytes", path, id,
+			       g->blob_len);
+		cap = g->blob_len;
+		free(buf);
+		buf = vx_zalloc(cap);
+	}
+	if (blob) {
+		if (g->blob_len != cap)
+			vx_die("%s: codebook %u: the kernel returned %u bytes for a %u-byte blob",
+			       path, id, g->blob_len, cap);
+		*blob = buf;
+	}
+}
+
+/* Install a checked blob; returns its id. Dies on any error. */
+static u32 vc_cb_add(int fd, const char *path, const struct vc_blob *b)
+{
+	struct vexfs_ioc_codebook_add a;
+
+	memset(&a, 0, sizeof(a));
+	a.size = sizeof(a);
+	a.blob = (u64)(uintptr_t)b->buf;
+	a.blob_len = (u32)b->len;
+	if (ioctl(fd, VEXFS_IOC_CODEBOOK_ADD, &a))
+		vx_die("%s: %s", path, vc_ioctl_msg(errno, VC_OP_CB_ADD, fd, 0));
+	if (!a.id || a.id > VEXFS_CB_MAX)
+		vx_die("%s: the kernel returned codebook id %u", path, a.id);
+	return a.id;
+}
+
+/*
+ * Before training for minutes: is PATH on VexFS, with room for a codebook
+ * and the right to add one? An ADD without a blob fails with EPERM before
+ * its length is checked (EINVAL), so it tells without storing anything.
+ */
+static void vc_cb_probe(int fd, const char *path)
+{
+	struct vexfs_ioc_codebook_get g;
+	struct vexfs_ioc_codebook_add a;
+
+	vc_cb_get(fd, path, 0, &g, NULL);
+	if (g.count >= VEXFS_CB_MAX)
+		vx_die("%s: the filesystem already has the maximum %u codebooks", path,
+		       VEXFS_CB_MAX);
+	memset(&a, 0, sizeof(a));
+	a.size = sizeof(a);
+	if (ioctl(fd, VEXFS_IOC_CODEBOOK_ADD, &a) && (errno == EPERM || errno == EROFS))
+		vx_die("%s: %s", path, vc_ioctl_msg(errno, VC_OP_CB_ADD, fd, 0));
+}
+
+static void vc_json_blob(const struct vc_blob *b)
+{
+	printf("\"dims\": %u, \"m\": %u, \"blob_crc\": \"0x%08x\", \"bytes\": %zu", b->d, b->m,
+	       b->crc, b->len);
+}
+
+static u64 vc_splitmix64(u64 *x)
+{
+	u64 z = (*x += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static int vc_cmp_size(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Default subspaces: the divisor m of d whose sub-vectors (d / m dimensions)
+ * are closest to 8 (m = d / 8 when 8 divides d); ties go to the larger m.
+ */
+static u32 vc_default_m(u32 d)
+{
+	u32 m, best = d, bestdist = ~0U;
+
+	for (m = d; m >= 1; m--) {
+		u32 ds = d / m, dist = ds > 8 ? ds - 8 : 8 - ds;
+
+		if (d % m == 0 && dist < bestdist) {
+			bestdist = dist;
+			best = m;
+		}
+	}
+	return best;
+}
+
+/* vexctl train FS-PATH --vectors FILE [options] */
+static int vc_cmd_train(int argc, char **argv)
+{
+	static const struct option longs[] = {
+		{ "vectors", required_argument, NULL, 'v' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "subspaces", required_argument, NULL, 'm' },
+		{ "iters", required_argument, NULL, 'i' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "sample", required_argument, NULL, 'S' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *vpath = NULL, *out = NULL, *path;
+	u64 seed = 1, sample = 65536, rng;
+	u32 m = 0, iters = 25, d, j, id = 0;
+	int c, fd = -1, fmt = VC_FMT_AUTO, err;
+	size_t n, ns, i, *idx, scratch_len;
+	struct vq_pq pq;
+	struct vc_blob b;
+	struct vc_vecs vs;
+	bool json = false;
+	double mse = 0;
+	void *scratch;
+	float *x;
+
+	while ((c = vc_getopt(argc, argv, ":v:f:m:o:jh", longs)) != -1) {
+		switch (c) {
+		case 'v':
+			vpath = optarg;
+			break;
+		case 'f':
+			fmt = vc_opt_format(optarg);
+			break;
+		case 'm':
+			m = (u32)vc_opt_num("number of subspaces", optarg, 1, VEXFS_CB_MAX_DIMS);
+			break;
+		case 'i':
+			iters = (u32)vc_opt_num("iteration count", optarg, 0, 10000);
+			break;
+		case 's':
+			seed = vc_opt_num("seed", optarg, 0, VC_U64_MAX);
+			break;
+		case 'S':
+			sample = vc_opt_num("sample size", optarg, VQ_PQ_KSUB, 0x7fffffff);
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'j':
+			json = true;
+			break;
+		}
+	}
+	vc_check_args(argc - optind, 1, 1);
+	path = argv[optind];
+	if (!vpath)
+		vc_usage_err("train", "train: --vectors FILE is required");
+	if (!strcmp(path, "-") && !out)
+		vc_usage_err("train", "train: with FS-PATH '-' nothing is installed: give --out "
+			     "BLOB");
+	if (strcmp(path, "-")) {
+		fd = vc_open_fs(path);
+		vc_cb_probe(fd, path);
+	}
+
+	vc_load(vpath, fmt, VEXFS_DT_F32, &vs);
+	d = vs.d;
+	if (d > VEXFS_CB_MAX_DIMS)
+		vx_die("%s: %u dimensions: codebooks have at most %u", vpath, d,
+		       VEXFS_CB_MAX_DIMS);
+	if (!m)
+		m = vc_default_m(d);
+	else if (vq_pq_check_dims(d, m))
+		vc_usage_err("train", "train: %u subspaces do not divide the %u dimensions of %s",
+			     m, d, vpath);
+	if (vs.n < VQ_PQ_KSUB)
+		vx_die("%s: %zu vector%s: PQ training needs at least %u (one per centroid)", vpath,
+		       vs.n, vs.n == 1 ? "" : "s", VQ_PQ_KSUB);
+	n = vs.n;
+
+	/* a seeded sample of at most --sample vectors, in file order */
+	ns = n < sample ? n : (size_t)sample;
+	idx = vx_zalloc(n * sizeof(*idx));
+	for (i = 0; i < n; i++)
+		idx[i] = i;
+	rng = seed;
+	for (i = 0; ns < n && i < ns; i++) {
+		size_t k = i + (size_t)(vc_splitmix64(&rng) % (n - i)), t = idx[i];
+
+		idx[i] = idx[k];
+		idx[k] = t;
+	}
+	qsort(idx, ns, sizeof(*idx), vc_cmp_size);
+	x = vx_zalloc(ns * d * sizeof(float));
+	for (i = 0; i < ns; i++) {
+		const u8 *v = vc_vec(&vs, idx[i]);
+
+		for (j = 0; j < d; j++)
+			x[i * d + j] = vc_bits_f32(vq_get_le32(v + 4 * (size_t)j));
+	}
+	free(idx);
+	vc_vecs_free(&vs);
+
+	pq.d = d;
+	pq.m = m;
+	pq.dsub = d / m;
+	pq.cent_t = vx_zalloc(vq_pq_codebook_floats(d) * sizeof(float));
+	scratch_len = vq_pq_train_scratch_size(d, m, ns);
+	scratch = vx_zalloc(scratch_len);
+	err = vq_pq_train(&pq, x, ns, iters, seed, scratch, scratch_len);
+	if (err)
+		vx_die("%s: PQ training failed: %s", vpath, strerror(-err));
+	free(scratch);
+
+	/* mean squared reconstruction error over the sample, 256 vectors at a time */
+	{
+		u8 *codes = vx_zalloc((size_t)VQ_PQ_KSUB * m);
+		float *y = vx_zalloc((size_t)VQ_PQ_KSUB * d * sizeof(float));
+		size_t k, cnt;
+
+		for (i = 0; i < ns; i += cnt) {
+			cnt = ns - i < VQ_PQ_KSUB ? ns - i : VQ_PQ_KSUB;
+			vq_pq_encode(&pq, x + i * d, codes, cnt);
+			vq_pq_decode(&pq, codes, y, cnt);
+			for (k = 0; k < cnt * d; k++) {
+				double e = (double)x[i * d + k] - y[k];
+
+				mse += e * e;
+			}
+		}
+		mse /= (double)ns;
+		free(codes);
+		free(y);
+	}
+	free(x);
+
+	b.len = vq_pq_blob_size(d);
+	b.buf = vx_zalloc(b.len);
+	err = vq_pq_store(&pq, b.buf, b.len);
+	if (err < 0 || (size_t)err != b.len)
+		vx_die("%s: cannot write the codebook blob: %s", vpath, strerror(-err));
+	free(pq.cent_t);
+	if (vc_blob_check(&b))
+		vx_die("%s: the trained codebook is not valid (%s): are the values too large "
+		       "for float32?",
+		       vpath, vc_blob_check(&b));
+	if (out)
+		vc_write_file(out, b.buf, b.len);
+	if (fd >= 0) {
+		id = vc_cb_add(fd, path, &b);
+		close(fd);
+	}
+	if (json) {
+		printf("{\"path\": ");
+		vc_json_str(stdout, path, SIZE_MAX);
+		if (id)
+			printf(", \"id\": %u", id);
+		else
+			printf(", \"id\": null");
+		printf(", \"out\": ");
+		if (out)
+			vc_json_str(stdout, out, SIZE_MAX);
+		else
+			printf("null");
+		printf(", \"vectors\": %zu, \"trained_on\": %zu, \"iters\": %u, \"seed\": %llu, "
+		       "\"mse\": %.9g, ",
+		       n, ns, iters, (unsigned long long)seed, mse);
+		vc_json_blob(&b);
+		printf("}\n");
+	} else if (id) {
+		printf("%u\n", id);
+	}
+	free(b.buf);
+	return 0;
+}
+
+/* vexctl codebook add FS-PATH BLOB [--json] */
+static int vc_cmd_cb_add(int argc, char **argv)
+{
+	static const struct option longs[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *path, *bpath, *why;
+	bool json = false;
+	struct vc_blob b;
+	int c, fd;
+	u32 id;
+
+	while ((c = vc_getopt(argc, argv, ":jh", longs)) != -1)
+		if (c == 'j')
+			json = true;
+	vc_check_args(argc - optind, 2, 2);
+	path = argv[optind];
+	bpath = argv[optind + 1];
+	b.buf = vc_read_all(bpath, "codebook blob", &b.len);
+	why = vc_blob_check(&b);
+	if (why)
+		vx_die("%s: %s", bpath, why);
+	fd = vc_open_fs(path);
+	id = vc_cb_add(fd, path, &b);
+	close(fd);
+	if (json) {
+		printf("{\"path\": ");
+		vc_json_str(stdout, path, SIZE_MAX);
+		printf(", \"blob\": ");
+		vc_json_str(stdout, bpath, SIZE_MAX);
+		printf(", \"id\": %u, ", id);
+		vc_json_blob(&b);
+		printf("}\n");
+	} else {
+		printf("%u\n", id);
+	}
+	free(b.buf);
+	return 0;
+}
+
+/* vexctl codebook get FS-PATH ID [--out BLOB] [--json] */
+static int vc_cmd_cb_get(int argc, char **argv)
+{
+	static const struct option longs[] = {
+		{ "out", required_argument, NULL, 'o' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct vexfs_ioc_codebook_get g;
+	const char *path, *out = NULL, *why;
+	struct vc_blob b = { 0 };
+	bool json = false;
+	int c, fd;
+	u32 id;
+
+	while ((c = vc_getopt(argc, argv, ":o:jh", longs)) != -1) {
+		if (c == 'j')
+			json = true;
+		else if (c == 'o')
+			out = optarg;
+	}
+	vc_check_args(argc - optind, 2, 2);
+	path = argv[optind];
+	id = (u32)vc_opt_num("codebook id", argv[optind + 1], 1, VEXFS_CB_MAX);
+	fd = vc_open_fs(path);
+	vc_cb_get(fd, path, id, &g, out ? &b.buf : NULL);
+	close(fd);
+	if (out) {
+		b.len = g.blob_len;
+		why = vc_blob_check(&b);
+		if (why)
+			vx_die("%s: codebook %u: the kernel returned a bad blob: %s", path, id,
+			       why);
+		if (b.d != g.dims || b.m != g.m || b.crc != g.blob_crc)
+			vx_die("%s: codebook %u: the blob (%u dims, m %u, crc 0x%08x) does not "
+			       "match what the kernel reports (%u, %u, 0x%08x)",
+			       path, id, b.d, b.m, b.crc, g.dims, g.m, g.blob_crc);
+		vc_write_file(out, b.buf, b.len);
+		free(b.buf);
+	}
+	if (json) {
+		printf("{\"path\": ");
+		vc_json_str(stdout, path, SIZE_MAX);
+		printf(", \"id\": %u, \"dims\": %u, \"m\": %u, \"blob_crc\": \"0x%08x\", "
+		       "\"bytes\": %u, \"out\": ",
+		       id, g.dims, g.m, g.blob_crc, g.blob_len);
+		if (out)
+			vc_json_str(stdout, out, SIZE_MAX);
+		else
+			printf("null");
+		printf("}\n");
+		return 0;
+	}
+	printf("id:              %u\n", id);
+	printf("dims:            %u\n", g.dims);
+	printf("m:               %u\n", g.m);
+	printf("blob crc:        0x%08x\n", g.blob_crc);
+	printf("bytes:           %u\n", g.blob_len);
+	if (out)
+		printf("written to:      %s\n", out);
+	return 0;
+}
+
+/* vexctl codebooks FS-PATH [--json] (also "codebook list") */
+static int vc_cmd_codebooks(int argc, char **argv)
+{
+	static const struct option longs[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct vexfs_ioc_codebook_get g[VEXFS_CB_MAX + 1];
+	const char *path;
+	bool json = false;
+	u32 n, id;
+	int c, fd;
+
+	while ((c = vc_getopt(argc, argv, ":jh", longs)) != -1)
+		if (c == 'j')
+			json = true;
+	vc_check_args(argc - optind, 1, 1);
+	path = argv[optind];
+	fd = vc_open_fs(path);
+	vc_cb_get(fd, path, 0, &g[0], NULL);
+	n = g[0].count;
+	if (n > VEXFS_CB_MAX)
+		vx_die("%s: the kernel reported %u codebooks (at most %u exist)", path, n,
+		       VEXFS_CB_MAX);
+	for (id = 1; id <= n; id++)
+		vc_cb_get(fd, path, id, &g[id], NULL);
+	close(fd);
+	if (json) {
+		printf("{\"path\": ");
+		vc_json_str(stdout, path, SIZE_MAX);
+		printf(", \"count\": %u, \"codebooks\": [", n);
+		for (id = 1; id <= n; id++)
+			printf("%s{\"id\": %u, \"dims\": %u, \"m\": %u, \"blob_crc\": \"0x%08x\", "
+			       "\"bytes\": %u}",
+			       id > 1 ? ", " : "", id, g[id].dims, g[id].m, g[id].blob_crc,
+			       g[id].blob_len);
+		printf("]}\n");
+		return 0;
+	}
+	printf("%-3s %6s %6s  %-10s  %9s\n", "id", "dims", "m", "blob crc", "bytes");
+	for (id = 1; id <= n; id++)
+		printf("%-3u %6u %6u  0x%08x  %9u\n", id, g[id].dims, g[id].m, g[id].blob_crc,
+		       g[id].blob_len);
+	return 0;
+}
+
+/* vexctl codebook show BLOB [--json]: a blob file, without a filesystem */
+static int vc_cmd_cb_show(int argc, char **argv)
+{
+	static const struct option longs[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *bpath, *why;
+	bool json = false;
+	struct vc_blob b;
+	int c;
+
+	while ((c = vc_getopt(argc, argv, ":jh", longs)) != -1)
+		if (c == 'j')
+			json = true;
+	vc_check_args(argc - optind, 1, 1);
+	bpath = argv[optind];
+	b.buf = vc_read_all(bpath, "codebook blob", &b.len);
+	why = vc_blob_check(&b);
+	if (why)
+		vx_die("%s: %s", bpath, why);
+	if (json) {
+		printf("{\"blob\": ");
+		vc_json_str(stdout, bpath, SIZE_MAX);
+		printf(", ");
+		vc_json_blob(&b);
+		printf(", \"dsub\": %u, \"ksub\": %u}\n", b.d / b.m, VQ_PQ_KSUB);
+	} else {
+		printf("dims:            %u\n", b.d);
+		printf("m:               %u (%u dimensions each, %u centroids)\n", b.m, b.d / b.m,
+		       VQ_PQ_KSUB);
+		printf("blob crc:        0x%08x\n", b.crc);
+		printf("bytes:           %zu\n", b.len);
+	}
+	free(b.buf);
+	return 0;
+}
+
+static const struct vc_cmd vc_cb_cmds[] = {
+	{ "codebook add", vc_cmd_cb_add,
+	  "codebook add FS-PATH BLOB [--json]\n"
+	  "Install the PQ codebook in the file BLOB (as written by 'vexctl train --out') on\n"
+	  "the VexFS filesystem holding FS-PATH and print its id. Needs CAP_SYS_ADMIN.\n"
+	  "Codebooks cannot be removed; a filesystem holds up to 31.\n"
+	  "  -j, --json               print {\"path\", \"blob\", \"id\", \"dims\", \"m\", ...}\n" },
+	{ "codebook get", vc_cmd_cb_get,
+	  "codebook get FS-PATH ID [--out BLOB] [--json]\n"
+	  "Show codebook ID of the filesystem holding FS-PATH: dims, m, blob CRC, bytes.\n"
+	  "  -o, --out BLOB           also write its blob to BLOB\n"
+	  "  -j, --json               one JSON object\n" },
+	{ "codebook list", vc_cmd_codebooks,
+	  "codebook list FS-PATH [--json]\n"
+	  "Same as 'vexctl codebooks FS-PATH'.\n" },
+	{ "codebook show", vc_cmd_cb_show,
+	  "codebook show BLOB [--json]\n"
+	  "Check a codebook blob file as CODEBOOK_ADD would and print its dims, m, CRC and\n"
+	  "size, without a filesystem.\n" },
+};
+
+/* vexctl codebook add|get|list|show ... */
+static int vc_cmd_codebook(int argc, char **argv)
+{
+	const struct vc_cmd *self = vc_cur_cmd;
+	size_t i;
+
+	if (argc < 2)
+		vc_usage_err("codebook", "codebook: missing subcommand (add, get, list, show)");
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
+		vc_cmd_help(self, 0);
+	for (i = 0; i < ARRAY_SIZE(vc_cb_cmds); i++) {
+		if (strcmp(argv[1], vc_cb_cmds[i].name + strlen("codebook ")))
+			continue;
+		vc_cur_cmd = &vc_cb_cmds[i];
+		optind = 1;
+		return vc_cb_cmds[i].run(argc - 1, argv + 1);
+	}
+	vc_usage_err("codebook", "codebook: unknown subcommand '%s' (add, get, list, show)",
+		     argv[1]);
+}
+
 static const struct vc_cmd vc_cmds[] = {
 	{ "attach", vc_cmd_attach,
 	  "attach FILE --vector PATH [options]\n"
@@ -2078,17 +2817,24 @@ static const struct vc_cmd vc_cmds[] = {
 	  "  -m, --model NAME         model name (up to 16 bytes)\n"
 	  "      --model-version N    model version (0..4294967295)\n"
 	  "  -c, --confidence X       confidence from 0 to 1 (stored in millionths)\n"
+	  "  -z, --compress C         store compressed: none (default), f16, sq8, sq4,\n"
+	  "                           sparse or pq (all but none take f32 vectors)\n"
+	  "      --codebook ID        with --compress pq: the codebook (default: the newest\n"
+	  "                           one of the vectors' dimensions; see 'vexctl codebooks')\n"
 	  "  -j, --json               print {\"file\": ..., \"ids\": [...]}\n"
 	  "Inputs: .npy 1-D (d,) is one vector, 2-D (n, d) n vectors (<f4 <f2 |i1 <i2 |b1;\n"
 	  "<f8 with --dtype; |u1 as packed bits with --dtype bin); .fvecs: le32 d, d float32,\n"
 	  "repeated; text: one vector per line, numbers separated by blanks or commas;\n"
 	  "JSON: [x, ...] or [[x, ...], ...]. Limits: 1..65536 dimensions, 32768 bytes each.\n" },
 	{ "get", vc_cmd_get,
-	  "get FILE ID [--json] [--out PATH]\n"
-	  "Show vector ID of FILE: its header and its values.\n"
+	  "get FILE ID [--json] [--out PATH] [--raw]\n"
+	  "Show vector ID of FILE: its header and its values (compressed vectors decoded by\n"
+	  "the kernel; PQ vectors as their centroids).\n"
 	  "  -j, --json               one JSON object\n"
 	  "  -o, --out PATH           write the vector to PATH (.npy, .fvecs, .txt or .json)\n"
-	  "                           instead of printing its values\n" },
+	  "                           instead of printing its values\n"
+	  "  -r, --raw                the stored form (GET_RAW): for PQ the codebook id, its\n"
+	  "                           blob CRC and the m codes\n" },
 	{ "list", vc_cmd_list,
 	  "list FILE [--json]\n"
 	  "Print the ids of FILE's vectors, one per line.\n"
@@ -2104,6 +2850,36 @@ static const struct vc_cmd vc_cmds[] = {
 	  "parse PATH [--format FMT] [--dtype TYPE] [--json]\n"
 	  "Dry run: parse and print what would be attached, without a filesystem\n"
 	  "(n, d, dtype and the values). Options as for attach.\n" },
+	{ "train", vc_cmd_train,
+	  "train FS-PATH --vectors FILE [options]\n"
+	  "Train a PQ codebook on the vectors in FILE (n x d, n >= 256, d <= 8192; read as\n"
+	  "f32), install it on the VexFS filesystem holding FS-PATH (CODEBOOK_ADD, needs\n"
+	  "CAP_SYS_ADMIN) and print its id. FS-PATH '-': install nothing (needs --out).\n"
+	  "  -v, --vectors FILE       training vectors ('-': standard input)\n"
+	  "  -f, --format FMT         npy, fvecs, text or json (default: as for attach)\n"
+	  "  -m, --subspaces M        subspaces = code bytes per vector; must divide d\n"
+	  "                           (default: sub-vectors of about 8 dimensions, d/8)\n"
+	  "      --iters N            k-means iterations after k-means++ (default 25)\n"
+	  "      --seed S             random seed (default 1): the same input, options and\n"
+	  "                           seed give the same codebook, byte for byte\n"
+	  "      --sample N           train on a seeded sample of at most N vectors\n"
+	  "                           (default 65536, at least 256)\n"
+	  "  -o, --out BLOB           also write the codebook blob to BLOB\n"
+	  "  -j, --json               print {\"id\", \"dims\", \"m\", \"blob_crc\", \"mse\", ...}\n"
+	  "Training runs here, not in the kernel: O(iters x n x 256 x d) operations.\n" },
+	{ "codebooks", vc_cmd_codebooks,
+	  "codebooks FS-PATH [--json]\n"
+	  "List the PQ codebooks of the VexFS filesystem holding FS-PATH: id, dims, m\n"
+	  "(code bytes per vector), blob CRC and size.\n"
+	  "  -j, --json               print {\"path\", \"count\", \"codebooks\": [...]}\n" },
+	{ "codebook", vc_cmd_codebook,
+	  "codebook add|get|list|show ...\n"
+	  "  codebook add FS-PATH BLOB        install a codebook blob, print its id\n"
+	  "  codebook get FS-PATH ID [--out BLOB]\n"
+	  "                                   show a codebook, optionally save its blob\n"
+	  "  codebook list FS-PATH            same as 'vexctl codebooks'\n"
+	  "  codebook show BLOB               check a blob file (no filesystem)\n"
+	  "'vexctl codebook SUBCOMMAND --help' for the options.\n" },
 };
 
 __attribute__((noreturn))
@@ -2113,7 +2889,7 @@ static void vc_help(int code)
 
 	fprintf(f,
 		"Usage: vexctl COMMAND [ARGS] [OPTIONS]\n"
-		"Manage the vectors attached to files of a VexFS filesystem.\n"
+		"Manage the vectors attached to files of a VexFS filesystem and its PQ codebooks.\n"
 		"\n"
 		"Commands:\n"
 		"  attach FILE --vector PATH   attach the vector(s) in PATH to FILE and print\n"
@@ -2124,6 +2900,9 @@ static void vc_help(int code)
 		"  stats PATH                  the filesystem's vector store\n"
 		"  parse PATH                  dry run: parse and print what would be attached,\n"
 		"                              without a filesystem\n"
+		"  train FS-PATH --vectors F   train a PQ codebook on F and install it\n"
+		"  codebooks FS-PATH           the filesystem's PQ codebooks\n"
+		"  codebook add|get|list|show  install, fetch, list a codebook; check a blob\n"
 		"\n"
 		"  -h, --help                  this help ('vexctl COMMAND --help': a command's)\n"
 		"  -V, --version               print the version\n"
@@ -2138,6 +2917,7 @@ int main(int argc, char **argv)
 	size_t i;
 
 	vx_prog = "vexctl";
+	vq_select_impl(vq_cpu_features());
 	if (argc < 2)
 		vc_help(VC_EXIT_USAGE);
 	name = argv[1];
@@ -2151,6 +2931,10 @@ int main(int argc, char **argv)
 		if (argc < 3)
 			vc_help(0);
 		name = argv[2];
+		for (i = 0; argc > 3 && i < ARRAY_SIZE(vc_cb_cmds); i++)
+			if (!strcmp(name, "codebook") &&
+			    !strcmp(argv[3], vc_cb_cmds[i].name + strlen("codebook ")))
+				vc_cmd_help(&vc_cb_cmds[i], 0);
 		for (i = 0; i < ARRAY_SIZE(vc_cmds); i++)
 			if (!strcmp(name, vc_cmds[i].name))
 				vc_cmd_help(&vc_cmds[i], 0);

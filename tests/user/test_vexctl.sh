@@ -12,9 +12,16 @@
 #    values out of range for the data type) exits 1 with a message on stderr;
 #  - usage errors exit 2; vector calls on a non-VexFS file or directory fail
 #    with "not a VexFS file/filesystem" (ENOTTY);
-#  - attach, get (also --out), list (paging), detach and stats against a fake
-#    of the VexFS vector ioctls (an LD_PRELOAD library built here with cc),
-#    including the messages for the kernel's errors.
+#  - "vexctl train -" (PQ codebooks without a filesystem): the blob format
+#    checked by python (header, size, CRC-32C, finite centroids), the default
+#    m, determinism for a seed, --sample, .npy / .fvecs / stdin inputs, the
+#    errors (n < 256, m not dividing d, bad options); "codebook show" on good
+#    and damaged blobs; argument parsing of train, codebooks, codebook
+#    add/get/list/show and of attach --compress / --codebook;
+#  - attach (also --compress pq), get (also --out, --raw), list (paging),
+#    detach, stats, codebook add/get/list and train against a fake of the
+#    VexFS ioctls (an LD_PRELOAD library built here with cc), including the
+#    messages for the kernel's errors.
 #
 # Usage: bash tests/user/test_vexctl.sh   (from the repository top, after make user)
 # Output: "ok N - name" / "not ok N - name", then "# vtest: N passed, M failed".
@@ -542,12 +549,227 @@ expect_fail 2 "invalid model version" "--model-version -1" \
 expect_rc 0 "--help" "$VEXCTL" --help
 grep -q "parse PATH .*dry run" "$W/out"
 result $? "--help documents parse as a dry run"
-for c in attach get list detach stats parse; do
+for c in attach get list detach stats parse train codebooks codebook; do
 	expect_rc 0 "$c --help" "$VEXCTL" $c --help
 done
+for c in add get list show; do
+	expect_rc 0 "codebook $c --help" "$VEXCTL" codebook $c --help
+	grep -q "^Usage: vexctl codebook $c " "$W/out"
+	result $? "codebook $c --help is the subcommand's"
+done
+expect_rc 0 "help codebook get" "$VEXCTL" help codebook get
+grep -q "^Usage: vexctl codebook get FS-PATH ID" "$W/out"
+result $? "help codebook get: the subcommand's usage"
+"$VEXCTL" --help >help.txt
+grep -q "train FS-PATH --vectors" help.txt && grep -q "codebooks FS-PATH" help.txt
+result $? "--help lists train and codebooks"
 expect_rc 0 "--version" "$VEXCTL" --version
 grep -q "^vexctl " "$W/out"
 result $? "--version names vexctl"
+
+# ---- train: PQ codebooks without a filesystem ----------------------------------------
+# Training vectors: 600 x 16 around 40 centres (.fvecs), 300 x 8 (.npy), 100 x 16.
+python3 - <<'EOF'
+import random, struct
+random.seed(7)
+def pts(n, d):
+    out = []
+    for _ in range(n):
+        c = random.randrange(40)
+        out.append([((c * 7 + k * 3) % 11) - 5 + 0.3 * random.uniform(-1, 1) for k in range(d)])
+    return out
+with open('train.fvecs', 'wb') as f:
+    for v in pts(600, 16):
+        f.write(struct.pack('<i16f', 16, *v))
+with open('small.fvecs', 'wb') as f:
+    for v in pts(100, 16):
+        f.write(struct.pack('<i16f', 16, *v))
+h = "{'descr': '<f4', 'fortran_order': False, 'shape': (300, 8), }"
+h += ' ' * (-(10 + len(h) + 1) % 64) + '\n'
+with open('train8.npy', 'wb') as f:
+    f.write(b'\x93NUMPY\x01\x00' + struct.pack('<H', len(h)) + h.encode())
+    for v in pts(300, 8):
+        f.write(struct.pack('<8f', *v))
+with open('pq16.fvecs', 'wb') as f:
+    for v in pts(3, 16):
+        f.write(struct.pack('<i16f', 16, *v))
+EOF
+# blob_ok BLOB D M [crc]: the vq PQ blob format, checked independently of the C
+# code (header fields, size, CRC-32C over the header with crc 0 and the payload,
+# finite values); with a 4th argument prints the CRC.
+cat >blobchk.py <<'EOF'
+import math, struct, sys
+T = []
+for i in range(256):
+    c = i
+    for _ in range(8):
+        c = (c >> 1) ^ 0x82F63B78 if c & 1 else c >> 1
+    T.append(c)
+def crc32c(crc, data):
+    for b in data:
+        crc = T[(crc ^ b) & 0xff] ^ (crc >> 8)
+    return crc
+b = open(sys.argv[1], 'rb').read()
+d, m = int(sys.argv[2]), int(sys.argv[3])
+magic, ver, kind, dim, mm, ksub, pl, res, crc = struct.unpack('<IHHIIIIII', b[:32])
+assert (magic, ver, kind, dim, mm, ksub, pl, res) == (0x51565856, 1, 3, d, m, 256, 1024 * d, 0), \
+    (hex(magic), ver, kind, dim, mm, ksub, pl, res)
+assert len(b) == 32 + 1024 * d, len(b)
+assert crc == crc32c(0xffffffff, b[:28] + bytes(4) + b[32:]), hex(crc)
+vals = struct.unpack('<%df' % (256 * d), b[32:])
+assert all(math.isfinite(x) for x in vals)
+assert len(set(vals)) > 256, 'centroids are not distinct'
+if len(sys.argv) > 4:
+    print('0x%08x' % crc)
+EOF
+blob_ok() {
+	python3 blobchk.py "$@"
+}
+
+expect_rc 0 "train - --out: writes a blob" \
+	"$VEXCTL" train - --vectors train.fvecs --out cb1.blob
+[ ! -s "$W/out" ] && [ ! -s "$W/err" ]
+result $? "train -: quiet on success"
+blob_ok cb1.blob 16 2
+result $? "train: blob header, size, CRC-32C and finite centroids (d 16, default m 2)"
+expect_rc 0 "train again with the same seed" "$VEXCTL" train - -v train.fvecs -o cb2.blob
+cmp -s cb1.blob cb2.blob
+result $? "train: deterministic (identical bytes for the same seed)"
+expect_rc 0 "train --seed 7" "$VEXCTL" train - -v train.fvecs -o cb3.blob --seed 7
+! cmp -s cb1.blob cb3.blob && blob_ok cb3.blob 16 2
+result $? "train: another seed, another (valid) codebook"
+expect_rc 0 "train -m 4 --iters 5 --json" \
+	"$VEXCTL" train - -v train.fvecs -o cb4.blob -m 4 --iters 5 --json
+crc4=$(blob_ok cb4.blob 16 4 crc)
+python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["id"] is None and d["out"] == "cb4.blob" and d["path"] == "-", d
+assert d["dims"] == 16 and d["m"] == 4 and d["vectors"] == 600 and d["trained_on"] == 600, d
+assert d["iters"] == 5 and d["seed"] == 1 and d["bytes"] == 16416, d
+assert d["blob_crc"] == sys.argv[2] and 0 < d["mse"] < 16, d' "$W/out" "$crc4"
+result $? "train --json: dims, m, counts, CRC of the blob written, mse"
+expect_rc 0 "train --sample 300 (seeded subset)" \
+	"$VEXCTL" train - -v train.fvecs -o s1.blob --sample 300 --json
+python3 -c 'import json, sys; d = json.load(open(sys.argv[1]))
+assert d["vectors"] == 600 and d["trained_on"] == 300, d' "$W/out"
+result $? "train --sample: trained on 300 of 600"
+run "$VEXCTL" train - -v train.fvecs -o s2.blob --sample 300
+cmp -s s1.blob s2.blob && ! cmp -s s1.blob cb1.blob
+result $? "train --sample: deterministic, and not the full-data codebook"
+expect_rc 0 "train from .npy (d 8: default m 1)" "$VEXCTL" train - -v train8.npy -o n8.blob
+blob_ok n8.blob 8 1
+result $? "train .npy: valid blob, d 8, m 1"
+expect_rc 0 "train from standard input (--format fvecs)" \
+	"$VEXCTL" train - -v - --format fvecs -o stdin.blob <train.fvecs
+cmp -s stdin.blob cb1.blob
+result $? "train from standard input: the same codebook"
+
+expect_rc 0 "codebook show" "$VEXCTL" codebook show cb4.blob
+grep -q "^dims: *16$" "$W/out" && grep -q "^m: *4 (4 dimensions each, 256 centroids)$" "$W/out" &&
+	grep -q "^blob crc: *$crc4$" "$W/out" && grep -q "^bytes: *16416$" "$W/out"
+result $? "codebook show: dims, m, crc, bytes"
+expect_rc 0 "codebook show --json" "$VEXCTL" codebook show cb4.blob --json
+json_is "$W/out" "{'blob': 'cb4.blob', 'dims': 16, 'm': 4, 'blob_crc': '$crc4', 'bytes': 16416, 'dsub': 4, 'ksub': 256}"
+result $? "codebook show --json"
+
+expect_fail 1 "small.fvecs: 100 vectors: PQ training needs at least 256" "train: n < 256" \
+	"$VEXCTL" train - -v small.fvecs -o x.blob
+expect_fail 2 "5 subspaces do not divide the 16 dimensions of train.fvecs" \
+	"train: m does not divide d" "$VEXCTL" train - -v train.fvecs -o x.blob -m 5
+expect_fail 2 "32 subspaces do not divide the 16 dimensions" "train: m > d" \
+	"$VEXCTL" train - -v train.fvecs -o x.blob -m 32
+expect_fail 2 "invalid number of subspaces '0'" "train: -m 0" \
+	"$VEXCTL" train - -v train.fvecs -o x.blob -m 0
+expect_fail 2 "invalid sample size '100' \(256\.\." "train: --sample below 256" \
+	"$VEXCTL" train - -v train.fvecs -o x.blob --sample 100
+expect_fail 2 "invalid iteration count 'x'" "train: --iters x" \
+	"$VEXCTL" train - -v train.fvecs -o x.blob --iters x
+expect_fail 2 "invalid seed '-1'" "train: --seed -1" \
+	"$VEXCTL" train - -v train.fvecs -o x.blob --seed -1
+expect_fail 2 "with FS-PATH '-' nothing is installed: give --out BLOB" "train - without --out" \
+	"$VEXCTL" train - -v train.fvecs
+expect_fail 2 "train: --vectors FILE is required" "train without --vectors" \
+	"$VEXCTL" train - -o x.blob
+expect_fail 2 "train: missing argument" "train without FS-PATH" "$VEXCTL" train
+expect_fail 1 "bad_magic.npy: not a NumPy" "train: bad input" \
+	"$VEXCTL" train - -v bad_magic.npy -o x.blob
+expect_fail 1 "ragged.fvecs: vector 1 \(byte 16\): 2 dimensions" "train: ragged input" \
+	"$VEXCTL" train - -v ragged.fvecs -o x.blob
+: >plain
+expect_fail 1 "plain: not a VexFS filesystem \(ENOTTY\)" "train: FS-PATH not on VexFS" \
+	"$VEXCTL" train plain -v train.fvecs -o never.blob
+[ ! -e never.blob ]
+result $? "train: a target that is not VexFS fails before training (no blob written)"
+[ ! -e x.blob ]
+result $? "train: no blob written by any failed run"
+
+# blob files that are not codebooks
+printf 'hello' >hello.blob
+head -c 1000 cb1.blob >short.blob
+python3 -c '
+b = bytearray(open("cb1.blob", "rb").read())
+b[100] ^= 1
+open("flip.blob", "wb").write(b)
+b = bytearray(open("cb1.blob", "rb").read())
+b[0] = 0
+open("magic.blob", "wb").write(b)
+b = bytearray(open("cb1.blob", "rb").read())
+b[6] = 1
+open("kind.blob", "wb").write(b)'
+expect_fail 1 "hello.blob: 5 bytes: shorter than a blob header" "codebook show: 5 bytes" \
+	"$VEXCTL" codebook show hello.blob
+expect_fail 1 "short.blob: 1000 bytes: a PQ codebook of 16 dimensions has 16416" \
+	"codebook show: truncated blob" "$VEXCTL" codebook show short.blob
+expect_fail 1 "flip.blob: corrupt PQ codebook" "codebook show: a flipped bit (CRC)" \
+	"$VEXCTL" codebook show flip.blob
+expect_fail 1 "magic.blob: not a vq parameter blob" "codebook show: bad magic" \
+	"$VEXCTL" codebook show magic.blob
+expect_fail 1 "kind.blob: a vq blob of kind 1, not a PQ codebook" "codebook show: SQ kind" \
+	"$VEXCTL" codebook show kind.blob
+expect_fail 1 "is a directory, not a codebook blob" "codebook show: a directory" \
+	"$VEXCTL" codebook show "$W"
+expect_fail 1 "flip.blob: corrupt PQ codebook" "codebook add checks the blob first" \
+	"$VEXCTL" codebook add plain flip.blob
+expect_fail 1 "plain: not a VexFS filesystem \(ENOTTY\)" "codebook add on a non-VexFS file" \
+	"$VEXCTL" codebook add plain cb1.blob
+expect_fail 1 "plain: not a VexFS filesystem \(ENOTTY\)" "codebooks on a non-VexFS file" \
+	"$VEXCTL" codebooks plain
+expect_fail 1 "^vexctl: /tmp: not a VexFS filesystem \(ENOTTY\)" "codebook list /tmp" \
+	"$VEXCTL" codebook list /tmp
+expect_fail 1 "plain: codebook 1: not a VexFS filesystem \(ENOTTY\)" \
+	"codebook get on a non-VexFS file" "$VEXCTL" codebook get plain 1
+
+# argument parsing of the codebook commands and of attach's compression options
+expect_fail 2 "codebook: missing subcommand" "codebook without a subcommand" "$VEXCTL" codebook
+expect_fail 2 "codebook: unknown subcommand 'frob'" "codebook frob" "$VEXCTL" codebook frob
+expect_fail 2 "codebook get: missing argument" "codebook get without ID" \
+	"$VEXCTL" codebook get plain
+expect_fail 2 "invalid codebook id 'x' \(1\.\.31\)" "codebook get x" "$VEXCTL" codebook get plain x
+expect_fail 2 "invalid codebook id '0'" "codebook get 0" "$VEXCTL" codebook get plain 0
+expect_fail 2 "invalid codebook id '32'" "codebook get 32" "$VEXCTL" codebook get plain 32
+expect_fail 2 "Try 'vexctl codebook get --help'" "codebook get: usage points at its help" \
+	"$VEXCTL" codebook get plain 0
+expect_fail 2 "codebook add: missing argument" "codebook add without BLOB" \
+	"$VEXCTL" codebook add plain
+expect_fail 2 "codebook show: too many arguments" "codebook show a b" \
+	"$VEXCTL" codebook show a b
+expect_fail 2 "codebook get: unknown option '--bogus'" "codebook get --bogus" \
+	"$VEXCTL" codebook get plain 1 --bogus
+expect_fail 2 "codebooks: missing argument" "codebooks without FS-PATH" "$VEXCTL" codebooks
+expect_fail 2 "codebooks: too many arguments" "codebooks a b" "$VEXCTL" codebooks a b
+expect_fail 2 "attach: --codebook needs --compress pq" "attach --codebook without pq" \
+	"$VEXCTL" attach plain -v vecs.txt --codebook 1
+expect_fail 2 "attach: --codebook needs --compress pq" "attach --codebook with f16" \
+	"$VEXCTL" attach plain -v vecs.txt --codebook 1 --compress f16
+expect_fail 2 "unknown compression 'zip'" "attach --compress zip" \
+	"$VEXCTL" attach plain -v vecs.txt --compress zip
+expect_fail 2 "invalid codebook id '0'" "attach --codebook 0" \
+	"$VEXCTL" attach plain -v vecs.txt --compress pq --codebook 0
+expect_fail 1 "i1_2d.npy: pq compression takes f32 vectors, these are i8" \
+	"attach --compress pq of i8 vectors" "$VEXCTL" attach plain -v i1_2d.npy --compress pq
+expect_fail 1 "plain: not a VexFS file" "attach --compress pq on a non-VexFS file" \
+	"$VEXCTL" attach plain -v vecs.txt --compress pq
 
 # ---- vector calls outside VexFS (ENOTTY) ------------------------------------------
 : >plain
@@ -588,13 +810,50 @@ cat >fake.c <<'EOF'
 struct rec {
 	__u64 id, ino, created;
 	__u32 dims, len, live;
-	__u16 dtype, pad;
+	__u16 dtype, comp;
+	__u32 cb, cb_crc, cb_m;	/* PQ: the codebook */
 	struct vexfs_vec_user_meta meta;
 	__u8 data[512];		/* enough for the test vectors */
 };
 
 static struct rec *recs;
 static size_t nrec;
+
+/* Codebook k is the file $VEXCTL_FAKE.cbK (the blob as added). */
+static __u8 *cb_read(const char *store, __u32 k, __u32 *len)
+{
+	char p[4096];
+	FILE *f;
+	long sz;
+	__u8 *b;
+
+	snprintf(p, sizeof(p), "%s.cb%u", store, k);
+	f = fopen(p, "rb");
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	sz = ftell(f);
+	rewind(f);
+	b = malloc(sz);
+	*len = fread(b, 1, sz, f);
+	fclose(f);
+	return b;
+}
+
+static __u32 cb_count(const char *store)
+{
+	__u32 k, len;
+	__u8 *b;
+
+	for (k = 1; (b = cb_read(store, k, &len)); k++)
+		free(b);
+	return k - 1;
+}
+
+static __u32 le32(const __u8 *p)
+{
+	return p[0] | p[1] << 8 | p[2] << 16 | (__u32)p[3] << 24;
+}
 
 static void load(const char *p)
 {
@@ -650,6 +909,61 @@ int ioctl(int fd, unsigned long req, ...)
 	}
 	fstat(fd, &st);
 	load(store);
+	if (req == VEXFS_IOC_CODEBOOK_ADD) {
+		struct vexfs_ioc_codebook_add *a = arg;
+		const __u8 *b = (const __u8 *)(unsigned long)a->blob;
+		char p[4096];
+		FILE *f;
+
+		if (a->size != sizeof(*a) || a->flags || a->id)
+			return errno = EINVAL, -1;
+		if (getenv("VEXCTL_FAKE_NOADMIN"))
+			return errno = EPERM, -1;
+		if (a->blob_len < 32)
+			return errno = EINVAL, -1;
+		/* a light check: magic "VXVQ", kind 3, the size of d dimensions */
+		if (memcmp(b, "VXVQ", 4) || b[6] != 3 || !le32(b + 8) ||
+		    a->blob_len != 32 + 1024 * le32(b + 8))
+			return errno = EINVAL, -1;
+		if (cb_count(store) >= 31)
+			return errno = ENOSPC, -1;
+		a->id = cb_count(store) + 1;
+		snprintf(p, sizeof(p), "%s.cb%u", store, a->id);
+		f = fopen(p, "wb");
+		fwrite(b, 1, a->blob_len, f);
+		fclose(f);
+		return 0;
+	}
+	if (req == VEXFS_IOC_CODEBOOK_GET) {
+		struct vexfs_ioc_codebook_get *g = arg;
+		__u32 len;
+		__u8 *b;
+
+		if (g->size != sizeof(*g) || g->flags)
+			return errno = EINVAL, -1;
+		g->count = cb_count(store);
+		g->dims = g->m = g->blob_crc = 0;
+		if (!g->id) {
+			g->blob_len = 0;
+			return 0;
+		}
+		b = cb_read(store, g->id, &len);
+		if (!b)
+			return errno = ENOENT, -1;
+		g->dims = le32(b + 8);
+		g->m = le32(b + 12);
+		g->blob_crc = le32(b + 28);
+		if (g->blob && g->blob_len < len) {
+			g->blob_len = len;
+			free(b);
+			return errno = ERANGE, -1;
+		}
+		if (g->blob)
+			memcpy((void *)(unsigned long)g->blob, b, len);
+		g->blob_len = len;
+		free(b);
+		return 0;
+	}
 	if (req == VEXFS_IOC_VEC_STATS) {
 		struct vexfs_ioc_stats *s = arg;
 
@@ -679,16 +993,47 @@ int ioctl(int fd, unsigned long req, ...)
 		const char *max = getenv("VEXCTL_FAKE_MAX");
 		struct rec *r;
 
-		if (a->size != sizeof(*a) || a->flags || a->pad || a->meta.reserved ||
-		    a->compression || a->dtype < 1 || a->dtype > 5 || !a->dims ||
-		    a->dims > 65536 || a->data_len != raw(a->dtype, a->dims) ||
+		__u32 cb = 0, cbl = 0, k;
+		__u8 *cbb = NULL;
+
+		if (a->size != sizeof(*a) || a->flags || a->meta.reserved ||
+		    (a->compression && a->compression != 3) ||
+		    (a->codebook && a->compression != 3) || a->dtype < 1 || a->dtype > 5 ||
+		    !a->dims || a->dims > 65536 || a->data_len != raw(a->dtype, a->dims) ||
 		    a->data_len > sizeof(r->data) || a->meta.confidence > 1000000)
 			return errno = EINVAL, -1;
+		if (a->compression == 3) {	/* PQ: the named codebook, or the newest of dims */
+			if (a->dtype != 1)
+				return errno = EINVAL, -1;
+			for (k = cb_count(store); !a->codebook && k; k--) {
+				cbb = cb_read(store, k, &cbl);
+				if (le32(cbb + 8) == a->dims)
+					break;
+				free(cbb);
+				cbb = NULL;
+			}
+			if (a->codebook)
+				cbb = cb_read(store, k = a->codebook, &cbl);
+			if (!cbb)
+				return errno = ENOENT, -1;
+			if (le32(cbb + 8) != a->dims) {
+				free(cbb);
+				return errno = EINVAL, -1;
+			}
+			cb = k;
+		}
 		if (max && nrec >= strtoul(max, NULL, 10))
 			return errno = ENOSPC, -1;
 		recs = realloc(recs, (nrec + 1) * sizeof(*recs));
 		r = &recs[nrec++];
 		memset(r, 0, sizeof(*r));
+		if (cb) {
+			r->comp = 3;
+			r->cb = cb;
+			r->cb_m = le32(cbb + 12);
+			r->cb_crc = le32(cbb + 28);
+			free(cbb);
+		}
 		r->id = nrec;
 		r->ino = st.st_ino;
 		r->created = 1700000000123456789ULL;
@@ -706,7 +1051,7 @@ int ioctl(int fd, unsigned long req, ...)
 		struct vexfs_ioc_get *g = arg;
 		struct rec *r;
 
-		if (g->size != sizeof(*g) || g->flags || g->pad)
+		if (g->size != sizeof(*g) || (g->flags & ~VEXFS_VEC_GET_RAW) || g->pad)
 			return errno = EINVAL, -1;
 		if (!g->vector_id || g->vector_id > nrec || !recs[g->vector_id - 1].live ||
 		    recs[g->vector_id - 1].ino != st.st_ino)
@@ -723,6 +1068,28 @@ int ioctl(int fd, unsigned long req, ...)
 		g->info.modified_ns = r->created + 1;
 		g->info.checksum = 0xdeadbeef;
 		g->info.meta = r->meta;
+		g->info.compression = r->comp;
+		if (r->comp == 3 && (g->flags & VEXFS_VEC_GET_RAW)) {
+			/* the stored form: id, blob crc, code j = (3j + id) & 0xff */
+			__u8 pq[8 + 512], *o = pq;
+			__u32 j;
+
+			memcpy(o, &r->cb, 4);
+			memcpy(o + 4, &r->cb_crc, 4);
+			for (j = 0; j < r->cb_m; j++)
+				o[8 + j] = (__u8)(3 * j + r->id);
+			g->info.stored_size = 8 + r->cb_m;
+			if (g->data && g->data_len < 8 + r->cb_m) {
+				g->data_len = 8 + r->cb_m;
+				return errno = ERANGE, -1;
+			}
+			if (g->data)
+				memcpy((void *)(unsigned long)g->data, pq, 8 + r->cb_m);
+			g->data_len = 8 + r->cb_m;
+			return 0;
+		}
+		if (r->comp == 3)	/* "decoded": the vector as attached */
+			g->info.stored_size = 8 + r->cb_m;
 		if (g->data && g->data_len < r->len) {
 			g->data_len = r->len;
 			return errno = ERANGE, -1;
@@ -918,6 +1285,118 @@ with open("two.fvecs", "wb") as f:
 		grep -q "file1: vector 1 of 2 from two.fvecs: no space" "$W/err" &&
 		grep -q "1 vector was attached before the error" "$W/err"
 	result $? "fake: ENOSPC on the 2nd of 2 vectors: id of the 1st printed, error says so"
+	# PQ codebooks: add, list, get (the same bytes back), train and install, PQ attach
+	expect_rc 0 "fake: codebook add" "${F[@]}" codebook add file1 cb1.blob
+	[ "$(cat "$W/out")" = 1 ]
+	result $? "fake: codebook add prints id 1"
+	crc1=$(blob_ok cb1.blob 16 2 crc)
+	expect_rc 0 "fake: codebook add --json (on a directory)" \
+		"${F[@]}" codebook add "$W" n8.blob --json
+	crc8=$(blob_ok n8.blob 8 1 crc)
+	json_is "$W/out" "{'path': '$W', 'blob': 'n8.blob', 'id': 2, 'dims': 8, 'm': 1, 'blob_crc': '$crc8', 'bytes': 8224}"
+	result $? "fake: codebook add --json"
+	expect_rc 0 "fake: codebooks" "${F[@]}" codebooks file1
+	printf '%-3s %6s %6s  %-10s  %9s\n' id dims m "blob crc" bytes >want
+	printf '%-3u %6u %6u  %s  %9u\n' 1 16 2 "$crc1" 16416 2 8 1 "$crc8" 8224 >>want
+	cmp -s want "$W/out"
+	result $? "fake: codebooks prints a table"
+	expect_rc 0 "fake: codebook list --json" "${F[@]}" codebook list file1 --json
+	json_is "$W/out" "{'path': 'file1', 'count': 2, 'codebooks': [{'id': 1, 'dims': 16, 'm': 2, 'blob_crc': '$crc1', 'bytes': 16416}, {'id': 2, 'dims': 8, 'm': 1, 'blob_crc': '$crc8', 'bytes': 8224}]}"
+	result $? "fake: codebook list --json"
+	expect_rc 0 "fake: codebook get --out" "${F[@]}" codebook get file1 1 --out got1.blob
+	cmp -s cb1.blob got1.blob && grep -q "^dims: *16$" "$W/out" && grep -q "^m: *2$" "$W/out" &&
+		grep -q "^blob crc: *$crc1$" "$W/out" && grep -q "^bytes: *16416$" "$W/out" &&
+		grep -q "^written to: *got1.blob$" "$W/out"
+	result $? "fake: codebook get --out writes the blob as added"
+	expect_rc 0 "fake: codebook get --json" "${F[@]}" codebook get file1 2 --json
+	json_is "$W/out" "{'path': 'file1', 'id': 2, 'dims': 8, 'm': 1, 'blob_crc': '$crc8', 'bytes': 8224, 'out': None}"
+	result $? "fake: codebook get --json"
+	expect_fail 1 "file1: codebook 3: no codebook with id 3 \(ENOENT\)" \
+		"fake: codebook get of an unknown id" "${F[@]}" codebook get file1 3
+	expect_rc 0 "fake: train and install" \
+		"${F[@]}" train file1 -v train.fvecs --seed 7 -o t3.blob
+	[ "$(cat "$W/out")" = 3 ] && cmp -s t3.blob cb3.blob
+	result $? "fake: train prints id 3; --out is the same codebook as without a filesystem"
+	run "${F[@]}" codebook get file1 3 --out got3.blob
+	cmp -s got3.blob cb3.blob
+	result $? "fake: the installed blob is the trained one"
+	expect_rc 0 "fake: train --json" "${F[@]}" train file1 -v train8.npy --json
+	python3 -c 'import json, sys; d = json.load(open(sys.argv[1]))
+assert d["id"] == 4 and d["out"] is None and d["dims"] == 8 and d["m"] == 1, d' "$W/out"
+	result $? "fake: train --json names the new id"
+	expect_fail 1 "file1: operation not permitted \(EPERM: installing a codebook needs CAP_SYS_ADMIN\)" \
+		"fake: train without CAP_SYS_ADMIN fails before training" \
+		env VEXCTL_FAKE_NOADMIN=1 "${F[@]}" train file1 -v train.fvecs -o noadmin.blob
+	[ ! -e noadmin.blob ]
+	result $? "fake: ... and writes no blob"
+
+	expect_rc 0 "fake: attach --compress pq (newest codebook of d 16)" \
+		"${F[@]}" attach file1 -v pq16.fvecs --compress pq
+	pqid=$(head -1 "$W/out")
+	expect_rc 0 "fake: get a PQ vector (decoded by the kernel)" "${F[@]}" get file1 "$pqid"
+	grep -q "^compression: *pq$" "$W/out" && grep -q "^stored size: *10 bytes$" "$W/out" &&
+		grep "^values:" "$W/out" | sed 's/^values: *//' >got &&
+		"$VEXCTL" parse pq16.fvecs | sed -n 's/^vector 0: //p' | cmp -s - got
+	result $? "fake: get of a PQ vector prints its float32 values"
+	expect_rc 0 "fake: get --raw of a PQ vector" "${F[@]}" get file1 "$pqid" --raw
+	c0=$((pqid & 255)) c1=$(((3 + pqid) & 255))
+	grep -q "^codebook: *3 (blob crc $(blob_ok cb3.blob 16 2 crc))$" "$W/out" &&
+		grep -q "^codes: *$c0 $c1$" "$W/out" && ! grep -q "^values:" "$W/out"
+	result $? "fake: get --raw prints the codebook id, its CRC and the codes"
+	expect_rc 0 "fake: get --raw --json of a PQ vector" "${F[@]}" get file1 "$pqid" --raw --json
+	python3 -c 'import json, sys; d = json.load(open(sys.argv[1]))
+assert d["compression"] == "pq" and d["codebook"] == 3 and d["stored_size"] == 10, d
+assert d["codes"] == [int(sys.argv[2]), int(sys.argv[3])] and "values" not in d, d' \
+		"$W/out" "$c0" "$c1"
+	result $? "fake: get --raw --json: codebook and codes"
+	expect_fail 1 "stored pq-compressed and cannot be decoded here \(without --raw" \
+		"fake: get --raw --out of a PQ vector" "${F[@]}" get file1 "$pqid" --raw --out x.npy
+	expect_rc 0 "fake: get --out of a PQ vector (decoded)" "${F[@]}" get file1 "$pqid" --out pq.npy
+	run "$VEXCTL" parse pq.npy
+	grep -q "^d: 16$" "$W/out"
+	result $? "fake: ... writes float32 values"
+	expect_rc 0 "fake: attach --compress pq --codebook 1" \
+		"${F[@]}" attach file1 -v pq16.fvecs --compress pq --codebook 1
+	run "${F[@]}" get file1 "$(head -1 "$W/out")" --raw
+	grep -q "^codebook: *1 (blob crc $crc1)$" "$W/out"
+	result $? "fake: --codebook names the codebook"
+	expect_fail 1 "file1: no PQ codebook with id 9 \(ENOENT\): see 'vexctl codebooks'" \
+		"fake: attach --codebook of an unknown id" \
+		"${F[@]}" attach file1 -v pq16.fvecs --compress pq --codebook 9
+	expect_fail 1 "no PQ codebook for vectors of these dimensions \(ENOENT\): install one with 'vexctl train'" \
+		"fake: attach pq without a codebook of the vectors' dims" \
+		"${F[@]}" attach file1 -v f4_1d.npy --compress pq
+	expect_fail 1 "the kernel rejected the vector \(EINVAL: .*PQ codebook must have the vector's dimensions" \
+		"fake: attach pq with a codebook of other dims" \
+		"${F[@]}" attach file1 -v f4_1d.npy --compress pq --codebook 1
+
+	# the kernel's codebook errors, as vexctl explains them
+	while read -r err pat; do
+		expect_fail 1 "$pat" "fake: codebook add errno $err explained" \
+			env VEXCTL_FAKE_ERR=$err "${F[@]}" codebook add file1 cb1.blob
+	done <<'EOF'
+1 EPERM: installing a codebook needs CAP_SYS_ADMIN
+27 too large for one journal transaction \(EFBIG\).*mkfs.vexfs -J
+28 no room for the codebook \(ENOSPC\): the filesystem has the maximum 31 codebooks
+22 the kernel rejected the codebook \(EINVAL: not a valid PQ codebook
+95 \(EOPNOTSUPP\): the filesystem has no vector store, or the blob's format version
+30 read-only filesystem \(EROFS\)
+117 corrupt codebook \(run fsck.vexfs\)
+EOF
+	expect_fail 1 "file1: codebook 1: corrupt codebook \(run fsck.vexfs\)" \
+		"fake: codebook get EUCLEAN explained" \
+		env VEXCTL_FAKE_ERR=117 "${F[@]}" codebook get file1 1
+	# 31 codebooks at most
+	for i in $(seq 5 31); do
+		run "${F[@]}" codebook add file1 n8.blob
+	done
+	[ "$(cat "$W/out")" = 31 ]
+	result $? "fake: 31 codebooks installed"
+	expect_fail 1 "file1: the filesystem already has the maximum 31 codebooks" \
+		"fake: train refuses a 32nd codebook before training" \
+		"${F[@]}" train file1 -v train.fvecs
+	expect_fail 1 "maximum 31 codebooks" "fake: codebook add of a 32nd: ENOSPC explained" \
+		"${F[@]}" codebook add file1 cb1.blob
 	unset VEXCTL_FAKE
 	expect_fail 1 "not a VexFS file" "fake off: ENOTTY again" "$VEXCTL" list file1
 else
