@@ -10,6 +10,13 @@
  * 4), that the repair mode fixes it (exit 1) and that a second fsck is clean,
  * and looks at what the repair left on disk.
  *
+ * A second base image adds what CODEBOOK_ADD and PQ attach would have
+ * written: a codebook directory, two PQ codebooks (trained here with the
+ * core's vq_pq_train) in their extents, and three PQ records in a third
+ * chunk; its cases corrupt the directory, the blobs, the extents, the bitmap
+ * and the records' codebook references. Codebooks cannot be rebuilt, so
+ * some of those are expected to stay uncorrected (exit 4, nothing lost).
+ *
  * Needs build/user/mkfs.vexfs and fsck.vexfs (VEXFS_BUILD overrides the
  * directory); images live in a temporary directory under /tmp.
  */
@@ -25,12 +32,19 @@
 #include "vtest.h"
 #include "core/format.h"
 #include "core/vrec.h"
+#include "vexfs/vq.h"
 #include "util.h"
 
 #define IMG_MIB		16
 #define CHUNK_BYTES	8192	/* chunk A: 8 blocks of 1 KiB, 2 of 4 KiB */
 #define INO_A		8	/* "vecs": vectors 1, 2, 3, 5 */
 #define INO_B		9	/* "data": one data block, vectors 4 and idB */
+/* codebook images: codebook 1 (d 8, m 4), 2 (d 16, m 8); PQ vectors 7..9 of INO_A */
+#define CB1_D		8
+#define CB1_M		4
+#define CB2_D		16
+#define CB2_M		8
+#define PQ_FIRST	7
 
 static char bindir[PATH_MAX], workdir[64], out[1 << 16];
 
@@ -44,6 +58,10 @@ struct img {
 	u64 chunk_a, chunk_b, data_b;
 	u32 cb_a;
 	u64 id_b;		/* the vector in table logical block 3 */
+	u64 cbdir;		/* codebook directory (0: none) */
+	u32 ncb;
+	struct vexfs_cb_entry cbe[2];	/* its first two entries */
+	u64 chunk_c;		/* chunk of the PQ records */
 };
 
 /* ---- raw image access ------------------------------------------------------ */
@@ -223,13 +241,13 @@ static bool entry_free(struct img *im, u64 id)
 
 /*
  * Write record @id of inode @ino at byte @off of the chunk at @chunk (@cb
- * blocks) and its table entry. @data (NULL: a pattern) is the stored data.
- * Returns the record length.
+ * blocks) and its table entry: @dlen bytes of stored @data (NULL: a
+ * pattern) under @comp. Returns the record length.
  */
-static u32 put_vec(struct img *im, u64 id, u64 ino, u64 chunk, u32 cb, u32 off, u32 dtype,
-		   u32 dims, const u8 *data)
+static u32 put_rec(struct img *im, u64 id, u64 ino, u64 chunk, u32 cb, u32 off, u32 dtype,
+		   u32 comp, u32 dims, const u8 *data, u32 dlen)
 {
-	u32 dlen = vexfs_vec_raw_size(dtype, dims), len = vexfs_vec_rec_len(dlen), i;
+	u32 len = vexfs_vec_rec_len(dlen), i;
 	u8 *rec = vx_zalloc(len);
 	struct vexfs_vec_meta meta = { .vm_model = "test-model" };
 	struct vexfs_vloc loc = { .ino = ino, .chunk = chunk, .offset = off, .length = len,
@@ -239,12 +257,21 @@ static u32 put_vec(struct img *im, u64 id, u64 ino, u64 chunk, u32 cb, u32 off, 
 	meta.vm_confidence = cpu_to_le32(900000);
 	for (i = 0; i < dlen; i++)
 		rec[VEXFS_VEC_REC_HDR + i] = data ? data[i] : (u8)(id * 31 + i);
-	vexfs_vec_rec_init(rec, im->seed, id, ino, dtype, VEXFS_COMP_NONE, dims, dlen, dlen,
+	vexfs_vec_rec_init(rec, im->seed, id, ino, dtype, comp, dims,
+			   vexfs_vec_raw_size(dtype, dims), dlen,
 			   1700000000000000000ULL, 1700000000000000000ULL + id, &meta);
 	wr(im, chunk * im->bs + off, rec, len);
 	entry_put(im, id, &loc);
 	free(rec);
 	return len;
+}
+
+/* An uncompressed record (see put_rec). */
+static u32 put_vec(struct img *im, u64 id, u64 ino, u64 chunk, u32 cb, u32 off, u32 dtype,
+		   u32 dims, const u8 *data)
+{
+	return put_rec(im, id, ino, chunk, cb, off, dtype, VEXFS_COMP_NONE, dims, data,
+		       vexfs_vec_raw_size(dtype, dims));
 }
 
 static void img_open(struct img *im, const char *path)
@@ -294,6 +321,20 @@ static void img_open(struct img *im, const char *path)
 					       im->g.inodes, &loc, &why))
 				im->chunk_b = loc.chunk;
 		}
+		if (im->tab[0]) {
+			entry_get(im, PQ_FIRST, &e);
+			if (!vexfs_vtab_decode(&e, im->seed, PQ_FIRST, im->bs, 1, im->g.blocks,
+					       im->g.inodes, &loc, &why))
+				im->chunk_c = loc.chunk;
+		}
+	}
+	im->cbdir = le64_to_cpu(im->sb.s_cb_dir);
+	if (im->cbdir && im->cbdir < im->g.blocks) {
+		struct vexfs_cb_dir_header h;
+
+		rd(im, im->cbdir * im->bs, &h, sizeof(h));
+		rd(im, im->cbdir * im->bs + sizeof(h), im->cbe, sizeof(im->cbe));
+		im->ncb = le32_to_cpu(h.cd_count);
 	}
 }
 
@@ -897,6 +938,579 @@ static void test_feature_off(void)
 	}
 }
 
+/* ---- PQ codebooks ----------------------------------------------------------- */
+
+static char *cb_base_path(u32 bs)
+{
+	static char p[2][96];
+	int i = bs == 1024 ? 0 : 1;
+
+	snprintf(p[i], sizeof(p[i]), "%s/cbbase%u.img", workdir, bs);
+	return p[i];
+}
+
+/* A copy of the codebook image of block size @bs to corrupt. */
+static const char *cb_work_copy(u32 bs)
+{
+	static char p[96];
+
+	snprintf(p, sizeof(p), "%s/work.img", workdir);
+	if (run("cp --sparse=always %s %s", cb_base_path(bs), p))
+		vx_die("cp failed: %s", out);
+	return p;
+}
+
+/* Deterministic training data: 300 vectors of d dims around 30 centres. */
+static u64 cb_rng = 1;
+static float cb_unif(void)
+{
+	u64 z = (cb_rng += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	z ^= z >> 31;
+	return (float)((double)(z >> 11) / 9007199254740992.0);
+}
+
+static void cb_data(float *x, u32 n, u32 d)
+{
+	u32 i, k;
+
+	for (i = 0; i < n; i++) {
+		u32 c = (u32)(cb_unif() * 30);
+
+		for (k = 0; k < d; k++)
+			x[i * d + k] = (float)((c * 5 + k * 3) % 13) - 6.0f + 0.2f * cb_unif();
+	}
+}
+
+/* Train a codebook (d, m) into @pq (cent_t allocated) and its blob into @blob. */
+static size_t cb_train(struct vq_pq *pq, u32 d, u32 m, u8 **blob)
+{
+	float *x = vx_zalloc((size_t)300 * d * sizeof(float));
+	size_t sl = vq_pq_train_scratch_size(d, m, 300), len = vq_pq_blob_size(d);
+	void *scratch = vx_zalloc(sl);
+
+	cb_data(x, 300, d);
+	pq->d = d;
+	pq->m = m;
+	pq->cent_t = vx_zalloc(vq_pq_codebook_floats(d) * sizeof(float));
+	if (vq_pq_train(pq, x, 300, 4, d, scratch, sl))
+		vx_die("vq_pq_train failed");
+	*blob = vx_zalloc(len);
+	if (vq_pq_store(pq, *blob, len) != (int)len)
+		vx_die("vq_pq_store failed");
+	free(scratch);
+	free(x);
+	return len;
+}
+
+/* The PQ stored form of one vector: struct vexfs_pq_ref, then m codes. */
+static u32 pq_form(const struct vq_pq *pq, u32 id, u32 crc, const float *x, u8 *out)
+{
+	struct vexfs_pq_ref r = { cpu_to_le32(id), cpu_to_le32(crc) };
+
+	memcpy(out, &r, sizeof(r));
+	vq_pq_encode(pq, x, out + sizeof(r), 1);
+	return (u32)sizeof(r) + pq->m;
+}
+
+static u32 blob_crc(const u8 *blob)
+{
+	return vq_get_le32(blob + offsetof(struct vq_blob_hdr, crc));
+}
+
+/* Reseal the directory after editing an entry (so only the edit is wrong). */
+static void cbdir_put(struct img *im, const struct vexfs_cb_entry *e, u32 k)
+{
+	u8 *blk = vx_zalloc(im->bs);
+
+	rd(im, im->cbdir * im->bs, blk, im->bs);
+	memcpy(blk + sizeof(struct vexfs_cb_dir_header) + k * sizeof(*e), e, sizeof(*e));
+	vexfs_cbdir_seal(blk, im->seed);
+	wr(im, im->cbdir * im->bs, blk, im->bs);
+	free(blk);
+}
+
+/*
+ * The base image plus: directory block, codebooks 1 and 2 (each blob zero
+ * padded to its blocks), INCOMPAT_CODEBOOKS and s_cb_dir, and vectors 7
+ * (codebook 1), 8 (codebook 2), 9 (codebook 1) of INO_A in chunk C.
+ */
+static int make_cb_base(u32 bs)
+{
+	static const u32 dims[2] = { CB1_D, CB2_D }, ms[2] = { CB1_M, CB2_M };
+	const char *path = cb_base_path(bs);
+	struct vexfs_cb_dir_header *h;
+	struct vexfs_cb_entry *e;
+	struct vexfs_inode ino;
+	struct vq_pq pq[2];
+	float x[CB2_D];
+	u8 *blob[2], *blk, data[64];
+	u32 k, len, nb, bytes = 0;
+	struct img im;
+
+	if (run("cp --sparse=always %s %s", base_path(bs), path))
+		return -1;
+	img_open(&im, path);
+	blk = vx_zalloc(im.bs);
+	h = (void *)blk;
+	e = (void *)(blk + sizeof(*h));
+	im.cbdir = balloc(&im, 1);
+	for (k = 0; k < 2; k++) {
+		u8 *ext;
+		u64 start;
+
+		len = (u32)cb_train(&pq[k], dims[k], ms[k], &blob[k]);
+		nb = (len + im.bs - 1) / im.bs;
+		start = balloc(&im, nb);
+		ext = vx_zalloc((size_t)nb * im.bs);
+		memcpy(ext, blob[k], len);
+		wr(&im, start * im.bs, ext, (size_t)nb * im.bs);
+		free(ext);
+		e[k].ce_id = cpu_to_le32(k + 1);
+		e[k].ce_dims = cpu_to_le32(dims[k]);
+		e[k].ce_m = cpu_to_le32(ms[k]);
+		e[k].ce_blob_crc = cpu_to_le32(blob_crc(blob[k]));
+		e[k].ce_start = cpu_to_le64(start);
+		e[k].ce_length = cpu_to_le32(len);
+		e[k].ce_blocks = cpu_to_le32(nb);
+	}
+	h->cd_count = cpu_to_le32(2);
+	vexfs_cbdir_seal(blk, im.seed);
+	wr(&im, im.cbdir * im.bs, blk, im.bs);
+	im.sb.s_feature_incompat |= cpu_to_le64(VEXFS_FEATURE_INCOMPAT_CODEBOOKS);
+	im.sb.s_cb_dir = cpu_to_le64(im.cbdir);
+
+	/* PQ records: vectors 7, 8, 9 of INO_A in a one-block chunk */
+	im.chunk_c = balloc(&im, 1);
+	for (k = 0; k < 3; k++) {
+		u32 c = k == 1;		/* vector 8 uses codebook 2 */
+
+		cb_data(x, 1, dims[c]);
+		len = pq_form(&pq[c], c + 1, blob_crc(blob[c]), x, data);
+		bytes += put_rec(&im, PQ_FIRST + k, INO_A, im.chunk_c, 1, 128 * k, VEXFS_DT_F32,
+				 VEXFS_COMP_PQ, dims[c], data, len);
+	}
+	iget(&im, INO_A, &ino);
+	ino.i_vec_count = cpu_to_le32(le32_to_cpu(ino.i_vec_count) + 3);
+	iput(&im, INO_A, &ino);
+	im.sb.s_vec_count = cpu_to_le64(le64_to_cpu(im.sb.s_vec_count) + 3);
+	im.sb.s_vec_bytes = cpu_to_le64(le64_to_cpu(im.sb.s_vec_bytes) + bytes);
+	im.sb.s_vec_blocks = cpu_to_le64(le64_to_cpu(im.sb.s_vec_blocks) + 1);
+	sb_write(&im);
+	for (k = 0; k < 2; k++) {
+		free(pq[k].cent_t);
+		free(blob[k]);
+	}
+	free(blk);
+	img_close(&im);
+	return 0;
+}
+
+static u64 cb_start(const struct img *im, u32 k)
+{
+	return le64_to_cpu(im->cbe[k].ce_start);
+}
+
+static u32 cb_blocks(const struct img *im, u32 k)
+{
+	return le32_to_cpu(im->cbe[k].ce_blocks);
+}
+
+/*
+ * Every PQ vector and both codebooks (as in the base image of block size
+ * @bs) are still there, after a repair that had to leave them alone.
+ */
+static void cb_all_kept(const char *c, u32 bs)
+{
+	struct img im, base;
+	u32 k;
+
+	img_open(&base, cb_base_path(bs));
+	img_close(&base);
+	img_open(&im, c);
+	VT_CHECK(!entry_free(&im, PQ_FIRST) && !entry_free(&im, PQ_FIRST + 1) &&
+		 !entry_free(&im, PQ_FIRST + 2));
+	VT_EQ(le64_to_cpu(im.sb.s_feature_incompat) & VEXFS_FEATURE_INCOMPAT_CODEBOOKS,
+	      VEXFS_FEATURE_INCOMPAT_CODEBOOKS);
+	VT_EQ(im.cbdir, base.cbdir);
+	VT_CHECK(bbm_test(&im, base.cbdir));
+	for (k = 0; k < 2; k++)
+		VT_CHECK(bbm_test(&im, cb_start(&base, k)) &&
+			 bbm_test(&im, cb_start(&base, k) + cb_blocks(&base, k) - 1));
+	img_close(&im);
+}
+
+static void test_cb_clean(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		const char *c = cb_work_copy(sizes[i]);
+		struct img im;
+
+		img_open(&im, c);
+		VT_EQ(im.ncb, 2);
+		VT_CHECK(im.chunk_c && bbm_test(&im, im.cbdir) && bbm_test(&im, im.chunk_c));
+		VT_EQ(le64_to_cpu(im.sb.s_vec_count), 9);
+		img_close(&im);
+		VT_CHECK_MSG(fsck("-n", c) == 0, "[%u] fsck -n: %s", sizes[i], out);
+		VT_CHECK_MSG(fsck("-fp", c) == 0, "[%u] fsck -fp: %s", sizes[i], out);
+		VT_CHECK_MSG(fsck("-y", c) == 0, "[%u] fsck -y: %s", sizes[i], out);
+		VT_CHECK(same_file(c, cb_base_path(sizes[i])));
+	}
+}
+
+/* A corrupt directory: reported, nothing changed, nothing freed or dropped. */
+static void test_cb_dir_csum(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		const char *c = cb_work_copy(sizes[i]);
+		struct img im;
+		u8 b;
+
+		img_open(&im, c);
+		rd(&im, im.cbdir * im.bs + 32 + 12, &b, 1);	/* entry 1's ce_blob_crc */
+		b ^= 0x40;
+		wr(&im, im.cbdir * im.bs + 32 + 12, &b, 1);
+		img_close(&im);
+		EXPECT_FSCK(c, 4, "codebook directory checksum mismatch; it cannot be rebuilt");
+		VT_EQ(fsck("-y", c), 4);
+		cb_all_kept(c, sizes[i]);
+	}
+}
+
+static void test_cb_entry_extent(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		const char *c = cb_work_copy(sizes[i]);
+		struct vexfs_cb_entry e;
+		struct img im;
+		char pat[160];
+
+		/* beyond the end of the filesystem (the directory itself is sealed) */
+		img_open(&im, c);
+		e = im.cbe[1];
+		e.ce_start = cpu_to_le64(im.g.blocks - 1);
+		cbdir_put(&im, &e, 1);
+		img_close(&im);
+		EXPECT_FSCK(c, 4, "codebook extent beyond the filesystem");
+		VT_EQ(fsck("-y", c), 4);
+		cb_all_kept(c, sizes[i]);
+
+		/* in the inode table */
+		c = cb_work_copy(sizes[i]);
+		img_open(&im, c);
+		e = im.cbe[0];
+		e.ce_start = cpu_to_le64(im.itab);
+		cbdir_put(&im, &e, 0);
+		img_close(&im);
+		snprintf(pat, sizeof(pat), "codebook 1: extent %llu+%u lies in a fixed metadata area",
+			 (unsigned long long)im.itab, cb_blocks(&im, 0));
+		EXPECT_FSCK(c, 4, pat);
+		VT_CHECK(strstr(out, "codebook 1 (blocks") && strstr(out, "its blob is corrupt"));
+		VT_EQ(fsck("-y", c), 4);
+
+		/* overlapping codebook 1 */
+		c = cb_work_copy(sizes[i]);
+		img_open(&im, c);
+		e = im.cbe[1];
+		e.ce_start = cpu_to_le64(cb_start(&im, 0) + 1);
+		cbdir_put(&im, &e, 1);
+		img_close(&im);
+		snprintf(pat, sizeof(pat), "(first %llu) with codebook 1; it cannot be moved",
+			 (unsigned long long)cb_start(&im, 0) + 1);
+		EXPECT_FSCK(c, 4, pat);
+		VT_EQ(fsck("-y", c), 4);
+
+		/* the entry's m is not the blob's */
+		c = cb_work_copy(sizes[i]);
+		img_open(&im, c);
+		e = im.cbe[0];
+		e.ce_m = cpu_to_le32(2);
+		cbdir_put(&im, &e, 0);
+		img_close(&im);
+		EXPECT_FSCK(c, 4, "codebook 1 (blocks");
+		VT_CHECK(strstr(out, "its blob does not match its directory entry") != NULL);
+		/* records of codebook 1 are kept: its blob may come back */
+		VT_CHECK(strstr(out, "vector 7") == NULL);
+		VT_EQ(fsck("-y", c), 4);
+		cb_all_kept(c, sizes[i]);
+	}
+}
+
+static void test_cb_blob_crc(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		const char *c = cb_work_copy(sizes[i]);
+		struct img im;
+		char pat[160];
+		u8 b;
+
+		img_open(&im, c);
+		rd(&im, cb_start(&im, 1) * im.bs + 32 + 1000, &b, 1);	/* a centroid */
+		b ^= 0x01;
+		wr(&im, cb_start(&im, 1) * im.bs + 32 + 1000, &b, 1);
+		img_close(&im);
+		snprintf(pat, sizeof(pat), "codebook 2 (blocks %llu+%u): its blob is corrupt",
+			 (unsigned long long)cb_start(&im, 1), cb_blocks(&im, 1));
+		EXPECT_FSCK(c, 4, pat);
+		VT_CHECK(strstr(out, "restore the blob") != NULL);
+		VT_EQ(fsck("-y", c), 4);
+		cb_all_kept(c, sizes[i]);
+		VT_EQ(fsck("-n", c), 4);	/* still reported, nothing else */
+	}
+}
+
+/* Padding after a blob and after the directory's entries is zeroed. */
+static void test_cb_padding(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		const char *c = cb_work_copy(sizes[i]);
+		struct img im;
+		u8 b = 0x77;
+
+		img_open(&im, c);
+		wr(&im, cb_start(&im, 0) * im.bs + le32_to_cpu(im.cbe[0].ce_length) + 5, &b, 1);
+		if (im.bs > VEXFS_CB_DIR_BYTES)
+			wr(&im, im.cbdir * im.bs + VEXFS_CB_DIR_BYTES + 7, &b, 1);
+		img_close(&im);
+		EXPECT_FSCK(c, 4, "codebook 1 (blocks");
+		VT_CHECK(strstr(out, "bytes after its blob are not zero") != NULL);
+		VT_CHECK(im.bs == VEXFS_CB_DIR_BYTES ||
+			 strstr(out, "bytes after its entries are not zero") != NULL);
+		EXPECT_REPAIR(c, "-fp");
+		VT_CHECK(same_file(c, cb_base_path(sizes[i])));
+	}
+}
+
+/* Record @id rewritten with a PQ stored form from @form (id, crc, m codes). */
+static u32 put_pq(struct img *im, u64 id, u32 dims, u32 cb, u32 crc, u32 m)
+{
+	u8 data[8 + 64];
+	struct vexfs_pq_ref r = { cpu_to_le32(cb), cpu_to_le32(crc) };
+	u32 j;
+
+	memcpy(data, &r, sizeof(r));
+	for (j = 0; j < m; j++)
+		data[8 + j] = (u8)(j * 17);
+	return put_rec(im, id, INO_A, im->chunk_c, 1, 128 * (u32)(id - PQ_FIRST), VEXFS_DT_F32,
+		       VEXFS_COMP_PQ, dims, data, 8 + m);
+}
+
+static void test_cb_pq_refs(void)
+{
+	static const struct {
+		const char *opt;
+		u64 id;
+		u32 dims, cb, crc_xor, m;
+		const char *pat;
+	} cases[] = {
+		{ "-y", 7, CB1_D, 5, 0, CB1_M,
+		  "vector 7 (inode 8): PQ codebook 5 does not exist (the filesystem has 2)" },
+		{ "-fp", 8, CB2_D, 2, 0x100, CB2_M, "vector 8 (inode 8): names PQ codebook 2 with blob CRC" },
+		{ "-y", 9, CB1_D, 1, 0, 2, "vector 9 (inode 8): has 2 PQ codes, codebook 1 has m = 4" },
+		{ "-fp", 9, 16, 1, 0, CB1_M,
+		  "vector 9 (inode 8): has 16 dimensions, PQ codebook 1 is for 8" },
+	};
+	unsigned int i, k;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		for (k = 0; k < ARRAY_SIZE(cases); k++) {
+			const char *c = cb_work_copy(sizes[i]);
+			u32 crc;
+			struct img im;
+			u64 bytes;
+
+			img_open(&im, c);
+			crc = le32_to_cpu(im.cbe[cases[k].cb == 2 ? 1 : 0].ce_blob_crc) ^
+			      cases[k].crc_xor;
+			put_pq(&im, cases[k].id, cases[k].dims, cases[k].cb, crc, cases[k].m);
+			img_close(&im);
+			EXPECT_FSCK(c, 4, cases[k].pat);
+			EXPECT_REPAIR(c, cases[k].opt);
+			img_open(&im, c);
+			VT_CHECK(entry_free(&im, cases[k].id));
+			VT_EQ(vec_count(&im, INO_A), 6);
+			VT_EQ(le64_to_cpu(im.sb.s_vec_count), 8);
+			bytes = le64_to_cpu(im.sb.s_vec_bytes);
+			img_close(&im);
+			img_open(&im, cb_base_path(sizes[i]));
+			VT_CHECK(bytes < le64_to_cpu(im.sb.s_vec_bytes));
+			img_close(&im);
+		}
+	}
+}
+
+/* No codebooks at all: the PQ records name missing codebooks and are dropped. */
+static void test_cb_feature(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		const char *c = cb_work_copy(sizes[i]);
+		struct img im;
+		u64 dir, chunk_c;
+
+		/* feature lost, directory sound: the feature is set again */
+		img_open(&im, c);
+		im.sb.s_feature_incompat &= ~cpu_to_le64(VEXFS_FEATURE_INCOMPAT_CODEBOOKS);
+		sb_write(&im);
+		img_close(&im);
+		EXPECT_FSCK(c, 4, "is set but the codebooks feature is not; the directory is sound: setting the feature");
+		EXPECT_REPAIR(c, "-y");
+		VT_CHECK(same_file(c, cb_base_path(sizes[i])));
+
+		/* feature and directory gone: PQ vectors dropped, codebook blocks freed */
+		c = cb_work_copy(sizes[i]);
+		img_open(&im, c);
+		dir = im.cbdir;
+		chunk_c = im.chunk_c;
+		im.sb.s_feature_incompat &= ~cpu_to_le64(VEXFS_FEATURE_INCOMPAT_CODEBOOKS);
+		im.sb.s_cb_dir = 0;
+		sb_write(&im);
+		img_close(&im);
+		EXPECT_FSCK(c, 4, "vector 7 (inode 8): PQ codebook 1 does not exist (the filesystem has 0)");
+		VT_CHECK(strstr(out, "blocks marked in use but not used") != NULL);
+		EXPECT_REPAIR(c, "-y");
+		img_open(&im, c);
+		VT_CHECK(entry_free(&im, 7) && entry_free(&im, 8) && entry_free(&im, 9));
+		VT_CHECK(!entry_free(&im, 1));
+		VT_CHECK(!bbm_test(&im, dir) && !bbm_test(&im, chunk_c));
+		VT_EQ(vec_count(&im, INO_A), 4);
+		img_close(&im);
+
+		/* feature set, no directory: unfixable */
+		c = cb_work_copy(sizes[i]);
+		img_open(&im, c);
+		im.sb.s_cb_dir = 0;
+		sb_write(&im);
+		img_close(&im);
+		EXPECT_FSCK(c, 4, "superblock: codebook directory block 0 lies outside the filesystem");
+		VT_EQ(fsck("-y", c), 4);
+		img_open(&im, c);
+		VT_CHECK(!entry_free(&im, 7) && bbm_test(&im, dir));
+		img_close(&im);
+
+		/* s_cb_dir without the feature, pointing at garbage: cleared */
+		c = work_copy(sizes[i]);
+		img_open(&im, c);
+		im.sb.s_cb_dir = cpu_to_le64(im.chunk_b);
+		sb_write(&im);
+		img_close(&im);
+		EXPECT_FSCK(c, 4, "is set but the codebooks feature is not; clearing it");
+		EXPECT_REPAIR(c, "-y");
+		VT_CHECK(same_file(c, base_path(sizes[i])));
+	}
+}
+
+/*
+ * A vector chunk on a codebook's last block, its record in the blob's zero
+ * padding: the chunk loses (-y only), then the padding is zeroed again.
+ */
+static void test_cb_chunk_overlap(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		const char *c = cb_work_copy(sizes[i]);
+		struct vexfs_inode raw;
+		struct img im;
+		char pat[160];
+		u64 blk;
+		u32 len;
+
+		img_open(&im, c);
+		blk = cb_start(&im, 0) + cb_blocks(&im, 0) - 1;
+		len = put_vec(&im, 10, INO_B, blk, 1, 512, VEXFS_DT_I8, 16, NULL);
+		im.sb.s_vec_count = cpu_to_le64(10);
+		im.sb.s_vec_bytes = cpu_to_le64(le64_to_cpu(im.sb.s_vec_bytes) + len);
+		im.sb.s_vec_blocks = cpu_to_le64(le64_to_cpu(im.sb.s_vec_blocks) + 1);
+		sb_write(&im);
+		iget(&im, INO_B, &raw);
+		raw.i_vec_count = cpu_to_le32(3);
+		iput(&im, INO_B, &raw);
+		img_close(&im);
+		snprintf(pat, sizeof(pat), "vector chunk %llu+1 shares 1 block (first %llu) with codebook 1",
+			 (unsigned long long)blk, (unsigned long long)blk);
+		EXPECT_FSCK(c, 4, pat);
+		VT_CHECK(strstr(out, "codebook 1 (blocks") &&
+			 strstr(out, "bytes after its blob are not zero"));
+		/* two claims: preen leaves both, the record in the padding too */
+		VT_EQ(fsck("-fp", c), 4);
+		VT_CHECK(strstr(out, "bytes after its blob are not zero, and a vector chunk claims") != NULL);
+		img_open(&im, c);
+		VT_CHECK(!entry_free(&im, 10));
+		img_close(&im);
+		EXPECT_REPAIR(c, "-y");
+		img_open(&im, c);
+		VT_CHECK(entry_free(&im, 10));
+		VT_EQ(vec_count(&im, INO_B), 2);
+		VT_CHECK(bbm_test(&im, blk));
+		img_close(&im);
+		cb_all_kept(c, sizes[i]);
+	}
+}
+
+/* A file block inside a codebook: reported, neither side is changed. */
+static void test_cb_inode_overlap(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		const char *c = cb_work_copy(sizes[i]);
+		struct vexfs_inode raw;
+		struct img im;
+		char pat[160];
+
+		img_open(&im, c);
+		iget(&im, INO_B, &raw);
+		raw.i_block[0] = cpu_to_le64(cb_start(&im, 1) + 1);
+		iput(&im, INO_B, &raw);
+		img_close(&im);
+		snprintf(pat, sizeof(pat), "codebook 2: extent %llu+%u shares 1 block (first %llu) with an inode",
+			 (unsigned long long)cb_start(&im, 1), cb_blocks(&im, 1),
+			 (unsigned long long)cb_start(&im, 1) + 1);
+		EXPECT_FSCK(c, 4, pat);
+		VT_EQ(fsck("-y", c), 4);
+		cb_all_kept(c, sizes[i]);
+	}
+}
+
+static void test_cb_bitmap(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		const char *c = cb_work_copy(sizes[i]);
+		struct img im;
+
+		img_open(&im, c);
+		bbm_clear(&im, cb_start(&im, 1) + 1);
+		img_close(&im);
+		EXPECT_FSCK(c, 4, "1 blocks in use but marked free");
+		EXPECT_REPAIR(c, "-fp");
+		VT_CHECK(same_file(c, cb_base_path(sizes[i])));
+
+		c = cb_work_copy(sizes[i]);
+		img_open(&im, c);
+		bbm_clear(&im, im.cbdir);
+		img_close(&im);
+		EXPECT_FSCK(c, 4, "1 blocks in use but marked free");
+		EXPECT_REPAIR(c, "-y");
+		VT_CHECK(same_file(c, cb_base_path(sizes[i])));
+	}
+}
+
 /* ---- setup ----------------------------------------------------------------- */
 
 static void cleanup(void)
@@ -928,9 +1542,10 @@ static void setup(void)
 		vx_die("mkdtemp: %m");
 	atexit(cleanup);
 	printf("# images in %s, tools from %s\n", workdir, bindir);
+	vq_select_impl(vq_cpu_features());
 	for (i = 0; i < ARRAY_SIZE(sizes); i++)
-		if (make_base(sizes[i]))
-			vx_die("cannot build the base image (%u)", sizes[i]);
+		if (make_base(sizes[i]) || make_cb_base(sizes[i]))
+			vx_die("cannot build the base images (%u)", sizes[i]);
 }
 
 
@@ -950,6 +1565,16 @@ static const struct vt_case cases[] = {
 	VT_CASE(test_table_inode),
 	VT_CASE(test_chunk_bit_clear),
 	VT_CASE(test_feature_off),
+	VT_CASE(test_cb_clean),
+	VT_CASE(test_cb_dir_csum),
+	VT_CASE(test_cb_entry_extent),
+	VT_CASE(test_cb_blob_crc),
+	VT_CASE(test_cb_padding),
+	VT_CASE(test_cb_pq_refs),
+	VT_CASE(test_cb_feature),
+	VT_CASE(test_cb_chunk_overlap),
+	VT_CASE(test_cb_inode_overlap),
+	VT_CASE(test_cb_bitmap),
 };
 
 int main(void)
