@@ -846,15 +846,15 @@ static int do_crashload(const char *dir, const char *logpath)
 			fsync(fileno(log));
 		}
 		/* now and then a codebook (whole or absent after the crash) */
-		if (k % 25 == 10 && k / 25 < VEXFS_CB_MAX) {
+		if (k % 120 == 60 && k / 120 < VEXFS_CB_MAX) {
 			size_t blen;
-			uint8_t *blob = crash_blob(k / 25, &blen);
+			uint8_t *blob = crash_blob(k / 120, &blen);
 
-			fprintf(log, "Q %u\n", k / 25);
+			fprintf(log, "Q %u\n", k / 120);
 			fflush(log);
 			fsync(fileno(log));
 			if (cb_add(fd, blob, blen, NULL) == 0 && syncfs(fd) == 0) {
-				fprintf(log, "C %u\n", k / 25);
+				fprintf(log, "C %u\n", k / 120);
 				fflush(log);
 				fsync(fileno(log));
 			}
