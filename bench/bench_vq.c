@@ -207,8 +207,9 @@ static void report(const char *what, u32 d, const char *kind, double sec,
 	fflush(stdout);
 }
 
-enum { K_F32, K_F16, K_SQ8, K_SQ4, K_PQ, K_BIN, K_N };
-static const char *const kname[K_N] = { "f32", "f16", "sq8", "sq4", "pq", "bin" };
+enum { K_F32, K_F16, K_SQ8, K_SQ4, K_SQ8IP, K_SQ4IP, K_PQ, K_BIN, K_N };
+static const char *const kname[K_N] = { "f32", "f16", "sq8", "sq4", "sq8-ip",
+					"sq4-ip", "pq", "bin" };
 
 static int run(const char *dir)
 {
@@ -301,6 +302,16 @@ static int run(const char *dir)
 					break;
 				case K_SQ4:
 					vq_sq_prepare(&sq4, VQ_METRIC_L2, qv, &qq);
+					vq_sq_scan(&sq4, &qq, s4, NVEC, out);
+					bytes = (double)nd / 2;
+					break;
+				case K_SQ8IP:
+					vq_sq_prepare(&sq8, VQ_METRIC_IP, qv, &qq);
+					vq_sq_scan(&sq8, &qq, s8, NVEC, out);
+					bytes = (double)nd;
+					break;
+				case K_SQ4IP:
+					vq_sq_prepare(&sq4, VQ_METRIC_IP, qv, &qq);
 					vq_sq_scan(&sq4, &qq, s4, NVEC, out);
 					bytes = (double)nd / 2;
 					break;

@@ -77,6 +77,14 @@ def main():
             idx.add(x)
             report("scan", d, kind, timed_search(idx, q), NVEC * nbytes)
             del idx
+            if kind == "f16":
+                continue
+            # inner product on the same kind of codes
+            idx = faiss.IndexScalarQuantizer(d, qt, faiss.METRIC_INNER_PRODUCT)
+            idx.train(x[:10000])
+            idx.add(x)
+            report("scan", d, kind + "-ip", timed_search(idx, q), NVEC * nbytes)
+            del idx
 
         pq = faiss.IndexPQ(d, m, 8)
         faiss.copy_array_to_vector(cent, pq.pq.centroids)

@@ -29,9 +29,11 @@ def main():
     print("Scan, one query vs N=%d codes, single thread (medians):" % NVEC)
     print("| d | codes | size MB | VexFS ms | VexFS GB/s | % of BW | FAISS ms | FAISS GB/s | VexFS speedup |")
     print("|---|---|---|---|---|---|---|---|---|")
-    per_dim_bytes = {"f32": 4, "f16": 2, "sq8": 1, "sq4": 0.5}
+    per_dim_bytes = {"f32": 4, "f16": 2, "sq8": 1, "sq4": 0.5,
+                     "sq8-ip": 1, "sq4-ip": 0.5}
     for d in (128, 768):
-        for kind in ("f32", "f16", "sq8", "sq4", "pq", "bin"):
+        for kind in ("f32", "f16", "sq8", "sq4", "sq8-ip", "sq4-ip", "pq",
+                     "bin"):
             v = ("vexfs", "scan", d, kind)
             fa = ("faiss", "scan", d, kind)
             if v not in ms:

@@ -66,6 +66,11 @@ struct vq_sq {
  * A query prepared for asymmetric scans against SQ codes (vq_sq_prepare):
  * L2: a[i] = q[i] - vmin[i], b[i] = step[i],   dist = sum (a - b*c)^2
  * IP: a[i] = q[i] * step[i], bias = sum q[i]*vmin[i], ip = bias + sum a*c
+ * (b is not written for IP). SQ8 keeps dimension order. For SQ4 the first
+ * d & ~63 dimensions are stored in the order the scan reads their nibbles,
+ * with b (L2) or a (IP) multiplied by the power of two that the masked
+ * (unshifted) nibble carries, so the products are the same numbers; see
+ * Documentation/quantization.rst. Only the vq_sq_scan kernels read it.
  */
 struct vq_sq_query {
 	u32 d;
@@ -290,6 +295,12 @@ void vq_sparse_dot(const float *q, const u8 *code, float *out);
  */
 size_t vq_selftest_scratch_size(void);
 int vq_selftest(u32 seed, void *scratch, size_t len);
+/*
+ * The SQ8 / SQ4 scan part of vq_selftest() alone (random data, several n,
+ * and edge cases: on-grid data that must match bit for bit, extreme levels,
+ * zero steps). Same scratch and return convention. FPU.
+ */
+int vq_selftest_sq(u32 seed, void *scratch, size_t len);
 
 /* ---- on-disk parameter blobs (vq_blob.c, integer-only) ----------------- */
 

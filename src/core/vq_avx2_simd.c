@@ -29,6 +29,9 @@ typedef char v16qi __attribute__((vector_size(16)));
 typedef char v32qi __attribute__((vector_size(32)));
 typedef short v16hi __attribute__((vector_size(32)));
 typedef long long v2di __attribute__((vector_size(16)));
+typedef unsigned int v8su __attribute__((vector_size(32)));
+typedef int v8si_u __attribute__((vector_size(32), may_alias)) __aligned(1);
+typedef float v4sf __attribute__((vector_size(16)));
 
 #define VQ_AVX2		__attribute__((target("avx2,fma")))
 #define VQ_F16C		__attribute__((target("avx2,fma,f16c")))
@@ -360,61 +363,92 @@ VQ_AVX2 static void vq_sq4_encode_avx2(const struct vq_sq *sq, const float *x,
 	}
 }
 
-VQ_AVX2 static void vq_sq8_scan_avx2(const struct vq_sq_query *qq, const u8 *c,
-				      size_t n, float *out)
+/*
+ * SQ8 and SQ4 scans take two codes per pass so that the weight loads are
+ * shared (with one code per pass, three loads per 8 dimensions were the
+ * limit), and pair code v with code v + n/2: two sequential streams that
+ * the hardware prefetchers follow (adjacent codes as pairs made them
+ * restart at every pair). A pass leaves one vector of partial sums per
+ * code; eight passes are reduced together (vq_hsum8), because reducing
+ * each pass at once exposed the reduction latency (about 15 cycles per
+ * code). The terms are those of the reference, summed in another order.
+ */
+/* Lane j of the result = sum of the lanes of v[j]. */
+static __always_inline VQ_AVX2 v8sf vq_hsum8(const v8sf *v)
 {
-	const float *a = qq->a, *b = qq->b;
-	u32 d = qq->d, i;
-	size_t v;
+	v8sf t0 = __builtin_ia32_haddps256(v[0], v[1]);
+	v8sf t1 = __builtin_ia32_haddps256(v[2], v[3]);
+	v8sf t2 = __builtin_ia32_haddps256(v[4], v[5]);
+	v8sf t3 = __builtin_ia32_haddps256(v[6], v[7]);
+	v8sf u0 = __builtin_ia32_haddps256(t0, t1);	/* 0 1 2 3 | 0 1 2 3 */
+	v8sf u1 = __builtin_ia32_haddps256(t2, t3);	/* 4 5 6 7 | 4 5 6 7 */
 
-	if (qq->metric == VQ_METRIC_IP) {
-		for (v = 0; v < n; v++, c += d) {
-			v8sf a0 = vq_set1(0), a1 = a0, a2 = a0, a3 = a0;
-			float acc;
+	return __builtin_ia32_vperm2f128_ps256(u0, u1, 0x20) +
+	       __builtin_ia32_vperm2f128_ps256(u0, u1, 0x31);
+}
 
-			for (i = 0; i + 32 <= d; i += 32) {
-				a0 += vq_ld(a + i) * vq_u8x8(c + i);
-				a1 += vq_ld(a + i + 8) * vq_u8x8(c + i + 8);
-				a2 += vq_ld(a + i + 16) * vq_u8x8(c + i + 16);
-				a3 += vq_ld(a + i + 24) * vq_u8x8(c + i + 24);
-			}
-			for (; i + 8 <= d; i += 8)
-				a0 += vq_ld(a + i) * vq_u8x8(c + i);
-			acc = vq_hsum((a0 + a1) + (a2 + a3));
-			for (; i < d; i++)
-				acc += a[i] * (float)c[i];
-			out[v] = qq->bias + acc;
-		}
-		return;
+static __always_inline VQ_AVX2 float vq_hsum1(v8sf x)
+{
+	v4sf l = __builtin_ia32_vextractf128_ps256(x, 0);
+	v4sf u = __builtin_ia32_vextractf128_ps256(x, 1);
+
+	l += u;
+	return (l[0] + l[1]) + (l[2] + l[3]);
+}
+
+/* One group of 8 dimensions of two SQ8 codes (weights at a/b + j). */
+#define VQ_SQ8_STEP(j, xa, ya) do {					\
+	v8sf av_ = vq_ld(a + (j));					\
+	v8sf f0_ = vq_u8x8(c0 + (j)), f1_ = vq_u8x8(c1 + (j));		\
+									\
+	if (ip) {							\
+		xa += av_ * f0_;					\
+		ya += av_ * f1_;					\
+	} else {							\
+		v8sf bv_ = vq_ld(b + (j));				\
+		v8sf t0_ = av_ - bv_ * f0_, t1_ = av_ - bv_ * f1_;	\
+									\
+		xa += t0_ * t0_;					\
+		ya += t1_ * t1_;					\
+	}								\
+} while (0)
+
+/* Partial sums of two SQ8 codes (lanes of *x, *y add up to the sums). */
+static __always_inline VQ_AVX2 void vq_sq8_2(const float *a, const float *b,
+					      u32 d, const u8 *c0,
+					      const u8 *c1, bool ip, v8sf *x,
+					      v8sf *y)
+{
+	v8sf x0 = vq_set1(0), x1 = x0, x2 = x0, x3 = x0;
+	v8sf y0 = x0, y1 = x0, y2 = x0, y3 = x0;
+	float s0 = 0.0f, s1 = 0.0f;
+	u32 i;
+
+	for (i = 0; i + 32 <= d; i += 32) {
+		VQ_SQ8_STEP(i, x0, y0);
+		VQ_SQ8_STEP(i + 8, x1, y1);
+		VQ_SQ8_STEP(i + 16, x2, y2);
+		VQ_SQ8_STEP(i + 24, x3, y3);
 	}
-	for (v = 0; v < n; v++, c += d) {
-		v8sf a0 = vq_set1(0), a1 = a0, a2 = a0, a3 = a0;
-		float acc;
+	for (; i + 8 <= d; i += 8)
+		VQ_SQ8_STEP(i, x0, y0);
+	for (; i < d; i++) {
+		float l0 = (float)c0[i], l1 = (float)c1[i];
 
-		for (i = 0; i + 32 <= d; i += 32) {
-			v8sf t0 = vq_ld(a + i) - vq_ld(b + i) * vq_u8x8(c + i);
-			v8sf t1 = vq_ld(a + i + 8) - vq_ld(b + i + 8) * vq_u8x8(c + i + 8);
-			v8sf t2 = vq_ld(a + i + 16) - vq_ld(b + i + 16) * vq_u8x8(c + i + 16);
-			v8sf t3 = vq_ld(a + i + 24) - vq_ld(b + i + 24) * vq_u8x8(c + i + 24);
+		if (ip) {
+			s0 += a[i] * l0;
+			s1 += a[i] * l1;
+		} else {
+			float t0 = a[i] - b[i] * l0, t1 = a[i] - b[i] * l1;
 
-			a0 += t0 * t0;
-			a1 += t1 * t1;
-			a2 += t2 * t2;
-			a3 += t3 * t3;
+			s0 += t0 * t0;
+			s1 += t1 * t1;
 		}
-		for (; i + 8 <= d; i += 8) {
-			v8sf t0 = vq_ld(a + i) - vq_ld(b + i) * vq_u8x8(c + i);
-
-			a0 += t0 * t0;
-		}
-		acc = vq_hsum((a0 + a1) + (a2 + a3));
-		for (; i < d; i++) {
-			float t = a[i] - b[i] * (float)c[i];
-
-			acc += t * t;
-		}
-		out[v] = acc;
 	}
+	x0 += (v8sf){ s0, 0, 0, 0, 0, 0, 0, 0 };
+	y0 += (v8sf){ s1, 0, 0, 0, 0, 0, 0, 0 };
+	*x = (x0 + x1) + (x2 + x3);
+	*y = (y0 + y1) + (y2 + y3);
 }
 
 /* 8 code bytes of an SQ4 block -> levels of dimensions 0..7 and 8..15 */
@@ -432,19 +466,79 @@ static __always_inline VQ_AVX2 void vq_sq4_block(const u8 *c, v8sf *lo,
 	*hi = __builtin_convertvector(b >> 4, v8sf);
 }
 
-static __always_inline VQ_AVX2 void vq_sq4_2(const struct vq_sq_query *qq,
-					      const u8 *c0, const u8 *c1,
-					      float *out)
+static __always_inline VQ_AVX2 v8si vq_set1i(int x)
 {
-	const float *a = qq->a, *b = qq->b;
-	v8sf x0 = vq_set1(0), x1 = x0, x2 = x0, x3 = x0;
-	v8sf y0 = x0, y1 = x0, y2 = x0, y3 = x0;
-	u32 d = qq->d, t = d & ~15U, i;
-	bool ip = qq->metric == VQ_METRIC_IP;
-	struct vq_sq_query tq = *qq;
-	float s0, s1;
+	v8si v = { x, x, x, x, x, x, x, x };
 
-	for (i = 0; i < t; i += 16) {
+	return v;
+}
+
+/*
+ * One step of a 64-dimension chunk of two SQ4 codes: w0, w1 hold the code
+ * words (for k >= 4, the words 2 bytes further on); m is 0xF << 4(k & 3),
+ * so (w & m) is the level times 2^(4(k & 3)) and the weights at ap/bp + 8k
+ * carry 2^-4(k & 3) (vq_sq4_slot()). Per 8 dimensions and code: AND,
+ * convert, and one FMA (IP) or two (L2); no shifts.
+ */
+#define VQ_SQ4_STEP(k, m, xa, ya) do {					\
+	v8sf av_ = vq_ld(ap + 8 * (k));					\
+	v8sf f0_ = __builtin_convertvector(w0 & (m), v8sf);		\
+	v8sf f1_ = __builtin_convertvector(w1 & (m), v8sf);		\
+									\
+	if (ip) {							\
+		xa += av_ * f0_;					\
+		ya += av_ * f1_;					\
+	} else {							\
+		v8sf bv_ = vq_ld(bp + 8 * (k));				\
+		v8sf t0_ = av_ - bv_ * f0_, t1_ = av_ - bv_ * f1_;	\
+									\
+		xa += t0_ * t0_;					\
+		ya += t1_ * t1_;					\
+	}								\
+} while (0)
+
+/*
+ * Partial sums of two SQ4 codes. The weight loads and the four masks are
+ * shared, three accumulators per code cover the FMA latency. The high
+ * half of each chunk comes from a second load 2 bytes on (a shift costs
+ * more here), which reads up to 2 bytes past the last chunk: the caller
+ * passes safe = true when that would leave the code array.
+ */
+static __always_inline VQ_AVX2 void vq_sq4_2(const struct vq_sq_query *qq,
+					      const float *a, const float *b,
+					      u32 d, const u8 *c0, const u8 *c1,
+					      bool ip, bool safe, v8sf *x,
+					      v8sf *y)
+{
+	const float *ap = a, *bp = b;
+	u32 t64 = d & ~63U, t16 = d & ~15U, i;
+	const u8 *p0 = c0, *p1 = c1, *end = c0 + t64 / 2;
+	v8si m0 = vq_set1i(0xf), m1 = vq_set1i(0xf0);
+	v8si m2 = vq_set1i(0xf00), m3 = vq_set1i(0xf000);
+	v8sf x0 = vq_set1(0), x1 = x0, x2 = x0, y0 = x0, y1 = x0, y2 = x0;
+
+	for (; p0 < end; p0 += 32, p1 += 32, ap += 64, bp += 64) {
+		v8si w0 = *(const v8si_u *)p0;
+		v8si w1 = *(const v8si_u *)p1;
+
+		VQ_SQ4_STEP(0, m0, x0, y0);
+		VQ_SQ4_STEP(1, m1, x1, y1);
+		VQ_SQ4_STEP(2, m2, x2, y2);
+		VQ_SQ4_STEP(3, m3, x0, y0);
+		if (safe) {
+			w0 = (v8si)((v8su)w0 >> 16);
+			w1 = (v8si)((v8su)w1 >> 16);
+		} else {
+			w0 = *(const v8si_u *)(p0 + 2);
+			w1 = *(const v8si_u *)(p1 + 2);
+		}
+		VQ_SQ4_STEP(4, m0, x1, y1);
+		VQ_SQ4_STEP(5, m1, x2, y2);
+		VQ_SQ4_STEP(6, m2, x0, y0);
+		VQ_SQ4_STEP(7, m3, x1, y1);
+	}
+	/* whole 16-dimension blocks after the chunks: natural slot order */
+	for (i = t64; i < t16; i += 16) {
 		v8sf a0 = vq_ld(a + i), a1 = vq_ld(a + i + 8);
 		v8sf l0, h0, l1, h1;
 
@@ -465,47 +559,92 @@ static __always_inline VQ_AVX2 void vq_sq4_2(const struct vq_sq_query *qq,
 			y0 += u0 * u0;
 			y1 += u1 * u1;
 		}
-		/* alternate accumulator pairs: 8 independent chains */
-		if (i + 16 < t) {
-			v8sf s;
-
-			s = x0; x0 = x2; x2 = s;
-			s = x1; x1 = x3; x3 = s;
-			s = y0; y0 = y2; y2 = s;
-			s = y1; y1 = y3; y3 = s;
-		}
 	}
-	s0 = vq_hsum((x0 + x1) + (x2 + x3));
-	s1 = vq_hsum((y0 + y1) + (y2 + y3));
-	if (t < d) {
+	if (t16 < d) {		/* the paired last d % 16 dimensions */
+		struct vq_sq_query tq = *qq;
 		float r0, r1;
 
-		tq.d = d - t;
-		tq.a = qq->a + t;
-		tq.b = qq->b + t;
+		tq.d = d - t16;
+		tq.a = qq->a + t16;
+		tq.b = qq->b + t16;
 		tq.bias = 0.0f;
-		vq_sq4_scan_ref(&tq, c0 + t / 2, 1, &r0);
-		vq_sq4_scan_ref(&tq, c1 + t / 2, 1, &r1);
-		s0 += r0;
-		s1 += r1;
+		vq_sq4_scan_ref(&tq, c0 + t16 / 2, 1, &r0);
+		vq_sq4_scan_ref(&tq, c1 + t16 / 2, 1, &r1);
+		x2 += (v8sf){ r0, 0, 0, 0, 0, 0, 0, 0 };
+		y2 += (v8sf){ r1, 0, 0, 0, 0, 0, 0, 0 };
 	}
-	out[0] = ip ? qq->bias + s0 : s0;
-	out[1] = ip ? qq->bias + s1 : s1;
+	*x = (x0 + x1) + x2;
+	*y = (y0 + y1) + y2;
+}
+
+/*
+ * The scan loop shared by SQ8 (bits 8) and SQ4: pairs (v, v + n/2) in
+ * batches of eight, then single pairs, then the odd last code. For SQ4
+ * only the pair holding code n - 1 can need the safe form, and only if
+ * fewer than 2 bytes follow its last chunk.
+ */
+static __always_inline VQ_AVX2 void vq_sq_scan_pairs(const struct vq_sq_query *qq,
+						      const u8 *c, size_t n,
+						      float *out, u32 bits,
+						      bool ip, v8sf *xs,
+						      v8sf *ys)
+{
+	const float *a = qq->a, *b = qq->b;
+	u32 d = qq->d;
+	size_t nb = vq_sq_code_size(d, bits), h = n / 2, v, j;
+	bool last_safe = bits == 4 && nb < (d & ~63U) / 2 + 2;
+	size_t fast = h - (h && last_safe && !(n & 1));
+	const u8 *c1 = c + h * nb;
+	v8sf bias = vq_set1(ip ? qq->bias : 0.0f);
+
+#define VQ_PAIR(p0, p1, safe, x, y) do {				\
+	if (bits == 8)							\
+		vq_sq8_2(a, b, d, p0, p1, ip, x, y);			\
+	else								\
+		vq_sq4_2(qq, a, b, d, p0, p1, ip, safe, x, y);		\
+} while (0)
+
+	for (v = 0; v + 8 <= fast; v += 8) {
+		for (j = 0; j < 8; j++)
+			VQ_PAIR(c + (v + j) * nb, c1 + (v + j) * nb, false,
+				&xs[j], &ys[j]);
+		vq_st(out + v, vq_hsum8(xs) + bias);
+		vq_st(out + h + v, vq_hsum8(ys) + bias);
+	}
+	for (; v < h; v++) {
+		VQ_PAIR(c + v * nb, c1 + v * nb, v >= fast, &xs[0], &ys[0]);
+		out[v] = bias[0] + vq_hsum1(xs[0]);
+		out[h + v] = bias[0] + vq_hsum1(ys[0]);
+	}
+	if (n & 1) {
+		VQ_PAIR(c + (n - 1) * nb, c + (n - 1) * nb, last_safe,
+			&xs[0], &ys[0]);
+		out[n - 1] = bias[0] + vq_hsum1(xs[0]);
+	}
+#undef VQ_PAIR
+}
+
+/* xs, ys: partial sums of eight passes (one array for both instances). */
+VQ_AVX2 static void vq_sq8_scan_avx2(const struct vq_sq_query *qq, const u8 *c,
+				      size_t n, float *out)
+{
+	v8sf xs[8], ys[8];
+
+	if (qq->metric == VQ_METRIC_IP)
+		vq_sq_scan_pairs(qq, c, n, out, 8, true, xs, ys);
+	else
+		vq_sq_scan_pairs(qq, c, n, out, 8, false, xs, ys);
 }
 
 VQ_AVX2 static void vq_sq4_scan_avx2(const struct vq_sq_query *qq, const u8 *c,
 				      size_t n, float *out)
 {
-	size_t nb = (qq->d + 1) / 2, v;
+	v8sf xs[8], ys[8];
 
-	for (v = 0; v + 2 <= n; v += 2, c += 2 * nb)
-		vq_sq4_2(qq, c, c + nb, out + v);
-	if (v < n) {
-		float two[2];
-
-		vq_sq4_2(qq, c, c, two);
-		out[v] = two[0];
-	}
+	if (qq->metric == VQ_METRIC_IP)
+		vq_sq_scan_pairs(qq, c, n, out, 4, true, xs, ys);
+	else
+		vq_sq_scan_pairs(qq, c, n, out, 4, false, xs, ys);
 }
 
 /* ---- PQ ----------------------------------------------------------------- */

@@ -80,6 +80,41 @@ static inline float vq_cos_finish(float ip, float qq, float xx)
 	return r;
 }
 
+/*
+ * Prepared SQ4 queries (struct vq_sq_query, bits 4): the first T = d & ~63
+ * dimensions are read in chunks of 64 (32 code bytes = eight le32 words).
+ * Word L (0..7) of chunk h holds nibbles k = 0..7 at bits 4k..4k+3, that is
+ * code byte 32h + 4L + k/2, low nibble for even k. The scan takes
+ * word & (0xF << 4k) for k < 4 and (word >> 16) & (0xF << 4(k - 4)) for
+ * k >= 4: the level times 2^e with e = 4 * (k & 3). The prepared weights of
+ * that dimension sit at slot 64h + 8k + L, multiplied by 2^-e (exact unless
+ * the weight falls into the f32 subnormal range). Dimensions >= T keep
+ * slot = i and e = 0. Returns the slot of dimension i, *e its exponent.
+ */
+static inline u32 vq_sq4_slot(u32 d, u32 i, u32 *e)
+{
+	u32 o, sh, k;
+
+	*e = 0;
+	if (i >= (d & ~63U))
+		return i;
+	o = vq_sq4_nibble(d, i, &sh);
+	k = 2 * (o & 3) + sh / 4;
+	*e = 4 * (k & 3);
+	return (o >> 5) * 64 + 8 * k + ((o & 31) >> 2);
+}
+
+/* The scaled level the scan multiplies for slot s < T (see above). */
+static inline u32 vq_sq4_scaled(const u8 *c, u32 s)
+{
+	u32 w = vq_get_le32(c + (s >> 6) * 32 + 4 * (s & 7));
+	u32 k = (s >> 3) & 7;
+
+	if (k >= 4)
+		w >>= 16;
+	return w & (15U << (4 * (k & 3)));
+}
+
 /* Scalar reference kernels (vq_scalar_simd.c), also used for tails. */
 void vq_l2sq_f32_ref(const float *q, const float *x, u32 d, size_t n, float *out);
 void vq_ip_f32_ref(const float *q, const float *x, u32 d, size_t n, float *out);

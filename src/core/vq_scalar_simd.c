@@ -153,11 +153,19 @@ void vq_sq8_scan_ref(const struct vq_sq_query *qq, const u8 *c, size_t n,
 	}
 }
 
+/*
+ * Same prepared form as the AVX2 kernel (vq_sq4_slot() in vq_impl.h): the
+ * first d & ~63 dimensions in slot order with the level scaled by 2^e
+ * (masked, not shifted), the rest in dimension order. Every term is the
+ * same number as with the unscaled level; only the order of the sum is
+ * the reference's own (slots in increasing order).
+ */
 void vq_sq4_scan_ref(const struct vq_sq_query *qq, const u8 *c, size_t n,
 		     float *out)
 {
 	const float *a = qq->a, *b = qq->b;
-	u32 d = qq->d, nb = (d + 1) / 2, i, sh, o;
+	u32 d = qq->d, nb = (d + 1) / 2, t = d & ~63U, i, sh, o;
+	bool ip = qq->metric == VQ_METRIC_IP;
 	size_t v;
 
 	for (v = 0; v < n; v++, c += nb) {
@@ -166,18 +174,21 @@ void vq_sq4_scan_ref(const struct vq_sq_query *qq, const u8 *c, size_t n,
 		for (i = 0; i < d; i++) {
 			float lv;
 
-			o = vq_sq4_nibble(d, i, &sh);
-			lv = (float)((c[o] >> sh) & 15);
-
-			if (qq->metric == VQ_METRIC_IP) {
+			if (i < t) {
+				lv = (float)vq_sq4_scaled(c, i);
+			} else {
+				o = vq_sq4_nibble(d, i, &sh);
+				lv = (float)((c[o] >> sh) & 15);
+			}
+			if (ip) {
 				acc += a[i] * lv;
 			} else {
-				float t = a[i] - b[i] * lv;
+				float r = a[i] - b[i] * lv;
 
-				acc += t * t;
+				acc += r * r;
 			}
 		}
-		out[v] = qq->metric == VQ_METRIC_IP ? qq->bias + acc : acc;
+		out[v] = ip ? qq->bias + acc : acc;
 	}
 }
 

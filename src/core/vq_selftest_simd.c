@@ -12,14 +12,16 @@
 #define VQ_ST_PQ_D	32U
 #define VQ_ST_PQ_M	8U
 
-static const u32 vq_st_dims[] = { 1, 7, 8, 15, 31, 32, 33, 64, 100, 129, 136 };
+/* SQ4 reads 64-dimension chunks, then 16-dimension blocks, then pairs. */
+static const u32 vq_st_dims[] = { 1, 7, 8, 15, 31, 32, 33, 63, 64, 65, 66, 67,
+				  79, 80, 100, 127, 128, 129, 131, 136 };
 
 struct vq_st_buf {
 	float x[VQ_ST_N * VQ_ST_DMAX];
 	float q[VQ_ST_DMAX];
 	float vmin[VQ_ST_DMAX], step[VQ_ST_DMAX];
 	float a[VQ_ST_DMAX], b[VQ_ST_DMAX];
-	float r0[VQ_ST_N], r1[VQ_ST_N];
+	float r0[VQ_ST_N + 1], r1[VQ_ST_N + 1];
 	float cent_t[VQ_ST_PQ_D * VQ_PQ_KSUB];
 	float lut0[VQ_ST_PQ_M * VQ_PQ_KSUB], lut1[VQ_ST_PQ_M * VQ_PQ_KSUB];
 	u8 c0[VQ_ST_N * VQ_ST_DMAX * 2], c1[VQ_ST_N * VQ_ST_DMAX * 2];
@@ -116,15 +118,79 @@ static int vq_st_f16(const struct vq_ops *ops, struct vq_st_buf *t, u32 d)
 	return bad;
 }
 
+/*
+ * Tolerance bound of an SQ scan result (Documentation/quantization.rst):
+ * L2: sum (|q_i - vmin_i| + step_i * c_i)^2, which is the distance unless
+ * q_i - vmin_i and step_i * c_i nearly cancel: one rounding (FMA) or two
+ * of a_i - b_i * c_i then differ by up to 2^-24 * step_i * c_i, however
+ * small the difference. IP: |bias| + sum |q_i * step_i| * (L - 1).
+ */
+static float vq_st_sq_bound(const struct vq_sq *sq, unsigned int metric,
+			    const float *q, float bias, const u8 *code)
+{
+	float s = vq_absf(bias), lmax = sq->bits == 8 ? 255.0f : 15.0f;
+	u32 i, sh, o;
+
+	for (i = 0; i < sq->d; i++) {
+		if (metric == VQ_METRIC_IP) {
+			s += vq_absf(q[i] * sq->step[i]) * lmax;
+		} else {
+			float lv, t;
+
+			if (sq->bits == 8) {
+				lv = (float)code[i];
+			} else {
+				o = vq_sq4_nibble(sq->d, i, &sh);
+				lv = (float)((code[o] >> sh) & 15);
+			}
+			t = vq_absf(q[i] - sq->vmin[i]) + sq->step[i] * lv;
+			s += t * t;
+		}
+	}
+	return s;
+}
+
+/* Active SQ scan vs the reference on n codes; returns the mismatches. */
+static int vq_st_sq_scan(const struct vq_ops *ops, struct vq_st_buf *t,
+			 const struct vq_sq *sq, const u8 *codes, size_t n,
+			 bool exact)
+{
+	struct vq_sq_query qq = { .a = t->a, .b = t->b };
+	size_t v, nb = vq_sq_code_size(sq->d, sq->bits);
+	int bad = 0, metric;
+
+	for (metric = VQ_METRIC_L2; metric <= VQ_METRIC_IP; metric++) {
+		if (vq_sq_prepare(sq, metric, t->q, &qq))
+			return bad + 1;
+		t->r0[n] = 12345.0f;	/* must stay untouched */
+		(sq->bits == 8 ? ops->sq8_scan : ops->sq4_scan)(&qq, codes, n,
+								t->r0);
+		(sq->bits == 8 ? vq_sq8_scan_ref : vq_sq4_scan_ref)(&qq, codes,
+								   n, t->r1);
+		bad += t->r0[n] != 12345.0f;
+		for (v = 0; v < n; v++) {
+			if (exact)
+				bad += vq_f_as_u32(t->r0[v]) !=
+				       vq_f_as_u32(t->r1[v]);
+			else
+				bad += !vq_st_close(t->r0[v], t->r1[v],
+					vq_st_sq_bound(sq, metric, t->q,
+						       qq.bias,
+						       codes + v * nb));
+		}
+	}
+	return bad;
+}
+
 static int vq_st_sq(const struct vq_ops *ops, struct vq_st_buf *t, u32 d,
 		    u32 bits)
 {
+	static const u8 ns[] = { 1, 2, 3, 15, VQ_ST_N };
 	struct vq_sq sq = { .d = d, .bits = bits, .vmin = t->vmin,
 			    .step = t->step };
-	struct vq_sq_query qq = { .a = t->a, .b = t->b };
 	size_t nb = vq_sq_code_size(d, bits);
-	int bad = 0, metric;
-	u32 v, i;
+	int bad = 0;
+	u32 k;
 
 	/* Train on half the vectors so the rest also exercises clamping. */
 	if (vq_sq_train(d, bits, t->x, VQ_ST_N / 2, t->vmin, t->step))
@@ -133,26 +199,110 @@ static int vq_st_sq(const struct vq_ops *ops, struct vq_st_buf *t, u32 d,
 	(bits == 8 ? vq_sq8_encode_ref : vq_sq4_encode_ref)(&sq, t->x, t->c1,
 							   VQ_ST_N);
 	bad += memcmp(t->c0, t->c1, nb * VQ_ST_N) != 0;
-	for (metric = VQ_METRIC_L2; metric <= VQ_METRIC_IP; metric++) {
-		if (vq_sq_prepare(&sq, metric, t->q, &qq))
-			return bad + 1;
-		(bits == 8 ? ops->sq8_scan : ops->sq4_scan)(&qq, t->c1, VQ_ST_N,
-							    t->r0);
-		(bits == 8 ? vq_sq8_scan_ref : vq_sq4_scan_ref)(&qq, t->c1,
-							       VQ_ST_N, t->r1);
-		for (v = 0; v < VQ_ST_N; v++) {
-			float s = vq_absf(qq.bias);
+	/* Several n: odd counts and other pairings (v with v + n/2). */
+	for (k = 0; k < ARRAY_SIZE(ns); k++)
+		bad += vq_st_sq_scan(ops, t, &sq, t->c1, ns[k], false);
+	return bad;
+}
 
-			if (metric == VQ_METRIC_L2) {
-				s = t->r1[v];
-			} else {
-				for (i = 0; i < d; i++)
-					s += vq_absf(t->a[i]) * 15.0f * 17.0f;
-			}
-			bad += !vq_st_close(t->r0[v], t->r1[v], s);
-		}
+/*
+ * SQ scan edge cases, for every dimension of the list and both widths:
+ *  - on-grid data (vmin and q multiples of 1/4, steps 0 or powers of two):
+ *    every term and partial sum is exact in f32, so the active kernel
+ *    must give the reference's bits and both the decoded vectors' exact
+ *    distance; this pins the prepared layout (slots, 2^-e scales);
+ *  - all levels maximal (0xff bytes) or zero with large weights, and all
+ *    steps 0, within the tolerance.
+ */
+static int vq_st_sq_edge(const struct vq_ops *ops, struct vq_st_buf *t,
+			 u32 *seed, u32 d, u32 bits)
+{
+	struct vq_sq sq = { .d = d, .bits = bits, .vmin = t->vmin,
+			    .step = t->step };
+	size_t nb = vq_sq_code_size(d, bits), n = VQ_ST_N, v, k;
+	int bad = 0;
+	u32 i, r;
+
+	/*
+	 * On grid: steps 1/4 .. 2 (SQ8: .. 1, levels < 32) keep every term a
+	 * multiple of 1/16 and every sum below 2^20, so nothing rounds.
+	 */
+	for (i = 0; i < d; i++) {
+		r = vq_st_next(seed);
+		t->vmin[i] = (float)((s32)(r % 25) - 12) * 0.25f;
+		t->step[i] = (r >> 8) % 7 == 0 ? 0.0f :
+			     vq_u32_as_f((125U + (r >> 12) % (bits == 8 ? 3 : 4))
+					 << 23);
+		t->q[i] = (float)((s32)((r >> 16) % 129) - 64) * 0.25f;
+	}
+	for (k = 0; k < n * nb; k++)
+		t->c1[k] = (u8)vq_st_next(seed) & (bits == 8 ? 31 : 0xff);
+	bad += vq_st_sq_scan(ops, t, &sq, t->c1, n, true);
+	bad += vq_st_sq_scan(ops, t, &sq, t->c1, n - 1, true);
+	/* the reference against the decoded vectors (exact here too) */
+	vq_sq_decode(&sq, t->c1, t->x, n);
+	{
+		struct vq_sq_query qq = { .a = t->a, .b = t->b };
+
+		vq_sq_prepare(&sq, VQ_METRIC_L2, t->q, &qq);
+		(bits == 8 ? vq_sq8_scan_ref : vq_sq4_scan_ref)(&qq, t->c1, n,
+								t->r1);
+		vq_l2sq_f32_ref(t->q, t->x, d, n, t->r0);
+		for (v = 0; v < n; v++)
+			bad += vq_f_as_u32(t->r0[v]) != vq_f_as_u32(t->r1[v]);
+		vq_sq_prepare(&sq, VQ_METRIC_IP, t->q, &qq);
+		(bits == 8 ? vq_sq8_scan_ref : vq_sq4_scan_ref)(&qq, t->c1, n,
+								t->r1);
+		vq_ip_f32_ref(t->q, t->x, d, n, t->r0);
+		for (v = 0; v < n; v++)
+			bad += vq_f_as_u32(t->r0[v]) != vq_f_as_u32(t->r1[v]);
+	}
+
+	/* extreme levels, large weights */
+	for (i = 0; i < d; i++) {
+		t->vmin[i] = vq_st_uniform(seed) * 1000.0f;
+		t->step[i] = vq_absf(vq_st_uniform(seed)) * 100.0f;
+		t->q[i] = vq_st_uniform(seed) * 3000.0f;
+	}
+	for (k = 0; k < n * nb; k++)
+		t->c1[k] = (k / nb) & 1 ? 0xff : 0;
+	bad += vq_st_sq_scan(ops, t, &sq, t->c1, n, false);
+	bad += vq_st_sq_scan(ops, t, &sq, t->c1, 3, false);
+	/* constant dimensions everywhere */
+	for (i = 0; i < d; i++)
+		t->step[i] = 0.0f;
+	bad += vq_st_sq_scan(ops, t, &sq, t->c1, n, false);
+	return bad;
+}
+
+static int vq_st_sq_all(const struct vq_ops *ops, struct vq_st_buf *t,
+			u32 *seed)
+{
+	int bad = 0;
+	u32 k, i;
+
+	for (k = 0; k < ARRAY_SIZE(vq_st_dims); k++) {
+		u32 d = vq_st_dims[k];
+
+		for (i = 0; i < VQ_ST_N * d; i++)
+			t->x[i] = vq_st_uniform(seed) * 4.0f;
+		for (i = 0; i < d; i++)
+			t->q[i] = vq_st_uniform(seed) * 4.0f;
+		bad += vq_st_sq(ops, t, d, 8);
+		bad += vq_st_sq(ops, t, d, 4);
+		bad += vq_st_sq_edge(ops, t, seed, d, 8);
+		bad += vq_st_sq_edge(ops, t, seed, d, 4);
 	}
 	return bad;
+}
+
+int vq_selftest_sq(u32 seed, void *scratch, size_t len)
+{
+	u32 s = seed | 1;
+
+	if (len < sizeof(struct vq_st_buf))
+		return -ENOSPC;
+	return vq_st_sq_all(vq_active_ops(), scratch, &s);
 }
 
 static int vq_st_pq(const struct vq_ops *ops, struct vq_st_buf *t, u32 *seed)
@@ -202,7 +352,7 @@ static int vq_st_pq(const struct vq_ops *ops, struct vq_st_buf *t, u32 *seed)
 	bad += memcmp(t->lut0, t->lut1, sizeof(t->lut0)) != 0;
 	ops->pq_adc_scan(t->lut1, pq.m, t->c0, VQ_ST_N, t->r0);
 	vq_pq_adc_scan_ref(t->lut1, pq.m, t->c0, VQ_ST_N, t->r1);
-	bad += memcmp(t->r0, t->r1, sizeof(t->r0)) != 0;
+	bad += memcmp(t->r0, t->r1, VQ_ST_N * sizeof(float)) != 0;
 	return bad;
 }
 
@@ -243,9 +393,8 @@ int vq_selftest(u32 seed, void *scratch, size_t len)
 			t->q[i] = vq_st_uniform(&s) * 4.0f;
 		bad += vq_st_f32(ops, t, d);
 		bad += vq_st_f16(ops, t, d);
-		bad += vq_st_sq(ops, t, d, 8);
-		bad += vq_st_sq(ops, t, d, 4);
 	}
+	bad += vq_st_sq_all(ops, t, &s);
 	for (i = 0; i < VQ_ST_N * VQ_ST_PQ_D; i++)
 		t->x[i] = vq_st_uniform(&s);
 	bad += vq_st_pq(ops, t, &s);

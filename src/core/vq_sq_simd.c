@@ -61,27 +61,40 @@ void vq_sq_decode(const struct vq_sq *sq, const u8 *c, float *x, size_t n)
 	}
 }
 
+/* 2^-e as f32, 0 <= e <= 24 */
+static inline float vq_pow2_neg(u32 e)
+{
+	return vq_u32_as_f((127U - e) << 23);
+}
+
 int vq_sq_prepare(const struct vq_sq *sq, unsigned int metric, const float *q,
 		  struct vq_sq_query *qq)
 {
 	float bias = 0.0f;
-	u32 i;
+	u32 i, s, e;
 
 	qq->d = sq->d;
 	qq->metric = metric;
 	qq->bias = 0.0f;
-	if (metric == VQ_METRIC_L2) {
-		for (i = 0; i < sq->d; i++) {
-			qq->a[i] = q[i] - sq->vmin[i];
-			qq->b[i] = sq->step[i];
-		}
-		return 0;
-	}
-	if (metric != VQ_METRIC_IP)
+	if (metric != VQ_METRIC_L2 && metric != VQ_METRIC_IP)
 		return -EINVAL;
+	/*
+	 * SQ8: slot i, no scaling. SQ4: slots and power-of-two scales of
+	 * vq_sq4_slot() (vq_impl.h), so that the scan multiplies masked code
+	 * words without shifting them; the products are the same numbers.
+	 */
 	for (i = 0; i < sq->d; i++) {
-		qq->a[i] = q[i] * sq->step[i];
-		bias += q[i] * sq->vmin[i];
+		s = i;
+		e = 0;
+		if (sq->bits == 4)
+			s = vq_sq4_slot(sq->d, i, &e);
+		if (metric == VQ_METRIC_L2) {
+			qq->a[s] = q[i] - sq->vmin[i];
+			qq->b[s] = sq->step[i] * vq_pow2_neg(e);
+		} else {
+			qq->a[s] = q[i] * sq->step[i] * vq_pow2_neg(e);
+			bias += q[i] * sq->vmin[i];
+		}
 	}
 	qq->bias = bias;
 	return 0;

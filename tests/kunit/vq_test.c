@@ -191,6 +191,36 @@ static void vq_test_selftest(struct kunit *test)
 	}
 }
 
+/*
+ * SQ8 / SQ4 scans: SIMD vs scalar on seeded random codes for several n
+ * (odd counts, pairings), and edge cases: on-grid data where the active
+ * kernel must give the reference's bits and the exact distance of the
+ * decoded vectors (this pins the SQ4 prepared layout), maximal / zero
+ * levels with large weights, zero steps, and the output after n left
+ * untouched. The float checks run in vq_selftest_sq() (an FPU file).
+ */
+static void vq_test_sq_scan(struct kunit *test)
+{
+	size_t len = vq_selftest_scratch_size();
+	void *scratch = kunit_kzalloc(test, len, GFP_KERNEL);
+	u32 seed;
+	int bad;
+
+	KUNIT_ASSERT_NOT_NULL(test, scratch);
+	vq_select_impl(vq_test_features());
+	for (seed = 100; seed < 108; seed++) {
+		kernel_fpu_begin();
+		bad = vq_selftest_sq(seed, scratch, len);
+		kernel_fpu_end();
+		KUNIT_EXPECT_EQ_MSG(test, bad, 0, "seed %u, impl %s", seed,
+				    vq_impl_name());
+	}
+	kernel_fpu_begin();
+	bad = vq_selftest_sq(1, scratch, 16);
+	kernel_fpu_end();
+	KUNIT_EXPECT_EQ(test, bad, -ENOSPC);
+}
+
 /* Codebook blobs: round trip and -EUCLEAN on corruption (integer-only). */
 static void vq_test_blob(struct kunit *test)
 {
@@ -232,6 +262,7 @@ static struct kunit_case vq_test_cases[] = {
 	KUNIT_CASE(vq_test_f16_vectors),
 	KUNIT_CASE(vq_test_codes_bitexact),
 	KUNIT_CASE(vq_test_selftest),
+	KUNIT_CASE(vq_test_sq_scan),
 	KUNIT_CASE(vq_test_blob),
 	{}
 };

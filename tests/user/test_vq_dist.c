@@ -6,6 +6,8 @@
  * tolerance, and asymmetric scans against decode-then-compare.
  */
 #include <math.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include "vtest.h"
 #include "vexfs/vq.h"
 
@@ -30,6 +32,29 @@ static float unif(void)
 static int close_rel(double got, double ref, double sum_abs)
 {
 	return fabs(got - ref) <= 1e-5 * sum_abs + 1e-30;
+}
+
+/*
+ * Tolerance bound of an SQ scan of code c (quantization.rst): L2 sum
+ * (|q_i - vmin_i| + step_i * c_i)^2 (the rounding of step_i * c_i inside
+ * each difference, which FMA skips, is not relative to the distance);
+ * IP |bias| + sum |q_i * step_i| * (L - 1).
+ */
+static double sq_bound(const struct vq_sq *sq, int metric, const float *q,
+		       float bias, const u8 *c)
+{
+	double s = fabs(bias);
+	u32 i, sh, lv;
+
+	for (i = 0; i < sq->d; i++) {
+		if (metric == VQ_METRIC_IP) {
+			s += fabs(q[i] * sq->step[i]) * ((1U << sq->bits) - 1);
+			continue;
+		}
+		lv = sq->bits == 8 ? c[i] : (c[vq_sq4_nibble(sq->d, i, &sh)] >> sh) & 15;
+		s += pow(fabs(q[i] - sq->vmin[i]) + sq->step[i] * (double)lv, 2);
+	}
+	return s;
 }
 
 static int have_avx2(void)
@@ -228,15 +253,14 @@ static void random_sq(void)
 				(bits == 8 ? s->sq8_scan : s->sq4_scan)(&qq, c1, N, r1);
 				(metric ? s->ip_f32 : s->l2sq_f32)(q, y, d, N, r2);
 				for (v = 0; v < N; v++) {
-					double sa = fabs(qq.bias), sd = 0;
+					double sd = 0, sa = sq_bound(&sq, metric, q, qq.bias,
+								    c1 + v * nb);
 
-					for (i = 0; i < d; i++) {
-						sa += fabs(qa[i]) * ((1U << bits) - 1);
+					for (i = 0; i < d; i++)
 						sd += fabs(q[i] * y[v * d + i]);
-					}
+					bad += !close_rel(r0[v], r1[v], sa);
 					if (!metric)
 						sa = sd = r1[v];
-					bad += !close_rel(r0[v], r1[v], sa);
 					/* the prepared algebra vs decode-then-compare */
 					bad_alg += fabs(r1[v] - r2[v]) >
 						   1e-4 * (sa + sd) + 1e-6;
@@ -249,6 +273,110 @@ static void random_sq(void)
 	VT_EQ(bad_alg, 0);
 	VT_EQ(vq_sq_prepare(&(struct vq_sq){ 4, 8, vmin, step }, VQ_METRIC_COS,
 			    q, &(struct vq_sq_query){ .a = qa, .b = qb }), -EINVAL);
+}
+
+/*
+ * The prepared SQ query: every slot is written exactly once, SQ4 weights
+ * carry exactly 2^-4(k & 3) for the first d & ~63 dimensions (one of four
+ * scales per 8-slot group, in the order of vq_sq4_slot()), SQ8 and the
+ * remaining SQ4 dimensions are in dimension order and unscaled.
+ */
+static void sq_prepared_layout(void)
+{
+	enum { DM = 300 };
+	static const u32 dims[] = { 1, 15, 16, 63, 64, 65, 127, 128, 130, 200, 256, 300 };
+	static float q[DM], vmin[DM], step[DM], qa[DM], qb[DM];
+	u32 k, i, bits, bad = 0;
+
+	for (i = 0; i < DM; i++) {
+		q[i] = (float)(i + 1);
+		vmin[i] = 0.0f;
+		step[i] = 1.0f;
+	}
+	for (bits = 4; bits <= 8; bits += 4) {
+		for (k = 0; k < sizeof(dims) / sizeof(dims[0]); k++) {
+			u32 d = dims[k], t = bits == 4 ? d & ~63U : 0;
+			struct vq_sq sq = { d, bits, vmin, step };
+			struct vq_sq_query qq = { .a = qa, .b = qb };
+			static u8 seen[DM];
+
+			memset(seen, 0, sizeof(seen));
+			for (i = 0; i < d; i++)
+				qa[i] = qb[i] = -1.0f;
+			VT_EQ(vq_sq_prepare(&sq, VQ_METRIC_L2, q, &qq), 0);
+			for (i = 0; i < d; i++) {
+				u32 dim = (u32)qa[i] - 1;
+				float want = i < t ? ldexpf(1.0f, -4 * (int)((i >> 3) & 3)) : 1.0f;
+
+				bad += qa[i] < 1.0f || dim >= d || seen[dim]++;
+				bad += qb[i] != want;
+				bad += i >= t && dim != i;
+			}
+		}
+	}
+	VT_EQ(bad, 0);
+}
+
+/*
+ * Scans must not read past the n codes they are given (the SQ4 kernel
+ * reads 2 bytes past a 64-dimension chunk when more bytes of the array
+ * follow): codes end at a page boundary with an inaccessible page after
+ * it. Also agreement with the reference for larger n.
+ */
+static void sq_scan_bounds(void)
+{
+	static const u32 dims[] = { 64, 65, 66, 67, 68, 80, 100, 128, 129, 131, 132, 768 };
+	static const u32 ns[] = { 1, 2, 3, 16, 17, 18, 33, 101 };
+	long pg = sysconf(_SC_PAGESIZE);
+	size_t maplen = 64 * (size_t)pg;
+	u8 *map = mmap(NULL, maplen + pg, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	static float q[768], vmin[768], step[768], qa[768], qb[768];
+	static float r0[101], r1[101];
+	const struct vq_ops *a = vq_active_ops(), *s = &vq_ops_scalar;
+	u32 k, j, i, bits, bad = 0, cnt = 0;
+	int metric;
+
+	VT_CHECK(map != MAP_FAILED);
+	if (map == MAP_FAILED)
+		return;
+	VT_EQ(mprotect(map + maplen, pg, PROT_NONE), 0);
+	for (i = 0; i < maplen; i++)
+		map[i] = (u8)rnd();
+	for (i = 0; i < 768; i++) {
+		q[i] = unif() * 3;
+		vmin[i] = unif();
+		step[i] = fabsf(unif()) * 0.2f;
+	}
+	for (bits = 4; bits <= 8; bits += 4) {
+		for (k = 0; k < sizeof(dims) / sizeof(dims[0]); k++) {
+			u32 d = dims[k];
+			size_t nb = vq_sq_code_size(d, bits);
+			struct vq_sq sq = { d, bits, vmin, step };
+			struct vq_sq_query qq = { .a = qa, .b = qb };
+
+			for (j = 0; j < sizeof(ns) / sizeof(ns[0]); j++) {
+				u32 n = ns[j], v;
+				const u8 *c = map + maplen - n * nb;
+
+				for (metric = 0; metric <= 1; metric++) {
+					VT_EQ(vq_sq_prepare(&sq, metric, q, &qq), 0);
+					(bits == 8 ? a->sq8_scan : a->sq4_scan)(&qq, c, n, r0);
+					(bits == 8 ? s->sq8_scan : s->sq4_scan)(&qq, c, n, r1);
+					for (v = 0; v < n; v++) {
+						double sb = sq_bound(&sq, metric, q,
+								     qq.bias, c + v * nb);
+
+						bad += !close_rel(r0[v], r1[v], sb);
+						cnt++;
+					}
+				}
+			}
+		}
+	}
+	munmap(map, maplen + pg);
+	VT_EQ(bad, 0);
+	VT_CHECK(cnt > 1000);
 }
 
 static void hamming(void)
@@ -298,7 +426,10 @@ static void selftest(void)
 	VT_CHECK(vq_selftest_scratch_size() <= sizeof(scratch));
 	for (seed = 1; seed < 40; seed++)
 		VT_EQ(vq_selftest(seed, scratch, sizeof(scratch)), 0);
+	for (seed = 100; seed < 140; seed++)
+		VT_EQ(vq_selftest_sq(seed, scratch, sizeof(scratch)), 0);
 	VT_EQ(vq_selftest(1, scratch, 16), -ENOSPC);
+	VT_EQ(vq_selftest_sq(1, scratch, 16), -ENOSPC);
 }
 
 VT_MAIN("vq_dist",
@@ -308,5 +439,7 @@ VT_MAIN("vq_dist",
 	VT_CASE(random_f32),
 	VT_CASE(random_f16),
 	VT_CASE(random_sq),
+	VT_CASE(sq_prepared_layout),
+	VT_CASE(sq_scan_bounds),
 	VT_CASE(hamming),
 	VT_CASE(selftest))
