@@ -445,8 +445,12 @@ static __always_inline VQ_AVX2 void vq_sq8_2(const float *a, const float *b,
 			s1 += t1 * t1;
 		}
 	}
-	x0 += (v8sf){ s0, 0, 0, 0, 0, 0, 0, 0 };
-	y0 += (v8sf){ s1, 0, 0, 0, 0, 0, 0, 0 };
+	{
+		v8sf e0 = { s0 }, e1 = { s1 };
+
+		x0 += e0;
+		y0 += e1;
+	}
 	*x = (x0 + x1) + (x2 + x3);
 	*y = (y0 + y1) + (y2 + y3);
 }
@@ -570,8 +574,12 @@ static __always_inline VQ_AVX2 void vq_sq4_2(const struct vq_sq_query *qq,
 		tq.bias = 0.0f;
 		vq_sq4_scan_ref(&tq, c0 + t16 / 2, 1, &r0);
 		vq_sq4_scan_ref(&tq, c1 + t16 / 2, 1, &r1);
-		x2 += (v8sf){ r0, 0, 0, 0, 0, 0, 0, 0 };
-		y2 += (v8sf){ r1, 0, 0, 0, 0, 0, 0, 0 };
+		{
+			v8sf e0 = { r0 }, e1 = { r1 };
+
+			x2 += e0;
+			y2 += e1;
+		}
 	}
 	*x = (x0 + x1) + x2;
 	*y = (y0 + y1) + y2;
