@@ -185,6 +185,45 @@ static void pq_adc(void)
 	VT_CHECK(!memcmp(r0, r2, 7 * sizeof(float)));
 }
 
+/*
+ * ADC of the active implementation equals the scalar reference bit for bit
+ * for every shape its paths split on: m below, at and above the L1 table
+ * size, m % 4 != 0, n around the 4 / 8 code steps and the 512-code blocks.
+ */
+static void pq_adc_shapes(void)
+{
+	static const u32 ms[] = { 1, 2, 3, 4, 5, 8, 12, 16, 28, 32, 33, 36, 64, 96, 100, 192 };
+	static const size_t ns[] = { 0, 1, 3, 4, 5, 7, 8, 9, 100, 511, 512, 513, 1030, 2049 };
+	float *lut = malloc(sizeof(float) * 192 * 256);
+	float *r0 = malloc(sizeof(float) * 2050), *r1 = malloc(sizeof(float) * 2050);
+	u8 *codes = malloc(192 * 2049 + 8);
+	u32 a, b, bad = 0;
+	size_t i;
+
+	for (i = 0; i < 192 * 256; i++)
+		lut[i] = unif() * 100 - 20;
+	for (i = 0; i < 192 * 2049 + 8; i++)
+		codes[i] = (u8)(unif() * 256);
+	for (a = 0; a < sizeof(ms) / sizeof(ms[0]); a++) {
+		for (b = 0; b < sizeof(ns) / sizeof(ns[0]); b++) {
+			size_t n = ns[b];
+
+			r0[n] = r1[n] = 12345.0f;	/* nothing past n is written */
+			vq_pq_adc_scan(lut, ms[a], codes, n, r0);
+			vq_ops_scalar.pq_adc_scan(lut, ms[a], codes, n, r1);
+			if (memcmp(r0, r1, (n + 1) * sizeof(float))) {
+				if (bad++ < 5)
+					printf("# m %u n %zu differs\n", ms[a], n);
+			}
+		}
+	}
+	VT_EQ(bad, 0);
+	free(lut);
+	free(r0);
+	free(r1);
+	free(codes);
+}
+
 static void pq_train_errors(void)
 {
 	static float cent[D * 256];
@@ -312,6 +351,7 @@ VT_MAIN("vq_pq",
 	VT_CASE(pq_quality),
 	VT_CASE(pq_encode_nearest),
 	VT_CASE(pq_adc),
+	VT_CASE(pq_adc_shapes),
 	VT_CASE(pq_train_errors),
 	VT_CASE(pq_blob),
 	VT_CASE(blob_semantics))
