@@ -632,27 +632,42 @@ static __always_inline VQ_AVX2 void vq_sq_scan_pairs(const struct vq_sq_query *q
 #undef VQ_PAIR
 }
 
-/* xs, ys: partial sums of eight passes (one array for both instances). */
+/*
+ * One instance per code width and metric, each its own (not inlined)
+ * function: xs, ys hold the partial sums of eight passes, and keeping the
+ * instances apart keeps every stack frame small (under 1 KiB even with
+ * KASAN's redzones) for the kernel.
+ */
+#define VQ_SQ_SCAN_FN(name, bits, ip)					\
+VQ_AVX2 static noinline void name(const struct vq_sq_query *qq,	\
+				  const u8 *c, size_t n, float *out)	\
+{									\
+	v8sf xs[8], ys[8];						\
+									\
+	vq_sq_scan_pairs(qq, c, n, out, bits, ip, xs, ys);		\
+}
+VQ_SQ_SCAN_FN(vq_sq8_scan_l2_avx2, 8, false)
+VQ_SQ_SCAN_FN(vq_sq8_scan_ip_avx2, 8, true)
+VQ_SQ_SCAN_FN(vq_sq4_scan_l2_avx2, 4, false)
+VQ_SQ_SCAN_FN(vq_sq4_scan_ip_avx2, 4, true)
+#undef VQ_SQ_SCAN_FN
+
 VQ_AVX2 static void vq_sq8_scan_avx2(const struct vq_sq_query *qq, const u8 *c,
 				      size_t n, float *out)
 {
-	v8sf xs[8], ys[8];
-
 	if (qq->metric == VQ_METRIC_IP)
-		vq_sq_scan_pairs(qq, c, n, out, 8, true, xs, ys);
+		vq_sq8_scan_ip_avx2(qq, c, n, out);
 	else
-		vq_sq_scan_pairs(qq, c, n, out, 8, false, xs, ys);
+		vq_sq8_scan_l2_avx2(qq, c, n, out);
 }
 
 VQ_AVX2 static void vq_sq4_scan_avx2(const struct vq_sq_query *qq, const u8 *c,
 				      size_t n, float *out)
 {
-	v8sf xs[8], ys[8];
-
 	if (qq->metric == VQ_METRIC_IP)
-		vq_sq_scan_pairs(qq, c, n, out, 4, true, xs, ys);
+		vq_sq4_scan_ip_avx2(qq, c, n, out);
 	else
-		vq_sq_scan_pairs(qq, c, n, out, 4, false, xs, ys);
+		vq_sq4_scan_l2_avx2(qq, c, n, out);
 }
 
 /* ---- PQ ----------------------------------------------------------------- */

@@ -52,6 +52,9 @@ typedef __s64 s64;
 #ifndef EUCLEAN
 #define EUCLEAN 117
 #endif
+#ifndef noinline
+#define noinline __attribute__((noinline))
+#endif
 #ifndef __always_inline
 #define __always_inline inline __attribute__((always_inline))
 #endif
