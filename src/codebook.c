@@ -60,6 +60,9 @@ static int vexfs_cbook_parse(const u8 *blob, u32 len, struct vexfs_cbook **out)
 		return -ENOMEM;
 	}
 	err = vq_pq_load(&c->pq, blob, len, cent, d);
+	/* one subspace is one FPU section of 256 * dsub multiply-adds */
+	if (!err && c->pq.dsub > VEXFS_CB_MAX_DSUB)
+		err = -EUCLEAN;
 	if (err) {
 		kfree(c);
 		kvfree(cent);
@@ -287,6 +290,7 @@ static int vexfs_cb_alloc(handle_t *handle, struct inode *inode, u32 need, u64 *
 	return -ENOSPC;
 }
 
+/* @blob holds c->blocks whole blocks (zero past c->blob_len). */
 static int vexfs_cb_store(handle_t *handle, struct inode *inode, struct vexfs_cbook *c,
 			  const u8 *blob)
 {
@@ -329,7 +333,8 @@ static int vexfs_cb_store(handle_t *handle, struct inode *inode, struct vexfs_cb
 	if (!err)
 		err = vexfs_journal_get_write_access(handle, sb, sbi->s_sbh);
 	if (!err)
-		err = vexfs_vrec_io(handle, sb, start, 0, (void *)blob, c->blob_len, true, true);
+		err = vexfs_vrec_io(handle, sb, start, 0, (void *)blob,
+				    c->blocks * sb->s_blocksize, true, true);
 	if (err)
 		goto free_dir;
 
@@ -405,7 +410,8 @@ long vexfs_ioc_cb_add(struct file *file, void __user *uarg)
 	err = mnt_want_write_file(file);
 	if (err)
 		return err;
-	blob = kvmalloc(a.blob_len, GFP_KERNEL);
+	/* whole blocks, zero past the blob: the extent is written in full */
+	blob = kvzalloc(round_up(a.blob_len, sb->s_blocksize), GFP_KERNEL);
 	if (!blob) {
 		err = -ENOMEM;
 		goto out;
@@ -420,15 +426,16 @@ long vexfs_ioc_cb_add(struct file *file, void __user *uarg)
 			err = -EINVAL;
 		goto out;
 	}
-	if (vexfs_cb_credits(sb, DIV_ROUND_UP(a.blob_len, sb->s_blocksize)) >
-	    journal->j_max_transaction_buffers) {
-		/* jbd2 would refuse the handle with a warning */
+	blocks = DIV_ROUND_UP(a.blob_len, sb->s_blocksize);
+	/* jbd2 would refuse a larger handle with a warning (revokes included) */
+	if (vexfs_cb_credits(sb, blocks) +
+	    DIV_ROUND_UP(blocks + 1, journal->j_revoke_records_per_block) >
+	    vexfs_jbd2_max_handle_credits(journal)) {
 		vexfs_msg(sb, "codebook of %u bytes does not fit one journal transaction (%d blocks)",
-			  a.blob_len, journal->j_max_transaction_buffers);
+			  a.blob_len, vexfs_jbd2_max_handle_credits(journal));
 		err = -EFBIG;
 		goto out;
 	}
-	blocks = DIV_ROUND_UP(a.blob_len, sb->s_blocksize);
 	handle = vexfs_journal_start_revoke(sb, vexfs_cb_credits(sb, blocks), blocks + 1);
 	if (IS_ERR(handle)) {
 		err = PTR_ERR(handle);

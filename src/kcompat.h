@@ -102,4 +102,19 @@ typedef struct page *vexfs_wb_page_t;
 #define vexfs_set_uuid(sb, u) memcpy(&(sb)->s_uuid, u, 16)
 #endif
 
+/*
+ * The most credits one handle may ask for (start_this_handle() refuses more
+ * with a WARN and -ENOSPC). Since 6.10 jbd2 keeps j_transaction_overhead_buffers
+ * of every transaction for its own descriptor blocks.
+ */
+#include <linux/jbd2.h>
+static inline int vexfs_jbd2_max_handle_credits(journal_t *journal)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+	return journal->j_max_transaction_buffers - journal->j_transaction_overhead_buffers;
+#else
+	return journal->j_max_transaction_buffers;
+#endif
+}
+
 #endif /* _VEXFS_KCOMPAT_H */

@@ -1394,8 +1394,9 @@ int vexfs_vstore_load(struct super_block *sb)
 	int err;
 
 	if (!(le64_to_cpu(es->s_feature_incompat) & VEXFS_FEATURE_INCOMPAT_VECTORS)) {
-		if (le64_to_cpu(es->s_feature_incompat) & VEXFS_FEATURE_INCOMPAT_CODEBOOKS)
-			return vexfs_corrupt(sb, "codebooks feature without a vector store");
+		if ((le64_to_cpu(es->s_feature_incompat) & VEXFS_FEATURE_INCOMPAT_CODEBOOKS) ||
+		    es->s_cb_dir)
+			return vexfs_corrupt(sb, "codebooks without a vector store");
 		return 0;
 	}
 	if (le64_to_cpu(es->s_vec_root) != VEXFS_VECSTORE_INO || !le64_to_cpu(es->s_vec_next_id))

@@ -358,6 +358,7 @@ struct vexfs_vtab_entry {
 #define VEXFS_CB_MAX		31
 #define VEXFS_CB_DIR_BYTES	1024
 #define VEXFS_CB_MAX_DIMS	8192		/* float32 vectors fit VEXFS_VEC_MAX_DATA */
+#define VEXFS_CB_MAX_DSUB	256		/* dims / m: bounds one FPU section */
 
 struct vexfs_cb_dir_header {
 	__le32 cd_magic;		/*  0 VEXFS_CBDIR_MAGIC */

@@ -607,7 +607,7 @@ int vexfs_cb_entry_check(const struct vexfs_cb_entry *e, u32 id, u32 block_size,
 		*why = "codebook entry id does not match its position";
 		return -EUCLEAN;
 	}
-	if (!d || d > VEXFS_CB_MAX_DIMS || vq_pq_check_dims(d, m)) {
+	if (!d || d > VEXFS_CB_MAX_DIMS || vq_pq_check_dims(d, m) || d / m > VEXFS_CB_MAX_DSUB) {
 		*why = "codebook dimensions or subspaces out of range";
 		return -EUCLEAN;
 	}

@@ -1373,6 +1373,14 @@ static void do_pq(const char *dir)
 	e = cb_add(dfd, bad, blen_a, NULL);
 	ck(e == EINVAL, "codebook with a bad CRC -> EINVAL", "%d", e);
 	memcpy(bad, blob_a, blen_a);
+	{
+		size_t wl;
+		uint8_t *wide = pq_random_blob(512, 1, &wl);
+
+		e = cb_add(dfd, wide, wl, NULL);
+		ck(e == EINVAL, "codebook with 512-dim subspaces (over 256) -> EINVAL", "%d", e);
+		free(wide);
+	}
 	e = cb_add(dfd, bad, blen_a - 1, NULL);
 	ck(e == EINVAL, "codebook one byte short -> EINVAL", "%d", e);
 	e = cb_add(dfd, bad, 16, NULL);
