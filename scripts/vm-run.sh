@@ -121,6 +121,7 @@ export PATH=/bin
 mount -t devtmpfs dev /dev 2>/dev/null
 mount -t proc proc /proc
 mount -t sysfs sys /sys
+echo VEXFS-VM-INIT
 dmesg -n 8
 for m in /lib/mod/*.ko; do [ -e "\$m" ] && insmod "\$m"; done
 rc=99
@@ -201,6 +202,16 @@ if [ -n "$crash" ]; then
 else
 	timeout -s KILL "$timeout" "${qemu[@]}"
 	qrc=$?
+	# The stock kernel itself can die while booting under TCG (seen: an int3
+	# Oops in sched_clock_cpu while patching code, before /init ran and
+	# before any module was loaded). Nothing of ours ran and no disk was
+	# touched, so boot once more; the first console log is kept.
+	if ! grep -q VEXFS-VM-INIT "$console" && grep -Eq '(Oops|Kernel panic|BUG:)' "$console"; then
+		cp "$console" "$console.boot-crash"
+		log "the kernel crashed while booting, before /init (console: $console.boot-crash); booting again"
+		timeout -s KILL "$timeout" "${qemu[@]}"
+		qrc=$?
+	fi
 	if [ $qrc = 137 ]; then
 		log "VM timed out after ${timeout}s"; rc=124
 	else
