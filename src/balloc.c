@@ -210,6 +210,30 @@ int vexfs_new_blocks(handle_t *handle, struct inode *inode, u64 goal,
 	return -ENOSPC;
 }
 
+/*
+ * A run of at least @need and at most *count contiguous blocks, at or after
+ * @goal: a shorter run is given back and the search goes on past it, at most
+ * 8 times, then -ENOSPC. For vector chunks and PQ codebooks.
+ */
+int vexfs_new_run(handle_t *handle, struct inode *inode, u64 goal, u32 need,
+		  u32 *count, u64 *out)
+{
+	u32 max = *count;
+	int tries, err;
+
+	for (tries = 0; tries < 8; tries++) {
+		*count = max;
+		err = vexfs_new_blocks(handle, inode, goal, count, out);
+		if (err)
+			return err;
+		if (*count >= need)
+			return 0;
+		vexfs_free_blocks(handle, inode, *out, *count, false);
+		goal = *out + *count + 1;
+	}
+	return -ENOSPC;
+}
+
 void vexfs_free_blocks(handle_t *handle, struct inode *inode, u64 block,
 		       u32 count, bool metadata)
 {

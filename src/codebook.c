@@ -270,26 +270,6 @@ static int vexfs_cb_credits(struct super_block *sb, u32 blocks)
 	return blocks + 1 + 8 * 2 * 2 + 2 + 4;
 }
 
-/* A run of exactly @need contiguous blocks (as vexfs_vchunk_new does). */
-static int vexfs_cb_alloc(handle_t *handle, struct inode *inode, u32 need, u64 *start)
-{
-	u64 goal = 0;
-	u32 cnt;
-	int tries, err;
-
-	for (tries = 0; tries < 8; tries++) {
-		cnt = need;
-		err = vexfs_new_blocks(handle, inode, goal, &cnt, start);
-		if (err)
-			return err;
-		if (cnt == need)
-			return 0;
-		vexfs_free_blocks(handle, inode, *start, cnt, false);
-		goal = *start + cnt + 1;
-	}
-	return -ENOSPC;
-}
-
 /* @blob holds c->blocks whole blocks (zero past c->blob_len). */
 static int vexfs_cb_store(handle_t *handle, struct inode *inode, struct vexfs_cbook *c,
 			  const u8 *blob)
@@ -302,16 +282,19 @@ static int vexfs_cb_store(handle_t *handle, struct inode *inode, struct vexfs_cb
 	struct vexfs_cb_entry *e;
 	u64 start, dir = cs->dir;
 	bool new_dir = !dir;
+	u32 cnt;
 	int err;
 
 	if (cs->count >= VEXFS_CB_MAX)
 		return -ENOSPC;
 	c->blocks = DIV_ROUND_UP(c->blob_len, sb->s_blocksize);
-	err = vexfs_cb_alloc(handle, inode, c->blocks, &start);
+	cnt = c->blocks;
+	err = vexfs_new_run(handle, inode, 0, c->blocks, &cnt, &start);
 	if (err)
 		return err;
 	if (new_dir) {
-		err = vexfs_cb_alloc(handle, inode, 1, &dir);
+		cnt = 1;
+		err = vexfs_new_run(handle, inode, 0, 1, &cnt, &dir);
 		if (err)
 			goto free_blob;
 		dbh = sb_getblk(sb, dir);

@@ -241,29 +241,17 @@ static int vexfs_vchunk_new(handle_t *handle, struct super_block *sb, u32 need,
 			    struct vexfs_vchunk **out)
 {
 	struct vexfs_vstore *vs = VEXFS_SB(sb)->s_vstore;
-	u32 max = vexfs_vchunk_max_blocks(sb->s_blocksize), cnt = 0;
+	u32 cnt = vexfs_vchunk_max_blocks(sb->s_blocksize);
 	struct vexfs_vchunk *c;
-	u64 start = 0, goal = vs->goal;
-	int tries, err;
+	u64 start = 0;
+	int err;
 
 	c = kzalloc(sizeof(*c), GFP_NOFS);
 	if (!c)
 		return -ENOMEM;
-	for (tries = 0; tries < 8; tries++) {
-		cnt = max;
-		err = vexfs_new_blocks(handle, vs->tab, goal, &cnt, &start);
-		if (err)
-			goto out_free;
-		if (cnt >= need)
-			break;
-		/* too short a run: give it back and look further on */
-		vexfs_free_blocks(handle, vs->tab, start, cnt, false);
-		goal = start + cnt + 1;
-	}
-	if (cnt < need) {
-		err = -ENOSPC;
+	err = vexfs_new_run(handle, vs->tab, vs->goal, need, &cnt, &start);
+	if (err)
 		goto out_free;
-	}
 	vexfs_vchunk_init(c, start, cnt, sb->s_blocksize);
 	err = xa_err(xa_store(&vs->chunks, start, c, GFP_NOFS));
 	if (err) {

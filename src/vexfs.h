@@ -150,6 +150,8 @@ struct vexfs_group_desc *vexfs_get_gd(struct super_block *sb, u32 grp,
 				      struct buffer_head **bhp);
 int vexfs_new_blocks(handle_t *handle, struct inode *inode, u64 goal,
 		     u32 *count, u64 *out);
+int vexfs_new_run(handle_t *handle, struct inode *inode, u64 goal, u32 need,
+		  u32 *count, u64 *out);
 void vexfs_free_blocks(handle_t *handle, struct inode *inode, u64 block,
 		       u32 count, bool metadata);
 struct inode *vexfs_new_inode(handle_t *handle, struct mnt_idmap_or_ns *idmap,

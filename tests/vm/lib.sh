@@ -53,6 +53,18 @@ fsck_clean() {
 	"$FSCK" -n "$1"
 }
 
+# vtest MODE ARGS...: run a mode of the C test program $V (set by the
+# caller), print its output and add its "# vtest:" counts.
+vtest() {
+	local out p f
+	out=$("$V" "$@")
+	echo "$out"
+	p=$(echo "$out" | sed -n 's/^# vtest: \([0-9]*\) passed, \([0-9]*\) failed/\1/p')
+	f=$(echo "$out" | sed -n 's/^# vtest: \([0-9]*\) passed, \([0-9]*\) failed/\2/p')
+	PASS=$((PASS + ${p:-0}))
+	FAIL=$((FAIL + ${f:-1}))
+}
+
 # Closing line for the host to sum.
 finish() {
 	echo "# vm-test: $PASS passed, $FAIL failed"

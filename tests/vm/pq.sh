@@ -8,16 +8,6 @@ DEV=/dev/vda
 M=/mnt/vexfs
 V=$B/vm/vectors
 
-vtest() {
-	local out p f
-	out=$("$V" "$@")
-	echo "$out"
-	p=$(echo "$out" | sed -n 's/^# vtest: \([0-9]*\) passed, \([0-9]*\) failed/\1/p')
-	f=$(echo "$out" | sed -n 's/^# vtest: \([0-9]*\) passed, \([0-9]*\) failed/\2/p')
-	PASS=$((PASS + ${p:-0}))
-	FAIL=$((FAIL + ${f:-1}))
-}
-
 load_vexfs
 ok "mkfs" "$MKFS" -q "$DEV"
 mkdir -p $M

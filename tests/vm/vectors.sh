@@ -13,17 +13,6 @@ M=/mnt/vexfs
 M2=/mnt/vexfs2
 V=$B/vm/vectors
 
-# vtest: run a C test mode and add its counts.
-vtest() {
-	local out p f
-	out=$("$V" "$@")
-	echo "$out"
-	p=$(echo "$out" | sed -n 's/^# vtest: \([0-9]*\) passed, \([0-9]*\) failed/\1/p')
-	f=$(echo "$out" | sed -n 's/^# vtest: \([0-9]*\) passed, \([0-9]*\) failed/\2/p')
-	PASS=$((PASS + ${p:-0}))
-	FAIL=$((FAIL + ${f:-1}))
-}
-
 stat_field() { "$V" stats "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 
 # same_vectors A B: the two files carry the same vectors (xattr view, hex).
