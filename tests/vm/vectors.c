@@ -1423,6 +1423,16 @@ static void do_pq(const char *dir)
 	   "%d len %u", e, g.blob_len);
 	e = cb_get(dfd, 2, small, (uint32_t)blen_a, &g);
 	ck(e == ENOENT, "codebook get of an unknown id -> ENOENT", "%d", e);
+	cb_get(dfd, 1, NULL, 0, &g);
+	g.flags = 1;
+	e = ioctl(dfd, VEXFS_IOC_CODEBOOK_GET, &g) ? errno : 0;
+	ck(e == EINVAL, "codebook get flags -> EINVAL", "%d", e);
+	g.flags = 0;
+	g.size = 8;
+	e = ioctl(dfd, VEXFS_IOC_CODEBOOK_GET, &g) ? errno : 0;
+	ck(e == EINVAL, "codebook get struct size too small -> EINVAL", "%d", e);
+	e = cb_get(dfd, 1, (void *)16, (uint32_t)blen_a, &g);
+	ck(e == EFAULT, "codebook get into a bad pointer -> EFAULT", "%d", e);
 	free(small);
 
 	/* PQ attach */
