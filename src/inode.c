@@ -155,21 +155,31 @@ void vexfs_set_inode_ops(struct inode *inode)
 	}
 }
 
-static struct inode *__vexfs_iget(struct super_block *sb, u64 ino, bool internal);
+static struct inode *__vexfs_iget(struct super_block *sb, u64 ino, unsigned int how);
 
 struct inode *vexfs_iget(struct super_block *sb, u64 ino)
 {
 	/* the vector table (inode 2) is only for vexfs_iget_vectab() */
-	return __vexfs_iget(sb, ino, false);
+	return __vexfs_iget(sb, ino, 0);
+}
+
+/*
+ * An inode named by a number that may be stale (a search result, later a
+ * file handle): a free or unlinked inode not in memory is -ESTALE, quietly.
+ */
+struct inode *vexfs_iget_live(struct super_block *sb, u64 ino)
+{
+	return __vexfs_iget(sb, ino, VEXFS_IGET_LIVE);
 }
 
 struct inode *vexfs_iget_vectab(struct super_block *sb)
 {
-	return __vexfs_iget(sb, VEXFS_VECSTORE_INO, true);
+	return __vexfs_iget(sb, VEXFS_VECSTORE_INO, VEXFS_IGET_INTERNAL);
 }
 
-static struct inode *__vexfs_iget(struct super_block *sb, u64 ino, bool internal)
+static struct inode *__vexfs_iget(struct super_block *sb, u64 ino, unsigned int how)
 {
+	bool internal = how & VEXFS_IGET_INTERNAL;
 	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
 	struct vexfs_inode_info *vi;
 	struct vexfs_inode *raw;
@@ -198,6 +208,10 @@ static struct inode *__vexfs_iget(struct super_block *sb, u64 ino, bool internal
 	}
 	if (le32_to_cpu(raw->i_checksum) != vexfs_inode_csum(sbi->s_csum_seed, ino, raw)) {
 		vexfs_err(sb, "corrupt metadata: inode %llu fails its checksum", ino);
+		goto bad_bh;
+	}
+	if ((how & VEXFS_IGET_LIVE) && (!raw->i_mode || !raw->i_links)) {
+		err = -ESTALE;
 		goto bad_bh;
 	}
 	inode->i_mode = le16_to_cpu(raw->i_mode);

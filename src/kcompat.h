@@ -14,9 +14,11 @@
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
 #define mnt_idmap_or_ns mnt_idmap
 #define VEXFS_NOP_IDMAP (&nop_mnt_idmap)
+#define vexfs_file_idmap(f) file_mnt_idmap(f)
 #else
 #define mnt_idmap_or_ns user_namespace
 #define VEXFS_NOP_IDMAP (&init_user_ns)
+#define vexfs_file_idmap(f) file_mnt_user_ns(f)
 #endif
 
 static inline void vexfs_fillattr(struct mnt_idmap_or_ns *idmap, u32 mask,

@@ -24,17 +24,6 @@
 #include "vector.h"
 #include "vexfs/vexfs_ioctl.h"
 
-struct vexfs_vstore {
-	struct mutex lock;
-	struct inode *tab;		/* the vector table inode */
-	struct vexfs_vindex index;
-	struct xarray chunks;		/* chunk start block -> struct vexfs_vchunk */
-	u64 next_id;
-	u64 bytes;
-	u64 goal;			/* where the next chunk is looked for */
-	struct vexfs_valloc va;		/* large: the vstore is vmalloc'ed */
-};
-
 /* ---- the in-memory index ------------------------------------------------ */
 
 static const struct rhashtable_params vexfs_vent_params = {
@@ -442,6 +431,8 @@ static int vexfs_vec_store(struct inode *inode, u64 *id, u32 dtype, u32 comp, u3
 	loc.offset = (u32)slot * VEXFS_VEC_ALIGN;
 	loc.length = reclen;
 	loc.chunk_blocks = vexfs_vchunk_blocks(sb, c);
+	/* written here, so already checked for searches */
+	c->checked[slot / 64] |= 1ULL << (slot % 64);
 	vexfs_vtab_put(handle, sb, tbh, vid, &loc);
 	err = vexfs_journal_dirty(handle, sb, tbh);
 	if (old) {
@@ -620,7 +611,7 @@ static int vexfs_vec_find(struct inode *inode, u64 id, struct vexfs_vref *ref)
 }
 
 /* Read and validate a record into a new buffer (caller kvfree()s it). */
-static void *vexfs_vec_read(struct inode *inode, u64 id, u32 *lenp)
+void *vexfs_vec_read(struct inode *inode, u64 id, u32 *lenp)
 {
 	struct super_block *sb = inode->i_sb;
 	struct vexfs_vref ref;
@@ -669,6 +660,32 @@ static u64 vexfs_vec_at(struct inode *inode, u32 pos, u32 *count)
 	}
 	mutex_unlock(&vs->lock);
 	return id;
+}
+
+/*
+ * Up to @max ids of @inode's vectors above @after, ascending, into @ids.
+ * Returns how many.
+ */
+u32 vexfs_vec_ids_after(struct inode *inode, u64 after, u64 *ids, u32 max)
+{
+	struct vexfs_vstore *vs = VEXFS_SB(inode->i_sb)->s_vstore;
+	struct vexfs_vfile *f;
+	struct vexfs_vent *v;
+	u32 n = 0;
+
+	mutex_lock(&vs->lock);
+	f = vexfs_vindex_file(&vs->index, inode->i_ino);
+	if (f) {
+		list_for_each_entry(v, &f->vents, flink) {
+			if (v->id <= after)
+				continue;
+			if (n == max)
+				break;
+			ids[n++] = v->id;
+		}
+	}
+	mutex_unlock(&vs->lock);
+	return n;
 }
 
 /* ---- codecs ------------------------------------------------------------- */
@@ -721,8 +738,8 @@ static int vexfs_vec_compress(u32 dtype, u32 comp, u32 dims, void *data,
 }
 
 /* Decode @len stored bytes to dims x dtype bytes in @out. */
-static int vexfs_vec_decompress(struct super_block *sb, u64 id, u32 dtype, u32 comp, u32 dims,
-				const void *in, u32 len, void *out)
+int vexfs_vec_decompress(struct super_block *sb, u64 id, u32 dtype, u32 comp, u32 dims,
+			 const void *in, u32 len, void *out)
 {
 	if (comp == VEXFS_COMP_PQ) {
 		const struct vexfs_pq_ref *r = in;
@@ -1045,6 +1062,7 @@ static const unsigned int vexfs_vec_cmds[] = {
 	[_IOC_NR(VEXFS_IOC_VEC_STATS)] = VEXFS_IOC_VEC_STATS,
 	[_IOC_NR(VEXFS_IOC_CODEBOOK_ADD)] = VEXFS_IOC_CODEBOOK_ADD,
 	[_IOC_NR(VEXFS_IOC_CODEBOOK_GET)] = VEXFS_IOC_CODEBOOK_GET,
+	[_IOC_NR(VEXFS_IOC_SEARCH)] = VEXFS_IOC_SEARCH,
 };
 
 long vexfs_vec_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
@@ -1058,7 +1076,7 @@ long vexfs_vec_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	 * Match the number and direction, not the size encoded in @cmd: the
 	 * structs may grow, and their size field says which version came in.
 	 */
-	if (nr < _IOC_NR(VEXFS_IOC_VEC_ATTACH) || nr > _IOC_NR(VEXFS_IOC_CODEBOOK_GET) ||
+	if (nr < _IOC_NR(VEXFS_IOC_VEC_ATTACH) || nr > _IOC_NR(VEXFS_IOC_SEARCH) ||
 	    _IOC_DIR(cmd) != _IOC_DIR(vexfs_vec_cmds[nr]) ||
 	    _IOC_SIZE(cmd) < _IOC_SIZE(vexfs_vec_cmds[nr]))
 		return -ENOTTY;
@@ -1084,6 +1102,8 @@ long vexfs_vec_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return vexfs_ioc_cb_add(file, uarg);
 	case _IOC_NR(VEXFS_IOC_CODEBOOK_GET):
 		return vexfs_ioc_cb_get(file, uarg);
+	case _IOC_NR(VEXFS_IOC_SEARCH):
+		return vexfs_ioc_search(file, uarg);
 	}
 	return -ENOTTY;
 }

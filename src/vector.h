@@ -8,6 +8,8 @@
 
 #include <linux/rhashtable.h>
 #include <linux/list.h>
+#include <linux/xarray.h>
+#include <linux/mutex.h>
 #include <linux/jbd2.h>
 #include "core/vrec.h"
 #include "vexfs/vq.h"
@@ -38,6 +40,18 @@ struct vexfs_vindex {
 	struct rhashtable files;	/* inode -> vexfs_vfile */
 	u64 nfiles;
 	u64 count;
+};
+
+/* The mounted vector store (vector.c; searched by search.c). */
+struct vexfs_vstore {
+	struct mutex lock;
+	struct inode *tab;		/* the vector table inode */
+	struct vexfs_vindex index;
+	struct xarray chunks;		/* chunk start block -> struct vexfs_vchunk */
+	u64 next_id;
+	u64 bytes;
+	u64 goal;			/* where the next chunk is looked for */
+	struct vexfs_valloc va;		/* large: the vstore is vmalloc'ed */
 };
 
 int vexfs_vindex_init(struct vexfs_vindex *vx);
@@ -73,6 +87,15 @@ int vexfs_pq_encode(const struct vexfs_cbook *c, const void *x, void *out);
 void vexfs_pq_decode(const struct vexfs_cbook *c, const void *in, void *x);
 long vexfs_ioc_cb_add(struct file *file, void __user *uarg);
 long vexfs_ioc_cb_get(struct file *file, void __user *uarg);
+
+/* reading records (vector.c) */
+void *vexfs_vec_read(struct inode *inode, u64 id, u32 *lenp);
+int vexfs_vec_decompress(struct super_block *sb, u64 id, u32 dtype, u32 comp, u32 dims,
+			 const void *in, u32 len, void *out);
+u32 vexfs_vec_ids_after(struct inode *inode, u64 after, u64 *ids, u32 max);
+
+/* SEARCH (search.c) */
+long vexfs_ioc_search(struct file *file, void __user *uarg);
 
 /* shared with vector.c */
 int vexfs_copy_arg(void *dst, size_t ksize, const void __user *uarg, u32 *usize);

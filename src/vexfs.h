@@ -163,6 +163,9 @@ void vexfs_count_groups(struct super_block *sb, u64 *free_blocks, u64 *free_inod
 /* ---- inode.c ------------------------------------------------------------ */
 struct inode *vexfs_iget(struct super_block *sb, u64 ino);
 struct inode *vexfs_iget_vectab(struct super_block *sb);
+struct inode *vexfs_iget_live(struct super_block *sb, u64 ino);
+#define VEXFS_IGET_INTERNAL	0x1	/* the vector table may be asked for */
+#define VEXFS_IGET_LIVE		0x2	/* free / unlinked on disk: -ESTALE */
 int vexfs_mark_inode_dirty(handle_t *handle, struct inode *inode);
 int vexfs_write_inode(struct inode *inode, struct writeback_control *wbc);
 void vexfs_dirty_inode(struct inode *inode, int flags);

@@ -160,6 +160,57 @@ struct vexfs_ioc_codebook_get {
 	__u32 blob_crc;		/* out: what PQ records of this codebook carry */
 };
 
+/*
+ * SEARCH: exact k nearest neighbours among the stored vectors
+ * (Documentation/vexfs-ioctl.rst, "SEARCH"). Issued on an fd of a regular
+ * file (scope: that file's vectors) or a directory (scope: the directory's
+ * subtree; the filesystem root, or any directory with VEXFS_SEARCH_FS, is
+ * the whole filesystem). Only vectors of files the caller may open for
+ * reading are returned. Compared: records of the query's dims whose dtype
+ * matches the query's (float32 queries: float32 records of every
+ * compression and float16 records), whose model equals @model (all zero:
+ * any) and whose compression is in @comp_mask (0: any); others are skipped.
+ */
+#define VEXFS_SEARCH_METRIC_L2		0	/* squared Euclidean, ascending */
+#define VEXFS_SEARCH_METRIC_IP		1	/* inner product, descending */
+#define VEXFS_SEARCH_METRIC_COS		2	/* cosine similarity, descending */
+#define VEXFS_SEARCH_METRIC_HAMMING	3	/* binary vectors only, ascending */
+
+#define VEXFS_SEARCH_FS			0x1	/* scope: the whole filesystem */
+#define VEXFS_SEARCH_LIKE		0x2	/* the query is vector @like_id */
+#define VEXFS_SEARCH_FLAGS		(VEXFS_SEARCH_FS | VEXFS_SEARCH_LIKE)
+
+#define VEXFS_SEARCH_NQ_MAX		256	/* queries per call */
+#define VEXFS_SEARCH_K_MAX		4096	/* results per query */
+
+/* One result. distance: IEEE-754 binary32 bits (L2, Hamming) or score (IP, COS). */
+struct vexfs_search_result {
+	__u64 vector_id;	/* 0: no more results for this query */
+	__u64 inode;
+	__u32 generation;	/* the inode's i_generation */
+	__u32 distance;
+};
+
+struct vexfs_ioc_search {
+	__u32 size;		/* in: sizeof(struct vexfs_ioc_search) */
+	__u32 flags;		/* in: VEXFS_SEARCH_* */
+	__u16 dtype;		/* in: query type: VEXFS_VEC_DT_F32, _I8, _I16, _BIN */
+	__u16 metric;		/* in: VEXFS_SEARCH_METRIC_* */
+	__u32 dims;		/* in: 1..65536 */
+	__u32 nq;		/* in: 1..VEXFS_SEARCH_NQ_MAX queries */
+	__u32 k;		/* in: 1..VEXFS_SEARCH_K_MAX */
+	__u64 queries;		/* in: nq x dims x dtype bytes (binary: nq x ceil(dims / 8)) */
+	__u32 queries_len;	/* in: bytes at queries */
+	__u32 comp_mask;	/* in: bit (1 << VEXFS_VEC_COMP_*) per compression, 0 = any */
+	__u64 like_id;		/* in: with VEXFS_SEARCH_LIKE (nq 1, no queries) */
+	__u8  model[16];	/* in: model filter, all zero = any */
+	__u64 results;		/* in: nq x k struct vexfs_search_result, 8-byte aligned */
+	__u32 results_len;	/* in: bytes at results */
+	__u32 pad;		/* zero */
+	__u64 compared;		/* out: vectors compared with the queries */
+	__u64 corrupt;		/* out: records skipped because they failed their checks */
+};
+
 #define VEXFS_IOC_VEC_ATTACH	_IOWR(VEXFS_IOC_MAGIC, 1, struct vexfs_ioc_attach)
 #define VEXFS_IOC_VEC_GET	_IOWR(VEXFS_IOC_MAGIC, 2, struct vexfs_ioc_get)
 #define VEXFS_IOC_VEC_LIST	_IOWR(VEXFS_IOC_MAGIC, 3, struct vexfs_ioc_list)
@@ -167,6 +218,7 @@ struct vexfs_ioc_codebook_get {
 #define VEXFS_IOC_VEC_STATS	_IOWR(VEXFS_IOC_MAGIC, 5, struct vexfs_ioc_stats)
 #define VEXFS_IOC_CODEBOOK_ADD	_IOWR(VEXFS_IOC_MAGIC, 6, struct vexfs_ioc_codebook_add)
 #define VEXFS_IOC_CODEBOOK_GET	_IOWR(VEXFS_IOC_MAGIC, 7, struct vexfs_ioc_codebook_get)
+#define VEXFS_IOC_SEARCH	_IOWR(VEXFS_IOC_MAGIC, 8, struct vexfs_ioc_search)
 
 /*
  * xattr view: vector k (0-based, in id order) of a file is the extended

@@ -516,6 +516,7 @@ int vexfs_vchunk_take(struct vexfs_valloc *va, struct vexfs_vchunk *c, u32 n)
 	if (slot == ~0u)
 		return -ENOSPC;
 	vc_update(va, c, slot, n, true);
+	c->starts[slot / 64] |= 1ULL << (slot % 64);
 	return (int)slot;
 }
 
@@ -529,12 +530,18 @@ int vexfs_vchunk_mark(struct vexfs_valloc *va, struct vexfs_vchunk *c, u32 slot,
 		if (vc_test(c, i))
 			return -EUCLEAN;
 	vc_update(va, c, slot, n, true);
+	c->starts[slot / 64] |= 1ULL << (slot % 64);
 	return 0;
 }
 
 void vexfs_vchunk_release(struct vexfs_valloc *va, struct vexfs_vchunk *c, u32 slot, u32 n)
 {
+	u64 bit = 1ULL << (slot % 64);
+
 	vc_update(va, c, slot, n, false);
+	c->starts[slot / 64] &= ~bit;
+	c->checked[slot / 64] &= ~bit;
+	c->bad[slot / 64] &= ~bit;
 }
 
 /* ---- PQ codebook directory ---------------------------------------------- */

@@ -130,6 +130,14 @@ struct vexfs_vchunk {
 	u32 nrec;			/* records in the chunk */
 	struct vexfs_vchunk *prev, *next;	/* list of maxrun */
 	u64 map[VEXFS_VCHUNK_WORDS];	/* bit set = slot used */
+	u64 starts[VEXFS_VCHUNK_WORDS];	/* bit set = a record starts at this slot */
+	/*
+	 * Cached verdicts of the record starting at a slot (search): checked =
+	 * its header, owner and CRC were verified against its table entry (or
+	 * the kernel wrote it), bad = that check failed. Cleared with the slot.
+	 */
+	u64 checked[VEXFS_VCHUNK_WORDS];
+	u64 bad[VEXFS_VCHUNK_WORDS];
 };
 
 struct vexfs_valloc {

@@ -62,6 +62,14 @@ typedef __s64 s64;
 #define __aligned(x) __attribute__((aligned(x)))
 #endif
 
+static inline u16 get_unaligned_le16(const void *p)
+{
+	u16 v;
+
+	memcpy(&v, p, sizeof(v));
+	return le16toh(v);
+}
+
 static inline u64 get_unaligned_le64(const void *p)
 {
 	u64 v;

@@ -1,0 +1,688 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * search.c - VEXFS_IOC_SEARCH: exact k nearest neighbours, answered by the
+ * kernel (Documentation/vexfs-ioctl.rst, "SEARCH").
+ *
+ * The whole-filesystem scan walks the chunks in block order. For each chunk
+ * its blocks are read through the block device's page cache (with read-ahead
+ * of the chunks that follow) without any lock held; then, under the store's
+ * mutex and only for the time of a memcpy, the chunk's bytes and its map of
+ * record starts are copied into a private buffer of one chunk (64 KiB), so
+ * the scan sees every record of the chunk as it was at that moment and never
+ * blocks writers for longer. Records are checked (table entry, header, CRC)
+ * the first time a search meets them and the verdict is kept with the chunk
+ * (vexfs_vchunk.checked / .bad, cleared when the slot is freed); records the
+ * kernel wrote itself start checked.
+ *
+ * Distances are computed by the shared core (core/vsearch_simd.c) for a group
+ * of records and every query, between kernel_fpu_begin/end in sections of a
+ * bounded number of multiply-adds; then, outside the FPU section, candidates
+ * that would enter a query's top-k are admitted only if the caller may read
+ * their file (inode_permission, memoized per search).
+ *
+ * Semantics: every result existed at some moment during the search (when
+ * its chunk was copied); a vector detached before the search started is
+ * never returned; vectors attached during the search may or may not be.
+ */
+#include <linux/slab.h>
+#include <linux/mm.h>
+#include <linux/uaccess.h>
+#include <linux/sched/signal.h>
+#include <linux/buffer_head.h>
+#include <linux/xarray.h>
+#include <linux/hash.h>
+#include <asm/fpu/api.h>
+#include "vexfs.h"
+#include "vector.h"
+#include "core/vsearch.h"
+#include "vexfs/vexfs_ioctl.h"
+
+#define VEXFS_SEARCH_GROUP	64		/* records per distance pass */
+#define VEXFS_SEARCH_FPU_WORK	(1u << 18)	/* multiply-adds per FPU section */
+#define VEXFS_SEARCH_RA		16		/* chunks read ahead */
+#define VEXFS_SEARCH_MEMO	1024		/* permission verdicts remembered */
+
+struct vexfs_srec {
+	const u8 *rec;		/* the record (header) in s->buf */
+	u64 id;
+	u64 ino;
+	u32 dtype, comp, dims, len;	/* len: stored data bytes */
+	bool skip;		/* vsearch_dist() refused it */
+};
+
+struct vexfs_smemo {
+	u64 ino;
+	u32 gen;
+	u32 state;		/* 0 empty, 1 readable, 2 not */
+};
+
+struct vexfs_search {
+	struct super_block *sb;
+	struct vexfs_vstore *vs;
+	struct mnt_idmap_or_ns *idmap;
+	struct vexfs_ioc_search a;
+	struct vsearch_query q;
+	struct vsearch_topk *tk;	/* [nq] */
+	struct vsearch_cand *cand;	/* [nq * k] */
+	u8 *buf;			/* one chunk (or file-scope records) */
+	float *dist;			/* [VEXFS_SEARCH_GROUP * nq] */
+	struct vexfs_srec grp[VEXFS_SEARCH_GROUP];
+	u32 ngrp;
+	struct vexfs_smemo *memo;	/* [VEXFS_SEARCH_MEMO] */
+	bool any_model;
+	u64 compared;
+	u64 corrupt;
+	/* chunk snapshot */
+	u64 starts[VEXFS_VCHUNK_WORDS];
+	u64 bad[VEXFS_VCHUNK_WORDS];
+	struct buffer_head *bh[VEXFS_VCHUNK_BYTES / 1024];
+};
+
+/* ---- permissions -------------------------------------------------------- */
+
+/* Whether the caller may read inode @ino (a linked regular file); sets *gen. */
+static bool vexfs_search_may_read(struct vexfs_search *s, u64 ino, u32 *gen)
+{
+	struct vexfs_smemo *e = &s->memo[hash_64(ino, 10) % VEXFS_SEARCH_MEMO];
+	struct inode *inode;
+	bool ok = false;
+
+	if (e->state && e->ino == ino) {
+		*gen = e->gen;
+		return e->state == 1;
+	}
+	inode = vexfs_iget_live(s->sb, ino);
+	if (!IS_ERR(inode)) {
+		ok = S_ISREG(inode->i_mode) && inode->i_nlink &&
+		     !inode_permission(s->idmap, inode, MAY_READ);
+		e->gen = inode->i_generation;
+		iput(inode);
+	}
+	e->ino = ino;
+	e->state = ok ? 1 : 2;
+	*gen = e->gen;
+	return ok;
+}
+
+/* ---- distances and merging ---------------------------------------------- */
+
+/* Distances of the group's records to every query, in bounded FPU sections. */
+static int vexfs_search_group(struct vexfs_search *s)
+{
+	u32 nq = s->q.nq, r = 0, qi = 0, i;
+	int err = 0;
+
+	while (r < s->ngrp) {
+		u32 budget = VEXFS_SEARCH_FPU_WORK;
+
+		kernel_fpu_begin();
+		while (r < s->ngrp && budget) {
+			struct vexfs_srec *g = &s->grp[r];
+			u32 cost = vsearch_cost(g->dims, g->comp, g->len);
+			u32 q1 = nq;
+
+			if ((u64)(nq - qi) * cost > budget)
+				q1 = qi + max(1u, budget / cost);
+			if (vsearch_dist(&s->q, g->dtype, g->comp, g->dims,
+					 g->rec + VEXFS_VEC_REC_HDR, g->len, qi, q1,
+					 s->dist + (size_t)r * nq + qi))
+				g->skip = true;
+			budget -= min(budget, (q1 - qi) * cost);
+			qi = q1;
+			if (qi == nq || g->skip) {
+				qi = 0;
+				r++;
+			}
+		}
+		kernel_fpu_end();
+		cond_resched();
+		if (fatal_signal_pending(current))
+			return -EINTR;
+	}
+
+	for (r = 0; r < s->ngrp; r++) {
+		struct vexfs_srec *g = &s->grp[r];
+		bool checked = false, ok = false;
+		u32 gen = 0;
+
+		if (g->skip) {
+			u32 id = get_unaligned_le32(g->rec + VEXFS_VEC_REC_HDR);
+			const struct vexfs_cbook *cb = vexfs_cb_find(s->sb, id);
+
+			/* a codebook added during the search is not an error */
+			if (!cb || cb->dims != g->dims) {
+				s->corrupt++;
+				vexfs_corrupt(s->sb, "vector %llu: PQ codebook %u missing or not the one it was encoded with",
+					      g->id, id);
+			}
+			continue;
+		}
+		s->compared++;
+		for (qi = 0; qi < nq; qi++) {
+			u32 bits;
+
+			memcpy(&bits, s->dist + (size_t)r * nq + qi, 4);
+			if (vsearch_is_nan(bits) ||
+			    !vsearch_topk_wants(&s->tk[qi], vsearch_key(bits, s->q.metric), g->id))
+				continue;
+			if (!checked) {
+				ok = vexfs_search_may_read(s, g->ino, &gen);
+				checked = true;
+			}
+			if (!ok)
+				break;
+			vsearch_topk_push(&s->tk[qi], bits, s->q.metric, g->id, g->ino, gen);
+		}
+	}
+	s->ngrp = 0;
+	for (i = 0; i < VEXFS_SEARCH_GROUP; i++)
+		s->grp[i].skip = false;
+	return err;
+}
+
+/* Add the record at @rec to the group if the query compares it. */
+static int vexfs_search_offer(struct vexfs_search *s, const u8 *rec)
+{
+	const struct vexfs_vec_header *h = (const void *)rec;
+	const struct vexfs_vec_meta *m = (const void *)(h + 1);
+	struct vexfs_srec *g;
+	u32 dtype = le16_to_cpu(h->vh_dtype), comp = le16_to_cpu(h->vh_compression);
+	u32 dims = le32_to_cpu(h->vh_dimensions);
+
+	if (!vsearch_comparable(s->q.dtype, s->q.dims, dtype, comp, dims))
+		return 0;
+	if (s->a.comp_mask && !(s->a.comp_mask & (1u << comp)))
+		return 0;
+	if (!s->any_model && memcmp(m->vm_model, s->a.model, sizeof(s->a.model)))
+		return 0;
+	g = &s->grp[s->ngrp++];
+	g->rec = rec;
+	g->id = le64_to_cpu(h->vh_vector_id);
+	g->ino = le64_to_cpu(h->vh_file_inode);
+	g->dtype = dtype;
+	g->comp = comp;
+	g->dims = dims;
+	g->len = le32_to_cpu(h->vh_compressed_size);
+	return s->ngrp == VEXFS_SEARCH_GROUP ? vexfs_search_group(s) : 0;
+}
+
+/* ---- whole-filesystem scan ---------------------------------------------- */
+
+static u32 vexfs_search_chunk_blocks(struct super_block *sb, const struct vexfs_vchunk *c)
+{
+	return c->nslots / (sb->s_blocksize / VEXFS_VEC_ALIGN);
+}
+
+/*
+ * Under vs->lock: copy chunk @c (its blocks are in s->bh) and its record
+ * starts, and check the records no search has checked yet. Returns the id
+ * of a record found bad now (to report after the lock), else 0.
+ */
+static u64 vexfs_search_snap(struct vexfs_search *s, struct vexfs_vchunk *c, u32 nblk,
+			     u32 *bad_off)
+{
+	struct super_block *sb = s->sb;
+	u32 bs = sb->s_blocksize, w, i;
+	u64 bad_id = 0;
+
+	for (i = 0; i < nblk; i++)
+		memcpy(s->buf + (size_t)i * bs, s->bh[i]->b_data, bs);
+	for (w = 0; w < VEXFS_VCHUNK_WORDS; w++) {
+		u64 todo = c->starts[w] & ~c->checked[w] & ~c->bad[w];
+
+		while (todo) {
+			u32 slot = w * 64 + __ffs64(todo), off = slot * VEXFS_VEC_ALIGN;
+			const struct vexfs_vec_header *h = (const void *)(s->buf + off);
+			u64 id = le64_to_cpu(h->vh_vector_id);
+			struct vexfs_vent *v = vexfs_vindex_lookup(&s->vs->index, id);
+			const char *why = "";
+
+			todo &= todo - 1;
+			if (v && v->chunk == c && v->offset == off &&
+			    !vexfs_vec_rec_validate(h, v->length, VEXFS_SB(sb)->s_csum_seed, id,
+						    v->ino, &why)) {
+				c->checked[w] |= 1ULL << (slot % 64);
+				continue;
+			}
+			c->bad[w] |= 1ULL << (slot % 64);
+			bad_id = id;
+			*bad_off = off;
+		}
+		s->starts[w] = c->starts[w];
+		s->bad[w] = c->bad[w];
+	}
+	return bad_id;
+}
+
+static void vexfs_search_readahead(struct vexfs_search *s, unsigned long *ra)
+{
+	struct super_block *sb = s->sb;
+	u64 start[VEXFS_SEARCH_RA];
+	u32 nblk[VEXFS_SEARCH_RA], n = 0, i, b;
+	struct vexfs_vchunk *c;
+
+	mutex_lock(&s->vs->lock);
+	while (n < VEXFS_SEARCH_RA) {
+		c = xa_find(&s->vs->chunks, ra, ULONG_MAX, XA_PRESENT);
+		if (!c)
+			break;
+		start[n] = c->start;
+		nblk[n++] = vexfs_search_chunk_blocks(sb, c);
+		(*ra)++;
+	}
+	mutex_unlock(&s->vs->lock);
+	for (i = 0; i < n; i++)
+		for (b = 0; b < nblk[i]; b++)
+			sb_breadahead(sb, start[i] + b);
+}
+
+static int vexfs_search_fs(struct vexfs_search *s)
+{
+	struct super_block *sb = s->sb;
+	struct vexfs_vstore *vs = s->vs;
+	unsigned long pos = 0, ra = 0;
+	u32 i, w, nblk, bad_off = 0, since_ra = 0;
+	int err = 0;
+
+	for (;;) {
+		struct vexfs_vchunk *c;
+		bool ioerr = false;
+		u64 start, bad_id = 0;
+
+		mutex_lock(&vs->lock);
+		c = xa_find(&vs->chunks, &pos, ULONG_MAX, XA_PRESENT);
+		if (c) {
+			start = c->start;
+			nblk = vexfs_search_chunk_blocks(sb, c);
+		}
+		mutex_unlock(&vs->lock);
+		if (!c)
+			break;
+		if (ra <= pos || since_ra++ >= VEXFS_SEARCH_RA / 2) {
+			if (ra <= pos)
+				ra = pos + 1;
+			vexfs_search_readahead(s, &ra);
+			since_ra = 0;
+		}
+		if (nblk > ARRAY_SIZE(s->bh))
+			nblk = ARRAY_SIZE(s->bh);	/* cannot happen: chunks are <= 64 KiB */
+		for (i = 0; i < nblk; i++) {
+			s->bh[i] = sb_bread(sb, start + i);
+			if (!s->bh[i])
+				ioerr = true;
+		}
+		mutex_lock(&vs->lock);
+		c = ioerr ? NULL : xa_load(&vs->chunks, start);
+		for (i = 0; c && i < nblk; i++)
+			if (!buffer_uptodate(s->bh[i]))
+				ioerr = true;
+		if (c && !ioerr && vexfs_search_chunk_blocks(sb, c) == nblk)
+			bad_id = vexfs_search_snap(s, c, nblk, &bad_off);
+		else
+			c = NULL;
+		mutex_unlock(&vs->lock);
+		for (i = 0; i < nblk; i++)
+			brelse(s->bh[i]);
+		if (ioerr) {
+			vexfs_err(sb, "vector chunk %llu: read error, skipped by a search", start);
+			s->corrupt++;
+		}
+		if (bad_id)
+			vexfs_corrupt(sb, "vector %llu (chunk %llu + %u): record fails its checks, skipped by searches",
+				      bad_id, start, bad_off);
+		/* a chunk that went away or changed size has none of our records now */
+		for (w = 0; c && w < VEXFS_VCHUNK_WORDS && !err; w++) {
+			u64 bits = s->starts[w];
+
+			while (bits && !err) {
+				u32 slot = w * 64 + __ffs64(bits);
+
+				bits &= bits - 1;
+				if (s->bad[w] & (1ULL << (slot % 64))) {
+					s->corrupt++;
+					continue;
+				}
+				err = vexfs_search_offer(s, s->buf + (size_t)slot * VEXFS_VEC_ALIGN);
+			}
+		}
+		/* the group points into s->buf: finish it before the next copy */
+		if (!err && s->ngrp)
+			err = vexfs_search_group(s);
+		if (err)
+			return err;
+		pos = start + 1;
+		cond_resched();
+		if (fatal_signal_pending(current))
+			return -EINTR;
+	}
+	return 0;
+}
+
+/* ---- one file ----------------------------------------------------------- */
+
+static int vexfs_search_file(struct vexfs_search *s, struct inode *inode)
+{
+	u64 ids[VEXFS_SEARCH_GROUP], after = 0;
+	u32 n, i, gen = inode->i_generation;
+	int err = 0;
+
+	/* the caller holds the file open for reading */
+	s->memo[hash_64(inode->i_ino, 10) % VEXFS_SEARCH_MEMO] =
+		(struct vexfs_smemo){ .ino = inode->i_ino, .gen = gen, .state = 1 };
+	for (;;) {
+		size_t used = 0;
+
+		n = vexfs_vec_ids_after(inode, after, ids, ARRAY_SIZE(ids));
+		if (!n)
+			break;
+		inode_lock_shared(inode);
+		for (i = 0; i < n && !err; i++) {
+			u32 len;
+			u8 *rec = vexfs_vec_read(inode, ids[i], &len);
+
+			after = ids[i];
+			if (IS_ERR(rec)) {
+				if (PTR_ERR(rec) == -EUCLEAN)
+					s->corrupt++;
+				else if (PTR_ERR(rec) != -ENOENT)
+					err = PTR_ERR(rec);
+				continue;
+			}
+			if (used + len > VEXFS_VCHUNK_BYTES) {
+				err = vexfs_search_group(s);
+				used = 0;
+			}
+			if (!err) {
+				memcpy(s->buf + used, rec, len);
+				err = vexfs_search_offer(s, s->buf + used);
+				used += ALIGN(len, VEXFS_VEC_ALIGN);
+			}
+			kvfree(rec);
+		}
+		inode_unlock_shared(inode);
+		if (!err && s->ngrp)
+			err = vexfs_search_group(s);
+		if (err)
+			return err;
+		if (fatal_signal_pending(current))
+			return -EINTR;
+	}
+	return 0;
+}
+
+/* ---- the call ----------------------------------------------------------- */
+
+/* The LIKE form: vector a->like_id, readable by the caller, becomes the query. */
+static int vexfs_search_like(struct vexfs_search *s, void **qbuf)
+{
+	struct vexfs_vent *v;
+	struct inode *inode;
+	const struct vexfs_vec_header *h;
+	u32 len, dtype, comp, dims, raw;
+	u64 ino = 0;
+	void *rec, *out;
+	int err;
+
+	rcu_read_lock();
+	v = vexfs_vindex_lookup(&s->vs->index, s->a.like_id);
+	if (v)
+		ino = v->ino;
+	rcu_read_unlock();
+	if (!ino)
+		return -ENOENT;
+	inode = vexfs_iget_live(s->sb, ino);
+	if (IS_ERR(inode))
+		return PTR_ERR(inode) == -ESTALE ? -ENOENT : PTR_ERR(inode);
+	err = inode_permission(s->idmap, inode, MAY_READ);
+	if (err) {
+		iput(inode);
+		return err;
+	}
+	inode_lock_shared(inode);
+	rec = vexfs_vec_read(inode, s->a.like_id, &len);
+	inode_unlock_shared(inode);
+	if (IS_ERR(rec)) {
+		iput(inode);
+		return PTR_ERR(rec);
+	}
+	h = rec;
+	dtype = le16_to_cpu(h->vh_dtype);
+	comp = le16_to_cpu(h->vh_compression);
+	dims = le32_to_cpu(h->vh_dimensions);
+	raw = vexfs_vec_raw_size(dtype, dims);
+	err = -EINVAL;
+	if (s->a.dims && s->a.dims != dims)
+		goto out;
+	out = kvmalloc(dtype == VEXFS_DT_F16 ? 4 * (size_t)dims : raw, GFP_KERNEL_ACCOUNT);
+	err = -ENOMEM;
+	if (!out)
+		goto out;
+	if (dtype == VEXFS_DT_F16) {
+		vq_f16_decode_ref((const void *)((u8 *)rec + VEXFS_VEC_REC_HDR), out, dims);
+		dtype = VEXFS_DT_F32;
+		err = 0;
+	} else if (comp == VEXFS_COMP_NONE) {
+		memcpy(out, (u8 *)rec + VEXFS_VEC_REC_HDR, raw);
+		err = 0;
+	} else {
+		err = vexfs_vec_decompress(s->sb, s->a.like_id, dtype, comp, dims,
+					   (u8 *)rec + VEXFS_VEC_REC_HDR, len - VEXFS_VEC_REC_HDR,
+					   out);
+	}
+	if (err) {
+		kvfree(out);
+		goto out;
+	}
+	s->a.dtype = dtype;
+	s->a.dims = dims;
+	*qbuf = out;
+out:
+	kvfree(rec);
+	iput(inode);
+	return err;
+}
+
+static void vexfs_search_free(struct vexfs_search *s)
+{
+	u32 i;
+
+	for (i = 0; i < s->q.npq; i++)
+		kvfree(s->q.pq[i].lut);
+	kvfree(s->q.qnorm);
+	kvfree(s->q.scratch);
+	kvfree(s->tk);
+	kvfree(s->cand);
+	kvfree(s->dist);
+	kvfree(s->memo);
+	kvfree(s->buf);
+	kvfree(s);
+}
+
+/* Allocate what the scan needs and prepare the queries (PQ tables, norms). */
+static int vexfs_search_setup(struct vexfs_search *s)
+{
+	struct vsearch_query *q = &s->q;
+	size_t lut[VEXFS_CB_MAX];
+	u32 nq = q->nq, i, id;
+	const gfp_t gfp = GFP_KERNEL_ACCOUNT;
+
+	s->tk = kvcalloc(nq, sizeof(*s->tk), gfp);
+	s->cand = kvmalloc_array((size_t)nq * s->a.k, sizeof(*s->cand), gfp);
+	s->dist = kvmalloc_array((size_t)VEXFS_SEARCH_GROUP * nq, sizeof(float), gfp);
+	s->memo = kvcalloc(VEXFS_SEARCH_MEMO, sizeof(*s->memo), gfp);
+	s->buf = kvmalloc(VEXFS_VCHUNK_BYTES, gfp);
+	q->qnorm = kvcalloc(nq, sizeof(float), gfp);
+	q->scratch = kvmalloc_array(3 * (size_t)q->dims, sizeof(float), gfp);
+	if (!s->tk || !s->cand || !s->dist || !s->memo || !s->buf || !q->qnorm || !q->scratch)
+		return -ENOMEM;
+	for (i = 0; i < nq; i++)
+		vsearch_topk_init(&s->tk[i], s->cand + (size_t)i * s->a.k, s->a.k);
+
+	if (q->dtype == VEXFS_DT_F32) {
+		for (id = 1; id <= VEXFS_CB_MAX; id++) {
+			const struct vexfs_cbook *cb = vexfs_cb_find(s->sb, id);
+
+			if (!cb)
+				break;
+			if (cb->dims != q->dims)
+				continue;
+			q->pq[q->npq++] = (struct vsearch_pq){ .id = cb->id, .crc = cb->crc,
+							      .pq = &cb->pq };
+		}
+	}
+	vsearch_pq_plan(q, lut);
+	for (i = 0; i < q->npq; i++) {
+		if (!lut[i])
+			continue;
+		q->pq[i].lut = kvmalloc(lut[i], gfp);
+		if (!q->pq[i].lut)
+			return -ENOMEM;
+	}
+	for (i = 0; i < nq; i++) {
+		kernel_fpu_begin();
+		vsearch_prepare_one(q, i);
+		kernel_fpu_end();
+		cond_resched();
+	}
+	return 0;
+}
+
+/* Results, best first per query; unused entries are zero. */
+static int vexfs_search_copy_out(struct vexfs_search *s, void __user *uarg)
+{
+	struct vexfs_search_result __user *ures = u64_to_user_ptr(s->a.results);
+	struct vexfs_search_result *r = (void *)s->buf;
+	const u32 per = VEXFS_VCHUNK_BYTES / sizeof(*r);
+	size_t done = 0;
+	u32 qi, j, n = 0;
+
+	for (qi = 0; qi < s->q.nq; qi++) {
+		struct vsearch_topk *t = &s->tk[qi];
+
+		vsearch_topk_sort(t);
+		for (j = 0; j < s->a.k; j++) {
+			memset(&r[n], 0, sizeof(*r));
+			if (j < t->n) {
+				r[n].vector_id = t->h[j].id;
+				r[n].inode = t->h[j].ino;
+				r[n].generation = t->h[j].gen;
+				r[n].distance = vsearch_key_bits(t->h[j].key, s->q.metric);
+			}
+			if (++n == per || (qi == s->q.nq - 1 && j == s->a.k - 1)) {
+				if (copy_to_user(ures + done, r, n * sizeof(*r)))
+					return -EFAULT;
+				done += n;
+				n = 0;
+			}
+		}
+	}
+	if (put_user(s->compared, (u64 __user *)(uarg + offsetof(struct vexfs_ioc_search, compared))) ||
+	    put_user(s->corrupt, (u64 __user *)(uarg + offsetof(struct vexfs_ioc_search, corrupt))))
+		return -EFAULT;
+	return 0;
+}
+
+long vexfs_ioc_search(struct file *file, void __user *uarg)
+{
+	struct inode *inode = file_inode(file);
+	struct super_block *sb = inode->i_sb;
+	struct vexfs_search *s;
+	struct vexfs_ioc_search *a;
+	const char *why = "";
+	void *qbuf = NULL;
+	bool whole;
+	u32 usize;
+	u64 need;
+	long err;
+
+	s = kvzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
+	if (!s)
+		return -ENOMEM;
+	a = &s->a;
+	s->sb = sb;
+	s->vs = VEXFS_SB(sb)->s_vstore;
+	s->idmap = vexfs_file_idmap(file);
+	err = vexfs_copy_arg(a, sizeof(*a), uarg, &usize);
+	if (err)
+		goto out;
+	err = -EINVAL;
+	if ((a->flags & ~VEXFS_SEARCH_FLAGS) || a->pad)
+		goto out;
+	if (S_ISREG(inode->i_mode)) {
+		if (a->flags & VEXFS_SEARCH_FS) {
+			whole = true;
+		} else {
+			whole = false;
+			if (!(file->f_mode & FMODE_READ)) {
+				err = -EBADF;
+				goto out;
+			}
+		}
+	} else if (S_ISDIR(inode->i_mode)) {
+		whole = true;
+		/* directory subtrees need parent pointers: only the root for now */
+		if (!(a->flags & VEXFS_SEARCH_FS) && inode != d_inode(sb->s_root)) {
+			err = -EOPNOTSUPP;
+			goto out;
+		}
+	} else {
+		err = -ENOTTY;
+		goto out;
+	}
+	if (!a->results || (a->results & 7))
+		goto out;
+	if (a->flags & VEXFS_SEARCH_LIKE) {
+		if (a->nq != 1 || a->queries || a->queries_len || !a->like_id)
+			goto out;
+		if (a->metric > VEXFS_SEARCH_METRIC_HAMMING || !a->k || a->k > VEXFS_SEARCH_K_MAX)
+			goto out;
+		need = (u64)a->k * sizeof(struct vexfs_search_result);
+		if (a->results_len < need)
+			goto out;
+		err = vexfs_search_like(s, &qbuf);
+		if (err)
+			goto out;
+	}
+	err = vsearch_check_args(a->dtype, a->metric, a->dims, a->nq, a->k, &why);
+	if (err)
+		goto out;
+	s->q.dtype = a->dtype;
+	s->q.metric = a->metric;
+	s->q.dims = a->dims;
+	s->q.nq = a->nq;
+	s->q.row = vsearch_row_size(a->dtype, a->dims);
+	err = -EINVAL;
+	need = (u64)a->nq * a->k * sizeof(struct vexfs_search_result);
+	if (a->results_len < need)
+		goto out;
+	if (!qbuf) {
+		if (!a->queries || a->queries_len != (u64)a->nq * s->q.row)
+			goto out;
+		qbuf = vmemdup_user(u64_to_user_ptr(a->queries), a->queries_len);
+		if (IS_ERR(qbuf)) {
+			err = PTR_ERR(qbuf);
+			qbuf = NULL;
+			goto out;
+		}
+	}
+	if (a->dtype == VEXFS_DT_F32 &&
+	    !vsearch_query_finite(qbuf, (size_t)a->nq * a->dims)) {
+		err = -EINVAL;
+		goto out;
+	}
+	s->q.q = qbuf;
+	s->any_model = !memchr_inv(a->model, 0, sizeof(a->model));
+	err = vexfs_search_setup(s);
+	if (err)
+		goto out;
+	if (whole)
+		err = vexfs_search_fs(s);
+	else
+		err = vexfs_search_file(s, inode);
+	if (!err)
+		err = vexfs_search_copy_out(s, uarg);
+out:
+	kvfree(qbuf);
+	vexfs_search_free(s);
+	return err;
+}
