@@ -33,8 +33,8 @@
 #include "vexfs/vexfs_ioctl.h"
 #include "vexfs/vq.h"
 #include "util.h"
+#include "vexctl.h"
 
-#define VC_EXIT_USAGE	2
 #define VC_LIST_PAGE	1024	/* ids per LIST call */
 #define VC_NUM_MAX	400	/* longest number token accepted */
 #define VC_U64_MAX	(~(u64)0)
@@ -55,7 +55,7 @@ static const struct vc_dtype vc_dtypes[VEXFS_DT_MAX + 1] = {
 	[VEXFS_DT_BIN] = { "bin", "|b1", 1 },
 };
 
-static const char * const vc_comp_names[VEXFS_COMP_MAX + 1] = {
+const char * const vc_comp_names[VEXFS_COMP_MAX + 1] = {
 	[VEXFS_COMP_NONE] = "none",
 	[VEXFS_COMP_SQ8] = "sq8",
 	[VEXFS_COMP_SQ4] = "sq4",
@@ -69,7 +69,7 @@ static bool vc_dtype_ok(u32 dt)
 	return dt >= 1 && dt <= VEXFS_DT_MAX;
 }
 
-static const char *vc_dtype_name(u32 dt)
+const char *vc_dtype_name(u32 dt)
 {
 	static char buf[24];
 
@@ -79,7 +79,7 @@ static const char *vc_dtype_name(u32 dt)
 	return buf;
 }
 
-static const char *vc_comp_name(u32 c)
+const char *vc_comp_name(u32 c)
 {
 	static char buf[24];
 
@@ -112,14 +112,6 @@ static int vc_dtype_parse(const char *s)
 	return 0;
 }
 
-enum vc_format {
-	VC_FMT_AUTO = 0,
-	VC_FMT_NPY,
-	VC_FMT_FVECS,
-	VC_FMT_TEXT,
-	VC_FMT_JSON,
-};
-
 static const char * const vc_fmt_names[] = {
 	[VC_FMT_AUTO] = "auto",
 	[VC_FMT_NPY] = "npy",
@@ -142,15 +134,7 @@ static int vc_format_parse(const char *s)
 
 /* ---- a set of parsed vectors ------------------------------------------------ */
 
-struct vc_vecs {
-	size_t n;		/* vectors */
-	u32 d;			/* dimensions of each (0 until known) */
-	u32 dtype;		/* VEXFS_DT_* */
-	u32 vbytes;		/* bytes of one vector */
-	u8 *data;		/* n * vbytes */
-	size_t cap;		/* vectors allocated */
-	char err[384];		/* why parsing failed */
-};
+/* struct vc_vecs: vexctl.h */
 
 __attribute__((format(printf, 2, 3)))
 static int vc_err(struct vc_vecs *vs, const char *fmt, ...)
@@ -163,7 +147,7 @@ static int vc_err(struct vc_vecs *vs, const char *fmt, ...)
 	return -1;
 }
 
-static void vc_vecs_free(struct vc_vecs *vs)
+void vc_vecs_free(struct vc_vecs *vs)
 {
 	free(vs->data);
 	vs->data = NULL;
@@ -1177,7 +1161,7 @@ static int vc_guess_format(const char *path, const u8 *buf, size_t len)
 /* ---- small helpers --------------------------------------------------------- */
 
 __attribute__((format(printf, 2, 3), noreturn))
-static void vc_usage_err(const char *cmd, const char *fmt, ...)
+void vc_usage_err(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -1238,7 +1222,7 @@ static u8 *vc_read_all(const char *path, const char *what, size_t *lenp)
  * Read and parse a vector file; dies with the file's name on any error.
  * Returns the format.
  */
-static int vc_load(const char *path, int fmt, u32 want, struct vc_vecs *vs)
+int vc_load(const char *path, int fmt, u32 want, struct vc_vecs *vs)
 {
 	size_t len;
 	u8 *buf = vc_read_all(path, "vector file", &len);
@@ -1262,7 +1246,7 @@ static int vc_load(const char *path, int fmt, u32 want, struct vc_vecs *vs)
 	return fmt;
 }
 
-static void vc_json_str(FILE *f, const char *s, size_t max)
+void vc_json_str(FILE *f, const char *s, size_t max)
 {
 	size_t i;
 
@@ -1280,7 +1264,7 @@ static void vc_json_str(FILE *f, const char *s, size_t max)
 	fputc('"', f);
 }
 
-static u64 vc_parse_id(const char *cmd, const char *s)
+u64 vc_parse_id(const char *cmd, const char *s)
 {
 	unsigned long long v;
 	char *end;
@@ -1294,17 +1278,12 @@ static u64 vc_parse_id(const char *cmd, const char *s)
 	return v;
 }
 
-enum vc_op {
-	VC_OP_ATTACH, VC_OP_GET, VC_OP_LIST, VC_OP_DETACH, VC_OP_STATS,
-	VC_OP_CB_ADD, VC_OP_CB_GET,
-};
-
 /*
  * What a failed vector or codebook ioctl means, for people. id: the vector
  * id (GET, DETACH), the codebook id (CB_GET; ATTACH: --codebook, 0 = the
  * newest of the vector's dimensions).
  */
-static const char *vc_ioctl_msg(int err, enum vc_op op, int fd, u64 id)
+const char *vc_ioctl_msg(int err, enum vc_op op, int fd, u64 id)
 {
 	static char buf[256];
 	struct statfs sfs;
@@ -1397,7 +1376,7 @@ static const char *vc_ioctl_msg(int err, enum vc_op op, int fd, u64 id)
 }
 
 /* Open the file a vector call applies to: a regular file. */
-static int vc_open_file(const char *path, bool rw)
+int vc_open_file(const char *path, bool rw)
 {
 	int fd = open(path, (rw ? O_RDWR : O_RDONLY) | O_CLOEXEC | O_NOCTTY);
 	struct stat st;
@@ -1461,13 +1440,7 @@ static void vc_print_values(FILE *f, const struct vc_vecs *vs, size_t i, bool js
 
 /* ---- commands -------------------------------------------------------------- */
 
-struct vc_cmd {
-	const char *name;
-	int (*run)(int argc, char **argv);
-	const char *usage;
-};
-
-static const struct vc_cmd *vc_cur_cmd;
+const struct vc_cmd *vc_cur_cmd;
 
 __attribute__((noreturn))
 static void vc_cmd_help(const struct vc_cmd *c, int code)
@@ -1480,7 +1453,7 @@ static void vc_cmd_help(const struct vc_cmd *c, int code)
  * getopt_long over a command's arguments (argv[0] is the command). Returns
  * the option, -1 at the end; usage errors and --help do not return.
  */
-static int vc_getopt(int argc, char **argv, const char *shorts, const struct option *longs)
+int vc_getopt(int argc, char **argv, const char *shorts, const struct option *longs)
 {
 	int c = getopt_long(argc, argv, shorts, longs, NULL);
 
@@ -1499,7 +1472,7 @@ static int vc_getopt(int argc, char **argv, const char *shorts, const struct opt
 	return c;
 }
 
-static void vc_check_args(int have, int want_min, int want_max)
+void vc_check_args(int have, int want_min, int want_max)
 {
 	if (have < want_min)
 		vc_usage_err(vc_cur_cmd->name, "%s: missing argument", vc_cur_cmd->name);
@@ -1507,7 +1480,7 @@ static void vc_check_args(int have, int want_min, int want_max)
 		vc_usage_err(vc_cur_cmd->name, "%s: too many arguments", vc_cur_cmd->name);
 }
 
-static u32 vc_opt_dtype(const char *s)
+u32 vc_opt_dtype(const char *s)
 {
 	int dt = vc_dtype_parse(s);
 
@@ -1517,7 +1490,7 @@ static u32 vc_opt_dtype(const char *s)
 	return (u32)dt;
 }
 
-static int vc_opt_format(const char *s)
+int vc_opt_format(const char *s)
 {
 	int f = vc_format_parse(s);
 
@@ -1526,7 +1499,7 @@ static int vc_opt_format(const char *s)
 	return f;
 }
 
-static u32 vc_opt_comp(const char *s)
+u32 vc_opt_comp(const char *s)
 {
 	u32 c;
 
@@ -1538,7 +1511,7 @@ static u32 vc_opt_comp(const char *s)
 }
 
 /* A number option in [lo, hi]; name is the option as written, for messages. */
-static u64 vc_opt_num(const char *name, const char *s, u64 lo, u64 hi)
+u64 vc_opt_num(const char *name, const char *s, u64 lo, u64 hi)
 {
 	unsigned long long v;
 	char *end;
@@ -2276,7 +2249,7 @@ static void vc_write_file(const char *path, const void *buf, size_t len)
  * CODEBOOK_GET of codebook @id (0: only the count). With @blob, the blob
  * too (allocated; its length in g->blob_len). Dies on any error.
  */
-static void vc_cb_get(int fd, const char *path, u32 id, struct vexfs_ioc_codebook_get *g,
+void vc_cb_get(int fd, const char *path, u32 id, struct vexfs_ioc_codebook_get *g,
 		      u8 **blob)
 {
 	size_t max = vq_pq_blob_size(VEXFS_CB_MAX_DIMS);
@@ -2867,6 +2840,7 @@ static const struct vc_cmd vc_cmds[] = {
 	  "  -o, --out BLOB           also write the codebook blob to BLOB\n"
 	  "  -j, --json               print {\"id\", \"dims\", \"m\", \"blob_crc\", \"mse\", ...}\n"
 	  "Training runs here, not in the kernel: O(iters x n x 256 x d) operations.\n" },
+	{ "search", vc_cmd_search, vc_search_usage },
 	{ "codebooks", vc_cmd_codebooks,
 	  "codebooks FS-PATH [--json]\n"
 	  "List the PQ codebooks of the VexFS filesystem holding FS-PATH: id, dims, m\n"
@@ -2901,6 +2875,8 @@ static void vc_help(int code)
 		"  parse PATH                  dry run: parse and print what would be attached,\n"
 		"                              without a filesystem\n"
 		"  train FS-PATH --vectors F   train a PQ codebook on F and install it\n"
+		"  search PATH --vector Q      exact k nearest neighbours of Q among the stored\n"
+		"                              vectors (of a file, or the whole filesystem)\n"
 		"  codebooks FS-PATH           the filesystem's PQ codebooks\n"
 		"  codebook add|get|list|show  install, fetch, list a codebook; check a blob\n"
 		"\n"

@@ -567,6 +567,35 @@ expect_rc 0 "--version" "$VEXCTL" --version
 grep -q "^vexctl " "$W/out"
 result $? "--version names vexctl"
 
+# ---- search: argument parsing, and a target that is not VexFS -------------------------
+expect_rc 0 "search --help" "$VEXCTL" search --help
+grep -q "interim" "$W/out"
+result $? "search --help documents the interim path lookup"
+grep -q "search PATH --vector Q" help.txt
+result $? "--help lists search"
+: >plain
+expect_fail 2 "give one of --vector Q and --like FILE" "search: no query" "$VEXCTL" search plain
+expect_fail 2 "give one of --vector Q and --like FILE" "search: --vector and --like" \
+	"$VEXCTL" search plain -v vecs.txt --like plain
+expect_fail 2 "invalid k '0'" "search -k 0" "$VEXCTL" search plain -v vecs.txt -k 0
+expect_fail 2 "invalid k '4097'" "search -k 4097" "$VEXCTL" search plain -v vecs.txt -k 4097
+expect_fail 2 "unknown metric 'manhattan'" "search: unknown metric" \
+	"$VEXCTL" search plain -v vecs.txt --metric manhattan
+expect_fail 2 "unknown compression 'zstd'" "search: unknown compression in --compress" \
+	"$VEXCTL" search plain -v vecs.txt --compress none,zstd
+expect_fail 2 "--id needs --like" "search: --id without --like" \
+	"$VEXCTL" search plain -v vecs.txt --id 3
+expect_fail 2 "longer than 16 bytes" "search: --model too long" \
+	"$VEXCTL" search plain -v vecs.txt --model 0123456789abcdefX
+expect_fail 1 "hamming metric is for bin queries" "search: hamming with f32 queries" \
+	"$VEXCTL" search plain -v vecs.txt --metric hamming
+expect_fail 1 "plain: not a VexFS filesystem \(ENOTTY\)" "search on a file that is not on VexFS" \
+	"$VEXCTL" search plain -v vecs.txt
+expect_fail 1 "plain: not a VexFS filesystem \(ENOTTY\)" "search --reference on a file not on VexFS" \
+	"$VEXCTL" search plain -v vecs.txt --reference
+expect_fail 1 "not a VexFS file" "search --like a file that is not on VexFS" \
+	"$VEXCTL" search plain --like plain
+
 # ---- train: PQ codebooks without a filesystem ----------------------------------------
 # Training vectors: 600 x 16 around 40 centres (.fvecs), 300 x 8 (.npy), 100 x 16.
 python3 - <<'EOF'
