@@ -146,11 +146,12 @@ static int vexfs_search_group(struct vexfs_search *s)
 		u32 gen = 0;
 
 		if (g->skip) {
-			u32 id = get_unaligned_le32(g->rec + VEXFS_VEC_REC_HDR);
+			const u8 *data = g->rec + VEXFS_VEC_REC_HDR;
+			u32 id = get_unaligned_le32(data);
 			const struct vexfs_cbook *cb = vexfs_cb_find(s->sb, id);
 
 			/* a codebook added during the search is not an error */
-			if (!cb || cb->dims != g->dims) {
+			if (!vexfs_cb_matches(cb, g->dims, data, g->len)) {
 				s->corrupt++;
 				vexfs_corrupt(s->sb, "vector %llu: PQ codebook %u missing or not the one it was encoded with",
 					      g->id, id);
@@ -606,7 +607,8 @@ long vexfs_ioc_search(struct file *file, void __user *uarg)
 	if (err)
 		goto out;
 	err = -EINVAL;
-	if ((a->flags & ~VEXFS_SEARCH_FLAGS) || a->pad)
+	if ((a->flags & ~VEXFS_SEARCH_FLAGS) || a->pad ||
+	    (a->comp_mask & ~((2u << VEXFS_COMP_MAX) - 1)))
 		goto out;
 	if (S_ISREG(inode->i_mode)) {
 		if (a->flags & VEXFS_SEARCH_FS) {

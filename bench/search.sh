@@ -1,0 +1,22 @@
+#!/bin/bash
+# search.sh [KERNEL]: the SEARCH ioctl vs the same core in guest userspace,
+# in one QEMU VM (bench/search_bench.c says what is timed). Prints the table
+# rows of bench/README.md ("Search"). Under TCG absolute times mean little;
+# the ratios are the result.
+#   SEARCH_BENCH_CFGS="100000:128:none ..." overrides the configurations
+#   (N:D:COMP); the default is the issue's set at reduced N for TCG.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+k=${1:-6.12}
+cfgs=${SEARCH_BENCH_CFGS:-"100000:128:none 100000:128:sq8 20000:768:none 20000:768:sq8 20000:768:sq4"}
+make -s user
+make -s KVER="$k" module
+out=build/bench-search
+scripts/vm-run.sh -k "$k" -d 4G -o "$out" -t 5400 -- \
+	"SEARCH_BENCH_CFGS='$cfgs' bash bench/search-guest.sh" >/dev/null
+grep -q "vm-bench: done" "$out/console.log" || { tail -30 "$out/console.log"; exit 1; }
+echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-) (guest: QEMU TCG, AVX2)"
+grep "^# kernel compared\|^# attached" "$out/console.log" | sed 's/\r//'
+echo "| N | d | stored | kernel ms/query | user core ms/query | kernel/user | user bulk f32 ms | kernel batch-64 ms/query | batch speedup |"
+echo "|---|---|---|---|---|---|---|---|---|"
+sed -n 's/\r//; s/^RESULT //p' "$out/console.log"

@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * search_bench.c - the SEARCH ioctl against the same core in userspace.
+ *
+ *   search_bench DIR N D COMP [NFILES]     (run in the VM, DIR on VexFS)
+ *
+ * Attaches N seeded random D-dimensional float32 vectors (stored with COMP:
+ * none, sq8, sq4 or f16) to NFILES files under DIR, then, warm, times:
+ *  - the kernel: one query at a time (k = 10) and batches of 64;
+ *  - userspace: the same vectors as one contiguous array of stored forms,
+ *    searched with the same core calls the kernel makes (vsearch_dist per
+ *    record + top-k), and for float32 also the bulk scan vq_l2sq_scan.
+ * Prints medians and the ratio kernel / userspace. Ratios, not absolute
+ * numbers, are what carries from one machine (or QEMU) to another.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "vexfs/vexfs_ioctl.h"
+#include "vexfs/vq.h"
+#include "core/vsearch.h"
+#include "core/vrec.h"
+
+#define NQ	64
+#define K	10
+#define REPS	5
+
+static u32 rs = 4242;
+
+static float rndf(void)
+{
+	rs ^= rs << 13;
+	rs ^= rs >> 17;
+	rs ^= rs << 5;
+	return (float)(rs % 20001) / 10000.0f - 1.0f;
+}
+
+static double now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec + t.tv_nsec * 1e-9;
+}
+
+static int dcmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, n, sizeof(*v), dcmp);
+	return v[n / 2];
+}
+
+static int ksearch(int fd, const float *q, u32 nq, u32 d, struct vexfs_search_result *res,
+		   u64 *compared)
+{
+	struct vexfs_ioc_search a = {
+		.size = sizeof(a), .flags = VEXFS_SEARCH_FS, .dtype = VEXFS_VEC_DT_F32,
+		.metric = VEXFS_SEARCH_METRIC_L2, .dims = d, .nq = nq, .k = K,
+		.queries = (u64)(uintptr_t)q, .queries_len = nq * d * 4,
+		.results = (u64)(uintptr_t)res, .results_len = nq * K * sizeof(*res),
+	};
+
+	if (ioctl(fd, VEXFS_IOC_SEARCH, &a)) {
+		perror("SEARCH");
+		exit(1);
+	}
+	*compared = a.compared;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *dir, *comps;
+	u32 n, d, nfiles, comp, i, j, r, stored, rec;
+	float *x, *q, scratch[3 * 4096], qn[NQ];
+	u8 *codes;
+	struct vexfs_search_result *res;
+	struct vsearch_cand cand[K];
+	double tk1[REPS], tk64[REPS], tu1[REPS], tb1[REPS];
+	char path[4096];
+	int dfd;
+	u64 compared = 0;
+
+	if (argc < 5) {
+		fprintf(stderr, "usage: %s DIR N D none|f16|sq8|sq4 [NFILES]\n", argv[0]);
+		return 2;
+	}
+	dir = argv[1];
+	n = strtoul(argv[2], NULL, 0);
+	d = strtoul(argv[3], NULL, 0);
+	comps = argv[4];
+	nfiles = argc > 5 ? strtoul(argv[5], NULL, 0) : 1000;
+	comp = !strcmp(comps, "sq8") ? VEXFS_COMP_SQ8 : !strcmp(comps, "sq4") ? VEXFS_COMP_SQ4 :
+	       !strcmp(comps, "f16") ? VEXFS_COMP_F16 : VEXFS_COMP_NONE;
+	if (d > 4096 || !n || !nfiles)
+		return 2;
+	vq_select_impl(vq_cpu_features());
+	stored = vexfs_vec_stored_size(VEXFS_DT_F32, comp, d);
+	rec = VEXFS_ALIGN_UP(stored, 32u);
+	x = malloc((size_t)n * d * 4);
+	codes = aligned_alloc(64, (size_t)n * rec);
+	q = malloc((size_t)NQ * d * 4);
+	res = calloc((size_t)NQ * K, sizeof(*res));
+	if (!x || !codes || !q || !res)
+		return 1;
+	for (i = 0; i < n * d; i++)
+		x[i] = rndf();
+	for (i = 0; i < NQ * d; i++)
+		q[i] = rndf();
+
+	/* the stored forms, as the kernel stores them, back to back */
+	for (i = 0; i < n; i++) {
+		u8 *c = codes + (size_t)i * rec;
+
+		if (comp == VEXFS_COMP_NONE)
+			memcpy(c, x + (size_t)i * d, 4 * d);
+		else if (comp == VEXFS_COMP_F16)
+			vq_f16_encode(x + (size_t)i * d, (__le16 *)c, d);
+		else
+			vq_sqv_encode(x + (size_t)i * d, d, comp == VEXFS_COMP_SQ8 ? 8 : 4,
+				      scratch, c);
+	}
+
+	/* attach */
+	snprintf(path, sizeof(path), "%s/bench", dir);
+	mkdir(path, 0755);
+	{
+		double t0 = now();
+
+		for (i = 0; i < nfiles; i++) {
+			int fd;
+
+			snprintf(path, sizeof(path), "%s/bench/f%05u", dir, i);
+			fd = open(path, O_CREAT | O_RDWR, 0644);
+			if (fd < 0) {
+				perror(path);
+				return 1;
+			}
+			for (j = i; j < n; j += nfiles) {
+				struct vexfs_ioc_attach a = {
+					.size = sizeof(a), .dtype = VEXFS_VEC_DT_F32,
+					.compression = comp, .dims = d,
+					.data = (u64)(uintptr_t)(x + (size_t)j * d),
+					.data_len = 4 * d,
+				};
+
+				if (ioctl(fd, VEXFS_IOC_VEC_ATTACH, &a)) {
+					perror("ATTACH");
+					return 1;
+				}
+			}
+			close(fd);
+		}
+		printf("# attached %u vectors (d %u, %s) to %u files in %.1f s\n", n, d, comps,
+		       nfiles, now() - t0);
+	}
+	sync();
+	dfd = open(dir, O_RDONLY | O_DIRECTORY);
+	if (dfd < 0) {
+		perror(dir);
+		return 1;
+	}
+	ksearch(dfd, q, 1, d, res, &compared);	/* warm the cache and the verdicts */
+	printf("# kernel compared %llu vectors; impl %s\n", (unsigned long long)compared,
+	       vq_impl_name());
+
+	for (r = 0; r < REPS; r++) {
+		struct vsearch_query sq = { .dtype = VEXFS_DT_F32, .metric = 0, .dims = d,
+					    .nq = 1, .row = 4 * d, .qnorm = qn,
+					    .scratch = scratch };
+		double t0;
+		float *out = malloc((size_t)n * 4);
+
+		/* kernel, single queries (8 of them) */
+		t0 = now();
+		for (i = 0; i < 8; i++)
+			ksearch(dfd, q + (size_t)i * d, 1, d, res, &compared);
+		tk1[r] = (now() - t0) / 8;
+		/* kernel, a batch of 64 */
+		t0 = now();
+		ksearch(dfd, q, NQ, d, res, &compared);
+		tk64[r] = (now() - t0) / NQ;
+		/* userspace, the same per-record core calls */
+		t0 = now();
+		for (i = 0; i < 8; i++) {
+			struct vsearch_topk t;
+			float dist;
+			u32 v;
+
+			sq.q = q + (size_t)i * d;
+			vsearch_prepare(&sq);
+			vsearch_topk_init(&t, cand, K);
+			for (v = 0; v < n; v++) {
+				u32 bits;
+
+				vsearch_dist(&sq, VEXFS_DT_F32, comp, d, codes + (size_t)v * rec,
+					     stored, 0, 1, &dist);
+				memcpy(&bits, &dist, 4);
+				vsearch_topk_push(&t, bits, 0, v + 1, 0, 0);
+			}
+		}
+		tu1[r] = (now() - t0) / 8;
+		/* userspace bulk scan (float32 only) */
+		t0 = now();
+		for (i = 0; comp == VEXFS_COMP_NONE && i < 8; i++) {
+			struct vsearch_topk t;
+			u32 v;
+
+			vq_l2sq_scan(q + (size_t)i * d, x, d, n, out);
+			vsearch_topk_init(&t, cand, K);
+			for (v = 0; v < n; v++) {
+				u32 bits;
+
+				memcpy(&bits, &out[v], 4);
+				vsearch_topk_push(&t, bits, 0, v + 1, 0, 0);
+			}
+		}
+		tb1[r] = (now() - t0) / 8;
+		free(out);
+	}
+	{
+		double k1 = median(tk1, REPS), k64 = median(tk64, REPS), u1 = median(tu1, REPS);
+		double b1 = median(tb1, REPS);
+
+		printf("| %u | %u | %s | %.2f | %.2f | %.2fx | %.2f | %.2f | %.1fx |\n", n, d, comps,
+		       k1 * 1e3, u1 * 1e3, k1 / u1,
+		       comp == VEXFS_COMP_NONE ? b1 * 1e3 : 0.0, k64 * 1e3, k1 / k64);
+	}
+	close(dfd);
+	return 0;
+}
