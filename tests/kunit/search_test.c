@@ -195,7 +195,7 @@ static const u8 search_q16[8] = { 1, 0, 2, 0, 0, 0, 0xff, 0xff };
 static void search_test_forms(struct kunit *test)
 {
 	const struct search_form *f = test->param_value;
-	struct vsearch_query q = { .dims = 4, .nq = 1 };
+	struct vsearch_query *qp = kunit_kzalloc(test, sizeof(*qp), GFP_KERNEL);
 	u32 *cent, *lut, *scratch, out = 0, metric, qnorm = 0;
 	struct vq_pq pq = { .d = 4, .m = 2, .dsub = 2 };
 	static const u32 want[2] = { F_9, F_4 };
@@ -206,31 +206,34 @@ static void search_test_forms(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, cent);
 	KUNIT_ASSERT_NOT_NULL(test, lut);
 	KUNIT_ASSERT_NOT_NULL(test, scratch);
+	KUNIT_ASSERT_NOT_NULL(test, qp);
+	qp->dims = 4;
+	qp->nq = 1;
 	/* cent_t[(j * dsub + k) * 256 + c]: centroid 0 of subspace 0 = (3, 0), of 1 = (1, -1) */
 	cent[0 * 256] = F_3;
 	cent[2 * 256] = F_1;
 	cent[3 * 256] = F_M1;
 	pq.cent_t = (float *)cent;
 
-	q.dtype = f->dtype == VEXFS_DT_I8 || f->dtype == VEXFS_DT_I16 ? f->dtype : VEXFS_DT_F32;
-	q.row = vsearch_row_size(q.dtype, 4);
-	q.q = q.dtype == VEXFS_DT_I8 ? (const void *)search_q8 :
-	      q.dtype == VEXFS_DT_I16 ? (const void *)search_q16 : (const void *)search_qf;
-	q.qnorm = (float *)&qnorm;
-	q.scratch = (float *)scratch;
-	KUNIT_ASSERT_TRUE(test, vsearch_comparable(q.dtype, 4, f->dtype, f->comp, 4));
+	qp->dtype = f->dtype == VEXFS_DT_I8 || f->dtype == VEXFS_DT_I16 ? f->dtype : VEXFS_DT_F32;
+	qp->row = vsearch_row_size(qp->dtype, 4);
+	qp->q = qp->dtype == VEXFS_DT_I8 ? (const void *)search_q8 :
+	      qp->dtype == VEXFS_DT_I16 ? (const void *)search_q16 : (const void *)search_qf;
+	qp->qnorm = (float *)&qnorm;
+	qp->scratch = (float *)scratch;
+	KUNIT_ASSERT_TRUE(test, vsearch_comparable(qp->dtype, 4, f->dtype, f->comp, 4));
 
 	for (metric = VEXFS_SEARCH_METRIC_L2; metric <= VEXFS_SEARCH_METRIC_IP; metric++) {
 		int lut_on, err;
 
 		for (lut_on = 0; lut_on < 2; lut_on++) {
-			q.metric = metric;
-			q.npq = 1;
-			q.pq[0] = (struct vsearch_pq){ .id = 1, .crc = 0x1234, .pq = &pq,
+			qp->metric = metric;
+			qp->npq = 1;
+			qp->pq[0] = (struct vsearch_pq){ .id = 1, .crc = 0x1234, .pq = &pq,
 						       .lut = lut_on ? (float *)lut : NULL };
 			kernel_fpu_begin();
-			vsearch_prepare(&q);
-			err = vsearch_dist(&q, f->dtype, f->comp, 4, f->data, f->len, 0, 1,
+			vsearch_prepare(qp);
+			err = vsearch_dist(qp, f->dtype, f->comp, 4, f->data, f->len, 0, 1,
 					   (float *)&out);
 			kernel_fpu_end();
 			KUNIT_EXPECT_EQ(test, err, 0);
@@ -242,9 +245,9 @@ static void search_test_forms(struct kunit *test)
 	}
 	if (f->comp == VEXFS_COMP_PQ) {
 		/* another CRC than the codebook's: refused */
-		q.pq[0].crc = 0x1235;
+		qp->pq[0].crc = 0x1235;
 		kernel_fpu_begin();
-		KUNIT_EXPECT_EQ(test, vsearch_dist(&q, f->dtype, f->comp, 4, f->data, f->len, 0, 1,
+		KUNIT_EXPECT_EQ(test, vsearch_dist(qp, f->dtype, f->comp, 4, f->data, f->len, 0, 1,
 						   (float *)&out), -ENOENT);
 		kernel_fpu_end();
 	}
@@ -252,14 +255,15 @@ static void search_test_forms(struct kunit *test)
 
 static void search_test_hamming(struct kunit *test)
 {
-	struct vsearch_query q = { .dtype = VEXFS_DT_BIN, .metric = VEXFS_SEARCH_METRIC_HAMMING,
-				   .dims = 4, .nq = 2, .row = 1 };
+	struct vsearch_query *q = kunit_kzalloc(test, sizeof(*q), GFP_KERNEL);
 	static const u8 qs[2] = { 0x0b, 0x06 }, x = 0x06;
 	u32 out[2] = { 1, 1 };
 
-	q.q = qs;
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	*q = (struct vsearch_query){ .dtype = VEXFS_DT_BIN, .metric = VEXFS_SEARCH_METRIC_HAMMING,
+				     .dims = 4, .nq = 2, .row = 1, .q = qs };
 	kernel_fpu_begin();
-	KUNIT_EXPECT_EQ(test, vsearch_dist(&q, VEXFS_DT_BIN, 0, 4, &x, 1, 0, 2, (float *)out), 0);
+	KUNIT_EXPECT_EQ(test, vsearch_dist(q, VEXFS_DT_BIN, 0, 4, &x, 1, 0, 2, (float *)out), 0);
 	kernel_fpu_end();
 	KUNIT_EXPECT_EQ(test, out[0], F_3);
 	KUNIT_EXPECT_EQ(test, out[1], F_0);
