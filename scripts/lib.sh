@@ -32,4 +32,5 @@ need_pkgs() {
 # Packages every build and test needs.
 VEXFS_BUILD_PKGS=(gcc make bc flex bison libelf-dev libssl-dev dwarves kmod xz-utils zstd cpio
 	sparse libext2fs-dev libblkid-dev uuid-dev linux-libc-dev python3)
-VEXFS_VM_PKGS=(qemu-system-x86 busybox-static e2fsprogs dmsetup attr rsync tar fio stress-ng)
+VEXFS_VM_PKGS=(qemu-system-x86 busybox-static e2fsprogs dmsetup attr rsync tar fio stress-ng
+	python3-numpy)

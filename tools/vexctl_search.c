@@ -527,12 +527,9 @@ static void vs_ref_load(struct vs_ref *R, const struct vs_opts *o, const struct 
 {
 	struct vexfs_ioc_codebook_get g;
 	size_t i;
-	struct statfs sfs;
 	u32 id;
 
 	memset(R, 0, sizeof(*R));
-	if (fstatfs(sfd, &sfs) || sfs.f_type != VEXFS_SUPER_MAGIC)
-		vx_die("%s: %s", o->path, vc_ioctl_msg(ENOTTY, VC_OP_STATS, sfd, 0));
 	if (q->dtype == VEXFS_DT_F32) {
 		vc_cb_get(sfd, o->path, 0, &g, NULL);
 		for (id = 1; id <= g.count && id <= VEXFS_CB_MAX; id++) {
@@ -903,6 +900,10 @@ int vc_cmd_search(int argc, char **argv)
 	if (whole)
 		root = vs_mount_root(o.path);
 	if (o.reference) {
+		struct statfs sfs;
+
+		if (fstatfs(fd, &sfs) || sfs.f_type != VEXFS_SUPER_MAGIC)
+			vx_die("%s: %s", o.path, vc_ioctl_msg(ENOTTY, VC_OP_STATS, fd, 0));
 		if (whole && !o.fs && S_ISDIR(st.st_mode)) {
 			struct stat rs;
 
