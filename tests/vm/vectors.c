@@ -1053,6 +1053,54 @@ static int do_enospc(const char *dir)
 }
 
 /*
+ * SEARCH with a query shaped like @v (float32 for float vectors, @v's own
+ * data otherwise) on @fd; checks the results are well formed (ids, then
+ * zeros; best first). Returns 0 or -errno.
+ */
+static int search_like(int fd, const struct vspec *v, uint32_t flags, uint32_t k)
+{
+	static struct vexfs_search_result res[64];
+	static float q[VEXFS_VEC_MAX_DATA / 2];
+	struct vexfs_ioc_search a;
+	uint32_t i, prev = 0;
+	bool ended = false;
+
+	memset(&a, 0, sizeof(a));
+	a.size = sizeof(a);
+	a.flags = flags;
+	a.dims = v->dims;
+	a.nq = 1;
+	a.k = k > 64 ? 64 : k;
+	if (v->dtype == VEXFS_VEC_DT_F32 || v->dtype == VEXFS_VEC_DT_F16) {
+		for (i = 0; i < v->dims; i++)
+			q[i] = (float)(int)(i % 7) - 3.0f;
+		a.dtype = VEXFS_VEC_DT_F32;
+		a.queries = (uintptr_t)q;
+		a.queries_len = v->dims * 4;
+	} else {
+		a.dtype = v->dtype;
+		a.queries = (uintptr_t)v->data;
+		a.queries_len = v->len;
+	}
+	a.metric = a.dtype == VEXFS_VEC_DT_BIN ? VEXFS_SEARCH_METRIC_HAMMING : VEXFS_SEARCH_METRIC_L2;
+	a.results = (uintptr_t)res;
+	a.results_len = sizeof(res);
+	if (ioctl(fd, VEXFS_IOC_SEARCH, &a))
+		return -errno;
+	for (i = 0; i < a.k; i++) {
+		if (!res[i].vector_id) {
+			ended = true;
+			continue;
+		}
+		/* L2 and Hamming distances are >= 0: their bits ascend with them */
+		if (ended || !res[i].inode || res[i].distance < prev)
+			return -EPROTO;
+		prev = res[i].distance;
+	}
+	return 0;
+}
+
+/*
  * race DIR SECONDS: four processes attach, get, list, detach, read the xattr
  * view, unlink and recreate four shared files at once; every call must
  * succeed or fail with an errno the race explains (ENOENT for an id another
@@ -1103,6 +1151,14 @@ static int do_race(const char *dir, int secs)
 				if (fgetxattr(fd, "user.vexfs.vec.00000", buf, sizeof(buf)) < 0 &&
 				    errno != ENODATA)
 					errs++;
+				/* searches of the whole filesystem and of this file */
+				e = search_like(fd, &v, VEXFS_SEARCH_FS, 1 + it % 64);
+				if (!e)
+					e = search_like(fd, &v, 0, 8);
+				if (e) {
+					fprintf(stderr, "race: search: %s\n", strerror(-e));
+					errs++;
+				}
 				if (it % 50 == 49)
 					unlink(path);
 				close(fd);
@@ -1111,13 +1167,31 @@ static int do_race(const char *dir, int secs)
 			_exit(errs ? 1 : 0);
 		}
 	}
+	/* a fifth process searches in a loop and is killed mid-search, twice */
+	for (p = 0; p < 2; p++) {
+		pid_t s = fork();
+
+		if (s == 0) {
+			static struct vspec v;
+			int fd = open(dir, O_RDONLY | O_DIRECTORY);
+
+			make_vec(&v, 1, 1);
+			for (;;)
+				search_like(fd, &v, VEXFS_SEARCH_FS, 64);
+		}
+		sleep(1 + p);
+		kill(s, SIGKILL);
+		waitpid(s, &status, 0);
+		if (!WIFSIGNALED(status))
+			bad++;
+	}
 	for (p = 0; p < 4; p++) {
 		waitpid(kids[p], &status, 0);
 		if (!WIFEXITED(status) || WEXITSTATUS(status))
 			bad++;
 	}
-	ck(bad == 0, "race: 4 processes on shared files, no unexplained error", "%d failed",
-	   bad);
+	ck(bad == 0, "race: 4 processes on shared files (with searches) and 2 searchers killed, no unexplained error",
+	   "%d failed", bad);
 	return 0;
 }
 
