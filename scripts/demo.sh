@@ -6,7 +6,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$VEXFS_TOP"
-need_pkgs "${VEXFS_BUILD_PKGS[@]}" attr
+need_pkgs "${VEXFS_BUILD_PKGS[@]}" attr python3-numpy python3-pil dataset-fashion-mnist
 make -s user
 
 host_can_load() {
@@ -19,14 +19,17 @@ if [ "${VEXFS_DEMO_VM:-0}" != 1 ] && host_can_load; then
 	log "host kernel $(uname -r) can load modules: running the demo here"
 	make -s module
 	img=$(mktemp /var/tmp/vexfs-demo.XXXXXX.img)
-	truncate -s 1G "$img"
+	truncate -s 2G "$img"
 	loop=$(losetup --find --show "$img")
 	trap 'umount /mnt/vexfs 2>/dev/null; losetup -d "$loop"; rm -f "$img"' EXIT
-	VEXFS_MODULE=$VEXFS_TOP/build/host/vexfs.ko bash tests/vm/demo.sh "$loop"
+	mkdir -p build/demo
+	VEXFS_OUT=$VEXFS_TOP/build/demo VEXFS_MODULE=$VEXFS_TOP/build/host/vexfs.ko bash tests/vm/demo.sh "$loop"
 else
 	log "this kernel cannot load modules: running the demo in QEMU (Debian 6.12 kernel)"
 	make -s KVER=6.12 module
-	scripts/vm-run.sh -k 6.12 -d 1G -o build/demo -t 300 -- bash tests/vm/demo.sh
+	mkdir -p build/demo
+	scripts/vm-run.sh -k 6.12 -d 2G -o build/demo -t 1800 -- bash tests/vm/demo.sh
 	grep -v '^\[ *[0-9.]*\]' build/demo/console.log | sed -n '/vector kernels\|mkfs.vexfs\|\$ /,$p' |
 		grep -v '^VEXFS-VM-RC' || true
+	[ -f build/demo/fmnist-search.png ] && log "contact sheet: build/demo/fmnist-search.png"
 fi

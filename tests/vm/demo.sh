@@ -47,7 +47,13 @@ say "after remount: content and checksum intact"
 cat $M/docs/first
 run "$VEXCTL" list $M/docs/papers/doc-1.txt --json
 [ "$(sha256sum < $M/docs/blob.bin)" = "$sha" ] && echo "64 MiB file: sha256 matches"
+say "search on real data: Fashion-MNIST, one image file per training image"
+python3 tests/vm/demo_fmnist.py $M "$VEXCTL" "${VEXFS_OUT:-/tmp}" "${VEXFS_DEMO_IMAGES:-60000}"
+q=$(ls $M/fmnist/coat | head -1)
+run "$VEXCTL" search $M/fmnist --fs --like $M/fmnist/coat/$q -k 5
+run "$VEXCTL" stats $M
 run umount $M
+run "$FSCK" -n "$DEV"
 unload_vexfs
 echo
 echo "VexFS demo finished."
