@@ -21,7 +21,10 @@
 #  - attach (also --compress pq), get (also --out, --raw), list (paging),
 #    detach, stats, codebook add/get/list and train against a fake of the
 #    VexFS ioctls (an LD_PRELOAD library built here with cc), including the
-#    messages for the kernel's errors.
+#    messages for the kernel's errors;
+#  - search: argument parsing, and against the fake SEARCH what vexctl passes
+#    (batches split in calls of 256, LIKE, FS, metric, model, comp_mask) and
+#    what it prints (text columns, JSON, zero entries dropped, errno messages).
 #
 # Usage: bash tests/user/test_vexctl.sh   (from the repository top, after make user)
 # Output: "ok N - name" / "not ok N - name", then "# vtest: N passed, M failed".
@@ -1015,6 +1018,63 @@ int ioctl(int fd, unsigned long req, ...)
 		s->block_size = 4096;
 		return 0;
 	}
+	if (req == VEXFS_IOC_SEARCH) {
+		/*
+		 * Checks what vexctl passes and logs it to $VEXCTL_FAKE.search; the
+		 * results of query q are the live vectors in scope in id order, at
+		 * distance (first value of q, f32 queries) + rank - 1, then zeros.
+		 */
+		struct vexfs_ioc_search *a = arg;
+		struct vexfs_search_result *res = (void *)(unsigned long)a->results;
+		int whole = !S_ISREG(st.st_mode) || (a->flags & VEXFS_SEARCH_FS);
+		__u32 qi, n, row = 0;
+		char lp[4096];
+		FILE *lf;
+
+		if (a->size != sizeof(*a) || (a->flags & ~VEXFS_SEARCH_FLAGS) || a->pad ||
+		    !a->nq || a->nq > VEXFS_SEARCH_NQ_MAX || !a->k || a->k > VEXFS_SEARCH_K_MAX ||
+		    !a->results || (a->results & 7) ||
+		    a->results_len != (__u64)a->nq * a->k * sizeof(*res))
+			return errno = EINVAL, -1;
+		if (a->flags & VEXFS_SEARCH_LIKE) {
+			if (a->nq != 1 || a->queries || a->queries_len || !a->like_id)
+				return errno = EINVAL, -1;
+		} else {
+			row = raw(a->dtype, a->dims);
+			if (a->dtype < 1 || a->dtype > 5 || a->dtype == 2 || !a->dims || !a->queries ||
+			    a->queries_len != a->nq * row)
+				return errno = EINVAL, -1;
+		}
+		snprintf(lp, sizeof(lp), "%s.search", store);
+		lf = fopen(lp, "a");
+		fprintf(lf, "nq=%u k=%u dtype=%u metric=%u dims=%u flags=%u comp_mask=0x%x "
+			"model=%.16s like=%llu whole=%d\n", a->nq, a->k, a->dtype, a->metric, a->dims,
+			a->flags, a->comp_mask, (const char *)a->model, (unsigned long long)a->like_id,
+			whole);
+		fclose(lf);
+		memset(res, 0, a->results_len);
+		for (qi = 0; qi < a->nq; qi++) {
+			float base = 0;
+
+			if (row && a->dtype == 1)
+				memcpy(&base, (const char *)(unsigned long)a->queries + qi * row, 4);
+			for (i = 0, n = 0; i < nrec && n < a->k; i++) {
+				struct vexfs_search_result *e = &res[qi * a->k + n];
+				float d = base + n;
+
+				if (!recs[i].live || (!whole && recs[i].ino != st.st_ino))
+					continue;
+				e->vector_id = recs[i].id;
+				e->inode = recs[i].ino;
+				e->generation = 7;
+				memcpy(&e->distance, &d, 4);
+				n++;
+			}
+		}
+		a->compared = nrec;
+		a->corrupt = 0;
+		return 0;
+	}
 	if (!S_ISREG(st.st_mode))
 		return errno = ENOTTY, -1;
 	if (req == VEXFS_IOC_VEC_ATTACH) {
@@ -1426,6 +1486,72 @@ EOF
 		"${F[@]}" train file1 -v train.fvecs
 	expect_fail 1 "maximum 31 codebooks" "fake: codebook add of a 32nd: ENOSPC explained" \
 		"${F[@]}" codebook add file1 cb1.blob
+	# search: what vexctl passes (the fake checks and logs it), batches split
+	# in calls of 256 queries, the output; a store of its own
+	SF=(env VEXCTL_FAKE=$W/sstore LD_PRELOAD="$W/fake.so" "$VEXCTL")
+	: >sfile
+	: >sother
+	python3 - <<'PY'
+import struct
+d = 3
+hdr = "{'descr': '<f4', 'fortran_order': False, 'shape': (300, %d), }" % d
+hdr += ' ' * (63 - (10 + len(hdr)) % 64) + '\n'
+with open('q300.npy', 'wb') as f:
+    f.write(b'\x93NUMPY\x01\x00' + struct.pack('<H', len(hdr)) + hdr.encode())
+    for i in range(300):
+        f.write(struct.pack('<3f', i, 0, 0))
+open('q1.txt', 'w').write('2.5 0 0\n')
+PY
+	expect_rc 0 "fake search: 3 vectors on sfile" "${SF[@]}" attach sfile -v vecs.txt
+	expect_rc 0 "fake search: 3 on sother" "${SF[@]}" attach sother -v vecs.txt
+	sino=$(stat -c %i sfile)
+	expect_rc 0 "fake search: one query, file scope" "${SF[@]}" search sfile -v q1.txt -k 10
+	[ "$(wc -l <"$W/out")" = 4 ] &&
+		[ "$(awk 'NR == 2 {print $1, $2, $3, $4, $5}' "$W/out")" = "1 2.5 1 $sino sfile" ] &&
+		[ "$(awk 'NR == 4 {print $1, $2, $3}' "$W/out")" = "3 4.5 3" ] &&
+		head -1 "$W/out" | grep -q '^rank  *distance  *id  *inode  *path'
+	result $? "fake search: header, then rank, distance, id, inode, path; zero entries not shown"
+	[ "$(tail -1 sstore.search)" = "nq=1 k=10 dtype=1 metric=0 dims=3 flags=0 comp_mask=0x0 model= like=0 whole=0" ]
+	result $? "fake search: the call (f32, 3 dims, l2, k 10, file scope)"
+	expect_rc 0 "fake search: a batch of 300 queries" "${SF[@]}" search sfile -v q300.npy -k 2 --json
+	[ "$(tail -2 sstore.search | cut -d' ' -f1 | tr '\n' ' ')" = "nq=256 nq=44 " ]
+	result $? "fake search: 300 queries in two calls (256 + 44)"
+	python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+q = d["queries"]
+assert d["nq"] == 300 and len(q) == 300 and all(len(r) == 2 for r in q), d["nq"]
+assert q[299][0]["distance"] == 299 and q[256][1]["distance"] == 257 and q[0][1]["distance"] == 1
+assert q[299][1]["bits"] == "0x43960000" and q[7][0]["id"] == 1 and q[7][1]["id"] == 2
+assert q[5][0]["path"] == "sfile" and q[5][0]["generation"] == 7 and d["scope"] == "file"
+assert d["metric"] == "l2" and d["k"] == 2 and d["dims"] == 3 and d["dtype"] == "f32"
+assert d["compared"] == 12 and d["corrupt"] == 0 and d["reference"] is False' "$W/out"
+	result $? "fake search --json: every query in order, distance and bits, id, path, counts"
+	expect_rc 0 "fake search: --metric cos --model --compress" \
+		"${SF[@]}" search sfile -v q1.txt -M cos -m mini -z sq8,pq -k 5
+	[ "$(tail -1 sstore.search)" = "nq=1 k=5 dtype=1 metric=2 dims=3 flags=0 comp_mask=0xa model=mini like=0 whole=0" ]
+	result $? "fake search: metric 2, comp_mask bits of sq8 and pq, the model"
+	grep -q '^rank  *score ' "$W/out"
+	result $? "fake search: cos results are scores"
+	expect_rc 0 "fake search --like FILE --id 2" "${SF[@]}" search sfile --like sfile --id 2 --json
+	[ "$(tail -1 sstore.search)" = "nq=1 k=10 dtype=0 metric=0 dims=0 flags=2 comp_mask=0x0 model= like=2 whole=0" ]
+	result $? "fake search --like: flag LIKE, the id, no queries"
+	python3 -c 'import json, sys
+d = json.load(open(sys.argv[1])); assert d["like"] == 2 and d["nq"] == 1 and d["dims"] == 3' "$W/out"
+	result $? "fake search --like --json: like, nq 1, the vector's dims"
+	expect_rc 0 "fake search --like FILE: its first vector" "${SF[@]}" search sfile --like sother
+	[ "$(tail -1 sstore.search | cut -d' ' -f9)" = "like=4" ]
+	result $? "fake search --like sother: vector 4"
+	expect_rc 0 "fake search --fs --no-paths" "${SF[@]}" search sfile --fs --no-paths -v q1.txt
+	[ "$(wc -l <"$W/out")" = 7 ] && [ "$(tail -1 sstore.search | cut -d' ' -f6,10)" = "flags=1 whole=1" ]
+	result $? "fake search --fs: the whole (fake) filesystem, flag FS"
+	expect_fail 1 "sfile: invalid search \(EINVAL" "fake search: EINVAL explained" \
+		env VEXCTL_FAKE_ERR=22 "${SF[@]}" search sfile -v q1.txt
+	expect_fail 1 "not supported yet \(EOPNOTSUPP.*--fs searches the whole filesystem" \
+		"fake search: EOPNOTSUPP on a directory explained" \
+		env VEXCTL_FAKE_ERR=95 "${SF[@]}" search . -v q1.txt
+	expect_fail 1 "sfile: bad address \(EFAULT\)" "fake search: EFAULT" \
+		env VEXCTL_FAKE_ERR=14 "${SF[@]}" search sfile -v q1.txt
+
 	unset VEXCTL_FAKE
 	expect_fail 1 "not a VexFS file" "fake off: ENOTTY again" "$VEXCTL" list file1
 else
