@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 k=${1:-6.12}
-cfgs=${SEARCH_BENCH_CFGS:-"100000:128:none 100000:128:sq8 20000:768:none 20000:768:sq8 20000:768:sq4"}
+cfgs=${SEARCH_BENCH_CFGS:-"50000:128:none 50000:128:sq8 10000:768:none 10000:768:sq8 10000:768:sq4 10000:768:f16"}
 make -s user
 make -s KVER="$k" module
 out=build/bench-search

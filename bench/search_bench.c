@@ -29,7 +29,7 @@
 
 #define NQ	64
 #define K	10
-#define REPS	5
+#define REPS	3
 
 static u32 rs = 4242;
 
