@@ -906,6 +906,7 @@ void vexfs_orphan_cleanup(struct super_block *sb)
 void vexfs_evict_inode(struct inode *inode)
 {
 	struct super_block *sb = inode->i_sb;
+	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
 	struct vexfs_inode_info *vi = VEXFS_I(inode);
 	handle_t *handle;
 	bool want_delete = !inode->i_nlink && !is_bad_inode(inode) && !sb_rdonly(sb);
@@ -917,10 +918,20 @@ void vexfs_evict_inode(struct inode *inode)
 		 * A fast symlink's i_block holds its target, not block numbers.
 		 */
 		if (vexfs_vec_evict(inode)) {
-			/* keep it on the on-disk orphan list: the next mount retries */
-			vexfs_err(sb, "inode %lu: cannot free its vectors; left for the next mount",
+			/*
+			 * The inode cannot be freed while vectors name it. Take it
+			 * off the on-disk orphan list as well, so that the list
+			 * on disk stays the one in memory; it stays allocated with
+			 * no link, which fsck.vexfs reclaims (the error is recorded).
+			 */
+			vexfs_err(sb, "inode %lu: cannot free its vectors; left allocated for fsck",
 				  inode->i_ino);
-			want_delete = false;
+			handle = vexfs_journal_start(sb, VEXFS_CREDITS_INODE * 3);
+			if (!IS_ERR(handle)) {
+				vexfs_orphan_del(handle, inode);
+				vexfs_mark_inode_dirty(handle, inode);
+				vexfs_journal_stop(handle);
+			}
 			goto keep;
 		}
 		if (!vexfs_fast_symlink(inode)) {
@@ -941,14 +952,19 @@ void vexfs_evict_inode(struct inode *inode)
 		}
 	}
 keep:
-	if (!want_delete && !list_empty(&vi->i_orphan)) {
-		/* read-only or bad: leave it for the next read-write mount */
-		mutex_lock(&VEXFS_SB(sb)->s_orphan_lock);
+	/*
+	 * Still on the in-memory list: read-only, bad, or the deletion could
+	 * not run (the truncate turned the filesystem read-only, the journal
+	 * aborted). Nothing more reaches the disk, whose orphan list keeps the
+	 * inode for the next read-write mount; the memory is freed below.
+	 */
+	if (!list_empty(&vi->i_orphan)) {
+		mutex_lock(&sbi->s_orphan_lock);
 		list_del_init(&vi->i_orphan);
-		mutex_unlock(&VEXFS_SB(sb)->s_orphan_lock);
+		mutex_unlock(&sbi->s_orphan_lock);
 	}
-	if (VEXFS_SB(sb)->s_journal)
-		jbd2_journal_release_jbd_inode(VEXFS_SB(sb)->s_journal, &vi->i_jinode);
+	if (sbi->s_journal)
+		jbd2_journal_release_jbd_inode(sbi->s_journal, &vi->i_jinode);
 	clear_inode(inode);
 }
 

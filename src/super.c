@@ -134,6 +134,9 @@ static void vexfs_put_super(struct super_block *sb)
 	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
 	u32 i;
 
+	/* Every inode is evicted by now, and eviction takes it off the list. */
+	if (WARN_ON_ONCE(!list_empty(&sbi->s_orphans)))
+		vexfs_msg(sb, "inodes left on the in-memory orphan list at unmount");
 	vexfs_sysfs_unregister(sb);
 	vexfs_vstore_unload(sb);
 	vexfs_journal_destroy(sb);
