@@ -623,8 +623,12 @@ static int vexfs_trunc_credits(handle_t *handle, struct inode *inode,
 	err = vexfs_mark_inode_dirty(handle, inode);
 	if (err)
 		return err;
-	return jbd2__journal_restart(handle, VEXFS_CREDITS_TRUNCATE, VEXFS_CREDITS_TRUNCATE,
-				     GFP_NOFS);
+	err = jbd2__journal_restart(handle, VEXFS_CREDITS_TRUNCATE, VEXFS_CREDITS_TRUNCATE,
+				    GFP_NOFS);
+	if (err)	/* the handle is detached from any transaction now */
+		vexfs_msg(inode->i_sb, "inode %lu: truncate stopped, journal restart failed: %d",
+			  inode->i_ino, err);
+	return err;
 }
 
 /*
@@ -767,6 +771,8 @@ int vexfs_truncate_blocks(struct inode *inode, loff_t new_size)
 	down_write(&vi->i_map_sem);
 	err = __vexfs_truncate_blocks(handle, inode, first);
 	up_write(&vi->i_map_sem);
+	if (!handle->h_transaction)
+		goto stop;	/* a restart failed: nothing more can be logged */
 	vi->i_datasync_tid = handle->h_transaction->t_tid;
 	inode_set_mtime_to_ts(inode, inode_set_ctime_current(inode));
 	err2 = vexfs_mark_inode_dirty(handle, inode);
