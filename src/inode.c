@@ -623,8 +623,17 @@ static int vexfs_trunc_credits(handle_t *handle, struct inode *inode,
 	err = vexfs_mark_inode_dirty(handle, inode);
 	if (err)
 		return err;
+	/*
+	 * The restart may wait for the commit of the running transaction,
+	 * whose other handles may be waiting for i_map_sem (page_mkwrite):
+	 * drop it meanwhile, as ext4 drops i_data_sem. The caller holds the
+	 * invalidate lock and i_rwsem, or evicts the inode: nothing maps a
+	 * block past the truncation point meanwhile.
+	 */
+	up_write(&VEXFS_I(inode)->i_map_sem);
 	err = jbd2__journal_restart(handle, VEXFS_CREDITS_TRUNCATE, VEXFS_CREDITS_TRUNCATE,
 				    GFP_NOFS);
+	down_write(&VEXFS_I(inode)->i_map_sem);
 	if (err)	/* the handle is detached from any transaction now */
 		vexfs_msg(inode->i_sb, "inode %lu: truncate stopped, journal restart failed: %d",
 			  inode->i_ino, err);
@@ -748,8 +757,10 @@ out:
 
 /*
  * Free the blocks of @inode beyond @new_size. i_size must already be
- * @new_size. Runs in as many transactions as needed; the inode sits on the
- * orphan list meanwhile (if it still has links) so a crash resumes it.
+ * @new_size. The caller holds the invalidate lock (page faults must not map
+ * blocks meanwhile), or evicts the inode. Runs in as many transactions as
+ * needed; the inode sits on the orphan list meanwhile (if it still has
+ * links) so a crash resumes it.
  */
 int vexfs_truncate_blocks(struct inode *inode, loff_t new_size)
 {
@@ -1014,9 +1025,20 @@ static void vexfs_write_failed(struct address_space *mapping, loff_t to)
 {
 	struct inode *inode = mapping->host;
 
+	/*
+	 * Regular files only: page_symlink() gets here inside symlink()'s
+	 * handle, where the invalidate lock must not be taken (page_mkwrite
+	 * takes it before its handle); a symlink is never mapped.
+	 */
+	bool reg = S_ISREG(inode->i_mode);
+
 	if (to > inode->i_size) {
+		if (reg)
+			filemap_invalidate_lock(mapping);
 		truncate_pagecache(inode, inode->i_size);
 		vexfs_truncate_blocks(inode, inode->i_size);
+		if (reg)
+			filemap_invalidate_unlock(mapping);
 	}
 }
 
@@ -1111,11 +1133,15 @@ static int vexfs_setsize(struct inode *inode, loff_t newsize)
 		if (err)
 			return err;
 	}
+	/* Faults (page_mkwrite) wait until the blocks are freed. */
 	filemap_invalidate_lock(inode->i_mapping);
 	truncate_setsize(inode, newsize);
+	if (newsize < oldsize) {
+		err = vexfs_truncate_blocks(inode, newsize);
+		filemap_invalidate_unlock(inode->i_mapping);
+		return err;
+	}
 	filemap_invalidate_unlock(inode->i_mapping);
-	if (newsize < oldsize)
-		return vexfs_truncate_blocks(inode, newsize);
 	handle = vexfs_journal_start(inode->i_sb, VEXFS_CREDITS_INODE);
 	if (IS_ERR(handle))
 		return PTR_ERR(handle);

@@ -99,7 +99,50 @@ t_restart() {
 	ok "restart: fsck clean" fsck_clean "$DEV"
 }
 
-ALL="evict_ro restart"
+# #6: truncate held i_map_sem across a journal restart while page_mkwrite
+# held a handle and waited for i_map_sem: an ABBA deadlock.
+t_mkwrite() {
+	begin mkwrite
+	"$MKFS" -q -f -b 1024 "$DEV"
+	mount -t vexfs "$DEV" $M
+	python3 - "$M/m" <<'PY' &
+import mmap, os, sys, time
+path = sys.argv[1]
+fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+os.posix_fallocate(fd, 0, 64 << 20)
+pid = os.fork()
+if pid == 0:
+    m = mmap.mmap(fd, 4096)
+    end = time.time() + 25
+    i = 0
+    while time.time() < end:
+        m[0] = i & 0xff
+        m.flush()           # msync: the next store faults into page_mkwrite
+        i += 1
+    os._exit(0)
+for n in range(4):
+    os.ftruncate(fd, 4096)
+    os.posix_fallocate(fd, 0, 64 << 20)
+os.waitpid(pid, 0)
+print("mkwrite-done")
+PY
+	local pid=$! i
+	for i in $(seq 90); do
+		kill -0 $pid 2>/dev/null || break
+		sleep 1
+	done
+	if kill -0 $pid 2>/dev/null; then
+		ok "mkwrite: truncate vs page_mkwrite finished (deadlock?)" false
+		echo w > /proc/sysrq-trigger
+		finish
+		exit 1
+	fi
+	ok "mkwrite: truncates and page_mkwrite finished" wait $pid
+	ok "mkwrite: umount" umount $M
+	ok "mkwrite: fsck clean" fsck_clean "$DEV"
+}
+
+ALL="evict_ro restart mkwrite"
 for s in ${@:-$ALL}; do
 	"t_$s"
 done
