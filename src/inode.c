@@ -155,21 +155,39 @@ void vexfs_set_inode_ops(struct inode *inode)
 	}
 }
 
-static struct inode *__vexfs_iget(struct super_block *sb, u64 ino, bool internal);
+#define VEXFS_IGET_INTERNAL	0x1	/* the vector table (inode 2) */
+#define VEXFS_IGET_UNLINKED	0x2	/* from the orphan list: may have no link */
 
+static struct inode *__vexfs_iget(struct super_block *sb, u64 ino, unsigned int flags);
+
+/* An inode named by a directory entry (or the root): it has links. */
 struct inode *vexfs_iget(struct super_block *sb, u64 ino)
 {
 	/* the vector table (inode 2) is only for vexfs_iget_vectab() */
-	return __vexfs_iget(sb, ino, false);
+	return __vexfs_iget(sb, ino, 0);
 }
 
 struct inode *vexfs_iget_vectab(struct super_block *sb)
 {
-	return __vexfs_iget(sb, VEXFS_VECSTORE_INO, true);
+	return __vexfs_iget(sb, VEXFS_VECSTORE_INO, VEXFS_IGET_INTERNAL);
 }
 
-static struct inode *__vexfs_iget(struct super_block *sb, u64 ino, bool internal)
+/*
+ * Link counts the VFS would trip over: a directory entry naming an inode with
+ * no link (drop_nlink() WARNs and wraps), a directory with fewer than two
+ * (rmdir frees it while still linked, mkdir in it WARNs in inc_nlink()).
+ * Only an inode on the orphan list may have none.
+ */
+static bool vexfs_links_valid(struct inode *inode, unsigned int flags)
 {
+	if (!inode->i_nlink)
+		return flags & VEXFS_IGET_UNLINKED;
+	return !S_ISDIR(inode->i_mode) || inode->i_nlink >= 2;
+}
+
+static struct inode *__vexfs_iget(struct super_block *sb, u64 ino, unsigned int flags)
+{
+	bool internal = flags & VEXFS_IGET_INTERNAL;
 	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
 	struct vexfs_inode_info *vi;
 	struct vexfs_inode *raw;
@@ -187,8 +205,15 @@ static struct inode *__vexfs_iget(struct super_block *sb, u64 ino, bool internal
 	inode = iget_locked(sb, ino);
 	if (!inode)
 		return ERR_PTR(-ENOMEM);
-	if (!(inode->i_state & I_NEW))
+	if (!(inode->i_state & I_NEW)) {
+		if (!vexfs_links_valid(inode, flags)) {
+			vexfs_err(sb, "corrupt metadata: inode %llu has %u links", ino,
+				  inode->i_nlink);
+			iput(inode);
+			return ERR_PTR(-EUCLEAN);
+		}
 		return inode;
+	}
 	vi = VEXFS_I(inode);
 
 	bh = vexfs_inode_bh(sb, ino, &raw);
@@ -218,6 +243,11 @@ static struct inode *__vexfs_iget(struct super_block *sb, u64 ino, bool internal
 	i_uid_write(inode, le32_to_cpu(raw->i_uid));
 	i_gid_write(inode, le32_to_cpu(raw->i_gid));
 	set_nlink(inode, le32_to_cpu(raw->i_links));
+	if (!vexfs_links_valid(inode, flags)) {
+		vexfs_err(sb, "corrupt metadata: %s %llu has %u links",
+			  S_ISDIR(inode->i_mode) ? "directory" : "inode", ino, inode->i_nlink);
+		goto bad_bh;
+	}
 	inode->i_size = le64_to_cpu(raw->i_size);
 	nblocks = le64_to_cpu(raw->i_blocks);
 	if (inode->i_size < 0 || inode->i_size > sb->s_maxbytes ||
@@ -881,7 +911,7 @@ void vexfs_orphan_cleanup(struct super_block *sb)
 			vexfs_err(sb, "corrupt metadata: orphan list has a cycle");
 			break;
 		}
-		inode = vexfs_iget(sb, ino);
+		inode = __vexfs_iget(sb, ino, VEXFS_IGET_UNLINKED);
 		if (IS_ERR(inode)) {
 			vexfs_err(sb, "orphan inode %llu unreadable: %ld", ino, PTR_ERR(inode));
 			break;

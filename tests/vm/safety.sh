@@ -142,7 +142,40 @@ PY
 	ok "mkwrite: fsck clean" fsck_clean "$DEV"
 }
 
-ALL="evict_ro restart mkwrite"
+# #10: a directory entry naming an inode with no link, a directory with one.
+t_links() {
+	begin links
+	"$MKFS" -q -f "$DEV"
+	mount -t vexfs "$DEV" $M
+	mkdir -p $M/d/sub
+	echo x > $M/f
+	local fino dino
+	fino=$(stat -c %i $M/f)
+	dino=$(stat -c %i $M/d)
+	umount $M
+	$IMG "$DEV" inode "$fino" links 0
+	$IMG "$DEV" inode "$dino" links 1
+	ok "links: mount" mount -t vexfs -o errors=continue "$DEV" $M
+	ok "links: file with no link: EUCLEAN" sh -c "stat $M/f 2>&1 | grep -q 'Structure needs cleaning'"
+	ok "links: dmesg names it" dmesg_has "corrupt metadata: inode $fino has 0 links"
+	expect_fail "links: unlink refused" rm -f $M/f
+	ok "links: directory with 1 link: EUCLEAN" sh -c "stat $M/d 2>&1 | grep -q 'Structure needs cleaning'"
+	ok "links: dmesg names the directory" dmesg_has "corrupt metadata: directory $dino has 1 links"
+	expect_fail "links: rmdir below it refused" rmdir $M/d/sub
+	expect_fail "links: mkdir below it refused" mkdir $M/d/new
+	expect_fail "links: rm -rf refused" rm -rf $M/d
+	ok "links: umount" umount $M
+	expect_fail "links: fsck -n sees the bad counts" "$FSCK" -n "$DEV"
+	"$FSCK" -y "$DEV" >/dev/null
+	ok "links: fsck -y repaired" fsck_clean "$DEV"
+	ok "links: mount after repair" mount -t vexfs "$DEV" $M
+	ok "links: the file reads back" grep -qx x $M/f
+	ok "links: rm -rf of the repaired directory" rm -rf $M/d
+	ok "links: umount" umount $M
+	ok "links: fsck clean" fsck_clean "$DEV"
+}
+
+ALL="evict_ro restart mkwrite links"
 for s in ${@:-$ALL}; do
 	"t_$s"
 done
