@@ -162,15 +162,31 @@ static void vexfs_put_super(struct super_block *sb)
 static int vexfs_sync_fs(struct super_block *sb, int wait)
 {
 	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
+	journal_t *journal = sbi->s_journal;
+	bool needs_barrier = false;
 	tid_t target;
+	int err = 0, err2;
 
 	if (vexfs_forced_shutdown(sb))
 		return 0;
-	if (!sbi->s_journal)
+	if (!journal)
 		return 0;
-	if (jbd2_journal_start_commit(sbi->s_journal, &target) && wait)
-		return jbd2_log_wait_commit(sbi->s_journal, target);
-	return 0;
+	/*
+	 * Data written back without a transaction (overwrites) is only in the
+	 * device's cache: flush it unless a commit will do it (ext4_sync_fs).
+	 */
+	target = jbd2_get_latest_transaction(journal);
+	if (wait && (journal->j_flags & JBD2_BARRIER) &&
+	    !jbd2_trans_will_send_data_barrier(journal, target))
+		needs_barrier = true;
+	if (jbd2_journal_start_commit(journal, &target) && wait)
+		err = jbd2_log_wait_commit(journal, target);
+	if (needs_barrier) {
+		err2 = blkdev_issue_flush(sb->s_bdev);
+		if (!err)
+			err = err2;
+	}
+	return err;
 }
 
 static int vexfs_freeze(struct super_block *sb)
