@@ -202,7 +202,33 @@ t_syncfs() {
 	ok "syncfs: umount" umount $M
 }
 
-ALL="evict_ro restart mkwrite links syncfs"
+# #8: a jbd2 superblock whose log starts below the journal region (s_first 1:
+# commits overwrite the group descriptors) or on its own superblock.
+t_jbounds() {
+	begin jbounds
+	local js first
+	"$MKFS" -q -f "$DEV2"
+	js=$($IMG "$DEV2" get sb journal_start)
+	first=$($IMG "$DEV2" get jsb first)
+	ok "jbounds: mkfs's log starts after the journal superblock" test "$first" = $((js + 1))
+	$IMG "$DEV2" jsb first 1
+	if mount -t vexfs "$DEV2" $M 2>/dev/null; then
+		touch $M/a && sync
+		umount $M
+		ok "jbounds: s_first 1 refused" false
+	else
+		ok "jbounds: s_first 1 refused" true
+	fi
+	ok "jbounds: dmesg says why" dmesg_has "journal log \[1, [0-9]+\) is not inside the journal region"
+	$IMG "$DEV2" jsb first "$js"
+	expect_fail "jbounds: s_first on the journal superblock refused" mount -t vexfs "$DEV2" $M
+	$IMG "$DEV2" jsb first $((js + 1))
+	ok "jbounds: restored journal mounts" mount -t vexfs "$DEV2" $M
+	ok "jbounds: umount" umount $M
+	ok "jbounds: fsck clean" fsck_clean "$DEV2"
+}
+
+ALL="evict_ro restart mkwrite links syncfs jbounds"
 for s in ${@:-$ALL}; do
 	"t_$s"
 done
