@@ -332,11 +332,40 @@ static int vexfs_load_gdt(struct super_block *sb)
 	return 0;
 }
 
+/*
+ * What the mount was set up from before journal replay (block size, journal,
+ * checksum seed, hash key) must not change with the replayed superblock.
+ * INCOMPAT_CODEBOOKS is the one feature a transaction sets (the first
+ * CODEBOOK_ADD); the vector store checks it after replay.
+ */
+static bool vexfs_sb_same_fs(const struct vexfs_geom *a, const struct vexfs_geom *b,
+			     const struct vexfs_super_block *ea,
+			     const struct vexfs_super_block *eb)
+{
+	return a->block_bits == b->block_bits && a->block_size == b->block_size &&
+	       a->blocks == b->blocks && a->blocks_per_group == b->blocks_per_group &&
+	       a->inodes_per_group == b->inodes_per_group && a->groups == b->groups &&
+	       a->gdt_blocks == b->gdt_blocks && a->gdt_start == b->gdt_start &&
+	       a->journal_start == b->journal_start &&
+	       a->journal_blocks == b->journal_blocks &&
+	       a->inodes_per_block == b->inodes_per_block &&
+	       a->itable_blocks == b->itable_blocks && a->inodes == b->inodes &&
+	       a->first_ino == b->first_ino &&
+	       ea->s_feature_compat == eb->s_feature_compat &&
+	       ea->s_feature_ro_compat == eb->s_feature_ro_compat &&
+	       !((ea->s_feature_incompat ^ eb->s_feature_incompat) &
+		 ~cpu_to_le64(VEXFS_FEATURE_INCOMPAT_CODEBOOKS)) &&
+	       ea->s_root_ino == eb->s_root_ino && ea->s_vec_root == eb->s_vec_root &&
+	       !memcmp(ea->s_uuid, eb->s_uuid, sizeof(ea->s_uuid)) &&
+	       !memcmp(ea->s_hash_key, eb->s_hash_key, sizeof(ea->s_hash_key));
+}
+
 static int vexfs_fill_super(struct super_block *sb, struct fs_context *fc)
 {
 	struct vexfs_fs_context *ctx = fc->fs_private;
 	struct vexfs_sb_info *sbi;
-	struct vexfs_super_block *es;
+	struct vexfs_super_block *es, *es0 = NULL;
+	struct vexfs_geom g0;
 	struct buffer_head *bh;
 	struct inode *root;
 	const char *why = "";
@@ -429,6 +458,12 @@ static int vexfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	vexfs_set_uuid(sb, sbi->s_es->s_uuid);
 
 	/* Replay the journal before trusting any other metadata. */
+	es0 = kmemdup(sbi->s_es, sizeof(*es0), GFP_KERNEL);
+	if (!es0) {
+		err = -ENOMEM;
+		goto out_sbh;
+	}
+	g0 = sbi->s_geom;
 	err = vexfs_journal_init(sb);
 	if (err)
 		goto out_sbh;
@@ -446,6 +481,13 @@ static int vexfs_fill_super(struct super_block *sb, struct fs_context *fc)
 		vexfs_msg(sb, "superblock invalid after journal replay: %s", why);
 		goto out_journal;
 	}
+	if (!vexfs_sb_same_fs(&g0, &sbi->s_geom, es0, sbi->s_es)) {
+		vexfs_msg(sb, "journal replay changed the filesystem's geometry or features: refusing to mount");
+		err = -EUCLEAN;
+		goto out_journal;
+	}
+	kfree(es0);
+	es0 = NULL;
 
 	err = vexfs_load_gdt(sb);
 	if (err)
@@ -522,6 +564,7 @@ out_gdt:
 out_journal:
 	vexfs_journal_destroy(sb);
 out_sbh:
+	kfree(es0);
 	brelse(sbi->s_sbh);
 out_counters:
 	percpu_counter_destroy(&sbi->s_free_blocks);

@@ -228,7 +228,36 @@ t_jbounds() {
 	ok "jbounds: fsck clean" fsck_clean "$DEV2"
 }
 
-ALL="evict_ro restart mkwrite links syncfs jbounds"
+# #2: the superblock replayed from the journal must describe the filesystem
+# the mount was set up from.
+t_replay() {
+	begin replay
+	local n
+	"$MKFS" -q -f "$DEV2"
+	mount -t vexfs "$DEV2" $M
+	echo data > $M/keep
+	touch $M/o
+	sleep 1000 3<$M/o &
+	local pid=$!
+	sleep 0.3
+	rm $M/o			# the orphan list head: the superblock is logged
+	sync
+	shutdown_fs 2		# no checkpoint: the logged superblock stays in the journal
+	kill $pid
+	wait $pid 2>/dev/null
+	umount $M
+	n=$($IMG "$DEV2" get sb blocks_count)
+	$IMG "$DEV2" sb blocks_count $((n - 1))
+	expect_fail "replay: changed block count across replay refused" mount -t vexfs "$DEV2" $M
+	ok "replay: dmesg says why" dmesg_has "journal replay changed the filesystem's geometry"
+	ok "replay: the replayed superblock is the journal's" test "$($IMG "$DEV2" get sb blocks_count)" = "$n"
+	ok "replay: mount after replay" mount -t vexfs "$DEV2" $M
+	ok "replay: data intact" grep -qx data $M/keep
+	ok "replay: umount" umount $M
+	ok "replay: fsck clean" fsck_clean "$DEV2"
+}
+
+ALL="evict_ro restart mkwrite links syncfs jbounds replay"
 for s in ${@:-$ALL}; do
 	"t_$s"
 done
