@@ -257,7 +257,31 @@ t_replay() {
 	ok "replay: fsck clean" fsck_clean "$DEV2"
 }
 
-ALL="evict_ro restart mkwrite links syncfs jbounds replay"
+# #13: an ioctl argument size above PAGE_SIZE is refused with E2BIG.
+t_argsize() {
+	begin argsize
+	"$MKFS" -q -f "$DEV2"
+	mount -t vexfs "$DEV2" $M
+	local r
+	r=$(python3 -c "
+import errno, fcntl, os, struct
+fd = os.open('$M', os.O_RDONLY)
+out = []
+for size in (8192, 0xffffffff):
+    buf = bytearray(8192)
+    struct.pack_into('<I', buf, 0, size)
+    try:
+        fcntl.ioctl(fd, (3 << 30) | (72 << 16) | (0xBA << 8) | 5, buf)
+        out.append('OK')
+    except OSError as e:
+        out.append(errno.errorcode[e.errno])
+print(' '.join(out))")
+	echo "# argsize: $r"
+	ok "argsize: STATS with size 8192 and 4 GiB -> E2BIG" test "$r" = "E2BIG E2BIG"
+	ok "argsize: umount" umount $M
+}
+
+ALL="evict_ro restart mkwrite links syncfs jbounds replay argsize"
 for s in ${@:-$ALL}; do
 	"t_$s"
 done
