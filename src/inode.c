@@ -936,8 +936,17 @@ void vexfs_orphan_cleanup(struct super_block *sb)
 		if (inode->i_nlink) {
 			handle_t *handle;
 
-			truncate_inode_pages(inode->i_mapping, inode->i_size);
-			vexfs_truncate_blocks(inode, inode->i_size);
+			/*
+			 * Only a regular file's truncate puts an inode with links
+			 * on the list (a fast symlink's i_block is its target).
+			 */
+			if (S_ISREG(inode->i_mode)) {
+				truncate_inode_pages(inode->i_mapping, inode->i_size);
+				vexfs_truncate_blocks(inode, inode->i_size);
+			} else {
+				vexfs_corrupt(sb, "inode %lu (mode 0%o) with links on the orphan list: dropped from it",
+					      inode->i_ino, inode->i_mode);
+			}
 			handle = vexfs_journal_start(sb, VEXFS_CREDITS_INODE * 2);
 			if (!IS_ERR(handle)) {
 				vexfs_orphan_del(handle, inode);

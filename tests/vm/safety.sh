@@ -257,6 +257,28 @@ t_replay() {
 	ok "replay: fsck clean" fsck_clean "$DEV2"
 }
 
+# #13: orphan cleanup must not truncate an inode with links that is not a
+# regular file (a fast symlink's i_block holds its target).
+t_orphan_symlink() {
+	begin orphan_symlink
+	local target ino
+	target=$(printf 'T%.0s' $(seq 100))
+	"$MKFS" -q -f "$DEV2"
+	mount -t vexfs "$DEV2" $M
+	ln -s "$target" $M/l
+	ino=$(stat -c %i $M/l)
+	umount $M
+	$IMG "$DEV2" sb orphan_head "$ino"
+	ok "orphan_symlink: mount" mount -t vexfs -o errors=continue "$DEV2" $M
+	ok "orphan_symlink: target intact" test "$(readlink $M/l)" = "$target"
+	ok "orphan_symlink: no block freed from its target" sh -c "! dmesg | sed -n '/VEXFS-SAFETY orphan_symlink/,\$p' | grep -q 'out of range'"
+	ok "orphan_symlink: dmesg names it" dmesg_has "inode $ino .*orphan list"
+	ok "orphan_symlink: umount" umount $M
+	ok "orphan_symlink: orphan list empty" test "$($IMG "$DEV2" get sb orphan_head)" = 0
+	"$FSCK" -y "$DEV2" >/dev/null	# clears the recorded error
+	ok "orphan_symlink: fsck clean" fsck_clean "$DEV2"
+}
+
 # #13: an ioctl argument size above PAGE_SIZE is refused with E2BIG.
 t_argsize() {
 	begin argsize
@@ -281,7 +303,7 @@ print(' '.join(out))")
 	ok "argsize: umount" umount $M
 }
 
-ALL="evict_ro restart mkwrite links syncfs jbounds replay argsize"
+ALL="evict_ro restart mkwrite links syncfs jbounds replay orphan_symlink argsize"
 for s in ${@:-$ALL}; do
 	"t_$s"
 done
