@@ -543,20 +543,22 @@ int vexfs_get_block(struct inode *inode, sector_t iblock,
 	u64 pblk;
 	int err;
 
-	if (create) {
+	if (create)
 		handle = journal_current_handle();
-		if (!handle) {
-			/* Callers that allocate must run inside a handle. */
-			vexfs_err(inode->i_sb, "inode %lu: block %llu allocation outside a transaction",
-				  inode->i_ino, (u64)iblock);
-			WARN_ON_ONCE(1);
-			return -EIO;
-		}
-	}
-	err = vexfs_map_block(handle, inode, iblock, create ? VEXFS_MAP_CREATE : 0,
+	err = vexfs_map_block(handle, inode, iblock, handle ? VEXFS_MAP_CREATE : 0,
 			      &pblk, &is_new);
 	if (err)
 		return err;
+	if (create && !pblk) {
+		/*
+		 * Writeback maps with create set but without a handle: fine for
+		 * mapped blocks. Callers that allocate must run inside one.
+		 */
+		vexfs_err(inode->i_sb, "inode %lu: block %llu allocation outside a transaction",
+			  inode->i_ino, (u64)iblock);
+		WARN_ON_ONCE(1);
+		return -EIO;
+	}
 	if (pblk) {
 		map_bh(bh_result, inode->i_sb, pblk);
 		bh_result->b_size = inode->i_sb->s_blocksize;
