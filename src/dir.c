@@ -515,13 +515,18 @@ int vexfs_dir_add(handle_t *handle, struct inode *dir, const struct qstr *name,
 			goto out;
 		}
 		err = vexfs_bucket_begin(handle, dir, last);
-		if (!err) {
-			lock_buffer(last);
-			((struct vexfs_bucket_header *)last->b_data)->bb_next =
-				cpu_to_le64(tb->b_blocknr);
-			unlock_buffer(last);
-			err = vexfs_bucket_end(handle, dir, last);
+		if (err) {
+			/* not linked into the chain: give the new block back */
+			vexfs_free_blocks(handle, dir, tb->b_blocknr, 1, true);
+			dir->i_blocks -= sb->s_blocksize >> 9;
+			brelse(tb);
+			goto out;
 		}
+		lock_buffer(last);
+		((struct vexfs_bucket_header *)last->b_data)->bb_next =
+			cpu_to_le64(tb->b_blocknr);
+		unlock_buffer(last);
+		err = vexfs_bucket_end(handle, dir, last);
 		pos.chain[pos.n++] = tb;
 		if (err)
 			goto out;

@@ -467,9 +467,15 @@ static int __vexfs_map_block(handle_t *handle, struct inode *inode, u64 lblk,
 			if (level == depth - 1)
 				goto alloc_data;	/* bh is the parent */
 			err = vexfs_new_ind(handle, inode, goal, &blk);
-			if (!err)
-				err = vexfs_ind_set(handle, inode, bh, offsets[level], blk);
 			if (err) {
+				brelse(bh);
+				return err;
+			}
+			err = vexfs_ind_set(handle, inode, bh, offsets[level], blk);
+			if (err) {
+				/* not linked: give the new block back */
+				vexfs_free_blocks(handle, inode, blk, 1, true);
+				inode->i_blocks -= sb->s_blocksize >> 9;
 				brelse(bh);
 				return err;
 			}
@@ -494,10 +500,13 @@ alloc_data:
 		u32 count = 1;
 
 		err = vexfs_new_blocks(handle, inode, goal, &count, &blk);
-		if (!err && bh)
+		if (!err && bh) {
 			err = vexfs_ind_set(handle, inode, bh, offsets[depth - 1], blk);
-		else if (!err)
+			if (err)	/* not linked: give the new block back */
+				vexfs_free_blocks(handle, inode, blk, 1, false);
+		} else if (!err) {
 			vi->i_block[offsets[0]] = cpu_to_le64(blk);
+		}
 		brelse(bh);
 		if (err)
 			return err;
