@@ -977,8 +977,18 @@ void vexfs_evict_inode(struct inode *inode)
 	struct vexfs_inode_info *vi = VEXFS_I(inode);
 	handle_t *handle;
 	bool want_delete = !inode->i_nlink && !is_bad_inode(inode) && !sb_rdonly(sb);
+	bool freeze_protected = false;
 
 	truncate_inode_pages_final(&inode->i_data);
+	/*
+	 * Deleting writes: wait while the filesystem is frozen. Inside a
+	 * running handle (a half-made inode's iput) freezing already waits for
+	 * us, and taking the protection again would invert the lock order.
+	 */
+	if (want_delete && !journal_current_handle()) {
+		sb_start_intwrite(sb);
+		freeze_protected = true;
+	}
 	if (want_delete) {
 		/*
 		 * An unlinked inode is on the orphan list until this completes.
@@ -1030,6 +1040,8 @@ keep:
 		list_del_init(&vi->i_orphan);
 		mutex_unlock(&sbi->s_orphan_lock);
 	}
+	if (freeze_protected)
+		sb_end_intwrite(sb);
 	if (sbi->s_journal)
 		jbd2_journal_release_jbd_inode(sbi->s_journal, &vi->i_jinode);
 	clear_inode(inode);

@@ -189,6 +189,12 @@ static int vexfs_sync_fs(struct super_block *sb, int wait)
 	return err;
 }
 
+/*
+ * The VFS freeze levels keep every handle out while frozen (writes, faults,
+ * ioctls through mnt_want_write, eviction through sb_start_intwrite): the
+ * barrier only drains the running handles for the flush, and is released
+ * before returning to userspace, as ext4 does.
+ */
 static int vexfs_freeze(struct super_block *sb)
 {
 	journal_t *journal = VEXFS_SB(sb)->s_journal;
@@ -198,15 +204,12 @@ static int vexfs_freeze(struct super_block *sb)
 		return 0;
 	jbd2_journal_lock_updates(journal);
 	err = jbd2_journal_flush(journal, 0);
-	if (err)
-		jbd2_journal_unlock_updates(journal);
+	jbd2_journal_unlock_updates(journal);
 	return err;
 }
 
 static int vexfs_unfreeze(struct super_block *sb)
 {
-	if (!sb_rdonly(sb))
-		jbd2_journal_unlock_updates(VEXFS_SB(sb)->s_journal);
 	return 0;
 }
 

@@ -62,14 +62,17 @@ t_evict_ro() {
 
 # #4: a journal restart that fails inside truncate (the journal aborted while
 # the restart waited) left handle->h_transaction NULL and truncate used it.
-# The restart is made to wait by a freeze that starts during an evicting
-# truncate; the shutdown ioctl aborts the journal before the thaw.
+# The restart was made to wait by a freeze that starts during an evicting
+# truncate; the shutdown ioctl aborts the journal before the thaw. Since
+# eviction takes sb_start_intwrite (freeze fix, #13) the freeze waits for
+# the truncate instead and the window is closed: the section then checks
+# that the shutdown during an evicting truncate and the replay are clean.
 t_restart() {
 	begin restart
 	"$MKFS" -q -f -b 1024 "$DEV"
 	mount -t vexfs "$DEV" $M
 	local try hit=0
-	for try in 1 2 3 4 5; do
+	for try in 1 2; do
 		fallocate -l 200M $M/big
 		sync
 		echo 3 > /proc/sys/vm/drop_caches	# the truncate reads its indirect blocks
@@ -87,11 +90,15 @@ t_restart() {
 			hit=1
 			break
 		fi
+		[ $try = 2 ] && break
 		mount -t vexfs "$DEV" $M
 		rm -f $M/big
 	done
-	echo "# restart: window hit after $try tries"
-	ok "restart: a truncate restart failed after the abort (no oops)" test $hit = 1
+	if [ $hit = 1 ]; then
+		echo "# restart: a truncate restart failed after the abort (try $try), no oops"
+	else
+		echo "# restart: window not reached: the freeze waited for the evicting truncate"
+	fi
 	ok "restart: mount replays and frees the orphan" mount -t vexfs "$DEV" $M
 	ok "restart: the file is gone" test ! -e $M/big
 	ok "restart: statfs free space back" sh -c "[ \$(stat -f -c %f $M) -gt 200000 ]"
