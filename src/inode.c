@@ -978,6 +978,7 @@ void vexfs_evict_inode(struct inode *inode)
 	handle_t *handle;
 	bool want_delete = !inode->i_nlink && !is_bad_inode(inode) && !sb_rdonly(sb);
 	bool freeze_protected = false;
+	int err;
 
 	truncate_inode_pages_final(&inode->i_data);
 	/*
@@ -994,15 +995,18 @@ void vexfs_evict_inode(struct inode *inode)
 		 * An unlinked inode is on the orphan list until this completes.
 		 * A fast symlink's i_block holds its target, not block numbers.
 		 */
-		if (vexfs_vec_evict(inode)) {
+		err = vexfs_vec_evict(inode);
+		if (err) {
 			/*
 			 * The inode cannot be freed while vectors name it. Take it
 			 * off the on-disk orphan list as well, so that the list
 			 * on disk stays the one in memory; it stays allocated with
 			 * no link, which fsck.vexfs reclaims (the error is recorded).
+			 * Without a handle (read-only, shut down) it stays on the
+			 * list on disk for the next mount.
 			 */
-			vexfs_err(sb, "inode %lu: cannot free its vectors; left allocated for fsck",
-				  inode->i_ino);
+			vexfs_err(sb, "inode %lu: cannot free its vectors (%d): not deleted",
+				  inode->i_ino, err);
 			handle = vexfs_journal_start(sb, VEXFS_CREDITS_INODE * 3);
 			if (!IS_ERR(handle)) {
 				vexfs_orphan_del(handle, inode);
