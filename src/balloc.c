@@ -356,6 +356,10 @@ struct inode *vexfs_new_inode(handle_t *handle, struct mnt_idmap_or_ns *idmap,
 
 	if (percpu_counter_sum_positive(&sbi->s_free_inodes) == 0)
 		return ERR_PTR(-ENOSPC);
+	/* Before the bitmap: a failure past it would leak the inode's bit. */
+	inode = new_inode(sb);
+	if (!inode)
+		return ERR_PTR(-ENOMEM);
 	grp = vexfs_pick_group(sb, dir, S_ISDIR(mode));
 	for (i = 0; i < g->groups; i++, grp = (grp + 1) % g->groups) {
 		struct vexfs_group_info *gi = &sbi->s_groups[grp];
@@ -365,14 +369,16 @@ struct inode *vexfs_new_inode(handle_t *handle, struct mnt_idmap_or_ns *idmap,
 		if (!le32_to_cpu(READ_ONCE(gd->bg_free_inodes)))
 			continue;
 		bh = vexfs_read_inode_bitmap(sb, grp);
-		if (IS_ERR(bh))
-			return ERR_CAST(bh);
+		if (IS_ERR(bh)) {
+			err = PTR_ERR(bh);
+			goto fail;
+		}
 		err = vexfs_journal_get_write_access(handle, sb, bh);
 		if (!err)
 			err = vexfs_journal_get_write_access(handle, sb, gdbh);
 		if (err) {
 			brelse(bh);
-			return ERR_PTR(err);
+			goto fail;
 		}
 		spin_lock(&gi->lock);
 		bit = vexfs_find_next_zero((u8 *)bh->b_data, g->inodes_per_group, 0);
@@ -396,23 +402,20 @@ struct inode *vexfs_new_inode(handle_t *handle, struct mnt_idmap_or_ns *idmap,
 			err = vexfs_journal_dirty(handle, sb, gdbh);
 		brelse(bh);
 		if (err)
-			return ERR_PTR(err);
+			goto fail;
 		ino = (u64)grp * g->inodes_per_group + bit + 1;
 		break;
 	}
 	if (!ino)
-		return ERR_PTR(err);
+		goto fail;
 	if (ino < VEXFS_FIRST_INO) {
-		return ERR_PTR(vexfs_corrupt(sb, "reserved inode %llu was free in the bitmap",
-					     ino));
+		err = vexfs_corrupt(sb, "reserved inode %llu was free in the bitmap", ino);
+		goto fail;
 	}
 	percpu_counter_dec(&sbi->s_free_inodes);
 	if (S_ISDIR(mode))
 		percpu_counter_inc(&sbi->s_dirs);
 
-	inode = new_inode(sb);
-	if (!inode)
-		return ERR_PTR(-ENOMEM);
 	inode_init_owner(idmap, inode, dir, mode);
 	inode->i_ino = ino;
 	inode->i_blocks = 0;
@@ -439,6 +442,10 @@ struct inode *vexfs_new_inode(handle_t *handle, struct mnt_idmap_or_ns *idmap,
 		return ERR_PTR(err);
 	}
 	return inode;
+
+fail:
+	iput(inode);	/* not hashed, no inode number: nothing on disk to free */
+	return ERR_PTR(err);
 }
 
 void vexfs_free_inode(handle_t *handle, struct inode *inode)

@@ -335,7 +335,8 @@ struct vexfs_tmp_ent {
 /*
  * Split bucket p (linear hashing): its entries are redistributed between p
  * and the new bucket 2^L + p by the next hash bit. Skipped (not an error)
- * when the handle cannot be extended for it.
+ * when the handle cannot be extended for it. All or nothing: every block the
+ * new bucket needs is allocated before any block is rewritten.
  */
 static int vexfs_dir_split(handle_t *handle, struct inode *dir, struct buffer_head *hbh)
 {
@@ -344,9 +345,9 @@ static int vexfs_dir_split(handle_t *handle, struct inode *dir, struct buffer_he
 	u32 level = le32_to_cpu(dh->dh_level), split = le32_to_cpu(dh->dh_split);
 	u32 nb = (1U << level) + split, newlevel = level, newsplit = split + 1;
 	struct buffer_head *old[1 + VEXFS_MAX_CHAIN], *nbh[1 + VEXFS_MAX_CHAIN];
-	struct buffer_head *dst[2][1 + VEXFS_MAX_CHAIN];
-	int nold, nnew[2] = { 1, 1 }, i, k, err;
-	u32 cnt = 0, c;
+	struct buffer_head *dst[2][1 + VEXFS_MAX_CHAIN], *spare[VEXFS_MAX_CHAIN];
+	int nold, nnew[2] = { 1, 1 }, nspare = 0, used_spare = 0, i, k, err;
+	u32 cnt = 0, c, used = 0, need = 1;
 	struct vexfs_tmp_ent *ents;
 
 	if (level >= 30 || (u64)nb + 2 > vexfs_max_lblk(sb->s_blocksize))
@@ -379,16 +380,41 @@ static int vexfs_dir_split(handle_t *handle, struct inode *dir, struct buffer_he
 		newlevel = level + 1;
 		newsplit = 0;
 	}
+	/*
+	 * The blocks of the new bucket's chain, packed as the loop below packs
+	 * them. The old chain keeps a subset of its entries: its own blocks do.
+	 */
+	for (c = 0; c < cnt; c++) {
+		u32 size = VEXFS_DIRENT_SIZE(ents[c].len);
+
+		if (vexfs_dir_bucket(ents[c].hash, newlevel, newsplit) == split)
+			continue;
+		if (sb->s_blocksize - BUCKET_HDR - used < size) {
+			need++;
+			used = 0;
+		}
+		used += size;
+	}
+	err = -ENOSPC;
+	if (need > 1 + VEXFS_MAX_CHAIN)
+		goto out;	/* cannot happen: split halves a chain */
+	for (nspare = 0; nspare < (int)need - 1; nspare++) {
+		spare[nspare] = vexfs_new_overflow(handle, dir, old[0]->b_blocknr + 1);
+		if (IS_ERR(spare[nspare])) {
+			err = PTR_ERR(spare[nspare]);
+			goto out_spare;
+		}
+	}
 	/* The new bucket block: logical block 1 + nb. */
 	nbh[0] = vexfs_bread(handle, dir, 1 + (u64)nb, true);
 	if (IS_ERR_OR_NULL(nbh[0])) {
 		err = nbh[0] ? PTR_ERR(nbh[0]) : -EIO;
-		goto out;
+		goto out_spare;
 	}
 	err = vexfs_bucket_begin(handle, dir, nbh[0]);
 	if (err) {
 		brelse(nbh[0]);
-		goto out;
+		goto out_spare;
 	}
 	lock_buffer(nbh[0]);
 	vexfs_bucket_init(nbh[0]->b_data, sb->s_blocksize);
@@ -423,12 +449,12 @@ static int vexfs_dir_split(handle_t *handle, struct inode *dir, struct buffer_he
 				lock_buffer(fresh);
 				vexfs_bucket_init(fresh->b_data, sb->s_blocksize);
 				unlock_buffer(fresh);
+			} else if (to == 1 && used_spare < nspare) {
+				fresh = spare[used_spare];
+				spare[used_spare++] = NULL;	/* dst[1] holds it now */
 			} else {
-				fresh = vexfs_new_overflow(handle, dir, tb->b_blocknr + 1);
-				if (IS_ERR(fresh)) {
-					err = PTR_ERR(fresh);
-					goto out_new;
-				}
+				err = -ENOSPC;	/* cannot happen: counted above */
+				goto out_new;
 			}
 			((struct vexfs_bucket_header *)tb->b_data)->bb_next =
 				cpu_to_le64(fresh->b_blocknr);
@@ -469,6 +495,13 @@ out_new:
 		brelse(dst[0][i]);
 	for (i = 0; i < nnew[1]; i++)
 		brelse(dst[1][i]);
+out_spare:
+	/* Allocated but not linked (a failure before the rewrite): give back. */
+	for (i = used_spare; i < nspare; i++) {
+		vexfs_free_blocks(handle, dir, spare[i]->b_blocknr, 1, true);
+		dir->i_blocks -= sb->s_blocksize >> 9;
+		brelse(spare[i]);
+	}
 out:
 	vexfs_put_chain(old, nold);
 	kvfree(ents);
@@ -515,13 +548,18 @@ int vexfs_dir_add(handle_t *handle, struct inode *dir, const struct qstr *name,
 			goto out;
 		}
 		err = vexfs_bucket_begin(handle, dir, last);
-		if (!err) {
-			lock_buffer(last);
-			((struct vexfs_bucket_header *)last->b_data)->bb_next =
-				cpu_to_le64(tb->b_blocknr);
-			unlock_buffer(last);
-			err = vexfs_bucket_end(handle, dir, last);
+		if (err) {
+			/* not linked into the chain: give the new block back */
+			vexfs_free_blocks(handle, dir, tb->b_blocknr, 1, true);
+			dir->i_blocks -= sb->s_blocksize >> 9;
+			brelse(tb);
+			goto out;
 		}
+		lock_buffer(last);
+		((struct vexfs_bucket_header *)last->b_data)->bb_next =
+			cpu_to_le64(tb->b_blocknr);
+		unlock_buffer(last);
+		err = vexfs_bucket_end(handle, dir, last);
 		pos.chain[pos.n++] = tb;
 		if (err)
 			goto out;
@@ -543,14 +581,19 @@ int vexfs_dir_add(handle_t *handle, struct inode *dir, const struct qstr *name,
 	if (err)
 		goto out;
 
-	/* Keep the load factor under 3/4: split one bucket when above. */
+	/*
+	 * Keep the load factor under 3/4: split one bucket when above. The
+	 * entry is in: a split that cannot run (no space) changes nothing and
+	 * only leaves the load higher, so it does not fail the insertion
+	 * (the caller would free the inode the new entry names).
+	 */
 	dh = (void *)pos.hbh->b_data;
 	load = le64_to_cpu(dh->dh_bytes);
 	cap = (u64)le32_to_cpu(dh->dh_nbuckets) * (sb->s_blocksize - BUCKET_HDR);
 	if (load * 4 > cap * 3) {
 		vexfs_put_chain(pos.chain, pos.n);
 		pos.n = 0;
-		err = vexfs_dir_split(handle, dir, pos.hbh);
+		vexfs_dir_split(handle, dir, pos.hbh);
 	}
 out:
 	vexfs_pos_release(&pos);

@@ -155,8 +155,9 @@ void vexfs_set_inode_ops(struct inode *inode)
 	}
 }
 
-static struct inode *__vexfs_iget(struct super_block *sb, u64 ino, unsigned int how);
+static struct inode *__vexfs_iget(struct super_block *sb, u64 ino, unsigned int flags);
 
+/* An inode named by a directory entry (or the root): it has links. */
 struct inode *vexfs_iget(struct super_block *sb, u64 ino)
 {
 	/* the vector table (inode 2) is only for vexfs_iget_vectab() */
@@ -177,9 +178,22 @@ struct inode *vexfs_iget_vectab(struct super_block *sb)
 	return __vexfs_iget(sb, VEXFS_VECSTORE_INO, VEXFS_IGET_INTERNAL);
 }
 
-static struct inode *__vexfs_iget(struct super_block *sb, u64 ino, unsigned int how)
+/*
+ * Link counts the VFS would trip over: a directory entry naming an inode with
+ * no link (drop_nlink() WARNs and wraps), a directory with fewer than two
+ * (rmdir frees it while still linked, mkdir in it WARNs in inc_nlink()).
+ * Only an inode on the orphan list may have none.
+ */
+static bool vexfs_links_valid(struct inode *inode, unsigned int flags)
 {
-	bool internal = how & VEXFS_IGET_INTERNAL;
+	if (!inode->i_nlink)
+		return flags & VEXFS_IGET_UNLINKED;
+	return !S_ISDIR(inode->i_mode) || inode->i_nlink >= 2;
+}
+
+static struct inode *__vexfs_iget(struct super_block *sb, u64 ino, unsigned int flags)
+{
+	bool internal = flags & VEXFS_IGET_INTERNAL;
 	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
 	struct vexfs_inode_info *vi;
 	struct vexfs_inode *raw;
@@ -197,8 +211,19 @@ static struct inode *__vexfs_iget(struct super_block *sb, u64 ino, unsigned int 
 	inode = iget_locked(sb, ino);
 	if (!inode)
 		return ERR_PTR(-ENOMEM);
-	if (!(inode->i_state & I_NEW))
+	if (!(inode->i_state & I_NEW)) {
+		if (!inode->i_nlink && (flags & VEXFS_IGET_LIVE)) {
+			iput(inode);
+			return ERR_PTR(-ESTALE);
+		}
+		if (!vexfs_links_valid(inode, flags)) {
+			vexfs_err(sb, "corrupt metadata: inode %llu has %u links", ino,
+				  inode->i_nlink);
+			iput(inode);
+			return ERR_PTR(-EUCLEAN);
+		}
 		return inode;
+	}
 	vi = VEXFS_I(inode);
 
 	bh = vexfs_inode_bh(sb, ino, &raw);
@@ -210,7 +235,7 @@ static struct inode *__vexfs_iget(struct super_block *sb, u64 ino, unsigned int 
 		vexfs_err(sb, "corrupt metadata: inode %llu fails its checksum", ino);
 		goto bad_bh;
 	}
-	if ((how & VEXFS_IGET_LIVE) && (!raw->i_mode || !raw->i_links)) {
+	if ((flags & VEXFS_IGET_LIVE) && (!raw->i_mode || !raw->i_links)) {
 		err = -ESTALE;
 		goto bad_bh;
 	}
@@ -232,6 +257,11 @@ static struct inode *__vexfs_iget(struct super_block *sb, u64 ino, unsigned int 
 	i_uid_write(inode, le32_to_cpu(raw->i_uid));
 	i_gid_write(inode, le32_to_cpu(raw->i_gid));
 	set_nlink(inode, le32_to_cpu(raw->i_links));
+	if (!vexfs_links_valid(inode, flags)) {
+		vexfs_err(sb, "corrupt metadata: %s %llu has %u links",
+			  S_ISDIR(inode->i_mode) ? "directory" : "inode", ino, inode->i_nlink);
+		goto bad_bh;
+	}
 	inode->i_size = le64_to_cpu(raw->i_size);
 	nblocks = le64_to_cpu(raw->i_blocks);
 	if (inode->i_size < 0 || inode->i_size > sb->s_maxbytes ||
@@ -451,9 +481,15 @@ static int __vexfs_map_block(handle_t *handle, struct inode *inode, u64 lblk,
 			if (level == depth - 1)
 				goto alloc_data;	/* bh is the parent */
 			err = vexfs_new_ind(handle, inode, goal, &blk);
-			if (!err)
-				err = vexfs_ind_set(handle, inode, bh, offsets[level], blk);
 			if (err) {
+				brelse(bh);
+				return err;
+			}
+			err = vexfs_ind_set(handle, inode, bh, offsets[level], blk);
+			if (err) {
+				/* not linked: give the new block back */
+				vexfs_free_blocks(handle, inode, blk, 1, true);
+				inode->i_blocks -= sb->s_blocksize >> 9;
 				brelse(bh);
 				return err;
 			}
@@ -478,10 +514,13 @@ alloc_data:
 		u32 count = 1;
 
 		err = vexfs_new_blocks(handle, inode, goal, &count, &blk);
-		if (!err && bh)
+		if (!err && bh) {
 			err = vexfs_ind_set(handle, inode, bh, offsets[depth - 1], blk);
-		else if (!err)
+			if (err)	/* not linked: give the new block back */
+				vexfs_free_blocks(handle, inode, blk, 1, false);
+		} else if (!err) {
 			vi->i_block[offsets[0]] = cpu_to_le64(blk);
+		}
 		brelse(bh);
 		if (err)
 			return err;
@@ -527,20 +566,22 @@ int vexfs_get_block(struct inode *inode, sector_t iblock,
 	u64 pblk;
 	int err;
 
-	if (create) {
+	if (create)
 		handle = journal_current_handle();
-		if (!handle) {
-			/* Callers that allocate must run inside a handle. */
-			vexfs_err(inode->i_sb, "inode %lu: block %llu allocation outside a transaction",
-				  inode->i_ino, (u64)iblock);
-			WARN_ON_ONCE(1);
-			return -EIO;
-		}
-	}
-	err = vexfs_map_block(handle, inode, iblock, create ? VEXFS_MAP_CREATE : 0,
+	err = vexfs_map_block(handle, inode, iblock, handle ? VEXFS_MAP_CREATE : 0,
 			      &pblk, &is_new);
 	if (err)
 		return err;
+	if (create && !pblk) {
+		/*
+		 * Writeback maps with create set but without a handle: fine for
+		 * mapped blocks. Callers that allocate must run inside one.
+		 */
+		vexfs_err(inode->i_sb, "inode %lu: block %llu allocation outside a transaction",
+			  inode->i_ino, (u64)iblock);
+		WARN_ON_ONCE(1);
+		return -EIO;
+	}
 	if (pblk) {
 		map_bh(bh_result, inode->i_sb, pblk);
 		bh_result->b_size = inode->i_sb->s_blocksize;
@@ -637,8 +678,21 @@ static int vexfs_trunc_credits(handle_t *handle, struct inode *inode,
 	err = vexfs_mark_inode_dirty(handle, inode);
 	if (err)
 		return err;
-	return jbd2__journal_restart(handle, VEXFS_CREDITS_TRUNCATE, VEXFS_CREDITS_TRUNCATE,
-				     GFP_NOFS);
+	/*
+	 * The restart may wait for the commit of the running transaction,
+	 * whose other handles may be waiting for i_map_sem (page_mkwrite):
+	 * drop it meanwhile, as ext4 drops i_data_sem. The caller holds the
+	 * invalidate lock and i_rwsem, or evicts the inode: nothing maps a
+	 * block past the truncation point meanwhile.
+	 */
+	up_write(&VEXFS_I(inode)->i_map_sem);
+	err = jbd2__journal_restart(handle, VEXFS_CREDITS_TRUNCATE, VEXFS_CREDITS_TRUNCATE,
+				    GFP_NOFS);
+	down_write(&VEXFS_I(inode)->i_map_sem);
+	if (err)	/* the handle is detached from any transaction now */
+		vexfs_msg(inode->i_sb, "inode %lu: truncate stopped, journal restart failed: %d",
+			  inode->i_ino, err);
+	return err;
 }
 
 /*
@@ -758,8 +812,10 @@ out:
 
 /*
  * Free the blocks of @inode beyond @new_size. i_size must already be
- * @new_size. Runs in as many transactions as needed; the inode sits on the
- * orphan list meanwhile (if it still has links) so a crash resumes it.
+ * @new_size. The caller holds the invalidate lock (page faults must not map
+ * blocks meanwhile), or evicts the inode. Runs in as many transactions as
+ * needed; the inode sits on the orphan list meanwhile (if it still has
+ * links) so a crash resumes it.
  */
 int vexfs_truncate_blocks(struct inode *inode, loff_t new_size)
 {
@@ -781,6 +837,8 @@ int vexfs_truncate_blocks(struct inode *inode, loff_t new_size)
 	down_write(&vi->i_map_sem);
 	err = __vexfs_truncate_blocks(handle, inode, first);
 	up_write(&vi->i_map_sem);
+	if (!handle->h_transaction)
+		goto stop;	/* a restart failed: nothing more can be logged */
 	vi->i_datasync_tid = handle->h_transaction->t_tid;
 	inode_set_mtime_to_ts(inode, inode_set_ctime_current(inode));
 	err2 = vexfs_mark_inode_dirty(handle, inode);
@@ -878,7 +936,7 @@ void vexfs_orphan_cleanup(struct super_block *sb)
 			vexfs_err(sb, "corrupt metadata: orphan list has a cycle");
 			break;
 		}
-		inode = vexfs_iget(sb, ino);
+		inode = __vexfs_iget(sb, ino, VEXFS_IGET_UNLINKED);
 		if (IS_ERR(inode)) {
 			vexfs_err(sb, "orphan inode %llu unreadable: %ld", ino, PTR_ERR(inode));
 			break;
@@ -903,8 +961,17 @@ void vexfs_orphan_cleanup(struct super_block *sb)
 		if (inode->i_nlink) {
 			handle_t *handle;
 
-			truncate_inode_pages(inode->i_mapping, inode->i_size);
-			vexfs_truncate_blocks(inode, inode->i_size);
+			/*
+			 * Only a regular file's truncate puts an inode with links
+			 * on the list (a fast symlink's i_block is its target).
+			 */
+			if (S_ISREG(inode->i_mode)) {
+				truncate_inode_pages(inode->i_mapping, inode->i_size);
+				vexfs_truncate_blocks(inode, inode->i_size);
+			} else {
+				vexfs_corrupt(sb, "inode %lu (mode 0%o) with links on the orphan list: dropped from it",
+					      inode->i_ino, inode->i_mode);
+			}
 			handle = vexfs_journal_start(sb, VEXFS_CREDITS_INODE * 2);
 			if (!IS_ERR(handle)) {
 				vexfs_orphan_del(handle, inode);
@@ -920,21 +987,46 @@ void vexfs_orphan_cleanup(struct super_block *sb)
 void vexfs_evict_inode(struct inode *inode)
 {
 	struct super_block *sb = inode->i_sb;
+	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
 	struct vexfs_inode_info *vi = VEXFS_I(inode);
 	handle_t *handle;
 	bool want_delete = !inode->i_nlink && !is_bad_inode(inode) && !sb_rdonly(sb);
+	bool freeze_protected = false;
+	int err;
 
 	truncate_inode_pages_final(&inode->i_data);
+	/*
+	 * Deleting writes: wait while the filesystem is frozen. Inside a
+	 * running handle (a half-made inode's iput) freezing already waits for
+	 * us, and taking the protection again would invert the lock order.
+	 */
+	if (want_delete && !journal_current_handle()) {
+		sb_start_intwrite(sb);
+		freeze_protected = true;
+	}
 	if (want_delete) {
 		/*
 		 * An unlinked inode is on the orphan list until this completes.
 		 * A fast symlink's i_block holds its target, not block numbers.
 		 */
-		if (vexfs_vec_evict(inode)) {
-			/* keep it on the on-disk orphan list: the next mount retries */
-			vexfs_err(sb, "inode %lu: cannot free its vectors; left for the next mount",
-				  inode->i_ino);
-			want_delete = false;
+		err = vexfs_vec_evict(inode);
+		if (err) {
+			/*
+			 * The inode cannot be freed while vectors name it. Take it
+			 * off the on-disk orphan list as well, so that the list
+			 * on disk stays the one in memory; it stays allocated with
+			 * no link, which fsck.vexfs reclaims (the error is recorded).
+			 * Without a handle (read-only, shut down) it stays on the
+			 * list on disk for the next mount.
+			 */
+			vexfs_err(sb, "inode %lu: cannot free its vectors (%d): not deleted",
+				  inode->i_ino, err);
+			handle = vexfs_journal_start(sb, VEXFS_CREDITS_INODE * 3);
+			if (!IS_ERR(handle)) {
+				vexfs_orphan_del(handle, inode);
+				vexfs_mark_inode_dirty(handle, inode);
+				vexfs_journal_stop(handle);
+			}
 			goto keep;
 		}
 		if (!vexfs_fast_symlink(inode)) {
@@ -955,14 +1047,21 @@ void vexfs_evict_inode(struct inode *inode)
 		}
 	}
 keep:
-	if (!want_delete && !list_empty(&vi->i_orphan)) {
-		/* read-only or bad: leave it for the next read-write mount */
-		mutex_lock(&VEXFS_SB(sb)->s_orphan_lock);
+	/*
+	 * Still on the in-memory list: read-only, bad, or the deletion could
+	 * not run (the truncate turned the filesystem read-only, the journal
+	 * aborted). Nothing more reaches the disk, whose orphan list keeps the
+	 * inode for the next read-write mount; the memory is freed below.
+	 */
+	if (!list_empty(&vi->i_orphan)) {
+		mutex_lock(&sbi->s_orphan_lock);
 		list_del_init(&vi->i_orphan);
-		mutex_unlock(&VEXFS_SB(sb)->s_orphan_lock);
+		mutex_unlock(&sbi->s_orphan_lock);
 	}
-	if (VEXFS_SB(sb)->s_journal)
-		jbd2_journal_release_jbd_inode(VEXFS_SB(sb)->s_journal, &vi->i_jinode);
+	if (freeze_protected)
+		sb_end_intwrite(sb);
+	if (sbi->s_journal)
+		jbd2_journal_release_jbd_inode(sbi->s_journal, &vi->i_jinode);
 	clear_inode(inode);
 }
 
@@ -1006,9 +1105,20 @@ static void vexfs_write_failed(struct address_space *mapping, loff_t to)
 {
 	struct inode *inode = mapping->host;
 
+	/*
+	 * Regular files only: page_symlink() gets here inside symlink()'s
+	 * handle, where the invalidate lock must not be taken (page_mkwrite
+	 * takes it before its handle); a symlink is never mapped.
+	 */
+	bool reg = S_ISREG(inode->i_mode);
+
 	if (to > inode->i_size) {
+		if (reg)
+			filemap_invalidate_lock(mapping);
 		truncate_pagecache(inode, inode->i_size);
 		vexfs_truncate_blocks(inode, inode->i_size);
+		if (reg)
+			filemap_invalidate_unlock(mapping);
 	}
 }
 
@@ -1103,11 +1213,15 @@ static int vexfs_setsize(struct inode *inode, loff_t newsize)
 		if (err)
 			return err;
 	}
+	/* Faults (page_mkwrite) wait until the blocks are freed. */
 	filemap_invalidate_lock(inode->i_mapping);
 	truncate_setsize(inode, newsize);
+	if (newsize < oldsize) {
+		err = vexfs_truncate_blocks(inode, newsize);
+		filemap_invalidate_unlock(inode->i_mapping);
+		return err;
+	}
 	filemap_invalidate_unlock(inode->i_mapping);
-	if (newsize < oldsize)
-		return vexfs_truncate_blocks(inode, newsize);
 	handle = vexfs_journal_start(inode->i_sb, VEXFS_CREDITS_INODE);
 	if (IS_ERR(handle))
 		return PTR_ERR(handle);

@@ -106,12 +106,52 @@ static int vexfs_finish_inode_data(struct jbd2_inode *jinode)
 	return err;
 }
 
+/*
+ * jbd2 takes the bounds of the log from its own superblock, and those of a
+ * device journal are absolute block numbers: an s_first of 1 would have
+ * commits overwrite the group descriptors. Refuse a log that is not inside
+ * the journal region, [journal_start + 1, journal_start + journal_blocks).
+ */
+static int vexfs_journal_check_bounds(struct super_block *sb)
+{
+	struct vexfs_geom *g = &VEXFS_SB(sb)->s_geom;
+	u64 end = g->journal_start + g->journal_blocks;
+	journal_superblock_t *js;
+	struct buffer_head *bh;
+	u64 first, maxlen;
+	int err = 0;
+
+	bh = sb_bread(sb, g->journal_start);
+	if (!bh) {
+		vexfs_msg(sb, "cannot read the journal superblock at block %llu",
+			  g->journal_start);
+		return -EIO;
+	}
+	js = (journal_superblock_t *)bh->b_data;
+	first = be32_to_cpu(js->s_first);
+	maxlen = be32_to_cpu(js->s_maxlen);
+	if (js->s_header.h_magic != cpu_to_be32(JBD2_MAGIC_NUMBER)) {
+		vexfs_msg(sb, "no journal superblock at block %llu", g->journal_start);
+		err = -EUCLEAN;
+	} else if (first <= g->journal_start || first >= maxlen || maxlen > end) {
+		vexfs_msg(sb, "journal log [%llu, %llu) is not inside the journal region [%llu, %llu)",
+			  first, maxlen, g->journal_start + 1, end);
+		err = -EUCLEAN;
+	}
+	brelse(bh);
+	return err;
+}
+
 int vexfs_journal_init(struct super_block *sb)
 {
 	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
 	struct vexfs_geom *g = &sbi->s_geom;
 	journal_t *journal;
 	int err;
+
+	err = vexfs_journal_check_bounds(sb);
+	if (err)
+		return err;
 
 	/*
 	 * A device journal's log block numbers are absolute device blocks

@@ -85,7 +85,8 @@ static inline vm_fault_t vexfs_vmf_error(int err)
 		return VM_FAULT_LOCKED;
 	if (err == -ENOMEM)
 		return VM_FAULT_OOM;
-	if (err == -EAGAIN)
+	/* -EFAULT: the page was truncated meanwhile; the fault is retried */
+	if (err == -EAGAIN || err == -EFAULT)
 		return VM_FAULT_NOPAGE;
 	return VM_FAULT_SIGBUS;
 }

@@ -134,6 +134,9 @@ static void vexfs_put_super(struct super_block *sb)
 	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
 	u32 i;
 
+	/* Every inode is evicted by now, and eviction takes it off the list. */
+	if (WARN_ON_ONCE(!list_empty(&sbi->s_orphans)))
+		vexfs_msg(sb, "inodes left on the in-memory orphan list at unmount");
 	vexfs_sysfs_unregister(sb);
 	vexfs_vstore_unload(sb);
 	vexfs_journal_destroy(sb);
@@ -159,17 +162,39 @@ static void vexfs_put_super(struct super_block *sb)
 static int vexfs_sync_fs(struct super_block *sb, int wait)
 {
 	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
+	journal_t *journal = sbi->s_journal;
+	bool needs_barrier = false;
 	tid_t target;
+	int err = 0, err2;
 
 	if (vexfs_forced_shutdown(sb))
 		return 0;
-	if (!sbi->s_journal)
+	if (!journal)
 		return 0;
-	if (jbd2_journal_start_commit(sbi->s_journal, &target) && wait)
-		return jbd2_log_wait_commit(sbi->s_journal, target);
-	return 0;
+	/*
+	 * Data written back without a transaction (overwrites) is only in the
+	 * device's cache: flush it unless a commit will do it (ext4_sync_fs).
+	 */
+	target = jbd2_get_latest_transaction(journal);
+	if (wait && (journal->j_flags & JBD2_BARRIER) &&
+	    !jbd2_trans_will_send_data_barrier(journal, target))
+		needs_barrier = true;
+	if (jbd2_journal_start_commit(journal, &target) && wait)
+		err = jbd2_log_wait_commit(journal, target);
+	if (needs_barrier) {
+		err2 = blkdev_issue_flush(sb->s_bdev);
+		if (!err)
+			err = err2;
+	}
+	return err;
 }
 
+/*
+ * The VFS freeze levels keep every handle out while frozen (writes, faults,
+ * ioctls through mnt_want_write, eviction through sb_start_intwrite): the
+ * barrier only drains the running handles for the flush, and is released
+ * before returning to userspace, as ext4 does.
+ */
 static int vexfs_freeze(struct super_block *sb)
 {
 	journal_t *journal = VEXFS_SB(sb)->s_journal;
@@ -179,15 +204,12 @@ static int vexfs_freeze(struct super_block *sb)
 		return 0;
 	jbd2_journal_lock_updates(journal);
 	err = jbd2_journal_flush(journal, 0);
-	if (err)
-		jbd2_journal_unlock_updates(journal);
+	jbd2_journal_unlock_updates(journal);
 	return err;
 }
 
 static int vexfs_unfreeze(struct super_block *sb)
 {
-	if (!sb_rdonly(sb))
-		jbd2_journal_unlock_updates(VEXFS_SB(sb)->s_journal);
 	return 0;
 }
 
@@ -313,11 +335,40 @@ static int vexfs_load_gdt(struct super_block *sb)
 	return 0;
 }
 
+/*
+ * What the mount was set up from before journal replay (block size, journal,
+ * checksum seed, hash key) must not change with the replayed superblock.
+ * INCOMPAT_CODEBOOKS is the one feature a transaction sets (the first
+ * CODEBOOK_ADD); the vector store checks it after replay.
+ */
+static bool vexfs_sb_same_fs(const struct vexfs_geom *a, const struct vexfs_geom *b,
+			     const struct vexfs_super_block *ea,
+			     const struct vexfs_super_block *eb)
+{
+	return a->block_bits == b->block_bits && a->block_size == b->block_size &&
+	       a->blocks == b->blocks && a->blocks_per_group == b->blocks_per_group &&
+	       a->inodes_per_group == b->inodes_per_group && a->groups == b->groups &&
+	       a->gdt_blocks == b->gdt_blocks && a->gdt_start == b->gdt_start &&
+	       a->journal_start == b->journal_start &&
+	       a->journal_blocks == b->journal_blocks &&
+	       a->inodes_per_block == b->inodes_per_block &&
+	       a->itable_blocks == b->itable_blocks && a->inodes == b->inodes &&
+	       a->first_ino == b->first_ino &&
+	       ea->s_feature_compat == eb->s_feature_compat &&
+	       ea->s_feature_ro_compat == eb->s_feature_ro_compat &&
+	       !((ea->s_feature_incompat ^ eb->s_feature_incompat) &
+		 ~cpu_to_le64(VEXFS_FEATURE_INCOMPAT_CODEBOOKS)) &&
+	       ea->s_root_ino == eb->s_root_ino && ea->s_vec_root == eb->s_vec_root &&
+	       !memcmp(ea->s_uuid, eb->s_uuid, sizeof(ea->s_uuid)) &&
+	       !memcmp(ea->s_hash_key, eb->s_hash_key, sizeof(ea->s_hash_key));
+}
+
 static int vexfs_fill_super(struct super_block *sb, struct fs_context *fc)
 {
 	struct vexfs_fs_context *ctx = fc->fs_private;
 	struct vexfs_sb_info *sbi;
-	struct vexfs_super_block *es;
+	struct vexfs_super_block *es, *es0 = NULL;
+	struct vexfs_geom g0;
 	struct buffer_head *bh;
 	struct inode *root;
 	const char *why = "";
@@ -410,6 +461,12 @@ static int vexfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	vexfs_set_uuid(sb, sbi->s_es->s_uuid);
 
 	/* Replay the journal before trusting any other metadata. */
+	es0 = kmemdup(sbi->s_es, sizeof(*es0), GFP_KERNEL);
+	if (!es0) {
+		err = -ENOMEM;
+		goto out_sbh;
+	}
+	g0 = sbi->s_geom;
 	err = vexfs_journal_init(sb);
 	if (err)
 		goto out_sbh;
@@ -427,6 +484,13 @@ static int vexfs_fill_super(struct super_block *sb, struct fs_context *fc)
 		vexfs_msg(sb, "superblock invalid after journal replay: %s", why);
 		goto out_journal;
 	}
+	if (!vexfs_sb_same_fs(&g0, &sbi->s_geom, es0, sbi->s_es)) {
+		vexfs_msg(sb, "journal replay changed the filesystem's geometry or features: refusing to mount");
+		err = -EUCLEAN;
+		goto out_journal;
+	}
+	kfree(es0);
+	es0 = NULL;
 
 	err = vexfs_load_gdt(sb);
 	if (err)
@@ -503,6 +567,7 @@ out_gdt:
 out_journal:
 	vexfs_journal_destroy(sb);
 out_sbh:
+	kfree(es0);
 	brelse(sbi->s_sbh);
 out_counters:
 	percpu_counter_destroy(&sbi->s_free_blocks);

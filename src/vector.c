@@ -768,6 +768,9 @@ int vexfs_copy_arg(void *dst, size_t ksize, const void __user *uarg, u32 *usize)
 		return -EFAULT;
 	if (*usize < ksize)
 		return -EINVAL;
+	/* a newer caller's struct may be larger, but not past a page */
+	if (*usize > PAGE_SIZE)
+		return -E2BIG;
 	err = copy_struct_from_user(dst, ksize, uarg, *usize);
 	return err;
 }

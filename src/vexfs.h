@@ -164,8 +164,9 @@ void vexfs_count_groups(struct super_block *sb, u64 *free_blocks, u64 *free_inod
 struct inode *vexfs_iget(struct super_block *sb, u64 ino);
 struct inode *vexfs_iget_vectab(struct super_block *sb);
 struct inode *vexfs_iget_live(struct super_block *sb, u64 ino);
-#define VEXFS_IGET_INTERNAL	0x1	/* the vector table may be asked for */
-#define VEXFS_IGET_LIVE		0x2	/* free / unlinked on disk: -ESTALE */
+#define VEXFS_IGET_INTERNAL	0x1	/* the vector table (inode 2) may be asked for */
+#define VEXFS_IGET_LIVE		0x2	/* free / unlinked: -ESTALE, quietly */
+#define VEXFS_IGET_UNLINKED	0x4	/* from the orphan list: may have no link */
 int vexfs_mark_inode_dirty(handle_t *handle, struct inode *inode);
 int vexfs_write_inode(struct inode *inode, struct writeback_control *wbc);
 void vexfs_dirty_inode(struct inode *inode, int flags);

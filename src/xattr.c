@@ -255,6 +255,8 @@ static int vexfs_xattr_set(struct inode *inode, int index, const char *name,
 		if (!err) {
 			vi->i_xattr_block = blk;
 			inode->i_blocks += bs >> 9;
+		} else {
+			vexfs_free_blocks(handle, inode, blk, 1, true);
 		}
 	}
 	if (err)

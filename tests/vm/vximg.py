@@ -1,0 +1,127 @@
+#!/usr/bin/env python3
+"""vximg.py - craft corrupted VexFS images for VM tests (offline, unmounted).
+
+  vximg.py DEV sb FIELD VALUE        set a superblock field, fix the checksum
+  vximg.py DEV inode INO FIELD VALUE set a raw inode field, fix its checksum
+  vximg.py DEV jsb FIELD VALUE       set a jbd2 superblock field (big-endian),
+                                     fix the jbd2 superblock checksum
+  vximg.py DEV get sb FIELD | get inode INO FIELD | get jsb FIELD
+
+Offsets follow include/vexfs/vexfs_fs.h and the jbd2 on-disk format
+(Documentation/filesystems/ext4/journal.rst).
+"""
+import struct
+import sys
+
+# name: (offset, struct format)
+SB = {"block_bits": (8, "<I"), "blocks_count": (16, "<Q"), "orphan_head": (112, "<Q"), "state": (84, "<I"),
+      "journal_start": (72, "<Q"), "journal_blocks": (80, "<I"),
+      "feature_compat": (88, "<Q"), "label0": (152, "<B")}
+INODE = {"mode": (0, "<H"), "links": (12, "<I"), "size": (16, "<Q"),
+         "orphan_next": (96, "<Q"), "block0": (120, "<Q"), "ind": (120 + 12 * 8, "<Q")}
+JSB = {"maxlen": (0x10, ">I"), "first": (0x14, ">I"), "start": (0x1c, ">I")}
+
+
+def _table():
+    t = []
+    for i in range(256):
+        c = i
+        for _ in range(8):
+            c = (c >> 1) ^ 0x82F63B78 if c & 1 else c >> 1
+        t.append(c)
+    return t
+
+
+T = _table()
+
+
+def crc32c(crc, data):
+    """The kernel's crc32c(): no inversion in or out."""
+    for b in data:
+        crc = T[(crc ^ b) & 0xff] ^ (crc >> 8)
+    return crc
+
+
+class Img:
+    def __init__(self, path):
+        self.f = open(path, "r+b")
+        self.sb = bytearray(self.read(0, 1024))
+        self.bs = 1 << struct.unpack_from("<I", self.sb, 8)[0]
+        self.ipg = struct.unpack_from("<I", self.sb, 52)[0]
+        self.gdt = struct.unpack_from("<Q", self.sb, 64)[0]
+        self.seed = crc32c(0xffffffff, self.sb[136:152])
+
+    def read(self, off, n):
+        self.f.seek(off)
+        return self.f.read(n)
+
+    def write(self, off, data):
+        self.f.seek(off)
+        self.f.write(data)
+        self.f.flush()
+
+    def put_sb(self):
+        struct.pack_into("<I", self.sb, 1020, crc32c(0xffffffff, bytes(self.sb[:1020])))
+        self.write(0, bytes(self.sb))
+
+    def inode_off(self, ino):
+        grp, idx = divmod(ino - 1, self.ipg)
+        gd = self.read(self.gdt * self.bs + grp * 64, 64)
+        itable = struct.unpack_from("<Q", gd, 16)[0]
+        return itable * self.bs + idx * 256
+
+    def get_inode(self, ino):
+        return bytearray(self.read(self.inode_off(ino), 256))
+
+    def put_inode(self, ino, raw):
+        crc = crc32c(self.seed, struct.pack("<Q", ino))
+        struct.pack_into("<I", raw, 252, crc32c(crc, bytes(raw[:252])))
+        self.write(self.inode_off(ino), bytes(raw))
+
+    def jsb_off(self):
+        return struct.unpack_from("<Q", self.sb, 72)[0] * self.bs
+
+    def get_jsb(self):
+        return bytearray(self.read(self.jsb_off(), 1024))
+
+    def put_jsb(self, j):
+        struct.pack_into(">I", j, 0xfc, 0)
+        struct.pack_into(">I", j, 0xfc, crc32c(0xffffffff, bytes(j)))
+        self.write(self.jsb_off(), bytes(j))
+
+
+def main(argv):
+    img = Img(argv[1])
+    what = argv[2]
+    if what == "get":
+        kind = argv[3]
+        if kind == "sb":
+            off, fmt = SB[argv[4]]
+            print(struct.unpack_from(fmt, img.sb, off)[0])
+        elif kind == "inode":
+            off, fmt = INODE[argv[5]]
+            print(struct.unpack_from(fmt, img.get_inode(int(argv[4])), off)[0])
+        else:
+            off, fmt = JSB[argv[4]]
+            print(struct.unpack_from(fmt, img.get_jsb(), off)[0])
+    elif what == "sb":
+        off, fmt = SB[argv[3]]
+        struct.pack_into(fmt, img.sb, off, int(argv[4], 0))
+        img.put_sb()
+    elif what == "inode":
+        ino = int(argv[3])
+        raw = img.get_inode(ino)
+        off, fmt = INODE[argv[4]]
+        struct.pack_into(fmt, raw, off, int(argv[5], 0))
+        img.put_inode(ino, raw)
+    elif what == "jsb":
+        j = img.get_jsb()
+        off, fmt = JSB[argv[3]]
+        struct.pack_into(fmt, j, off, int(argv[4], 0))
+        img.put_jsb(j)
+    else:
+        sys.exit("unknown command " + what)
+
+
+if __name__ == "__main__":
+    main(sys.argv)
