@@ -295,6 +295,35 @@ def do_check():
     same_as_reference("binary queries: hamming is the default metric", M,
                       ["--vector", qf["bin"], "-k", 5])
 
+    # query inputs: packed bits (|u1 with --dtype bin), float64 with --dtype f32,
+    # float16 (searched as the float32 values it holds), JSON: the same searches
+    def same_search(desc, a, b):
+        try:
+            ja, jb = search_json(M, *a), search_json(M, *b)
+        except RuntimeError as e:
+            return ck(False, desc, str(e))
+        ck(triples(ja) == triples(jb) and ja["dtype"] == jb["dtype"], desc,
+           "%s vs %s" % (triples(ja)[0][:3], triples(jb)[0][:3]))
+    packed = os.path.join(WORK, "q-bin-packed.npy")
+    save_npy(packed, np.packbits(qarr["bin"], axis=1, bitorder="little"))
+    same_search("packed-bit queries (|u1, --dtype bin) == boolean queries",
+                ["--vector", qf["bin"], "-k", 6], ["--vector", packed, "--dtype", "bin", "-k", 6])
+    f64 = os.path.join(WORK, "q-f64.npy")
+    save_npy(f64, qarr["f32"].astype(np.float64))
+    same_search("float64 queries with --dtype f32 == float32 queries",
+                ["--vector", qf["f32"], "-k", 6], ["--vector", f64, "--dtype", "f32", "-k", 6])
+    h = qarr["f32"].astype(np.float16)
+    save_npy(os.path.join(WORK, "q-f16.npy"), h)
+    save_npy(os.path.join(WORK, "q-f16as32.npy"), h.astype(np.float32))
+    same_search("float16 queries == their float32 values",
+                ["--vector", os.path.join(WORK, "q-f16.npy"), "-k", 6, "--metric", "cos"],
+                ["--vector", os.path.join(WORK, "q-f16as32.npy"), "-k", 6, "--metric", "cos"])
+    with open(os.path.join(WORK, "q-f32.json"), "w") as f:
+        json.dump([[float(v) for v in row] for row in qarr["f32"]], f)
+    same_search("JSON queries == the same .npy queries",
+                ["--vector", qf["f32"], "-k", 6, "--metric", "ip"],
+                ["--vector", os.path.join(WORK, "q-f32.json"), "-k", 6, "--metric", "ip"])
+
     # a batch of 300 (two calls) equals single queries
     try:
         b = search_json(M, "--vector", os.path.join(WORK, "q-batch.npy"), "-k", 9)
