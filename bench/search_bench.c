@@ -177,9 +177,11 @@ int main(int argc, char **argv)
 	       vq_impl_name());
 
 	for (r = 0; r < REPS; r++) {
+		static float qs[1], sqbuf[2 * 4 * 4096];
+		static struct vq_sq_query sqq[6];
 		struct vsearch_query sq = { .dtype = VEXFS_DT_F32, .metric = 0, .dims = d,
-					    .nq = 1, .row = 4 * d, .qnorm = qn,
-					    .scratch = scratch };
+					    .nq = 1, .row = 4 * d, .qnorm = qn, .qsum = qs,
+					    .scratch = scratch, .sqbuf = sqbuf, .sqq = sqq };
 		double t0;
 		float *out = malloc((size_t)n * 4);
 

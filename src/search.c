@@ -490,6 +490,9 @@ static void vexfs_search_free(struct vexfs_search *s)
 	for (i = 0; i < s->q.npq; i++)
 		kvfree(s->q.pq[i].lut);
 	kvfree(s->q.qnorm);
+	kvfree(s->q.qsum);
+	kvfree(s->q.sqbuf);
+	kvfree(s->q.sqq);
 	kvfree(s->q.scratch);
 	kvfree(s->tk);
 	kvfree(s->cand);
@@ -516,6 +519,13 @@ static int vexfs_search_setup(struct vexfs_search *s)
 	q->scratch = kvmalloc_array(3 * (size_t)q->dims, sizeof(float), gfp);
 	if (!s->tk || !s->cand || !s->dist || !s->memo || !s->buf || !q->qnorm || !q->scratch)
 		return -ENOMEM;
+	if (vsearch_sq_wanted(q->dtype, q->dims)) {
+		q->qsum = kvcalloc(nq, sizeof(float), gfp);
+		q->sqbuf = kvmalloc_array(vsearch_sq_floats(q->dims, nq), sizeof(float), gfp);
+		q->sqq = kvcalloc(vsearch_sq_queries(nq), sizeof(*q->sqq), gfp);
+		if (!q->qsum || !q->sqbuf || !q->sqq)
+			return -ENOMEM;
+	}
 	for (i = 0; i < nq; i++)
 		vsearch_topk_init(&s->tk[i], s->cand + (size_t)i * s->a.k, s->a.k);
 

@@ -604,6 +604,11 @@ static int vs_ref_search(struct vs_ref *R, const struct vs_opts *o, const struct
 	Q.q = q->rows + q0 * q->row;
 	Q.qnorm = vx_zalloc(nq * sizeof(float));
 	Q.scratch = vx_zalloc(3 * (size_t)q->dims * sizeof(float));
+	if (vsearch_sq_wanted(Q.dtype, Q.dims)) {	/* as the kernel does */
+		Q.qsum = vx_zalloc(nq * sizeof(float));
+		Q.sqbuf = vx_zalloc(vsearch_sq_floats(Q.dims, Q.nq) * sizeof(float));
+		Q.sqq = vx_zalloc(vsearch_sq_queries(Q.nq) * sizeof(*Q.sqq));
+	}
 	Q.npq = R->npq;
 	memcpy(Q.pq, R->pq, sizeof(Q.pq));
 	vsearch_pq_plan(&Q, lut);
@@ -647,6 +652,9 @@ static int vs_ref_search(struct vs_ref *R, const struct vs_opts *o, const struct
 	for (i = 0; i < Q.npq; i++)
 		free(Q.pq[i].lut);
 	free(Q.qnorm);
+	free(Q.qsum);
+	free(Q.sqbuf);
+	free(Q.sqq);
 	free(Q.scratch);
 	free(tk);
 	free(cand);

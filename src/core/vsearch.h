@@ -63,10 +63,36 @@ struct vsearch_query {
 	u32 row;		/* bytes of one query (vsearch_row_size) */
 	const void *q;		/* nq rows */
 	float *qnorm;		/* [nq]: squared norms of float32 queries (vsearch_prepare) */
+	float *qsum;		/* [nq]: their sums, or NULL (only with sqbuf) */
 	float *scratch;		/* 3 x dims floats */
+	/*
+	 * Per-vector SQ8 / SQ4 records by asymmetric distance without decoding
+	 * (vsearch_simd.c): each query prepared for the SQ scans with vmin 0
+	 * and step 1, plus two constant queries giving sum(c) and sum(c^2);
+	 * sqbuf holds vsearch_sq_floats() floats, sqq vsearch_sq_queries()
+	 * entries. NULL: SQ records are decoded, then compared.
+	 */
+	float *sqbuf;
+	struct vq_sq_query *sqq;
 	u32 npq;
 	struct vsearch_pq pq[VEXFS_CB_MAX];
 };
+
+static inline size_t vsearch_sq_floats(u32 dims, u32 nq)
+{
+	return 2 * ((size_t)nq + 3) * dims;
+}
+
+static inline size_t vsearch_sq_queries(u32 nq)
+{
+	return 2 * ((size_t)nq + 2);
+}
+
+/* Whether a search sets up qsum, sqbuf and sqq (float32 queries of SQ-able dims). */
+static inline bool vsearch_sq_wanted(u32 dtype, u32 dims)
+{
+	return dtype == VEXFS_DT_F32 && dims <= VEXFS_CB_MAX_DIMS;
+}
 
 /*
  * Which codebooks get ADC lookup tables: in the order of q->pq[], while the

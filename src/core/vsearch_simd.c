@@ -6,9 +6,10 @@
  *  float32            the dispatched f32 kernels (L2, IP, cosine)
  *  float16 (dtype or  the f16 kernels for L2 / IP; cosine decodes first
  *   compression)
- *  SQ8 / SQ4          decoded with the record's own vmin / step, then the
- *                     f32 kernels: the asymmetric distance (the query is
- *                     never quantized)
+ *  SQ8 / SQ4          asymmetric distance (the query is never quantized)
+ *                     from SQ scans of the codes with the record's own vmin
+ *                     and step (vsearch_sqv); without the prepared buffers,
+ *                     decoded, then the f32 kernels
  *  PQ                 ADC: one lookup table per query and codebook, m
  *                     lookups per record; cosine (or a codebook without a
  *                     table, see vsearch_pq_plan) decodes the centroids
@@ -25,6 +26,44 @@ static const float *vsearch_qrow(const struct vsearch_query *q, u32 qi)
 	return (const float *)((const u8 *)q->q + (size_t)qi * q->row);
 }
 
+/* SQ query @j (0..nq-1: the queries, nq: ones, nq + 1: zeros) of SQ@bits. */
+static struct vq_sq_query *vsearch_sqq(const struct vsearch_query *q, u32 bits, u32 j)
+{
+	return &q->sqq[(bits == 8 ? 0 : 1) * ((size_t)q->nq + 2) + j];
+}
+
+static float *vsearch_sqa(const struct vsearch_query *q, u32 bits, u32 j)
+{
+	return q->sqbuf + ((bits == 8 ? 0 : 1) * ((size_t)q->nq + 3) + j) * q->dims;
+}
+
+static void vsearch_prepare_sq(struct vsearch_query *q, u32 qi)
+{
+	float *zero = q->scratch, *one = q->scratch + q->dims;
+	struct vq_sq unit = { .d = q->dims, .vmin = zero, .step = one };
+	struct vq_sq_query *qq;
+	u32 i;
+
+	for (i = 0; i < q->dims; i++) {
+		zero[i] = 0.0f;
+		one[i] = 1.0f;
+	}
+	for (unit.bits = 4; unit.bits <= 8; unit.bits += 4) {
+		qq = vsearch_sqq(q, unit.bits, qi);
+		qq->a = vsearch_sqa(q, unit.bits, qi);
+		vq_sq_prepare(&unit, VQ_METRIC_IP, vsearch_qrow(q, qi), qq);
+		if (qi)
+			continue;
+		qq = vsearch_sqq(q, unit.bits, q->nq);
+		qq->a = vsearch_sqa(q, unit.bits, q->nq);
+		vq_sq_prepare(&unit, VQ_METRIC_IP, one, qq);
+		qq = vsearch_sqq(q, unit.bits, q->nq + 1);
+		qq->a = vsearch_sqa(q, unit.bits, q->nq + 1);
+		qq->b = vsearch_sqa(q, unit.bits, q->nq + 2);
+		vq_sq_prepare(&unit, VQ_METRIC_L2, zero, qq);
+	}
+}
+
 void vsearch_prepare_one(struct vsearch_query *q, u32 qi)
 {
 	u32 i;
@@ -33,12 +72,18 @@ void vsearch_prepare_one(struct vsearch_query *q, u32 qi)
 		return;
 	if (q->qnorm) {
 		const float *x = vsearch_qrow(q, qi);
-		float s = 0.0f;
+		float s = 0.0f, t = 0.0f;
 
-		for (i = 0; i < q->dims; i++)
+		for (i = 0; i < q->dims; i++) {
 			s += x[i] * x[i];
+			t += x[i];
+		}
 		q->qnorm[qi] = s;
+		if (q->qsum)
+			q->qsum[qi] = t;
 	}
+	if (q->sqbuf && q->qsum)
+		vsearch_prepare_sq(q, qi);
 	for (i = 0; i < q->npq; i++) {
 		const struct vsearch_pq *p = &q->pq[i];
 
@@ -122,6 +167,42 @@ static int vsearch_pq(const struct vsearch_query *q, const void *data, u32 len, 
 	return 0;
 }
 
+/*
+ * A per-vector SQ record (vmin, step, codes c): with the query prepared at
+ * vmin 0 / step 1, dot = sum q c, and sc = sum c, scc = sum c^2,
+ *   IP  = vmin sum q + step dot
+ *   L2  = |q|^2 - 2 vmin sum q + d vmin^2 - 2 step (dot - vmin sc) + step^2 scc
+ *   |x|^2 = d vmin^2 + 2 vmin step sc + step^2 scc
+ * the same numbers as decoding x = vmin + step c, without writing x.
+ */
+static void vsearch_sqv(const struct vsearch_query *q, const u8 *data, u32 bits, u32 q0, u32 q1,
+			float *out)
+{
+	struct vq_sq unit = { .d = q->dims, .bits = bits };
+	float vmin = vq_u32_as_f(vq_get_le32(data)), step = vq_u32_as_f(vq_get_le32(data + 4));
+	const u8 *c = data + VQ_SQV_HDR;
+	float sc, scc, dv = (float)q->dims, xx;
+	u32 qi;
+
+	vq_sq_scan(&unit, vsearch_sqq(q, bits, q->nq), c, 1, &sc);
+	vq_sq_scan(&unit, vsearch_sqq(q, bits, q->nq + 1), c, 1, &scc);
+	xx = dv * vmin * vmin + 2.0f * vmin * step * sc + step * step * scc;
+	for (qi = q0; qi < q1; qi++) {
+		float dot, ip, l2;
+
+		vq_sq_scan(&unit, vsearch_sqq(q, bits, qi), c, 1, &dot);
+		ip = vmin * q->qsum[qi] + step * dot;
+		if (q->metric == VEXFS_SEARCH_METRIC_IP) {
+			*out++ = ip;
+		} else if (q->metric == VEXFS_SEARCH_METRIC_L2) {
+			l2 = q->qnorm[qi] - 2.0f * ip + xx;
+			*out++ = l2 > 0.0f ? l2 : 0.0f;
+		} else {
+			*out++ = vq_cos_finish(ip, q->qnorm[qi], xx);
+		}
+	}
+}
+
 static void vsearch_sparse(const struct vsearch_query *q, const u8 *code, u32 q0, u32 q1,
 			   float *out)
 {
@@ -201,6 +282,10 @@ int vsearch_dist(const struct vsearch_query *q, u32 dtype, u32 comp, u32 dims,
 			return 0;
 		case VEXFS_COMP_SQ8:
 		case VEXFS_COMP_SQ4:
+			if (q->sqbuf && q->qsum) {
+				vsearch_sqv(q, data, comp == VEXFS_COMP_SQ8 ? 8 : 4, q0, q1, out);
+				return 0;
+			}
 			vq_sqv_decode(data, dims, comp == VEXFS_COMP_SQ8 ? 8 : 4,
 				      q->scratch + dims, q->scratch);
 			vsearch_f32(q, q->scratch, q0, q1, out);

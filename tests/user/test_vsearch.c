@@ -163,6 +163,24 @@ static void test_forms_decode(void)
 			vsearch_dist(&sq, VEXFS_DT_F32, 0, d, dec, 4 * d, 0, 1, &b);
 			VT_CHECK_MSG(fbits(a) == fbits(b), "SQ%u metric %u: %g vs %g", bits, metric,
 				     a, b);
+			/* the asymmetric SQ path (no decoding) gives the same numbers, rounded */
+			{
+				static float sqbuf[2 * 4 * 70], qs;
+				static struct vq_sq_query sqq[2 * 3];
+				struct vsearch_query s2 = sq;
+
+				s2.qsum = &qs;
+				s2.sqbuf = sqbuf;
+				s2.sqq = sqq;
+				VT_CHECK(vsearch_sq_floats(d, 1) <= sizeof(sqbuf) / 4);
+				VT_CHECK(vsearch_sq_queries(1) <= 6);
+				vsearch_prepare(&s2);
+				vsearch_dist(&s2, VEXFS_DT_F32, bits == 8 ? VEXFS_COMP_SQ8 :
+					     VEXFS_COMP_SQ4, d, code, vq_sqv_size(d, bits), 0, 1, &a);
+				VT_CHECK_MSG(fabsf(a - b) <= 2e-5f * (qn + fabsf(b) + d),
+					     "SQ%u asymmetric metric %u: %g vs %g", bits, metric, a, b);
+				vsearch_prepare(&sq);
+			}
 		}
 		vq_f16_encode(x, h16, d);
 		vq_f16_decode(h16, dec, d);
