@@ -644,7 +644,7 @@ long vexfs_ioc_search(struct file *file, void __user *uarg)
 	if (!a->results || (a->results & 7))
 		goto out;
 	if (a->flags & VEXFS_SEARCH_LIKE) {
-		if (a->nq != 1 || a->queries || a->queries_len || !a->like_id)
+		if (a->nq != 1 || a->queries || a->queries_len || !a->like_id || a->dtype)
 			goto out;
 		if (a->metric > VEXFS_SEARCH_METRIC_HAMMING || !a->k || a->k > VEXFS_SEARCH_K_MAX)
 			goto out;

@@ -163,9 +163,10 @@ struct vexfs_ioc_codebook_get {
 /*
  * SEARCH: exact k nearest neighbours among the stored vectors
  * (Documentation/vexfs-ioctl.rst, "SEARCH"). Issued on an fd of a regular
- * file (scope: that file's vectors) or a directory (scope: the directory's
- * subtree; the filesystem root, or any directory with VEXFS_SEARCH_FS, is
- * the whole filesystem). Only vectors of files the caller may open for
+ * file (scope: that file's vectors) or a directory (scope: its subtree,
+ * which needs parent pointers: this version searches only the filesystem
+ * root's, EOPNOTSUPP for another directory); with VEXFS_SEARCH_FS, the
+ * whole filesystem from any fd. Only vectors of files the caller may open for
  * reading are returned. Compared: records of the query's dims whose dtype
  * matches the query's (float32 queries: float32 records of every
  * compression and float16 records), whose model equals @model (all zero:
@@ -202,7 +203,7 @@ struct vexfs_ioc_search {
 	__u64 queries;		/* in: nq x dims x dtype bytes (binary: nq x ceil(dims / 8)) */
 	__u32 queries_len;	/* in: bytes at queries */
 	__u32 comp_mask;	/* in: bit (1 << VEXFS_VEC_COMP_*) per compression, 0 = any */
-	__u64 like_id;		/* in: with VEXFS_SEARCH_LIKE (nq 1, no queries) */
+	__u64 like_id;		/* in: with VEXFS_SEARCH_LIKE (nq 1, no queries, dtype 0) */
 	__u8  model[16];	/* in: model filter, all zero = any */
 	__u64 results;		/* in: nq x k struct vexfs_search_result, 8-byte aligned */
 	__u32 results_len;	/* in: bytes at results */
