@@ -520,6 +520,7 @@ def do_bad():
     bad("LIKE with 2 queries", errno.EINVAL, flags=2, like_id=vid, nq=2, dims=0, dtype=0)
     bad("LIKE with queries", errno.EINVAL, flags=2, like_id=vid, q=qb, dims=0)
     bad("LIKE with other dims", errno.EINVAL, flags=2, like_id=vid, dims=D + 1)
+    bad("LIKE with a dtype", errno.EINVAL, flags=2, like_id=vid, dims=0, dtype=1)
     bad("LIKE with results_len short", errno.EINVAL, flags=2, like_id=vid, dims=0, dtype=0,
         results_len=5 * RSIZE - 8)
     bad("struct size 8 smaller", errno.EINVAL, q=qb, size=SSIZE - 8)
