@@ -128,7 +128,7 @@ def main():
                 x = gap + (r + 1) * (28 * s + gap) + gap
                 sheet.paste(im.resize((28 * s, 28 * s)), (x, y))
                 if os.path.basename(os.path.dirname(p)) != CLASSES[yte[i]]:
-                    dr.rectangle([x - 2, y - 2, x + 28 * s + 1, y + 28 * s + 1], outline=0)
+                    dr.rectangle([x, y, x + 28 * s - 1, y + 28 * s - 1], outline=255, width=2)
         sheet.save(os.path.join(out, "fmnist-search.png"))
         print("\ncontact sheet (query, then its 10 nearest files; a frame marks another "
               "class): fmnist-search.png")
