@@ -9,7 +9,7 @@ mkdir -p /mnt/v /tmp
 t mkfs.vexfs -q /dev/vda
 t mount -t vexfs /dev/vda /mnt/v
 # freeze: the journal barrier must not be held into userspace (lockdep)
-echo x > /mnt/v/frozen; t fsfreeze -f /mnt/v; t fsfreeze -u /mnt/v; rm /mnt/v/frozen
+echo x > /mnt/v/frozen; t fsfreeze --freeze /mnt/v; t fsfreeze --unfreeze /mnt/v; rm /mnt/v/frozen
 posix /mnt/v --other /tmp; t test $? = 0
 fsx -N 5000 -S 7 -p 1000 /mnt/v/fsx.dat; t test $? = 0
 t umount /mnt/v

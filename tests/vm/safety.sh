@@ -107,16 +107,19 @@ t_restart() {
 }
 
 # #6: truncate held i_map_sem across a journal restart while page_mkwrite
-# held a handle and waited for i_map_sem: an ABBA deadlock.
+# held a handle and waited for i_map_sem: an ABBA deadlock (the restart
+# waits for the commit, the commit for page_mkwrite's handle).
 t_mkwrite() {
 	begin mkwrite
-	"$MKFS" -q -f -b 1024 "$DEV"
+	# A 2 MiB journal caps a transaction at 512 blocks: truncating 128 MiB
+	# of 1 KiB blocks restarts, and a restart waits for the commit.
+	"$MKFS" -q -f -b 1024 -J 2 "$DEV"
 	mount -t vexfs "$DEV" $M
 	python3 - "$M/m" <<'PY' &
 import mmap, os, sys, time
 path = sys.argv[1]
 fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-os.posix_fallocate(fd, 0, 64 << 20)
+os.posix_fallocate(fd, 0, 128 << 20)
 pid = os.fork()
 if pid == 0:
     end = time.time() + 25
@@ -134,7 +137,7 @@ if pid == 0:
     os._exit(0)
 for n in range(4):
     os.ftruncate(fd, 4096)
-    os.posix_fallocate(fd, 0, 64 << 20)
+    os.posix_fallocate(fd, 0, 128 << 20)
 os.waitpid(pid, 0)
 print("mkwrite-done")
 PY
