@@ -16,7 +16,8 @@ scripts/vm-run.sh -k "$k" -d 4G -o "$out" -t 5400 -- \
 	"SEARCH_BENCH_CFGS='$cfgs' bash bench/search-guest.sh" >/dev/null
 grep -q "vm-bench: done" "$out/console.log" || { tail -30 "$out/console.log"; exit 1; }
 echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-) (guest: QEMU TCG, AVX2)"
-grep "^# kernel compared\|^# attached" "$out/console.log" | sed 's/\r//'
+grep -a "RESULT #" "$out/console.log" | sed 's/\r//; s/^.*RESULT //'
 echo "| N | d | stored | kernel ms/query | user core ms/query | kernel/user | user bulk f32 ms | kernel batch-64 ms/query | batch speedup |"
 echo "|---|---|---|---|---|---|---|---|---|"
-sed -n 's/\r//; s/^RESULT //p' "$out/console.log"
+grep -a "RESULT |" "$out/console.log" | sed 's/\r//; s/^.*RESULT //'
+
