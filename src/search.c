@@ -209,11 +209,6 @@ static int vexfs_search_offer(struct vexfs_search *s, const u8 *rec)
 
 /* ---- whole-filesystem scan ---------------------------------------------- */
 
-static u32 vexfs_search_chunk_blocks(struct super_block *sb, const struct vexfs_vchunk *c)
-{
-	return c->nslots / (sb->s_blocksize / VEXFS_VEC_ALIGN);
-}
-
 /*
  * Under vs->lock: copy chunk @c (its blocks are in s->bh) and its record
  * starts, and check the records no search has checked yet. Returns the id
@@ -268,7 +263,7 @@ static void vexfs_search_readahead(struct vexfs_search *s, unsigned long *ra)
 		if (!c)
 			break;
 		start[n] = c->start;
-		nblk[n++] = vexfs_search_chunk_blocks(sb, c);
+		nblk[n++] = vexfs_vchunk_blocks(sb, c);
 		(*ra)++;
 	}
 	mutex_unlock(&s->vs->lock);
@@ -294,7 +289,7 @@ static int vexfs_search_fs(struct vexfs_search *s)
 		c = xa_find(&vs->chunks, &pos, ULONG_MAX, XA_PRESENT);
 		if (c) {
 			start = c->start;
-			nblk = vexfs_search_chunk_blocks(sb, c);
+			nblk = vexfs_vchunk_blocks(sb, c);
 		}
 		mutex_unlock(&vs->lock);
 		if (!c)
@@ -317,7 +312,7 @@ static int vexfs_search_fs(struct vexfs_search *s)
 		for (i = 0; c && i < nblk; i++)
 			if (!buffer_uptodate(s->bh[i]))
 				ioerr = true;
-		if (c && !ioerr && vexfs_search_chunk_blocks(sb, c) == nblk)
+		if (c && !ioerr && vexfs_vchunk_blocks(sb, c) == nblk)
 			bad_id = vexfs_search_snap(s, c, nblk, &bad_off);
 		else
 			c = NULL;

@@ -220,7 +220,7 @@ static int vexfs_vstore_sb_update(handle_t *handle, struct super_block *sb)
 
 /* ---- chunks ------------------------------------------------------------- */
 
-static u32 vexfs_vchunk_blocks(struct super_block *sb, const struct vexfs_vchunk *c)
+u32 vexfs_vchunk_blocks(struct super_block *sb, const struct vexfs_vchunk *c)
 {
 	return c->nslots / (sb->s_blocksize / VEXFS_VEC_ALIGN);
 }

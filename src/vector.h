@@ -93,6 +93,7 @@ void *vexfs_vec_read(struct inode *inode, u64 id, u32 *lenp);
 int vexfs_vec_decompress(struct super_block *sb, u64 id, u32 dtype, u32 comp, u32 dims,
 			 const void *in, u32 len, void *out);
 u32 vexfs_vec_ids_after(struct inode *inode, u64 after, u64 *ids, u32 max);
+u32 vexfs_vchunk_blocks(struct super_block *sb, const struct vexfs_vchunk *c);
 
 /* SEARCH (search.c) */
 long vexfs_ioc_search(struct file *file, void __user *uarg);
