@@ -20,10 +20,14 @@ FAILED=0
 LOGDIR=$VEXFS_TOP/build/logs
 mkdir -p "$LOGDIR"
 
-count() {	# count LABEL PASSED FAILED
+T0=$(date +%s)
+count() {	# count LABEL PASSED FAILED: also the seconds since the previous count
+	local now
+	now=$(date +%s)
 	PASSED=$((PASSED + $2))
 	FAILED=$((FAILED + $3))
-	printf '[check] %-40s %d passed, %d failed\n' "$1" "$2" "$3"
+	printf '[check] %-40s %d passed, %d failed  (%ds)\n' "$1" "$2" "$3" $((now - T0))
+	T0=$now
 }
 
 # Sum every "# vtest: N passed, M failed" / "# vm-test: ..." line of a log.
@@ -126,6 +130,11 @@ run_vm() {
 		fi
 		while read -r name disks tmo cmd; do
 			case "$name" in ''|'#'*) continue ;; esac
+			# "name@KVER": only on that kernel (a bounded form runs on the other)
+			if [ "${name#*@}" != "$name" ]; then
+				[ "${name#*@}" = "$k" ] || continue
+				name=${name%@*}
+			fi
 			if [ -n "${VEXFS_VM_TESTS:-}" ] && [[ " $VEXFS_VM_TESTS " != *" $name "* ]]; then
 				continue
 			fi

@@ -388,19 +388,23 @@ static int vexfs_vec_store(struct inode *inode, u64 *id, u32 dtype, u32 comp, u3
 		vid = vs->next_id;
 	}
 
-	/* Everything that can fail comes before the first byte is changed. */
-	tbh = vexfs_vtab_bh(handle, sb, vid, true);
-	if (IS_ERR(tbh)) {
-		err = PTR_ERR(tbh);
-		tbh = NULL;
-		goto out_unlock;
-	}
+	/*
+	 * Everything that can fail comes before the first byte is changed. The
+	 * chunk comes first: a fresh one is given back whole when the table
+	 * block cannot be had, while a table block, once mapped, stays.
+	 */
 	c = vexfs_valloc_pick(&vs->va, nslots);
 	if (!c) {
 		err = vexfs_vchunk_new(handle, sb, DIV_ROUND_UP(reclen, sb->s_blocksize), &c);
 		if (err)
 			goto out_unlock;
 		fresh = true;
+	}
+	tbh = vexfs_vtab_bh(handle, sb, vid, true);
+	if (IS_ERR(tbh)) {
+		err = PTR_ERR(tbh);
+		tbh = NULL;
+		goto out_chunk;
 	}
 	slot = vexfs_vchunk_take(&vs->va, c, nslots);
 	if (slot < 0) {

@@ -112,6 +112,13 @@ int vexfs_vec_stored_ok(u32 dtype, u32 compression, u32 dims, const void *data, 
 {
 	int nnz;
 
+	/*
+	 * The one bound of every stored form, whatever path stores it (the
+	 * mount refuses a table holding a larger record): a sparse code of
+	 * nnz values takes 4 + 8 nnz bytes, above the limit from ~4096 values.
+	 */
+	if (len > VEXFS_VEC_MAX_DATA)
+		return 0;
 	if (compression == VEXFS_COMP_PQ)
 		return vexfs_pq_ref_ok(dtype, dims, data, len) > 0;
 	if (compression != VEXFS_COMP_SPARSE)

@@ -1007,6 +1007,7 @@ static int do_enospc(const char *dir)
 {
 	static float d[8192];
 	struct vexfs_ioc_stats s0, s1;
+	struct statfs f0, f1;
 	char path[4096];
 	int fd, e = 0, n = 0, i, same = 1, enospc = 1;
 
@@ -1039,14 +1040,19 @@ static int do_enospc(const char *dir)
 		a.data = (uintptr_t)d;
 		a.data_len = dims * 4;
 		stats_path(dir, &s0);
+		statfs(dir, &f0);
 		e = ioctl(fd, VEXFS_IOC_VEC_ATTACH, &a) ? errno : 0;
 		stats_path(dir, &s1);
-		if (e && !same_stats(&s0, &s1))
+		statfs(dir, &f1);
+		/* the vector store's counts, and the free blocks and inodes too */
+		if (e && (!same_stats(&s0, &s1) || f0.f_bfree != f1.f_bfree ||
+			  f0.f_ffree != f1.f_ffree))
 			same = 0;
 		if (e && e != ENOSPC)
 			enospc = 0;
 	}
-	ck(same, "a failed attach on a full filesystem changes nothing", "stats changed");
+	ck(same, "a failed attach on a full filesystem changes nothing (STATS, statfs)",
+	   "stats or free blocks changed");
 	ck(enospc, "... and fails with ENOSPC", "other errno");
 	close(fd);
 	return 0;
