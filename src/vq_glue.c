@@ -27,6 +27,10 @@ unsigned int vexfs_vq_features(void)
 		f |= VQ_FEAT_F16C;
 	if (boot_cpu_has(X86_FEATURE_POPCNT))
 		f |= VQ_FEAT_POPCNT;
+	if (boot_cpu_has(X86_FEATURE_AVX512F) && boot_cpu_has(X86_FEATURE_AVX512BW) &&
+	    boot_cpu_has(X86_FEATURE_AVX512VL) &&
+	    cpu_has_xfeatures(XFEATURE_MASK_SSE | XFEATURE_MASK_YMM | XFEATURE_MASK_AVX512, NULL))
+		f |= VQ_FEAT_AVX512;
 	return f;
 }
 

@@ -41,11 +41,13 @@ enum vq_metric {
 #define VQ_FEAT_FMA		(1U << 1)
 #define VQ_FEAT_F16C		(1U << 2)
 #define VQ_FEAT_POPCNT		(1U << 3)
+#define VQ_FEAT_AVX512		(1U << 4)	/* AVX-512 F+BW+VL and the OS saves ZMM state */
 
 /* Which implementation a kernel of the dispatch table comes from. */
 enum vq_impl {
 	VQ_IMPL_SCALAR = 0,
 	VQ_IMPL_AVX2 = 1,
+	VQ_IMPL_AVX512 = 2,	/* AVX2 table with the f32, f16 and SQ8 scans in AVX-512 */
 };
 
 /*
@@ -123,6 +125,8 @@ struct vq_ops {
 extern const struct vq_ops vq_ops_scalar;
 #if defined(__x86_64__)
 extern const struct vq_ops vq_ops_avx2;	/* needs AVX2+FMA+F16C+POPCNT */
+/* f32, f16 and SQ8 scan entries only; needs AVX512 with AVX2+FMA+F16C */
+extern const struct vq_ops vq_ops_avx512;
 #endif
 
 /* ---- dispatch (vq.c, integer-only) ------------------------------------ */
@@ -131,7 +135,8 @@ extern const struct vq_ops vq_ops_avx2;	/* needs AVX2+FMA+F16C+POPCNT */
  * Choose the implementation once, before any other call (module init /
  * program start). Kernel: features from boot_cpu_has(); userspace:
  * vq_cpu_features(). The AVX2 kernels need VQ_FEAT_AVX2 | VQ_FEAT_FMA; the
- * f16 and Hamming entries additionally use F16C / POPCNT when present.
+ * f16 and Hamming entries additionally use F16C / POPCNT when present. With
+ * VQ_FEAT_AVX512 and F16C as well, the f32, f16 and SQ8 scans are AVX-512.
  * Returns the enum vq_impl chosen for the float distance kernels.
  */
 unsigned int vq_select_impl(unsigned int features);

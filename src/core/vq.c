@@ -43,6 +43,17 @@ unsigned int vq_select_impl(unsigned int features)
 			vq_name_append(vq_cur_name, sizeof(vq_cur_name), "+popcnt");
 		else
 			vq_cur.hamming_scan = vq_ops_scalar.hamming_scan;
+		if ((features & (VQ_FEAT_AVX512 | VQ_FEAT_F16C)) ==
+		    (VQ_FEAT_AVX512 | VQ_FEAT_F16C)) {
+			vq_cur.impl = vq_ops_avx512.impl;
+			vq_cur.l2sq_f32 = vq_ops_avx512.l2sq_f32;
+			vq_cur.ip_f32 = vq_ops_avx512.ip_f32;
+			vq_cur.cos_f32 = vq_ops_avx512.cos_f32;
+			vq_cur.l2sq_f16 = vq_ops_avx512.l2sq_f16;
+			vq_cur.ip_f16 = vq_ops_avx512.ip_f16;
+			vq_cur.sq8_scan = vq_ops_avx512.sq8_scan;
+			vq_name_append(vq_cur_name, sizeof(vq_cur_name), "+avx512");
+		}
 	}
 #endif
 	vq_cur.name = vq_cur_name;
@@ -80,6 +91,10 @@ unsigned int vq_cpu_features(void)
 		f |= VQ_FEAT_FMA;
 	if (__builtin_cpu_supports("popcnt"))
 		f |= VQ_FEAT_POPCNT;
+	/* libgcc checks that the OS saves the ZMM and opmask state (XCR0) */
+	if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+	    __builtin_cpu_supports("avx512vl"))
+		f |= VQ_FEAT_AVX512;
 	/* GCC 12 has no "f16c" name for __builtin_cpu_supports: CPUID. */
 	{
 		unsigned int a = 1, b, c = 0, d;

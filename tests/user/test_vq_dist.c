@@ -63,6 +63,12 @@ static int have_avx2(void)
 	       (VQ_FEAT_AVX2 | VQ_FEAT_FMA);
 }
 
+static int have_avx512(void)
+{
+	return (feats & (VQ_FEAT_AVX512 | VQ_FEAT_F16C)) ==
+	       (VQ_FEAT_AVX512 | VQ_FEAT_F16C);
+}
+
 static void impl_selection(void)
 {
 	const struct vq_ops *ops;
@@ -75,6 +81,9 @@ static void impl_selection(void)
 #if defined(__x86_64__)
 	/* AVX2 without FMA is not enough */
 	VT_EQ(vq_select_impl(VQ_FEAT_AVX2 | VQ_FEAT_F16C), VQ_IMPL_SCALAR);
+	/* AVX-512 alone selects nothing; without F16C its scans stay AVX2 */
+	VT_EQ(vq_select_impl(VQ_FEAT_AVX512), VQ_IMPL_SCALAR);
+	VT_EQ(vq_select_impl(VQ_FEAT_AVX2 | VQ_FEAT_FMA | VQ_FEAT_AVX512), VQ_IMPL_AVX2);
 	/* f16 and Hamming entries fall back separately */
 	VT_EQ(vq_select_impl(VQ_FEAT_AVX2 | VQ_FEAT_FMA), VQ_IMPL_AVX2);
 	ops = vq_active_ops();
@@ -85,7 +94,23 @@ static void impl_selection(void)
 	vq_select_impl(feats);
 	ops = vq_active_ops();
 	printf("# cpu features 0x%x, implementation %s\n", feats, vq_impl_name());
-	if (have_avx2()) {
+	if (have_avx2() && have_avx512()) {
+#if defined(__x86_64__)
+		/* AVX-512 too: its scans over the AVX2 table, the rest AVX2 */
+		VT_EQ(ops->impl, VQ_IMPL_AVX512);
+		VT_CHECK(ops->l2sq_f32 == vq_ops_avx512.l2sq_f32);
+		VT_CHECK(ops->ip_f32 == vq_ops_avx512.ip_f32);
+		VT_CHECK(ops->cos_f32 == vq_ops_avx512.cos_f32);
+		VT_CHECK(ops->l2sq_f16 == vq_ops_avx512.l2sq_f16);
+		VT_CHECK(ops->ip_f16 == vq_ops_avx512.ip_f16);
+		VT_CHECK(ops->sq8_scan == vq_ops_avx512.sq8_scan);
+		VT_CHECK(ops->sq4_scan == vq_ops_avx2.sq4_scan);
+		VT_CHECK(ops->pq_nearest == vq_ops_avx2.pq_nearest);
+		VT_CHECK(ops->f16_encode == vq_ops_avx2.f16_encode);
+		VT_CHECK(!strncmp(vq_impl_name(), "avx2", 4));
+		VT_CHECK(strstr(vq_impl_name(), "+avx512") != NULL);
+#endif
+	} else if (have_avx2()) {
 #if defined(__x86_64__)
 		/* The machine has AVX2+FMA: the SIMD path must be the one used. */
 		VT_EQ(ops->impl, VQ_IMPL_AVX2);
@@ -417,6 +442,68 @@ static void hamming(void)
 	}
 }
 
+/*
+ * f32 and f16 scans read nothing past their vectors (the AVX-512 tails are
+ * masked loads): the vectors end at a page with no access after it.
+ */
+static void f_scan_bounds(void)
+{
+	static const u32 dims[] = { 1, 7, 15, 16, 17, 31, 33, 63, 65, 100, 129, 768 };
+	long pg = sysconf(_SC_PAGESIZE);
+	size_t maplen = 16 * (size_t)pg;
+	u8 *map = mmap(NULL, maplen + pg, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	const struct vq_ops *a = vq_active_ops(), *s = &vq_ops_scalar;
+	static float q[768], r0[3], r1[3];
+	u32 k, i, v, bad = 0;
+
+	VT_CHECK(map != MAP_FAILED);
+	if (map == MAP_FAILED)
+		return;
+	VT_EQ(mprotect(map + maplen, pg, PROT_NONE), 0);
+	for (i = 0; i < maplen / 4; i++)
+		((float *)map)[i] = unif();
+	for (i = 0; i < 768; i++)
+		q[i] = unif();
+	for (k = 0; k < sizeof(dims) / sizeof(dims[0]); k++) {
+		u32 d = dims[k];
+		const float *x = (const float *)(map + maplen) - 3 * d;
+		const __le16 *h = (const __le16 *)(map + maplen) - 3 * d;
+
+		a->l2sq_f32(q, x, d, 3, r0);
+		s->l2sq_f32(q, x, d, 3, r1);
+		for (v = 0; v < 3; v++)
+			bad += !close_rel(r0[v], r1[v], r1[v]);
+		a->ip_f32(q, x, d, 3, r0);
+		a->cos_f32(q, x, d, 3, r0);
+		/* f16 codes: random bits may be NaN; only the reads matter here */
+		a->l2sq_f16(q, h, d, 3, r0);
+		a->ip_f16(q, h, d, 3, r0);
+	}
+	munmap(map, maplen + pg);
+	VT_EQ(bad, 0);
+}
+
+/*
+ * On an AVX-512 machine the AVX2 kernels are what QEMU guests (and older
+ * hosts) run: check them against the reference as well.
+ */
+static void avx2_path(void)
+{
+	if (!have_avx2() || !have_avx512()) {
+		printf("# no AVX-512 here: the AVX2 path was the one checked above\n");
+		return;
+	}
+	VT_EQ(vq_select_impl(feats & ~VQ_FEAT_AVX512), VQ_IMPL_AVX2);
+	random_f32();
+	random_f16();
+	random_sq();
+	sq_scan_bounds();
+	f_scan_bounds();
+	vq_select_impl(feats);
+	VT_EQ(vq_active_ops()->impl, VQ_IMPL_AVX512);
+}
+
 /* The shared self check (what KUnit runs) passes for several seeds. */
 static void selftest(void)
 {
@@ -441,5 +528,7 @@ VT_MAIN("vq_dist",
 	VT_CASE(random_sq),
 	VT_CASE(sq_prepared_layout),
 	VT_CASE(sq_scan_bounds),
+	VT_CASE(f_scan_bounds),
 	VT_CASE(hamming),
-	VT_CASE(selftest))
+	VT_CASE(selftest),
+	VT_CASE(avx2_path))

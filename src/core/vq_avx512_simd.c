@@ -1,0 +1,354 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * vq_avx512_simd.c - AVX-512 (F, BW, VL) scans of the quantization core:
+ * float32, float16 and SQ8 distances, the scans whose speed is bounded by
+ * memory bandwidth. Everything else keeps the AVX2 kernels (vq.c puts
+ * these entries over the AVX2 table when the CPU and the OS support
+ * AVX-512 state).
+ *
+ * Same rules as vq_avx2_simd.c: GCC vector types and target attributes,
+ * no <immintrin.h>; in the kernel only between kernel_fpu_begin() and
+ * kernel_fpu_end(). Tails are masked loads (lanes past the end read as 0
+ * and never fault), so no scan reads a byte past its codes. Float sums use
+ * 16-lane accumulators and FMA: they differ from the scalar reference (and
+ * from the AVX2 kernels) within the tolerance of
+ * Documentation/quantization.rst.
+ */
+#include "vq_impl.h"
+
+#if defined(__x86_64__) && !defined(__CHECKER__)
+
+typedef float v16sf __attribute__((vector_size(64)));
+typedef float v16sf_u __attribute__((vector_size(64), may_alias)) __aligned(1);
+typedef float v8sf __attribute__((vector_size(32)));
+typedef int v16si __attribute__((vector_size(64)));
+typedef short v16hi __attribute__((vector_size(32)));
+typedef short v16hi_u __attribute__((vector_size(32), may_alias)) __aligned(1);
+typedef char v16qi __attribute__((vector_size(16)));
+typedef char v16qi_u __attribute__((vector_size(16), may_alias)) __aligned(1);
+
+#define VQ_AVX512	__attribute__((target("avx512f,avx512bw,avx512vl,avx2,fma,f16c")))
+#define VQ_ROUND_CUR	4	/* _MM_FROUND_CUR_DIRECTION */
+
+static __always_inline VQ_AVX512 v16sf vq_z16(void)
+{
+	return (v16sf){ 0 };
+}
+
+static __always_inline VQ_AVX512 v16sf vq_ld16(const float *p)
+{
+	return *(const v16sf_u *)p;
+}
+
+/* The floats at p whose bits are set in mask, zeros in the other lanes. */
+static __always_inline VQ_AVX512 v16sf vq_ld16m(const float *p, u16 mask)
+{
+	return __builtin_ia32_loadups512_mask(p, vq_z16(), mask);
+}
+
+static __always_inline VQ_AVX512 v16sf vq_h2f(v16hi h)
+{
+	return __builtin_ia32_vcvtph2ps512_mask(h, vq_z16(), (u16)~0U, VQ_ROUND_CUR);
+}
+
+static __always_inline VQ_AVX512 v16sf vq_ld16h(const __le16 *p)
+{
+	return vq_h2f(*(const v16hi_u *)p);
+}
+
+static __always_inline VQ_AVX512 v16sf vq_ld16hm(const __le16 *p, u16 mask)
+{
+	return vq_h2f(__builtin_ia32_loaddquhi256_mask((const short *)p, (v16hi){ 0 }, mask));
+}
+
+static __always_inline VQ_AVX512 v16sf vq_b2f(v16qi b)
+{
+	return __builtin_convertvector(__builtin_ia32_pmovzxbd512_mask(b, (v16si){ 0 },
+									(u16)~0U), v16sf);
+}
+
+/* 16 SQ8 codes (levels 0..255) at p -> 16 floats */
+static __always_inline VQ_AVX512 v16sf vq_ld16c(const u8 *p)
+{
+	return vq_b2f(*(const v16qi_u *)p);
+}
+
+static __always_inline VQ_AVX512 v16sf vq_ld16cm(const u8 *p, u16 mask)
+{
+	return vq_b2f(__builtin_ia32_loaddquqi128_mask((const char *)p, (v16qi){ 0 }, mask));
+}
+
+/* Fixed order: the halves, then the 8-lane order of vq_avx2_simd.c. */
+static __always_inline VQ_AVX512 float vq_hsum16(v16sf v)
+{
+	v8sf h = __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7) +
+		 __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15);
+
+	return ((h[0] + h[4]) + (h[1] + h[5])) + ((h[2] + h[6]) + (h[3] + h[7]));
+}
+
+static __always_inline u16 vq_tail_mask(u32 d)
+{
+	return (u16)((1U << (d & 15)) - 1);
+}
+
+/* ---- f32 ---------------------------------------------------------------- */
+
+VQ_AVX512 static void vq_l2sq_f32_avx512(const float *q, const float *x, u32 d,
+					  size_t n, float *out)
+{
+	u16 tm = vq_tail_mask(d);
+	size_t v;
+	u32 i;
+
+	for (v = 0; v < n; v++, x += d) {
+		v16sf a0 = vq_z16(), a1 = a0, a2 = a0, a3 = a0;
+
+		for (i = 0; i + 64 <= d; i += 64) {
+			v16sf t0 = vq_ld16(q + i) - vq_ld16(x + i);
+			v16sf t1 = vq_ld16(q + i + 16) - vq_ld16(x + i + 16);
+			v16sf t2 = vq_ld16(q + i + 32) - vq_ld16(x + i + 32);
+			v16sf t3 = vq_ld16(q + i + 48) - vq_ld16(x + i + 48);
+
+			a0 += t0 * t0;
+			a1 += t1 * t1;
+			a2 += t2 * t2;
+			a3 += t3 * t3;
+		}
+		for (; i + 16 <= d; i += 16) {
+			v16sf t0 = vq_ld16(q + i) - vq_ld16(x + i);
+
+			a0 += t0 * t0;
+		}
+		if (tm) {
+			v16sf t1 = vq_ld16m(q + i, tm) - vq_ld16m(x + i, tm);
+
+			a1 += t1 * t1;
+		}
+		out[v] = vq_hsum16((a0 + a1) + (a2 + a3));
+	}
+}
+
+VQ_AVX512 static void vq_ip_f32_avx512(const float *q, const float *x, u32 d,
+					size_t n, float *out)
+{
+	u16 tm = vq_tail_mask(d);
+	size_t v;
+	u32 i;
+
+	for (v = 0; v < n; v++, x += d) {
+		v16sf a0 = vq_z16(), a1 = a0, a2 = a0, a3 = a0;
+
+		for (i = 0; i + 64 <= d; i += 64) {
+			a0 += vq_ld16(q + i) * vq_ld16(x + i);
+			a1 += vq_ld16(q + i + 16) * vq_ld16(x + i + 16);
+			a2 += vq_ld16(q + i + 32) * vq_ld16(x + i + 32);
+			a3 += vq_ld16(q + i + 48) * vq_ld16(x + i + 48);
+		}
+		for (; i + 16 <= d; i += 16)
+			a0 += vq_ld16(q + i) * vq_ld16(x + i);
+		if (tm)
+			a1 += vq_ld16m(q + i, tm) * vq_ld16m(x + i, tm);
+		out[v] = vq_hsum16((a0 + a1) + (a2 + a3));
+	}
+}
+
+VQ_AVX512 static void vq_cos_f32_avx512(const float *q, const float *x, u32 d,
+					 size_t n, float *out)
+{
+	u16 tm = vq_tail_mask(d);
+	float qq;
+	size_t v;
+	u32 i;
+
+	vq_ip_f32_avx512(q, q, d, 1, &qq);
+	for (v = 0; v < n; v++, x += d) {
+		v16sf p0 = vq_z16(), p1 = p0, s0 = p0, s1 = p0;
+
+		for (i = 0; i + 32 <= d; i += 32) {
+			v16sf x0 = vq_ld16(x + i), x1 = vq_ld16(x + i + 16);
+
+			p0 += vq_ld16(q + i) * x0;
+			p1 += vq_ld16(q + i + 16) * x1;
+			s0 += x0 * x0;
+			s1 += x1 * x1;
+		}
+		for (; i + 16 <= d; i += 16) {
+			v16sf x0 = vq_ld16(x + i);
+
+			p0 += vq_ld16(q + i) * x0;
+			s0 += x0 * x0;
+		}
+		if (tm) {
+			v16sf x1 = vq_ld16m(x + i, tm);
+
+			p1 += vq_ld16m(q + i, tm) * x1;
+			s1 += x1 * x1;
+		}
+		out[v] = vq_cos_finish(vq_hsum16(p0 + p1), qq, vq_hsum16(s0 + s1));
+	}
+}
+
+/* ---- f16 ---------------------------------------------------------------- */
+
+VQ_AVX512 static void vq_l2sq_f16_avx512(const float *q, const __le16 *c, u32 d,
+					  size_t n, float *out)
+{
+	u16 tm = vq_tail_mask(d);
+	size_t v;
+	u32 i;
+
+	for (v = 0; v < n; v++, c += d) {
+		v16sf a0 = vq_z16(), a1 = a0, a2 = a0, a3 = a0;
+
+		for (i = 0; i + 64 <= d; i += 64) {
+			v16sf t0 = vq_ld16(q + i) - vq_ld16h(c + i);
+			v16sf t1 = vq_ld16(q + i + 16) - vq_ld16h(c + i + 16);
+			v16sf t2 = vq_ld16(q + i + 32) - vq_ld16h(c + i + 32);
+			v16sf t3 = vq_ld16(q + i + 48) - vq_ld16h(c + i + 48);
+
+			a0 += t0 * t0;
+			a1 += t1 * t1;
+			a2 += t2 * t2;
+			a3 += t3 * t3;
+		}
+		for (; i + 16 <= d; i += 16) {
+			v16sf t0 = vq_ld16(q + i) - vq_ld16h(c + i);
+
+			a0 += t0 * t0;
+		}
+		if (tm) {
+			v16sf t1 = vq_ld16m(q + i, tm) - vq_ld16hm(c + i, tm);
+
+			a1 += t1 * t1;
+		}
+		out[v] = vq_hsum16((a0 + a1) + (a2 + a3));
+	}
+}
+
+VQ_AVX512 static void vq_ip_f16_avx512(const float *q, const __le16 *c, u32 d,
+					size_t n, float *out)
+{
+	u16 tm = vq_tail_mask(d);
+	size_t v;
+	u32 i;
+
+	for (v = 0; v < n; v++, c += d) {
+		v16sf a0 = vq_z16(), a1 = a0, a2 = a0, a3 = a0;
+
+		for (i = 0; i + 64 <= d; i += 64) {
+			a0 += vq_ld16(q + i) * vq_ld16h(c + i);
+			a1 += vq_ld16(q + i + 16) * vq_ld16h(c + i + 16);
+			a2 += vq_ld16(q + i + 32) * vq_ld16h(c + i + 32);
+			a3 += vq_ld16(q + i + 48) * vq_ld16h(c + i + 48);
+		}
+		for (; i + 16 <= d; i += 16)
+			a0 += vq_ld16(q + i) * vq_ld16h(c + i);
+		if (tm)
+			a1 += vq_ld16m(q + i, tm) * vq_ld16hm(c + i, tm);
+		out[v] = vq_hsum16((a0 + a1) + (a2 + a3));
+	}
+}
+
+/* ---- SQ8 ---------------------------------------------------------------- */
+
+/*
+ * Two codes at once (c0, c1: far apart, as in the AVX2 kernel, so that
+ * the two streams keep the hardware prefetchers going) share the loads of
+ * the prepared query: L2 sums (a - b c)^2, IP sums a c (plus the bias).
+ */
+#define VQ_SQ8_STEP16(av, bv, f0, f1, xa, ya) do {			\
+	v16sf av_ = (av), f0_ = (f0), f1_ = (f1);			\
+									\
+	if (ip) {							\
+		xa += av_ * f0_;					\
+		ya += av_ * f1_;					\
+	} else {							\
+		v16sf bv_ = (bv);					\
+		v16sf t0_ = av_ - bv_ * f0_, t1_ = av_ - bv_ * f1_;	\
+									\
+		xa += t0_ * t0_;					\
+		ya += t1_ * t1_;					\
+	}								\
+} while (0)
+#define VQ_SQ8_FULL(j, xa, ya)						\
+	VQ_SQ8_STEP16(vq_ld16(a + (j)), vq_ld16(b + (j)), vq_ld16c(c0 + (j)),	\
+		      vq_ld16c(c1 + (j)), xa, ya)
+
+static __always_inline VQ_AVX512 void vq_sq8_2_avx512(const float *a, const float *b,
+						       u32 d, const u8 *c0, const u8 *c1,
+						       bool ip, float bias, float *r0,
+						       float *r1)
+{
+	v16sf x0 = vq_z16(), x1 = x0, x2 = x0, x3 = x0;
+	v16sf y0 = x0, y1 = x0, y2 = x0, y3 = x0;
+	u16 tm = vq_tail_mask(d);
+	u32 i;
+
+	for (i = 0; i + 64 <= d; i += 64) {
+		VQ_SQ8_FULL(i, x0, y0);
+		VQ_SQ8_FULL(i + 16, x1, y1);
+		VQ_SQ8_FULL(i + 32, x2, y2);
+		VQ_SQ8_FULL(i + 48, x3, y3);
+	}
+	for (; i + 16 <= d; i += 16)
+		VQ_SQ8_FULL(i, x0, y0);
+	if (tm)
+		VQ_SQ8_STEP16(vq_ld16m(a + i, tm), vq_ld16m(b + i, tm), vq_ld16cm(c0 + i, tm),
+			      vq_ld16cm(c1 + i, tm), x1, y1);
+	*r0 = bias + vq_hsum16((x0 + x1) + (x2 + x3));
+	*r1 = bias + vq_hsum16((y0 + y1) + (y2 + y3));
+}
+#undef VQ_SQ8_FULL
+#undef VQ_SQ8_STEP16
+
+static __always_inline VQ_AVX512 void vq_sq8_scan_pairs_avx512(const struct vq_sq_query *qq,
+								const u8 *c, size_t n,
+								float *out, bool ip)
+{
+	size_t nb = qq->d, h = n / 2, v;
+	float bias = ip ? qq->bias : 0.0f, spare;
+	const u8 *c1 = c + h * nb;
+
+	for (v = 0; v < h; v++)
+		vq_sq8_2_avx512(qq->a, qq->b, qq->d, c + v * nb, c1 + v * nb, ip, bias,
+				&out[v], &out[h + v]);
+	if (n & 1)
+		vq_sq8_2_avx512(qq->a, qq->b, qq->d, c + (n - 1) * nb, c + (n - 1) * nb, ip,
+				bias, &out[n - 1], &spare);
+}
+
+VQ_AVX512 static noinline void vq_sq8_scan_l2_avx512(const struct vq_sq_query *qq,
+						      const u8 *c, size_t n, float *out)
+{
+	vq_sq8_scan_pairs_avx512(qq, c, n, out, false);
+}
+
+VQ_AVX512 static noinline void vq_sq8_scan_ip_avx512(const struct vq_sq_query *qq,
+						      const u8 *c, size_t n, float *out)
+{
+	vq_sq8_scan_pairs_avx512(qq, c, n, out, true);
+}
+
+VQ_AVX512 static void vq_sq8_scan_avx512(const struct vq_sq_query *qq, const u8 *c,
+					  size_t n, float *out)
+{
+	if (qq->metric == VQ_METRIC_IP)
+		vq_sq8_scan_ip_avx512(qq, c, n, out);
+	else
+		vq_sq8_scan_l2_avx512(qq, c, n, out);
+}
+
+/* Only the entries this file has; vq_select_impl() takes the rest from AVX2. */
+const struct vq_ops vq_ops_avx512 = {
+	.name = "avx512",
+	.impl = VQ_IMPL_AVX512,
+	.l2sq_f32 = vq_l2sq_f32_avx512,
+	.ip_f32 = vq_ip_f32_avx512,
+	.cos_f32 = vq_cos_f32_avx512,
+	.l2sq_f16 = vq_l2sq_f16_avx512,
+	.ip_f16 = vq_ip_f16_avx512,
+	.sq8_scan = vq_sq8_scan_avx512,
+};
+
+#endif /* __x86_64__ */
