@@ -305,7 +305,7 @@ void vexfs_free_blocks(handle_t *handle, struct inode *inode, u64 block,
 				struct buffer_head *mbh = sb_find_get_block(sb, block + i);
 
 				if (mbh)
-					clear_buffer_verified(mbh);
+					vexfs_bh_clear_verified(mbh);
 				vexfs_journal_forget(handle, sb, mbh, block + i);
 				brelse(mbh);
 			}

@@ -52,8 +52,8 @@ static int vexfs_cbook_parse(const u8 *blob, u32 len, struct vexfs_cbook **out)
 	d = le32_to_cpu(h->dim);
 	if (!d || d > VEXFS_CB_MAX_DIMS || len != vq_pq_blob_size(d))
 		return -EUCLEAN;
-	c = kzalloc(sizeof(*c), GFP_KERNEL);
-	cent = kvmalloc_array(vq_pq_codebook_floats(d), sizeof(float), GFP_KERNEL);
+	c = kzalloc(sizeof(*c), GFP_KERNEL_ACCOUNT);
+	cent = kvmalloc_array(vq_pq_codebook_floats(d), sizeof(float), GFP_KERNEL_ACCOUNT);
 	if (!c || !cent) {
 		kfree(c);
 		kvfree(cent);
@@ -174,7 +174,7 @@ static int vexfs_cb_load_one(struct super_block *sb, const struct vexfs_cb_entry
 	if (!vexfs_cb_extent_ok(sb, start, blocks))
 		return vexfs_corrupt(sb, "codebook %u: extent %llu+%u overlaps group metadata",
 				     id, start, blocks);
-	blob = kvmalloc(len, GFP_KERNEL);
+	blob = kvmalloc(len, GFP_KERNEL_ACCOUNT);
 	if (!blob)
 		return -ENOMEM;
 	err = vexfs_vrec_io(NULL, sb, start, 0, blob, len, false, false);
@@ -231,7 +231,7 @@ int vexfs_cb_load(struct super_block *sb)
 		return vexfs_corrupt(sb, "codebook directory %llu without the codebooks feature", dir);
 	if (feat && !vexfs_cb_extent_ok(sb, dir, 1))
 		return vexfs_corrupt(sb, "codebook directory block %llu out of range", dir);
-	cs = kzalloc(sizeof(*cs), GFP_KERNEL);
+	cs = kzalloc(sizeof(*cs), GFP_KERNEL_ACCOUNT);
 	if (!cs)
 		return -ENOMEM;
 	mutex_init(&cs->lock);
@@ -394,7 +394,7 @@ long vexfs_ioc_cb_add(struct file *file, void __user *uarg)
 	if (err)
 		return err;
 	/* whole blocks, zero past the blob: the extent is written in full */
-	blob = kvzalloc(round_up(a.blob_len, sb->s_blocksize), GFP_KERNEL);
+	blob = kvzalloc(round_up(a.blob_len, sb->s_blocksize), GFP_KERNEL_ACCOUNT);
 	if (!blob) {
 		err = -ENOMEM;
 		goto out;
@@ -475,7 +475,7 @@ long vexfs_ioc_cb_get(struct file *file, void __user *uarg)
 		if (g.blob_len < c->blob_len) {
 			err = -ERANGE;
 		} else {
-			blob = kvmalloc(c->blob_len, GFP_KERNEL);
+			blob = kvmalloc(c->blob_len, GFP_KERNEL_ACCOUNT);
 			if (!blob)
 				return -ENOMEM;
 			err = vexfs_vrec_io(NULL, sb, c->start, 0, blob, c->blob_len, false, false);

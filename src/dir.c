@@ -49,7 +49,7 @@ static struct buffer_head *vexfs_read_header(struct inode *dir)
 	if (!bh)
 		return ERR_PTR(vexfs_corrupt(dir->i_sb, "directory %lu has no header block",
 					     dir->i_ino));
-	if (buffer_verified(bh))
+	if (vexfs_bh_verified(bh, VEXFS_BH_DIRHDR))
 		return bh;
 	dh = (void *)bh->b_data;
 	if (le32_to_cpu(dh->dh_checksum) != vexfs_dirblk_csum(dir, bh->b_data,
@@ -62,7 +62,7 @@ static struct buffer_head *vexfs_read_header(struct inode *dir)
 		brelse(bh);
 		return ERR_PTR(vexfs_corrupt(dir->i_sb, "directory %lu: %s", dir->i_ino, why));
 	}
-	set_buffer_verified(bh);
+	vexfs_bh_set_verified(bh, VEXFS_BH_DIRHDR);
 	return bh;
 }
 
@@ -73,7 +73,7 @@ static int vexfs_check_bucket(struct inode *dir, struct buffer_head *bh, u32 b,
 	const char *why;
 	u64 lo, hi;
 
-	if (buffer_verified(bh))
+	if (vexfs_bh_verified(bh, VEXFS_BH_BUCKET))
 		return 0;
 	if (le32_to_cpu(((struct vexfs_bucket_header *)bh->b_data)->bb_checksum) !=
 	    vexfs_dirblk_csum(dir, bh->b_data, offsetof(struct vexfs_bucket_header, bb_checksum)))
@@ -89,7 +89,7 @@ static int vexfs_check_bucket(struct inode *dir, struct buffer_head *bh, u32 b,
 			return vexfs_corrupt(dir->i_sb, "directory %lu bucket %u: entry in wrong bucket",
 					     dir->i_ino, b);
 	}
-	set_buffer_verified(bh);
+	vexfs_bh_set_verified(bh, VEXFS_BH_BUCKET);
 	return 0;
 }
 
@@ -163,12 +163,12 @@ int vexfs_dir_init(handle_t *handle, struct inode *dir, struct inode *parent)
 	dh->dh_nbuckets = cpu_to_le32(1);
 	dh->dh_parent = cpu_to_le64(parent->i_ino);
 	vexfs_seal_header(dir, hbh);
-	set_buffer_verified(hbh);
+	vexfs_bh_set_verified(hbh, VEXFS_BH_DIRHDR);
 	unlock_buffer(hbh);
 	lock_buffer(bbh);
 	vexfs_bucket_init(bbh->b_data, sb->s_blocksize);
 	vexfs_seal_bucket(dir, bbh);
-	set_buffer_verified(bbh);
+	vexfs_bh_set_verified(bbh, VEXFS_BH_BUCKET);
 	unlock_buffer(bbh);
 	err = vexfs_journal_dirty(handle, sb, hbh);
 	if (!err)
@@ -306,7 +306,7 @@ static struct buffer_head *vexfs_new_overflow(handle_t *handle, struct inode *di
 	}
 	vexfs_bucket_init(bh->b_data, sb->s_blocksize);
 	set_buffer_uptodate(bh);
-	set_buffer_verified(bh);
+	vexfs_bh_set_verified(bh, VEXFS_BH_BUCKET);
 	unlock_buffer(bh);
 	dir->i_blocks += sb->s_blocksize >> 9;
 	return bh;
@@ -418,7 +418,7 @@ static int vexfs_dir_split(handle_t *handle, struct inode *dir, struct buffer_he
 	}
 	lock_buffer(nbh[0]);
 	vexfs_bucket_init(nbh[0]->b_data, sb->s_blocksize);
-	set_buffer_verified(nbh[0]);
+	vexfs_bh_set_verified(nbh[0], VEXFS_BH_BUCKET);
 	unlock_buffer(nbh[0]);
 	for (i = 0; i < nold; i++) {
 		err = vexfs_bucket_begin(handle, dir, old[i]);

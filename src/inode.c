@@ -354,7 +354,7 @@ static struct buffer_head *vexfs_read_ind(struct inode *inode, u64 blk)
 	bh = sb_bread(sb, blk);
 	if (!bh)
 		return ERR_PTR(-EIO);
-	if (buffer_verified(bh))
+	if (vexfs_bh_verified(bh, VEXFS_BH_IND))
 		return bh;
 	t = (void *)(bh->b_data + sb->s_blocksize - 8);
 	if (le32_to_cpu(t->it_magic) != VEXFS_IND_MAGIC ||
@@ -364,7 +364,7 @@ static struct buffer_head *vexfs_read_ind(struct inode *inode, u64 blk)
 			  inode->i_ino, blk);
 		return ERR_PTR(-EUCLEAN);
 	}
-	set_buffer_verified(bh);
+	vexfs_bh_set_verified(bh, VEXFS_BH_IND);
 	return bh;
 }
 
@@ -395,7 +395,7 @@ static int vexfs_new_ind(handle_t *handle, struct inode *inode, u64 goal, u64 *o
 	memset(bh->b_data, 0, sb->s_blocksize);
 	vexfs_ind_seal(inode, bh);
 	set_buffer_uptodate(bh);
-	set_buffer_verified(bh);
+	vexfs_bh_set_verified(bh, VEXFS_BH_IND);
 	unlock_buffer(bh);
 	err = vexfs_journal_dirty(handle, sb, bh);
 	brelse(bh);
@@ -626,7 +626,7 @@ struct buffer_head *vexfs_bread(handle_t *handle, struct inode *inode, u64 lblk,
 	}
 	memset(bh->b_data, 0, sb->s_blocksize);
 	set_buffer_uptodate(bh);
-	clear_buffer_verified(bh);
+	vexfs_bh_clear_verified(bh);
 	unlock_buffer(bh);
 	return bh;
 }
@@ -1209,6 +1209,16 @@ static int vexfs_setsize(struct inode *inode, loff_t newsize)
 		if (IS_ERR(handle))
 			return PTR_ERR(handle);
 		err = block_truncate_page(inode->i_mapping, newsize, vexfs_get_block);
+		/*
+		 * Ordered, as ext4 does: the zeroed tail reaches the disk before
+		 * the transaction that commits the new size (this one or a later
+		 * one), or a crash and an extension bring the old bytes back.
+		 */
+		if (!err && (newsize & (inode->i_sb->s_blocksize - 1)))
+			err = jbd2_journal_inode_ranged_write(handle, &VEXFS_I(inode)->i_jinode,
+							      newsize,
+							      inode->i_sb->s_blocksize -
+							      (newsize & (inode->i_sb->s_blocksize - 1)));
 		vexfs_journal_stop(handle);
 		if (err)
 			return err;

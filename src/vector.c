@@ -235,14 +235,14 @@ static int vexfs_vchunk_new(handle_t *handle, struct super_block *sb, u32 need,
 	u64 start = 0;
 	int err;
 
-	c = kzalloc(sizeof(*c), GFP_NOFS);
+	c = kzalloc(sizeof(*c), GFP_NOFS | __GFP_ACCOUNT);
 	if (!c)
 		return -ENOMEM;
 	err = vexfs_new_run(handle, vs->tab, vs->goal, need, &cnt, &start);
 	if (err)
 		goto out_free;
 	vexfs_vchunk_init(c, start, cnt, sb->s_blocksize);
-	err = xa_err(xa_store(&vs->chunks, start, c, GFP_NOFS));
+	err = xa_err(xa_store(&vs->chunks, start, c, GFP_NOFS | __GFP_ACCOUNT));
 	if (err) {
 		vexfs_free_blocks(handle, vs->tab, start, cnt, false);
 		goto out_free;
@@ -359,8 +359,8 @@ static int vexfs_vec_store(struct inode *inode, u64 *id, u32 dtype, u32 comp, u3
 	u64 vid;
 	int slot, err, err2;
 
-	v = kzalloc(sizeof(*v), GFP_KERNEL);
-	spare = kzalloc(sizeof(*spare), GFP_KERNEL);
+	v = kzalloc(sizeof(*v), GFP_KERNEL_ACCOUNT);
+	spare = kzalloc(sizeof(*spare), GFP_KERNEL_ACCOUNT);
 	if (!v || !spare) {
 		err = -ENOMEM;
 		goto out_free;
@@ -626,7 +626,7 @@ void *vexfs_vec_read(struct inode *inode, u64 id, u32 *lenp)
 	err = vexfs_vec_find(inode, id, &ref);
 	if (err)
 		return ERR_PTR(err);
-	rec = kvmalloc(ref.length, GFP_KERNEL);
+	rec = kvmalloc(ref.length, GFP_KERNEL_ACCOUNT);
 	if (!rec)
 		return ERR_PTR(-ENOMEM);
 	err = vexfs_vrec_io(NULL, sb, ref.chunk, ref.offset, rec, ref.length, false, false);
@@ -706,7 +706,7 @@ static int vexfs_vec_compress(u32 dtype, u32 comp, u32 dims, void *data,
 	int err;
 
 	if (comp == VEXFS_COMP_PQ) {
-		enc = kmalloc(sizeof(struct vexfs_pq_ref) + cb->m, GFP_KERNEL);
+		enc = kmalloc(sizeof(struct vexfs_pq_ref) + cb->m, GFP_KERNEL_ACCOUNT);
 		if (!enc)
 			return -ENOMEM;
 		err = vexfs_pq_encode(cb, data, enc);
@@ -718,7 +718,7 @@ static int vexfs_vec_compress(u32 dtype, u32 comp, u32 dims, void *data,
 
 	if (comp == VEXFS_COMP_SPARSE) {
 		/* @data has room for VEXFS_VEC_MAX_DATA bytes */
-		enc = kvmalloc(4 + 8 * (size_t)dims, GFP_KERNEL);
+		enc = kvmalloc(4 + 8 * (size_t)dims, GFP_KERNEL_ACCOUNT);
 		if (!enc)
 			return -ENOMEM;
 		err = vexfs_vec_sparse_encode(data, dims, enc);
@@ -729,7 +729,7 @@ static int vexfs_vec_compress(u32 dtype, u32 comp, u32 dims, void *data,
 	}
 	if (comp != VEXFS_COMP_SQ8 && comp != VEXFS_COMP_SQ4)
 		return vexfs_vec_encode(dtype, comp, dims, data);
-	enc = kvmalloc(stored, GFP_KERNEL);
+	enc = kvmalloc(stored, GFP_KERNEL_ACCOUNT);
 	if (!enc)
 		return -ENOMEM;
 	err = vexfs_vq_sqv(true, data, dims, comp == VEXFS_COMP_SQ8 ? 8 : 4, enc);
@@ -869,7 +869,7 @@ static long vexfs_ioc_attach(struct file *file, void __user *uarg)
 					      a.compression == VEXFS_COMP_SPARSE ?
 					      VEXFS_VEC_MAX_DATA :
 					      vexfs_vec_stored_size(a.dtype, a.compression,
-								    a.dims))), GFP_KERNEL);
+								    a.dims))), GFP_KERNEL_ACCOUNT);
 	if (!rec) {
 		err = -ENOMEM;
 		goto out_drop;
@@ -925,7 +925,7 @@ static long vexfs_ioc_get(struct file *file, void __user *uarg)
 	dlen = len - VEXFS_VEC_REC_HDR;
 	if (!(g.flags & VEXFS_VEC_GET_RAW) && g.info.compression != VEXFS_COMP_NONE) {
 		dlen = g.info.original_size;
-		raw = kvmalloc(dlen, GFP_KERNEL);
+		raw = kvmalloc(dlen, GFP_KERNEL_ACCOUNT);
 		if (!raw) {
 			kvfree(rec);
 			return -ENOMEM;
@@ -974,7 +974,7 @@ static long vexfs_ioc_list(struct file *file, void __user *uarg)
 	if (!(file->f_mode & FMODE_READ))
 		return -EBADF;
 	if (l.capacity) {
-		ids = kvmalloc_array(l.capacity, sizeof(u64), GFP_KERNEL);
+		ids = kvmalloc_array(l.capacity, sizeof(u64), GFP_KERNEL_ACCOUNT);
 		if (!ids)
 			return -ENOMEM;
 	}
@@ -1237,7 +1237,7 @@ int vexfs_vec_xattr_set(struct inode *inode, const char *name, const void *value
 					    le32_to_cpu(((const struct vexfs_pq_ref *)(x + 1))->pr_codebook)),
 			      le32_to_cpu(x->vx_dims), x + 1, dlen))
 		return -EINVAL;
-	rec = kvmalloc(vexfs_vec_rec_len(dlen), GFP_KERNEL);
+	rec = kvmalloc(vexfs_vec_rec_len(dlen), GFP_KERNEL_ACCOUNT);
 	if (!rec)
 		return -ENOMEM;
 	memcpy((u8 *)rec + VEXFS_VEC_REC_HDR, x + 1, dlen);
@@ -1291,11 +1291,11 @@ static int vexfs_vstore_add_entry(struct super_block *sb, u64 id, const struct v
 				     id, loc->chunk, loc->chunk_blocks);
 	c = xa_load(&vs->chunks, loc->chunk);
 	if (!c) {
-		c = kzalloc(sizeof(*c), GFP_KERNEL);
+		c = kzalloc(sizeof(*c), GFP_KERNEL_ACCOUNT);
 		if (!c)
 			return -ENOMEM;
 		vexfs_vchunk_init(c, loc->chunk, loc->chunk_blocks, sb->s_blocksize);
-		err = xa_err(xa_store(&vs->chunks, loc->chunk, c, GFP_KERNEL));
+		err = xa_err(xa_store(&vs->chunks, loc->chunk, c, GFP_KERNEL_ACCOUNT));
 		if (err) {
 			kfree(c);
 			return err;
@@ -1309,7 +1309,7 @@ static int vexfs_vstore_add_entry(struct super_block *sb, u64 id, const struct v
 			      vexfs_vec_slots(loc->length)))
 		return vexfs_corrupt(sb, "vector %llu: record overlaps another in chunk %llu",
 				     id, loc->chunk);
-	v = kzalloc(sizeof(*v), GFP_KERNEL);
+	v = kzalloc(sizeof(*v), GFP_KERNEL_ACCOUNT);
 	if (!v)
 		return -ENOMEM;
 	v->id = id;
@@ -1318,7 +1318,7 @@ static int vexfs_vstore_add_entry(struct super_block *sb, u64 id, const struct v
 	v->offset = loc->offset;
 	v->length = loc->length;
 	if (!*spare)
-		*spare = kzalloc(sizeof(**spare), GFP_KERNEL);
+		*spare = kzalloc(sizeof(**spare), GFP_KERNEL_ACCOUNT);
 	err = vexfs_vindex_add(&vs->index, v, spare);
 	if (err) {
 		kfree(v);

@@ -17,6 +17,47 @@
 #include "core/format.h"
 #include "kcompat.h"
 
+/*
+ * A metadata block is verified (magic, checksum seeded with its owner,
+ * structure) for one type at a time, and the verdict is cached in the
+ * buffer's state: a block cross-linked on disk as, say, an indirect block
+ * of one file and a directory bucket or xattr block of another is verified
+ * again, as that type, before it is used as that type (and then fails).
+ * Setting one type's bit clears the others. Blocks cross-linked between two
+ * owners as the same type are structurally sound for both; fsck.vexfs
+ * reports them (a block claimed twice).
+ */
+enum vexfs_bh_type {
+	VEXFS_BH_IND = BH_JBDPrivateStart,	/* indirect block */
+	VEXFS_BH_DIRHDR,			/* directory header (logical block 0) */
+	VEXFS_BH_BUCKET,			/* directory bucket or overflow block */
+	VEXFS_BH_XATTR,				/* xattr block */
+	VEXFS_BH_TYPES_END
+};
+
+static inline bool vexfs_bh_verified(struct buffer_head *bh, enum vexfs_bh_type t)
+{
+	return test_bit(t, &bh->b_state);
+}
+
+static inline void vexfs_bh_clear_verified(struct buffer_head *bh)
+{
+	int t;
+
+	for (t = VEXFS_BH_IND; t < VEXFS_BH_TYPES_END; t++)
+		clear_bit(t, &bh->b_state);
+}
+
+static inline void vexfs_bh_set_verified(struct buffer_head *bh, enum vexfs_bh_type t)
+{
+	int o;
+
+	for (o = VEXFS_BH_IND; o < VEXFS_BH_TYPES_END; o++)
+		if (o != t)
+			clear_bit(o, &bh->b_state);
+	set_bit(t, &bh->b_state);
+}
+
 /* Mount options (sbi->s_mount_opt). */
 #define VEXFS_MOUNT_ERRORS_CONT		0x1
 #define VEXFS_MOUNT_ERRORS_RO		0x2

@@ -23,7 +23,7 @@ static int vexfs_xattr_check(struct inode *inode, struct buffer_head *bh)
 	u32 used = le16_to_cpu(xh->xh_used), off = XH_SIZE, n = 0;
 	u32 bs = inode->i_sb->s_blocksize;
 
-	if (buffer_verified(bh))
+	if (vexfs_bh_verified(bh, VEXFS_BH_XATTR))
 		return 0;
 	if (le32_to_cpu(xh->xh_magic) != VEXFS_XATTR_MAGIC ||
 	    le32_to_cpu(xh->xh_checksum) != vexfs_xattr_csum(inode, bh->b_data) ||
@@ -44,7 +44,7 @@ static int vexfs_xattr_check(struct inode *inode, struct buffer_head *bh)
 	}
 	if (n != le16_to_cpu(xh->xh_count))
 		goto bad;
-	set_buffer_verified(bh);
+	vexfs_bh_set_verified(bh, VEXFS_BH_XATTR);
 	return 0;
 bad:
 	return vexfs_corrupt(inode->i_sb, "inode %lu: xattr block %llu is invalid",
@@ -268,7 +268,7 @@ static int vexfs_xattr_set(struct inode *inode, int index, const char *name,
 	((struct vexfs_xattr_header *)nbh->b_data)->xh_checksum =
 		cpu_to_le32(vexfs_xattr_csum(inode, nbh->b_data));
 	set_buffer_uptodate(nbh);
-	set_buffer_verified(nbh);
+	vexfs_bh_set_verified(nbh, VEXFS_BH_XATTR);
 	unlock_buffer(nbh);
 	err = vexfs_journal_dirty(handle, sb, nbh);
 	if (err)
