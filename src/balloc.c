@@ -37,7 +37,7 @@ static struct buffer_head *vexfs_read_bitmap(struct super_block *sb, u32 grp,
 	bool *verified = inodes ? &gi->ibm_verified : &gi->bbm_verified;
 	struct buffer_head *bh;
 	u32 bytes = inodes ? sbi->s_geom.inodes_per_group / 8 : sbi->s_geom.block_size;
-	u32 want, got;
+	u32 want, got, meta, hole;
 
 	bh = sb_bread(sb, blk);
 	if (!bh) {
@@ -49,9 +49,22 @@ static struct buffer_head *vexfs_read_bitmap(struct super_block *sb, u32 grp,
 	spin_lock(&gi->lock);
 	want = le32_to_cpu(inodes ? gd->bg_inode_bitmap_csum : gd->bg_block_bitmap_csum);
 	got = vexfs_bitmap_csum(sbi->s_csum_seed, bh->b_data, bytes);
-	if (want == got)
+	/*
+	 * As ext4_valid_block_bitmap(): a block bitmap that marks one of its
+	 * group's fixed metadata blocks (superblock, descriptors, journal,
+	 * bitmaps, inode table) free would hand it out.
+	 */
+	meta = inodes ? 0 : vexfs_group_overhead(&sbi->s_geom, grp);
+	hole = vexfs_find_next_zero((u8 *)bh->b_data, meta, 0);
+	if (want == got && hole >= meta)
 		WRITE_ONCE(*verified, true);
 	spin_unlock(&gi->lock);
+	if (want == got && hole < meta) {
+		brelse(bh);
+		vexfs_err(sb, "corrupt metadata: block bitmap of group %u marks metadata block %llu free",
+			  grp, (u64)grp * sbi->s_geom.blocks_per_group + hole);
+		return ERR_PTR(-EUCLEAN);
+	}
 	if (want != got) {
 		brelse(bh);
 		vexfs_err(sb, "corrupt metadata: %s bitmap of group %u fails its checksum",
@@ -59,6 +72,31 @@ static struct buffer_head *vexfs_read_bitmap(struct super_block *sb, u32 grp,
 		return ERR_PTR(-EUCLEAN);
 	}
 	return bh;
+}
+
+/*
+ * Whether @count blocks from @start (inside one group) are all marked in use:
+ * what the mount checks of extents only the vector store or the codebooks
+ * know about (a chunk marked free would be allocated to a file as well).
+ */
+int vexfs_blocks_in_use(struct super_block *sb, u64 start, u32 count, const char *what)
+{
+	const struct vexfs_geom *g = &VEXFS_SB(sb)->s_geom;
+	u32 grp = (u32)(start / g->blocks_per_group);
+	u32 bit = (u32)(start % g->blocks_per_group), i;
+	struct buffer_head *bh;
+
+	bh = vexfs_read_block_bitmap(sb, grp);
+	if (IS_ERR(bh))
+		return PTR_ERR(bh);
+	for (i = 0; i < count; i++)
+		if (!vexfs_test_bit((u8 *)bh->b_data, bit + i))
+			break;
+	brelse(bh);
+	if (i < count)
+		return vexfs_corrupt(sb, "%s %llu+%u: block %llu is free in the block bitmap",
+				     what, start, count, start + i);
+	return 0;
 }
 
 struct buffer_head *vexfs_read_block_bitmap(struct super_block *sb, u32 grp)

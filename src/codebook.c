@@ -174,6 +174,9 @@ static int vexfs_cb_load_one(struct super_block *sb, const struct vexfs_cb_entry
 	if (!vexfs_cb_extent_ok(sb, start, blocks))
 		return vexfs_corrupt(sb, "codebook %u: extent %llu+%u overlaps group metadata",
 				     id, start, blocks);
+	err = vexfs_blocks_in_use(sb, start, blocks, "codebook extent");
+	if (err)
+		return err;
 	blob = kvmalloc(len, GFP_KERNEL_ACCOUNT);
 	if (!blob)
 		return -ENOMEM;
@@ -231,6 +234,11 @@ int vexfs_cb_load(struct super_block *sb)
 		return vexfs_corrupt(sb, "codebook directory %llu without the codebooks feature", dir);
 	if (feat && !vexfs_cb_extent_ok(sb, dir, 1))
 		return vexfs_corrupt(sb, "codebook directory block %llu out of range", dir);
+	if (feat) {
+		err = vexfs_blocks_in_use(sb, dir, 1, "codebook directory");
+		if (err)
+			return err;
+	}
 	cs = kzalloc(sizeof(*cs), GFP_KERNEL_ACCOUNT);
 	if (!cs)
 		return -ENOMEM;

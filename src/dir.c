@@ -88,6 +88,11 @@ static int vexfs_check_bucket(struct inode *dir, struct buffer_head *bh, u32 b,
 		if (h < lo || h >= hi)
 			return vexfs_corrupt(dir->i_sb, "directory %lu bucket %u: entry in wrong bucket",
 					     dir->i_ino, b);
+		/* readdir hands d_type to userspace: one of the seven file types */
+		if (de->d_type > VEXFS_FT_SOCK || de->d_type == VEXFS_FT_UNKNOWN ||
+		    (de->d_type & 1 && de->d_type != VEXFS_FT_FIFO))
+			return vexfs_corrupt(dir->i_sb, "directory %lu bucket %u: entry with file type %u",
+					     dir->i_ino, b, de->d_type);
 	}
 	vexfs_bh_set_verified(bh, VEXFS_BH_BUCKET);
 	return 0;

@@ -152,6 +152,23 @@ int vexfs_journal_init(struct super_block *sb)
 	err = vexfs_journal_check_bounds(sb);
 	if (err)
 		return err;
+	/*
+	 * As ext4: a journal that needs recovery on a read-only device cannot
+	 * be replayed; refuse up front instead of failing the replay's writes.
+	 */
+	if (bdev_read_only(sb->s_bdev)) {
+		struct buffer_head *jbh = sb_bread(sb, g->journal_start);
+		bool dirty;
+
+		if (!jbh)
+			return -EIO;
+		dirty = ((journal_superblock_t *)jbh->b_data)->s_start != 0;
+		brelse(jbh);
+		if (dirty) {
+			vexfs_msg(sb, "the journal needs recovery and the device is read-only: not mounted");
+			return -EROFS;
+		}
+	}
 
 	/*
 	 * A device journal's log block numbers are absolute device blocks

@@ -1291,6 +1291,9 @@ static int vexfs_vstore_add_entry(struct super_block *sb, u64 id, const struct v
 				     id, loc->chunk, loc->chunk_blocks);
 	c = xa_load(&vs->chunks, loc->chunk);
 	if (!c) {
+		err = vexfs_blocks_in_use(sb, loc->chunk, loc->chunk_blocks, "vector chunk");
+		if (err)
+			return err;
 		c = kzalloc(sizeof(*c), GFP_KERNEL_ACCOUNT);
 		if (!c)
 			return -ENOMEM;

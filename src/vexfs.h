@@ -186,6 +186,7 @@ int vexfs_force_commit(struct super_block *sb);
 
 /* ---- balloc.c / ialloc.c ------------------------------------------------ */
 struct buffer_head *vexfs_read_block_bitmap(struct super_block *sb, u32 grp);
+int vexfs_blocks_in_use(struct super_block *sb, u64 start, u32 count, const char *what);
 struct buffer_head *vexfs_read_inode_bitmap(struct super_block *sb, u32 grp);
 struct vexfs_group_desc *vexfs_get_gd(struct super_block *sb, u32 grp,
 				      struct buffer_head **bhp);

@@ -6,6 +6,12 @@
   vximg.py DEV jsb FIELD VALUE       set a jbd2 superblock field (big-endian),
                                      fix the jbd2 superblock checksum
   vximg.py DEV get sb FIELD | get inode INO FIELD | get jsb FIELD
+  vximg.py DEV dtype DIRINO NAME T   set d_type of entry NAME in bucket 0 of a
+                                     one-bucket directory, fix the checksum
+  vximg.py DEV bbits GRP             the set bits of a group's block bitmap
+  vximg.py DEV bbclear GRP BIT...    clear bits of a group's block bitmap, fix
+                                     its checksum, the free count and the
+                                     descriptor's checksum
 
 Offsets follow include/vexfs/vexfs_fs.h and the jbd2 on-disk format
 (Documentation/filesystems/ext4/journal.rst).
@@ -79,6 +85,44 @@ class Img:
         struct.pack_into("<I", raw, 252, crc32c(crc, bytes(raw[:252])))
         self.write(self.inode_off(ino), bytes(raw))
 
+    def gd_off(self, grp):
+        return self.gdt * self.bs + grp * 64
+
+    def bbitmap(self, grp):
+        gd = bytearray(self.read(self.gd_off(grp), 64))
+        blk = struct.unpack_from("<Q", gd, 0)[0]
+        return gd, blk, bytearray(self.read(blk * self.bs, self.bs))
+
+    def bbclear(self, grp, bits):
+        gd, blk, bm = self.bbitmap(grp)
+        for bit in bits:
+            if bm[bit // 8] & (1 << (bit % 8)):
+                bm[bit // 8] &= ~(1 << (bit % 8)) & 0xff
+                struct.pack_into("<I", gd, 24, struct.unpack_from("<I", gd, 24)[0] + 1)
+        self.write(blk * self.bs, bytes(bm))
+        struct.pack_into("<I", gd, 40, crc32c(self.seed, bytes(bm)))
+        crc = crc32c(self.seed, struct.pack("<I", grp))
+        struct.pack_into("<I", gd, 60, crc32c(crc, bytes(gd[:60])))
+        self.write(self.gd_off(grp), bytes(gd))
+
+    def set_dtype(self, dino, name, t):
+        blk = struct.unpack_from("<Q", self.get_inode(dino), 128)[0]   # i_block[1]: bucket 0
+        b = bytearray(self.read(blk * self.bs, self.bs))
+        used = struct.unpack_from("<H", b, 18)[0]
+        off = 24
+        while off < 24 + used:
+            n = b[off + 16]
+            if bytes(b[off + 18:off + 18 + n]) == name.encode():
+                b[off + 17] = t
+                break
+            off += (18 + n + 7) & ~7
+        else:
+            sys.exit("no entry " + name)
+        crc = crc32c(self.seed, struct.pack("<Q", dino))
+        crc = crc32c(crc, bytes(b[:4]) + bytes(4) + bytes(b[8:]))
+        struct.pack_into("<I", b, 4, crc)
+        self.write(blk * self.bs, bytes(b))
+
     def jsb_off(self):
         return struct.unpack_from("<Q", self.sb, 72)[0] * self.bs
 
@@ -115,6 +159,13 @@ def main(argv):
         off, fmt = INODE[argv[4]]
         struct.pack_into(fmt, raw, off, int(argv[5], 0))
         img.put_inode(ino, raw)
+    elif what == "dtype":
+        img.set_dtype(int(argv[3]), argv[4], int(argv[5], 0))
+    elif what == "bbits":
+        bm = img.bbitmap(int(argv[3]))[2]
+        print(" ".join(str(i) for i in range(len(bm) * 8) if bm[i // 8] & (1 << (i % 8))))
+    elif what == "bbclear":
+        img.bbclear(int(argv[3]), [int(b) for b in argv[4:]])
     elif what == "jsb":
         j = img.get_jsb()
         off, fmt = JSB[argv[3]]
