@@ -2098,7 +2098,8 @@ static void vtab_write(struct fsck *f, const struct irec *t)
 
 	if (f->mode == MODE_CHECK)
 		return;
-	qsort(f->vents, f->nvents, sizeof(*f->vents), cmp_vent_id);
+	if (f->nvents)
+		qsort(f->vents, f->nvents, sizeof(*f->vents), cmp_vent_id);
 	while (i < f->nvents) {
 		bool dirty = false;
 
@@ -2209,7 +2210,8 @@ static void pass4(struct fsck *f)
 	if (!vs.complete)
 		f->incomplete = true;
 
-	qsort(f->vents, f->nvents, sizeof(*f->vents), cmp_vent_loc);
+	if (f->nvents)	/* qsort(NULL, 0) is undefined (UBSan) */
+		qsort(f->vents, f->nvents, sizeof(*f->vents), cmp_vent_loc);
 	for (a = 0; a < f->nvents && f->vents[a].state != V_CLEAR; a = b) {
 		for (b = a + 1; b < f->nvents && f->vents[b].state != V_CLEAR &&
 		     f->vents[b].chunk == f->vents[a].chunk; b++)

@@ -156,7 +156,8 @@ static void vs_walk_fs(const char *root)
 	vs_walk.dev = st.st_dev;
 	if (nftw(root, vs_walk_one, 32, FTW_PHYS | FTW_MOUNT))
 		vx_die("cannot walk %s: %s", root, strerror(errno));
-	qsort(vs_walk.f, vs_walk.n, sizeof(*vs_walk.f), vs_file_cmp);
+	if (vs_walk.n)
+		qsort(vs_walk.f, vs_walk.n, sizeof(*vs_walk.f), vs_file_cmp);
 	for (i = 0; i < vs_walk.n; i++) {
 		if (n && vs_walk.f[n - 1].ino == vs_walk.f[i].ino) {
 			free(vs_walk.f[i].path);
