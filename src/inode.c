@@ -41,7 +41,7 @@ static void vexfs_fill_raw(struct inode *inode, struct vexfs_inode *raw)
 	struct timespec64 ts;
 
 	memset(raw, 0, sizeof(*raw));
-	raw->i_mode = cpu_to_le16(inode->i_mode);
+	raw->i_mode = vi->i_freed ? 0 : cpu_to_le16(inode->i_mode);
 	raw->i_uid = cpu_to_le32(i_uid_read(inode));
 	raw->i_gid = cpu_to_le32(i_gid_read(inode));
 	raw->i_links = cpu_to_le32(inode->i_nlink);
@@ -1038,8 +1038,13 @@ void vexfs_evict_inode(struct inode *inode)
 			vexfs_xattr_free(handle, inode);
 			vexfs_orphan_del(handle, inode);
 			vexfs_free_inode(handle, inode);
-			/* Zero the on-disk inode: mode 0 marks it unused. */
-			inode->i_mode = 0;
+			/*
+			 * Mode 0 on disk marks the inode unused. i_mode itself
+			 * stays: evict() still needs it (cd_forget() of a char
+			 * device inode: with mode 0 the freed inode stayed on the
+			 * device's list, a use-after-free seen under KASAN).
+			 */
+			vi->i_freed = true;
 			inode->i_blocks = 0;
 			memset(vi->i_block, 0, sizeof(vi->i_block));
 			vexfs_mark_inode_dirty(handle, inode);

@@ -109,6 +109,7 @@ static struct inode *vexfs_alloc_inode(struct super_block *sb)
 	vi->i_vec_head = 0;
 	vi->i_vec_count = 0;
 	vi->i_goal_group = 0;
+	vi->i_freed = false;
 	vi->i_sync_tid = 0;
 	vi->i_datasync_tid = 0;
 	INIT_LIST_HEAD(&vi->i_orphan);

@@ -113,6 +113,7 @@ struct vexfs_inode_info {
 	u64 i_crtime;
 	u32 i_crtime_ns;
 	u32 i_goal_group;
+	bool i_freed;				/* deleted: written to disk with mode 0 */
 	struct list_head i_orphan;		/* on sbi->s_orphans */
 	struct rw_semaphore i_map_sem;		/* block map changes vs. lookups */
 	struct jbd2_inode i_jinode;

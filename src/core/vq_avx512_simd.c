@@ -32,7 +32,7 @@ typedef char v16qi_u __attribute__((vector_size(16), may_alias)) __aligned(1);
 
 static __always_inline VQ_AVX512 v16sf vq_z16(void)
 {
-	return (v16sf){ 0 };
+	return (v16sf) { 0 };
 }
 
 static __always_inline VQ_AVX512 v16sf vq_ld16(const float *p)
@@ -58,12 +58,12 @@ static __always_inline VQ_AVX512 v16sf vq_ld16h(const __le16 *p)
 
 static __always_inline VQ_AVX512 v16sf vq_ld16hm(const __le16 *p, u16 mask)
 {
-	return vq_h2f(__builtin_ia32_loaddquhi256_mask((const short *)p, (v16hi){ 0 }, mask));
+	return vq_h2f(__builtin_ia32_loaddquhi256_mask((const short *)p, (v16hi) { 0 }, mask));
 }
 
 static __always_inline VQ_AVX512 v16sf vq_b2f(v16qi b)
 {
-	return __builtin_convertvector(__builtin_ia32_pmovzxbd512_mask(b, (v16si){ 0 },
+	return __builtin_convertvector(__builtin_ia32_pmovzxbd512_mask(b, (v16si) { 0 },
 									(u16)~0U), v16sf);
 }
 
@@ -75,7 +75,7 @@ static __always_inline VQ_AVX512 v16sf vq_ld16c(const u8 *p)
 
 static __always_inline VQ_AVX512 v16sf vq_ld16cm(const u8 *p, u16 mask)
 {
-	return vq_b2f(__builtin_ia32_loaddquqi128_mask((const char *)p, (v16qi){ 0 }, mask));
+	return vq_b2f(__builtin_ia32_loaddquqi128_mask((const char *)p, (v16qi) { 0 }, mask));
 }
 
 /* Fixed order: the halves, then the 8-lane order of vq_avx2_simd.c. */

@@ -10,6 +10,16 @@ t mkfs.vexfs -q /dev/vda
 t mount -t vexfs /dev/vda /mnt/v
 # freeze: the journal barrier must not be held into userspace (lockdep)
 echo x > /mnt/v/frozen; t fsfreeze --freeze /mnt/v; t fsfreeze --unfreeze /mnt/v; rm /mnt/v/frozen
+# a char device node on VexFS, opened, then deleted: its inode must leave the
+# device's list of inodes (cd_forget, by mode) before it is freed; opening a
+# new node of the same device walks that list (KASAN: use-after-free before)
+t mknod /mnt/v/cdev c 1 3
+t cat /mnt/v/cdev
+t rm /mnt/v/cdev
+sleep 1
+t mknod /tmp/cdev2 c 1 3
+t cat /tmp/cdev2
+rm -f /tmp/cdev2
 posix /mnt/v --other /tmp; t test $? = 0
 fsx -N 5000 -S 7 -p 1000 /mnt/v/fsx.dat; t test $? = 0
 t umount /mnt/v
