@@ -28,26 +28,10 @@ import struct
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "vm"))
+from vximg import crc32c  # noqa: E402  (the kernel's crc32c, shared with the image tool)
+
 DATA = b"VEXFS-FUZZ-DATA\n"
-
-
-def _table():
-    t = []
-    for i in range(256):
-        c = i
-        for _ in range(8):
-            c = (c >> 1) ^ 0x82F63B78 if c & 1 else c >> 1
-        t.append(c)
-    return t
-
-
-T = _table()
-
-
-def crc32c(crc, data):
-    for b in data:
-        crc = T[(crc ^ b) & 0xff] ^ (crc >> 8)
-    return crc
 
 
 class Image:
