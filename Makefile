@@ -73,8 +73,8 @@ $(LIB): $(LIB_OBJS)
 $(B)/%: $(LIB)
 $(B)/mkfs.vexfs: mkfs/mkfs.c $(LIB) $(HDRS)
 	$(CC) $(USER_CFLAGS) -o $@ $< $(LIB) $(USER_LIBS)
-$(B)/fsck.vexfs: mkfs/fsck.c $(LIB) $(HDRS)
-	$(CC) $(USER_CFLAGS) -o $@ $< $(LIB) $(USER_LIBS)
+$(B)/fsck.vexfs: mkfs/fsck.c mkfs/fsck_parent.c mkfs/fsck.h $(LIB) $(HDRS)
+	$(CC) $(USER_CFLAGS) -o $@ mkfs/fsck.c mkfs/fsck_parent.c $(LIB) $(USER_LIBS)
 $(B)/vexctl: tools/vexctl.c tools/vexctl_search.c tools/vexctl.h $(LIB) $(HDRS)
 	$(CC) $(USER_CFLAGS) -o $@ tools/vexctl.c tools/vexctl_search.c $(LIB) $(USER_LIBS)
 $(B)/tests/%: tests/user/%.c $(LIB) $(HDRS)
@@ -96,7 +96,7 @@ STATIC := build/static
 static: $(LIB)
 	@mkdir -p $(STATIC)
 	$(CC) $(USER_CFLAGS) -static -o $(STATIC)/mkfs.vexfs mkfs/mkfs.c $(LIB) $(USER_LIBS)
-	$(CC) $(USER_CFLAGS) -static -o $(STATIC)/fsck.vexfs mkfs/fsck.c $(LIB) $(USER_LIBS)
+	$(CC) $(USER_CFLAGS) -static -o $(STATIC)/fsck.vexfs mkfs/fsck.c mkfs/fsck_parent.c $(LIB) $(USER_LIBS)
 	$(CC) $(USER_CFLAGS) -static -o $(STATIC)/posix tests/vm/posix.c $(LIB) $(USER_LIBS) -lpthread
 	$(CC) $(USER_CFLAGS) -static -o $(STATIC)/fsx tests/vm/fsx.c $(LIB) $(USER_LIBS) -lpthread
 	$(CC) $(USER_CFLAGS) -static -o $(STATIC)/vectors tests/vm/vectors.c $(LIB) $(USER_LIBS) -lpthread

@@ -66,161 +66,13 @@
 #include "vexfs/vq.h"
 #include "util.h"
 
-#define FSCK_OK		0
-#define FSCK_FIXED	1
-#define FSCK_UNCORR	4
-#define FSCK_ERROR	8
-#define FSCK_USAGE	16
+#include "fsck.h"
 
-#define MAX_PRINTED	2000	/* problem lines printed before going quiet */
-#define MAX_DIR_ERRORS	32	/* per directory, then the rest is skipped */
-
-/* jbd2 superblock (big-endian) */
-#define JBD2_MAGIC		0xc03b3998U
-#define JBD2_SB_V1		3
-#define JBD2_SB_V2		4
-#define JBD2_INCOMPAT_REVOKE	0x1
-#define JBD2_INCOMPAT_64BIT	0x2
-#define JBD2_INCOMPAT_CSUM_V2	0x8
-#define JBD2_INCOMPAT_CSUM_V3	0x10
-#define JBD2_INCOMPAT_KNOWN	0x3f
-
-enum { MODE_CHECK, MODE_YES, MODE_PREEN };
-
-/* gd_dirty[] flags */
-#define GD_WRITE	0x1	/* descriptor must be written */
-#define GD_REBUILT	0x2	/* rebuilt from the layout: stored bitmap checksums unknown */
-#define GD_IBM_BAD	0x4	/* inode bitmap failed its checksum */
-
-/* Per-inode record, only for inodes that validated. */
-#define R_REACHABLE	0x01
-#define R_ORPHAN	0x02
-#define R_SCANNED	0x04	/* directory contents scanned */
-#define R_CLEARED	0x08
-#define R_KEPT		0x10
-#define R_LATE		0x20	/* in use but not marked in the inode bitmap */
-#define R_PARTIAL	0x40	/* some of its metadata could not be traversed */
-#define R_VTAB		0x80	/* the vector table inode */
-#define R_VHEAD		0x100	/* i_vec_head is not 0 */
-
-struct irec {
-	u64 ino;
-	u64 size;
-	u64 iblocks;		/* on disk */
-	u64 counted;		/* blocks found */
-	u64 orphan_next;
-	u64 parent;		/* directory whose entry reached it first */
-	u64 map_start;		/* directories: index into f->dmap */
-	u32 map_len;
-	u32 links;		/* on disk */
-	u32 refs;		/* entries in reachable directories */
-	u32 subdirs;
-	u32 vec_disk;		/* i_vec_count on disk */
-	u32 vec_found;		/* live vector table entries it owns */
-	u16 mode;
-	u16 flags;
-};
-
-struct dmap_ent {
-	u64 lblk;
-	u64 pblk;
-};
-
-struct ovf_ent {
-	u64 rec;
-	u64 blk;
-};
-
-/* A vector table entry that is not free. */
-struct vent {
-	u64 id;
-	u64 ino;
-	u64 chunk;
-	u32 offset;
-	u32 length;
-	u16 cblocks;
-	u8 state;		/* V_* */
-};
-
-enum { V_OK, V_CLEAR, V_REWRITE };
-
-/* A codebook of the directory. */
-struct cbk {
-	u64 start;
-	u32 blocks, length, dims, m, crc;
-	bool marked;		/* its blocks are counted in bused */
-	bool bad;		/* blob unusable: records naming it are not checked */
-	bool pad;		/* non-zero bytes after the blob (fixed after the chunks) */
-};
-
-struct tmp_ent {
-	u64 hash;
-	u8 len;
-	char name[VEXFS_NAME_LEN];
-};
-
-struct fsck {
-	const char *dev;
-	int fd;
-	int mode;
-	int force, verbose;
-	u64 dev_bytes;
-	struct vexfs_super_block sb;
-	struct vexfs_geom g;
-	u32 bs, bits, ptrs, seed;
-	u64 key[2];
-	u64 meta_end;		/* first block after the journal */
-	u64 maxbytes;
-
-	u8 *gdt_raw;
-	struct vexfs_group_desc *gd;
-	u64 *gbb, *gib, *git;	/* effective metadata locations per group */
-	u8 *gd_dirty;
-	u32 *gdirs;		/* directories per group, computed */
-
-	u8 *bused;		/* computed block usage, 1 bit per block */
-	u8 *idisk;		/* inode bitmap bits as found, 1 bit per inode */
-	u8 *ibad;		/* marked in use but unusable */
-	u8 *ikeep;		/* computed inode usage */
-	u8 *iwarned;		/* a dangling entry to it was reported */
-
-	struct irec *rec;
-	u64 nrec, caprec;
-	u64 *hidx;		/* open addressing: ino -> index + 1 */
-	u64 hcap;
-	struct dmap_ent *dmap;
-	u64 ndmap, capdmap;
-	struct ovf_ent *ovf;
-	u64 novf, capovf;
-	struct tmp_ent *tmp;
-	u32 captmp;
-	u64 *queue;		/* directories to scan (record indexes) */
-	u64 nqueue, capqueue;
-	struct vent *vents;
-	u64 nvents, capvents;
-	u8 *cbuf;		/* one vector chunk */
-	struct cbk cb[VEXFS_CB_MAX];
-	u32 ncb;		/* codebooks in the directory */
-	u64 cb_dir;		/* directory block counted in bused, 0 = none */
-	bool cb_unknown;	/* directory unusable: PQ references not checked */
-	bool cb_dir_pad;	/* non-zero bytes after its entries */
-
-	u8 *buf, *lvl[4], *itbuf;
-	u64 itblk;		/* block cached in itbuf, 0 = none */
-
-	u64 printed, nfixed, nunfixed;
-	bool incomplete;	/* some metadata could not be traversed */
-	bool sb_dirty, need_recovery;
-	bool vec;		/* INCOMPAT_VECTORS */
-	u64 ndirs, nfiles;
-};
-
-enum { P_FIX, P_NOFIX, P_NOTE };
 
 static struct fsck F;
 
 __attribute__((format(printf, 3, 4)))
-static void prob(struct fsck *f, int kind, const char *fmt, ...)
+void prob(struct fsck *f, int kind, const char *fmt, ...)
 {
 	va_list ap;
 	bool fixing = kind == P_FIX && f->mode != MODE_CHECK;
@@ -243,7 +95,7 @@ static void prob(struct fsck *f, int kind, const char *fmt, ...)
 	printf("%s\n", fixing ? " (fixed)" : "");
 }
 
-static void verbose(struct fsck *f, const char *fmt, ...)
+void verbose(struct fsck *f, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -256,22 +108,7 @@ static void verbose(struct fsck *f, const char *fmt, ...)
 
 /* ---- bitmaps over u64 indexes ------------------------------------------ */
 
-static inline bool tb(const u8 *m, u64 n)
-{
-	return m[n >> 3] & (1U << (n & 7));
-}
-
-static inline void sbit(u8 *m, u64 n)
-{
-	m[n >> 3] |= 1U << (n & 7);
-}
-
-static inline void cbit(u8 *m, u64 n)
-{
-	m[n >> 3] &= ~(1U << (n & 7));
-}
-
-static void *xcalloc(size_t n, size_t sz)
+void *xcalloc(size_t n, size_t sz)
 {
 	void *p = calloc(n ? n : 1, sz ? sz : 1);
 
@@ -280,7 +117,7 @@ static void *xcalloc(size_t n, size_t sz)
 	return p;
 }
 
-static void *xgrow(void *p, u64 *cap, u64 need, size_t sz)
+void *xgrow(void *p, u64 *cap, u64 need, size_t sz)
 {
 	u64 n = *cap ? *cap : 64;
 
@@ -297,7 +134,7 @@ static void *xgrow(void *p, u64 *cap, u64 need, size_t sz)
 
 /* ---- I/O ---------------------------------------------------------------- */
 
-static int rd(struct fsck *f, u64 blk, void *buf, const char *what)
+int rd(struct fsck *f, u64 blk, void *buf, const char *what)
 {
 	int err;
 
@@ -312,7 +149,7 @@ static int rd(struct fsck *f, u64 blk, void *buf, const char *what)
 	return err;
 }
 
-static void wr(struct fsck *f, u64 blk, const void *buf)
+void wr(struct fsck *f, u64 blk, const void *buf)
 {
 	int err = vx_pwrite(f->fd, buf, f->bs, blk << f->bits);
 
@@ -330,7 +167,7 @@ static u64 hslot(u64 ino, u64 cap)
 	return (ino * 0x9e3779b97f4a7c15ULL) >> 7 & (cap - 1);
 }
 
-static struct irec *rec_find(struct fsck *f, u64 ino)
+struct irec *rec_find(struct fsck *f, u64 ino)
 {
 	u64 i;
 
@@ -375,7 +212,7 @@ static struct irec *rec_add(struct fsck *f, u64 ino)
 
 /* ---- inodes on disk ----------------------------------------------------- */
 
-static int inode_loc(struct fsck *f, u64 ino, u64 *blk, u32 *off)
+int inode_loc(struct fsck *f, u64 ino, u64 *blk, u32 *off)
 {
 	u32 grp, idx;
 
@@ -388,7 +225,7 @@ static int inode_loc(struct fsck *f, u64 ino, u64 *blk, u32 *off)
 	return 0;
 }
 
-static int read_inode(struct fsck *f, u64 ino, struct vexfs_inode *raw)
+int read_inode(struct fsck *f, u64 ino, struct vexfs_inode *raw)
 {
 	u64 blk;
 	u32 off;
@@ -405,9 +242,8 @@ static int read_inode(struct fsck *f, u64 ino, struct vexfs_inode *raw)
 	return 0;
 }
 
-enum { IU_LINKS, IU_BLOCKS, IU_ORPHAN_NEXT, IU_CLEAR, IU_SIZE, IU_VEC_COUNT, IU_VEC_HEAD };
 
-static void inode_update(struct fsck *f, u64 ino, int what, u64 val)
+void inode_update(struct fsck *f, u64 ino, int what, u64 val)
 {
 	struct vexfs_inode *raw;
 	u64 blk;
@@ -450,7 +286,7 @@ static void inode_update(struct fsck *f, u64 ino, int what, u64 val)
 
 /* ---- block ownership ---------------------------------------------------- */
 
-static bool is_meta(struct fsck *f, u64 blk)
+bool is_meta(struct fsck *f, u64 blk)
 {
 	u32 grp;
 
@@ -480,13 +316,6 @@ static void mark_meta(struct fsck *f)
 }
 
 /* Walk context: one inode's block map. */
-struct walk {
-	struct irec *r;
-	bool quiet;		/* rebuilding usage after repairs: no reports, no counts */
-	bool collect;		/* directory: remember (lblk, pblk) */
-	u64 dir_blocks;		/* directory: logical blocks by i_size */
-	u32 errors;
-};
 
 /* Claim @blk for the inode of @w. Returns false if it must not be followed. */
 static bool claim(struct fsck *f, struct walk *w, u64 blk, const char *what)
@@ -616,7 +445,7 @@ static bool check_xattr(struct fsck *f, struct walk *w, u64 blk)
 		u32 size, left = (u32)sizeof(*xh) + used - off;
 
 		if (left < 4 || !xe->xe_name_len || !xe->xe_index ||
-		    xe->xe_index > VEXFS_XATTR_INDEX_SECURITY) {
+		    xe->xe_index > VEXFS_XATTR_INDEX_PARENT) {
 			prob(f, P_NOFIX, "inode %llu: xattr block %llu: bad entry at offset %u",
 			     (unsigned long long)ino, (unsigned long long)blk, off);
 			return false;
@@ -624,6 +453,11 @@ static bool check_xattr(struct fsck *f, struct walk *w, u64 blk)
 		size = VEXFS_XATTR_ENTRY_SIZE(xe->xe_name_len, le16_to_cpu(xe->xe_value_len));
 		if (size > left) {
 			prob(f, P_NOFIX, "inode %llu: xattr block %llu: entry at offset %u overruns the block",
+			     (unsigned long long)ino, (unsigned long long)blk, off);
+			return false;
+		}
+		if (xe->xe_index == VEXFS_XATTR_INDEX_PARENT && !pptr_xattr(f, ino, xe)) {
+			prob(f, P_NOFIX, "inode %llu: xattr block %llu: bad parent pointer at offset %u",
 			     (unsigned long long)ino, (unsigned long long)blk, off);
 			return false;
 		}
@@ -947,6 +781,7 @@ static struct irec *take_inode(struct fsck *f, u64 ino, const struct vexfs_inode
 		r->flags |= R_VHEAD;
 	if (ino == VEXFS_VECSTORE_INO && f->vec)
 		r->flags |= R_VTAB;
+	pptr_inode(f, ino, raw);
 	walk_inode(f, r, raw, false);
 	if (S_ISDIR(mode))
 		f->ndirs++;
@@ -1155,6 +990,7 @@ static void dir_entry_target(struct fsck *f, struct irec **dp, const struct vexf
 	if (!reachable)
 		return;		/* unreachable directory: no link counting */
 	t->refs++;
+	pptr_entry(f, dino, ino, le64_to_cpu(de->d_hash));
 	if (!S_ISDIR(t->mode)) {
 		t->flags |= R_REACHABLE;
 		return;
@@ -2413,12 +2249,13 @@ static void write_gdt(struct fsck *f)
 __attribute__((noreturn)) static void usage(void)
 {
 	fprintf(stderr,
-		"Usage: fsck.vexfs [-n|-y|-p] [-f] [-v] device\n"
+		"Usage: fsck.vexfs [-n|-y|-p] [-f] [-v] [-O parent] device\n"
 		"  -n  check only, open read-only, change nothing\n"
 		"  -y  repair everything that can be repaired\n"
 		"  -p  preen: repair what is safe without questions; skip a clean filesystem\n"
 		"  -f  force a full check of a clean filesystem (with -p)\n"
 		"  -v  verbose\n"
+		"  -O  parent: with -y, add parent pointers to an image made without them\n"
 		"Exit: 0 clean, 1 errors corrected, 4 errors left, 8 operational error, 16 usage\n");
 	exit(FSCK_USAGE);
 }
@@ -2435,8 +2272,13 @@ int main(int argc, char **argv)
 
 	vx_prog = "fsck.vexfs";
 	f->mode = MODE_CHECK;
-	while ((c = getopt(argc, argv, "nyapfvV")) != -1) {
+	while ((c = getopt(argc, argv, "nyapfvVO:")) != -1) {
 		switch (c) {
+		case 'O':
+			if (strcmp(optarg, "parent"))
+				usage();
+			f->upgrade = true;
+			break;
 		case 'n':
 			f->mode = MODE_CHECK;
 			modes++;
@@ -2513,6 +2355,18 @@ int main(int argc, char **argv)
 	f->ptrs = vexfs_ptrs_per_block(f->bs);
 	f->seed = vexfs_csum_seed(f->sb.s_uuid);
 	f->vec = (le64_to_cpu(f->sb.s_feature_incompat) & VEXFS_FEATURE_INCOMPAT_VECTORS) != 0;
+	f->pptr = (le64_to_cpu(f->sb.s_feature_ro_compat) & VEXFS_FEATURE_RO_COMPAT_PARENT) != 0;
+	if (f->upgrade) {
+		if (f->mode != MODE_YES)
+			vx_die_code(FSCK_USAGE, "-O parent needs -y");
+		if (f->pptr) {
+			printf("%s: already has parent pointers\n", f->dev);
+			f->upgrade = false;
+		} else {
+			f->pptr = true;
+			f->force = 1;
+		}
+	}
 	f->key[0] = le64_to_cpu(f->sb.s_hash_key[0]);
 	f->key[1] = le64_to_cpu(f->sb.s_hash_key[1]);
 	f->meta_end = f->g.journal_start + f->g.journal_blocks;
@@ -2563,6 +2417,11 @@ int main(int argc, char **argv)
 			rebuild_usage(f);
 	}
 	pass4(f);
+	pass_parent(f);
+	if (f->upgrade && !f->nunfixed) {
+		f->sb.s_feature_ro_compat |= cpu_to_le64(VEXFS_FEATURE_RO_COMPAT_PARENT);
+		f->sb_dirty = true;
+	}
 	pass5(f, &free_blocks, &free_inodes);
 	write_gdt(f);
 

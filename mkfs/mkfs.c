@@ -39,6 +39,7 @@ struct opts {
 	u64 journal_bytes;
 	u64 fs_blocks;		/* 0 = whole device */
 	int force, quiet, dry_run;
+	int no_parent;		/* -O ^parent: an image without parent pointers */
 	const char *dev;
 };
 
@@ -46,12 +47,13 @@ __attribute__((noreturn)) static void usage(int code)
 {
 	fprintf(code ? stderr : stdout,
 		"Usage: mkfs.vexfs [-b block-size] [-L label] [-U uuid] [-N inodes]\n"
-		"                  [-J size-MiB|size=MiB] [-f] [-q] [-n] device [blocks]\n"
+		"                  [-J size-MiB|size=MiB] [-O ^parent] [-f] [-q] [-n] device [blocks]\n"
 		"  -b  block size: 1024, 2048 or 4096 (default 4096)\n"
 		"  -L  volume label (up to %d bytes)\n"
 		"  -U  UUID, or 'random' (default), 'time', 'clear'\n"
 		"  -N  minimum number of inodes (default: one per 16 KiB)\n"
 		"  -J  journal size in MiB (default: 4..128 MiB by device size)\n"
+		"  -O  ^parent: no parent pointers (the format of older releases)\n"
 		"  -f  force: format even if the device holds a filesystem or partition table\n"
 		"  -q  quiet\n"
 		"  -n  dry run: print what would be done, write nothing\n"
@@ -214,7 +216,7 @@ int main(int argc, char **argv)
 	struct stat st;
 
 	vx_prog = "mkfs.vexfs";
-	while ((c = getopt_long(argc, argv, "b:L:U:N:J:fqnVh", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "b:L:U:N:J:O:fqnVh", lopts, NULL)) != -1) {
 		u64 v;
 
 		switch (c) {
@@ -243,6 +245,11 @@ int main(int argc, char **argv)
 			o.journal_bytes = v << 20;
 			break;
 		}
+		case 'O':
+			if (strcmp(optarg, "^parent") && strcmp(optarg, "parent"))
+				vx_die("unknown feature '%s' (parent or ^parent)", optarg);
+			o.no_parent = optarg[0] == '^';
+			break;
 		case 'f':
 			o.force++;
 			break;
@@ -365,6 +372,8 @@ int main(int argc, char **argv)
 		uuid_generate_random((u8 *)key);	/* 122 random bits for the hash key */
 		vexfs_sb_init(sb, &g, uuid, key, now, free_blocks, free_inodes);
 		sb->s_feature_incompat = cpu_to_le64(VEXFS_FEATURE_INCOMPAT_VECTORS);
+		if (!o.no_parent)
+			sb->s_feature_ro_compat = cpu_to_le64(VEXFS_FEATURE_RO_COMPAT_PARENT);
 		sb->s_vec_root = cpu_to_le64(VEXFS_VECSTORE_INO);
 		sb->s_vec_next_id = cpu_to_le64(1);
 		sb->s_checksum = cpu_to_le32(vexfs_sb_csum(sb));
@@ -450,7 +459,8 @@ int main(int argc, char **argv)
 		       (unsigned long long)g.journal_start);
 		printf("  UUID: %s%s%s\n", uuid_str, o.label ? "  label: " : "",
 		       o.label ? o.label : "");
-		printf("  features: vectors (vector table: inode %d)\n", VEXFS_VECSTORE_INO);
+		printf("  features: vectors (vector table: inode %d)%s\n", VEXFS_VECSTORE_INO,
+		       o.no_parent ? "" : ", parent pointers");
 		if (!o.dry_run)
 			printf("  metadata written: %llu bytes\n", (unsigned long long)written);
 	}

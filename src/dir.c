@@ -259,6 +259,58 @@ int vexfs_dir_find(struct inode *dir, const struct qstr *name, u64 *ino)
 	return err;
 }
 
+/* The directory's ".." as its header records it. */
+int vexfs_dir_parent_ino(struct inode *dir, u64 *parent)
+{
+	struct buffer_head *hbh = vexfs_read_header(dir);
+
+	if (IS_ERR(hbh))
+		return PTR_ERR(hbh);
+	*parent = le64_to_cpu(((struct vexfs_dir_header *)hbh->b_data)->dh_parent);
+	brelse(hbh);
+	return 0;
+}
+
+/*
+ * The name of the entry naming inode @ino whose hash has bits 61..30 equal
+ * to @phash (a parent pointer, parent.c), copied NUL-terminated into @name
+ * (VEXFS_NAME_LEN + 1 bytes). The caller holds @dir's i_rwsem, at least
+ * shared. -ENOENT if the directory has no such entry.
+ */
+int vexfs_dir_name_of(struct inode *dir, u32 phash, u64 ino, char *name)
+{
+	struct buffer_head *hbh, *chain[1 + VEXFS_MAX_CHAIN];
+	struct vexfs_dir_header *dh;
+	int n, i, err = -ENOENT;
+
+	hbh = vexfs_read_header(dir);
+	if (IS_ERR(hbh))
+		return PTR_ERR(hbh);
+	dh = (void *)hbh->b_data;
+	n = vexfs_read_chain(dir, dh, vexfs_dir_bucket((u64)phash << 30, le32_to_cpu(dh->dh_level),
+						       le32_to_cpu(dh->dh_split)), chain);
+	if (n < 0) {
+		brelse(hbh);
+		return n;
+	}
+	for (i = 0; i < n && err == -ENOENT; i++) {
+		const struct vexfs_dirent *de = NULL;
+
+		while ((de = vexfs_bucket_next(chain[i]->b_data, de))) {
+			if (VEXFS_PPTR_HASH(le64_to_cpu(de->d_hash)) != phash ||
+			    le64_to_cpu(de->d_ino) != ino)
+				continue;
+			memcpy(name, de->d_name, de->d_name_len);
+			name[de->d_name_len] = '\0';
+			err = 0;
+			break;
+		}
+	}
+	vexfs_put_chain(chain, n);
+	brelse(hbh);
+	return err;
+}
+
 /* A directory's entries changed: times, i_version, and the inode to the journal. */
 static int vexfs_dir_touch(handle_t *handle, struct inode *dir)
 {

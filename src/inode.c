@@ -61,6 +61,8 @@ static void vexfs_fill_raw(struct inode *inode, struct vexfs_inode *raw)
 	raw->i_generation = cpu_to_le32(inode->i_generation);
 	raw->i_flags = cpu_to_le32(vi->i_flags);
 	raw->i_xattr_block = cpu_to_le64(vi->i_xattr_block);
+	raw->i_parent = cpu_to_le64(vi->i_parent);
+	raw->i_parent_hash = cpu_to_le32(vi->i_parent_hash);
 	raw->i_orphan_next = cpu_to_le64(vi->i_orphan_next);
 	raw->i_vec_head = cpu_to_le64(vi->i_vec_head);
 	raw->i_vec_count = cpu_to_le32(vi->i_vec_count);
@@ -286,12 +288,21 @@ static struct inode *__vexfs_iget(struct super_block *sb, u64 ino, unsigned int 
 	inode->i_generation = le32_to_cpu(raw->i_generation);
 	vi->i_flags = le32_to_cpu(raw->i_flags);
 	vi->i_xattr_block = le64_to_cpu(raw->i_xattr_block);
+	vi->i_parent = le64_to_cpu(raw->i_parent);
+	vi->i_parent_hash = le32_to_cpu(raw->i_parent_hash);
 	vi->i_orphan_next = le64_to_cpu(raw->i_orphan_next);
 	vi->i_vec_head = le64_to_cpu(raw->i_vec_head);
 	vi->i_vec_count = le32_to_cpu(raw->i_vec_count);
 	vi->i_goal_group = (u32)((ino - 1) / sbi->s_geom.inodes_per_group);
 	if (vi->i_xattr_block && !vexfs_data_block(&sbi->s_geom, vi->i_xattr_block)) {
 		vexfs_err(sb, "corrupt metadata: inode %llu xattr block out of range", ino);
+		goto bad_bh;
+	}
+	if ((vi->i_parent || vi->i_parent_hash) &&
+	    (!vexfs_has_parent(sb) || vi->i_parent == ino || vi->i_parent > sbi->s_geom.inodes ||
+	     (vi->i_parent != VEXFS_ROOT_INO && vi->i_parent < VEXFS_FIRST_INO))) {
+		vexfs_err(sb, "corrupt metadata: inode %llu parent pointer %llu is invalid",
+			  ino, vi->i_parent);
 		goto bad_bh;
 	}
 	if (S_ISCHR(inode->i_mode) || S_ISBLK(inode->i_mode))

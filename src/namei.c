@@ -66,6 +66,7 @@ static int vexfs_mknod_common(struct mnt_idmap_or_ns *idmap, struct inode *dir,
 		err = PTR_ERR(inode);
 		goto out;
 	}
+	vexfs_pptr_init(inode, dir, &dentry->d_name);
 	if (!S_ISREG(mode))
 		init_special_inode(inode, inode->i_mode, rdev);
 	vexfs_set_inode_ops(inode);
@@ -118,6 +119,7 @@ static int vexfs_symlink(struct mnt_idmap_or_ns *idmap, struct inode *dir,
 		err = PTR_ERR(inode);
 		goto out;
 	}
+	vexfs_pptr_init(inode, dir, &dentry->d_name);
 	if (len < VEXFS_INLINE_SYMLINK_LEN) {
 		/* fast symlink: the target lives in i_block[] */
 		memcpy(VEXFS_I(inode)->i_block, symname, len);
@@ -152,12 +154,19 @@ static int vexfs_link(struct dentry *old_dentry, struct inode *dir,
 
 	if (dentry->d_name.len > VEXFS_NAME_LEN)
 		return -ENAMETOOLONG;
-	handle = vexfs_journal_start(dir->i_sb, VEXFS_CREDITS_DIRADD + 2 * VEXFS_CREDITS_INODE);
+	handle = vexfs_journal_start(dir->i_sb, VEXFS_CREDITS_DIRADD + 2 * VEXFS_CREDITS_INODE +
+				     2 * VEXFS_CREDITS_PPTR);
 	if (IS_ERR(handle))
 		return PTR_ERR(handle);
-	err = vexfs_dir_add(handle, dir, &dentry->d_name, inode->i_ino, inode->i_mode);
+	/* the parent pointer first: it may need a block, and is undone below */
+	err = vexfs_pptr_add(handle, inode, dir, &dentry->d_name);
 	if (err)
 		goto out;
+	err = vexfs_dir_add(handle, dir, &dentry->d_name, inode->i_ino, inode->i_mode);
+	if (err) {
+		vexfs_pptr_del(handle, inode, dir, &dentry->d_name);
+		goto out;
+	}
 	inode_set_ctime_current(inode);
 	inc_nlink(inode);
 	ihold(inode);
@@ -174,12 +183,17 @@ static int vexfs_unlink(struct inode *dir, struct dentry *dentry)
 	handle_t *handle;
 	int err, err2;
 
-	handle = vexfs_journal_start(dir->i_sb, VEXFS_CREDITS_UNLINK);
+	handle = vexfs_journal_start(dir->i_sb, VEXFS_CREDITS_UNLINK + 2 * VEXFS_CREDITS_PPTR);
 	if (IS_ERR(handle))
 		return PTR_ERR(handle);
-	err = vexfs_dir_delete(handle, dir, &dentry->d_name);
+	err = vexfs_pptr_del(handle, inode, dir, &dentry->d_name);
 	if (err)
 		goto out;
+	err = vexfs_dir_delete(handle, dir, &dentry->d_name);
+	if (err) {
+		vexfs_pptr_add(handle, inode, dir, &dentry->d_name);
+		goto out;
+	}
 	inode_set_ctime_to_ts(inode, inode_get_ctime(dir));
 	drop_nlink(inode);
 	if (!inode->i_nlink)
@@ -213,6 +227,7 @@ static int vexfs_mkdir(struct user_namespace *idmap, struct inode *dir,
 		err = PTR_ERR(inode);
 		goto out;
 	}
+	vexfs_pptr_init(inode, dir, &dentry->d_name);
 	vexfs_set_inode_ops(inode);
 	set_nlink(inode, 2);
 	err = vexfs_dir_init(handle, inode, dir);
@@ -244,12 +259,17 @@ static int vexfs_rmdir(struct inode *dir, struct dentry *dentry)
 		return err;
 	if (!err)
 		return -ENOTEMPTY;
-	handle = vexfs_journal_start(dir->i_sb, VEXFS_CREDITS_UNLINK);
+	handle = vexfs_journal_start(dir->i_sb, VEXFS_CREDITS_UNLINK + 2 * VEXFS_CREDITS_PPTR);
 	if (IS_ERR(handle))
 		return PTR_ERR(handle);
-	err = vexfs_dir_delete(handle, dir, &dentry->d_name);
+	err = vexfs_pptr_del(handle, inode, dir, &dentry->d_name);
 	if (err)
 		goto out;
+	err = vexfs_dir_delete(handle, dir, &dentry->d_name);
+	if (err) {
+		vexfs_pptr_add(handle, inode, dir, &dentry->d_name);
+		goto out;
+	}
 	inode_set_ctime_to_ts(inode, inode_get_ctime(dir));
 	clear_nlink(inode);
 	i_size_write(inode, 0);
@@ -266,11 +286,24 @@ static int vexfs_exchange(handle_t *handle, struct inode *old_dir, struct dentry
 			  struct inode *new_dir, struct dentry *new_dentry)
 {
 	struct inode *a = d_inode(old_dentry), *b = d_inode(new_dentry);
+	const struct qstr *an = &old_dentry->d_name, *bn = &new_dentry->d_name;
 	int err;
 
-	err = vexfs_dir_set(handle, old_dir, &old_dentry->d_name, b->i_ino, b->i_mode);
-	if (!err)
-		err = vexfs_dir_set(handle, new_dir, &new_dentry->d_name, a->i_ino, a->i_mode);
+	err = vexfs_pptr_move(handle, a, old_dir, an, new_dir, bn);
+	if (err)
+		return err;
+	err = vexfs_pptr_move(handle, b, new_dir, bn, old_dir, an);
+	if (err) {
+		vexfs_pptr_move(handle, a, new_dir, bn, old_dir, an);
+		return err;
+	}
+	err = vexfs_dir_set(handle, old_dir, an, b->i_ino, b->i_mode);
+	if (err) {
+		vexfs_pptr_move(handle, b, old_dir, an, new_dir, bn);
+		vexfs_pptr_move(handle, a, new_dir, bn, old_dir, an);
+		return err;
+	}
+	err = vexfs_dir_set(handle, new_dir, bn, a->i_ino, a->i_mode);
 	if (err || old_dir == new_dir)
 		goto times;
 	if (S_ISDIR(a->i_mode)) {
@@ -325,18 +358,31 @@ static int vexfs_rename(struct mnt_idmap_or_ns *idmap, struct inode *old_dir,
 		if (!err)
 			return -ENOTEMPTY;
 	}
-	handle = vexfs_journal_start(old_dir->i_sb, VEXFS_CREDITS_RENAME);
+	handle = vexfs_journal_start(old_dir->i_sb, VEXFS_CREDITS_RENAME + 3 * VEXFS_CREDITS_PPTR);
 	if (IS_ERR(handle))
 		return PTR_ERR(handle);
 	if (flags & RENAME_EXCHANGE) {
 		err = vexfs_exchange(handle, old_dir, old_dentry, new_dir, new_dentry);
 		goto out;
 	}
+	/* parent pointers first (a further link may need space), undone on failure */
+	err = vexfs_pptr_move(handle, old_inode, old_dir, &old_dentry->d_name, new_dir,
+			      &new_dentry->d_name);
+	if (err)
+		goto out;
 	if (new_inode) {
-		err = vexfs_dir_set(handle, new_dir, &new_dentry->d_name, old_inode->i_ino,
-				    old_inode->i_mode);
-		if (err)
+		err = vexfs_pptr_del(handle, new_inode, new_dir, &new_dentry->d_name);
+		if (!err) {
+			err = vexfs_dir_set(handle, new_dir, &new_dentry->d_name, old_inode->i_ino,
+					    old_inode->i_mode);
+			if (err)
+				vexfs_pptr_add(handle, new_inode, new_dir, &new_dentry->d_name);
+		}
+		if (err) {
+			vexfs_pptr_move(handle, old_inode, new_dir, &new_dentry->d_name, old_dir,
+					&old_dentry->d_name);
 			goto out;
+		}
 		inode_set_ctime_current(new_inode);
 		if (S_ISDIR(new_inode->i_mode)) {
 			clear_nlink(new_inode);
@@ -355,8 +401,11 @@ static int vexfs_rename(struct mnt_idmap_or_ns *idmap, struct inode *old_dir,
 	} else {
 		err = vexfs_dir_add(handle, new_dir, &new_dentry->d_name, old_inode->i_ino,
 				    old_inode->i_mode);
-		if (err)
+		if (err) {
+			vexfs_pptr_move(handle, old_inode, new_dir, &new_dentry->d_name, old_dir,
+					&old_dentry->d_name);
 			goto out;
+		}
 	}
 	if (is_dir)
 		inc_nlink(new_dir);

@@ -69,6 +69,7 @@ struct vexfs_search {
 	struct vexfs_srec grp[VEXFS_SEARCH_GROUP];
 	u32 ngrp;
 	struct vexfs_smemo *memo;	/* [VEXFS_SEARCH_MEMO] */
+	struct vexfs_scope *scope;	/* directory subtree, or NULL */
 	bool any_model;
 	u64 compared;
 	u64 corrupt;
@@ -95,6 +96,9 @@ static bool vexfs_search_may_read(struct vexfs_search *s, u64 ino, u32 *gen)
 	if (!IS_ERR(inode)) {
 		ok = S_ISREG(inode->i_mode) && inode->i_nlink &&
 		     !inode_permission(s->idmap, inode, MAY_READ);
+		/* in a subtree scope, only files with a link inside it */
+		if (ok && s->scope)
+			ok = vexfs_scope_test(s->scope, inode) == 1;
 		e->gen = inode->i_generation;
 		iput(inode);
 	}
@@ -493,6 +497,8 @@ static void vexfs_search_free(struct vexfs_search *s)
 	kvfree(s->cand);
 	kvfree(s->dist);
 	kvfree(s->memo);
+	if (s->scope)
+		vexfs_scope_free(s->scope);
 	kvfree(s->buf);
 	kvfree(s);
 }
@@ -627,14 +633,31 @@ long vexfs_ioc_search(struct file *file, void __user *uarg)
 		}
 	} else if (S_ISDIR(inode->i_mode)) {
 		whole = true;
-		/* directory subtrees need parent pointers: only the root for now */
-		if (!(a->flags & VEXFS_SEARCH_FS) && inode != d_inode(sb->s_root)) {
-			err = -EOPNOTSUPP;
+		/* a directory subtree is decided by the parent pointers */
+		if (!(a->flags & VEXFS_SEARCH_FS) && inode != d_inode(sb->s_root) &&
+		    !vexfs_has_parent(sb)) {
+			err = -EOPNOTSUPP;	/* said at mount */
 			goto out;
 		}
 	} else {
 		err = -ENOTTY;
 		goto out;
+	}
+	if (whole && vexfs_has_parent(sb)) {
+		/*
+		 * The subtree of the directory, or of the root (--fs): results
+		 * only from files reached through directories the caller may
+		 * search.
+		 */
+		struct inode *top = S_ISDIR(inode->i_mode) && !(a->flags & VEXFS_SEARCH_FS) ?
+				    inode : d_inode(sb->s_root);
+
+		s->scope = vexfs_scope_new(sb, top, s->idmap);
+		if (IS_ERR(s->scope)) {
+			err = PTR_ERR(s->scope);
+			s->scope = NULL;
+			goto out;
+		}
 	}
 	if (!a->results || (a->results & 7))
 		goto out;

@@ -384,6 +384,7 @@ static int vexfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	mutex_init(&sbi->s_orphan_lock);
 	INIT_LIST_HEAD(&sbi->s_orphans);
 	spin_lock_init(&sbi->s_next_gen_lock);
+	seqlock_init(&sbi->s_parent_lock);
 	get_random_bytes(&sbi->s_next_generation, sizeof(u32));
 	err = percpu_counter_init(&sbi->s_free_blocks, 0, GFP_KERNEL);
 	if (!err)
@@ -453,6 +454,7 @@ static int vexfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	sb->s_magic = VEXFS_SUPER_MAGIC;
 	sb->s_op = &vexfs_sops;
 	sb->s_xattr = vexfs_xattr_handlers;
+	sb->s_export_op = &vexfs_export_ops;
 	sb->s_maxbytes = min_t(u64, vexfs_max_lblk(sbi->s_geom.block_size) <<
 			       sbi->s_geom.block_bits, MAX_LFS_FILESIZE);
 	sb->s_max_links = 65000;
@@ -517,6 +519,14 @@ static int vexfs_fill_super(struct super_block *sb, struct fs_context *fc)
 		err = -EUCLEAN;
 		goto out_gdt;
 	}
+	if (VEXFS_I(root)->i_parent) {
+		iput(root);
+		vexfs_msg(sb, "root inode has a parent pointer");
+		err = -EUCLEAN;
+		goto out_gdt;
+	}
+	if (!vexfs_has_parent(sb))
+		vexfs_msg(sb, "no parent pointers (made by an older mkfs.vexfs): directory-scoped search and INO_PATHS are unavailable; fsck.vexfs -y -O parent adds them");
 	sb->s_root = d_make_root(root);
 	if (!sb->s_root) {
 		err = -ENOMEM;

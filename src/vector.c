@@ -1070,6 +1070,7 @@ static const unsigned int vexfs_vec_cmds[] = {
 	[_IOC_NR(VEXFS_IOC_CODEBOOK_ADD)] = VEXFS_IOC_CODEBOOK_ADD,
 	[_IOC_NR(VEXFS_IOC_CODEBOOK_GET)] = VEXFS_IOC_CODEBOOK_GET,
 	[_IOC_NR(VEXFS_IOC_SEARCH)] = VEXFS_IOC_SEARCH,
+	[_IOC_NR(VEXFS_IOC_INO_PATHS)] = VEXFS_IOC_INO_PATHS,
 };
 
 long vexfs_vec_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
@@ -1083,17 +1084,19 @@ long vexfs_vec_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	 * Match the number and direction, not the size encoded in @cmd: the
 	 * structs may grow, and their size field says which version came in.
 	 */
-	if (nr < _IOC_NR(VEXFS_IOC_VEC_ATTACH) || nr > _IOC_NR(VEXFS_IOC_SEARCH) ||
+	if (nr < _IOC_NR(VEXFS_IOC_VEC_ATTACH) || nr > _IOC_NR(VEXFS_IOC_INO_PATHS) ||
 	    _IOC_DIR(cmd) != _IOC_DIR(vexfs_vec_cmds[nr]) ||
 	    _IOC_SIZE(cmd) < _IOC_SIZE(vexfs_vec_cmds[nr]))
 		return -ENOTTY;
 	/* the per-filesystem calls work on any file or directory */
 	if (nr < _IOC_NR(VEXFS_IOC_VEC_STATS) && !S_ISREG(inode->i_mode))
 		return -ENOTTY;
-	if (!VEXFS_SB(inode->i_sb)->s_vstore)
-		return -EOPNOTSUPP;
 	if (vexfs_forced_shutdown(inode->i_sb))
 		return -EIO;
+	if (nr == _IOC_NR(VEXFS_IOC_INO_PATHS))
+		return vexfs_ioc_ino_paths(file, uarg);
+	if (!VEXFS_SB(inode->i_sb)->s_vstore)
+		return -EOPNOTSUPP;
 	switch (nr) {
 	case _IOC_NR(VEXFS_IOC_VEC_ATTACH):
 		return vexfs_ioc_attach(file, uarg);

@@ -93,6 +93,7 @@ struct vexfs_sb_info {
 	struct mutex s_orphan_lock;
 	struct list_head s_orphans;		/* in-memory orphan list */
 	spinlock_t s_next_gen_lock;
+	seqlock_t s_parent_lock;		/* bumped on every parent pointer change */
 	u32 s_next_generation;
 	struct kobject s_kobj;
 	struct completion s_kobj_unregister;
@@ -107,6 +108,8 @@ struct vexfs_inode_info {
 	__le64 i_block[VEXFS_N_BLOCKS];
 	u32 i_flags;
 	u64 i_xattr_block;
+	u64 i_parent;				/* parent pointer kept in the inode (parent.c) */
+	u32 i_parent_hash;
 	u64 i_orphan_next;
 	u64 i_vec_head;
 	u32 i_vec_count;
@@ -166,6 +169,7 @@ static inline bool vexfs_forced_shutdown(struct super_block *sb)
 				 6 * VEXFS_CREDITS_INODE + 4)
 #define VEXFS_CREDITS_WRITE(bpp) ((bpp) * VEXFS_CREDITS_BLOCK + VEXFS_CREDITS_INODE + 2)
 #define VEXFS_CREDITS_XATTR	(4 + VEXFS_CREDITS_ALLOC + VEXFS_CREDITS_INODE)
+#define VEXFS_CREDITS_PPTR	VEXFS_CREDITS_XATTR	/* one parent pointer change */
 #define VEXFS_CREDITS_TRUNCATE	64	/* per restart chunk */
 
 /* Revoke records every handle may use (freeing metadata blocks). */
@@ -243,6 +247,11 @@ int vexfs_dir_delete(handle_t *handle, struct inode *dir, const struct qstr *nam
 int vexfs_dir_set(handle_t *handle, struct inode *dir, const struct qstr *name,
 		  u64 ino, umode_t mode);
 int vexfs_dir_set_parent(handle_t *handle, struct inode *dir, u64 parent);
+int vexfs_dir_name_of(struct inode *dir, u32 phash, u64 ino, char *name);
+int vexfs_dir_parent_ino(struct inode *dir, u64 *parent);
+
+/* ---- export.c ----------------------------------------------------------- */
+extern const struct export_operations vexfs_export_ops;
 int vexfs_dir_is_empty(struct inode *dir);
 extern const struct file_operations vexfs_dir_operations;
 
@@ -262,6 +271,32 @@ long vexfs_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 extern const struct xattr_handler *VEXFS_XATTR_CONST vexfs_xattr_handlers[];
 ssize_t vexfs_listxattr(struct dentry *dentry, char *buf, size_t size);
 int vexfs_xattr_free(handle_t *handle, struct inode *inode);
+int vexfs_xattr_pptr(handle_t *handle, struct inode *inode, const struct vexfs_pptr *pp,
+		     int delta);
+int vexfs_xattr_pptr_walk(struct inode *inode,
+			  int (*fn)(void *arg, u64 parent, u32 hash, u32 count), void *arg);
+
+/* ---- parent.c ----------------------------------------------------------- */
+static inline bool vexfs_has_parent(struct super_block *sb)
+{
+	return le64_to_cpu(VEXFS_SB(sb)->s_es->s_feature_ro_compat) &
+	       VEXFS_FEATURE_RO_COMPAT_PARENT;
+}
+
+u32 vexfs_pptr_hash(struct inode *dir, const struct qstr *name);
+void vexfs_pptr_init(struct inode *inode, struct inode *dir, const struct qstr *name);
+int vexfs_pptr_add(handle_t *handle, struct inode *inode, struct inode *dir,
+		   const struct qstr *name);
+int vexfs_pptr_del(handle_t *handle, struct inode *inode, struct inode *dir,
+		   const struct qstr *name);
+int vexfs_pptr_move(handle_t *handle, struct inode *inode, struct inode *odir,
+		    const struct qstr *oname, struct inode *ndir, const struct qstr *nname);
+struct vexfs_scope;
+struct vexfs_scope *vexfs_scope_new(struct super_block *sb, struct inode *root,
+				    struct mnt_idmap_or_ns *idmap);
+void vexfs_scope_free(struct vexfs_scope *sc);
+int vexfs_scope_test(struct vexfs_scope *sc, struct inode *inode);
+long vexfs_ioc_ino_paths(struct file *file, void __user *uarg);
 
 /* ---- vector.c ---------------------------------------------------------- */
 struct vexfs_vstore;

@@ -34,10 +34,16 @@ static int vexfs_xattr_check(struct inode *inode, struct buffer_head *bh)
 		u32 size;
 
 		if (XH_SIZE + used - off < 4 || !xe->xe_name_len || !xe->xe_index ||
-		    xe->xe_index > VEXFS_XATTR_INDEX_SECURITY)
+		    xe->xe_index > VEXFS_XATTR_INDEX_PARENT)
 			goto bad;
 		size = VEXFS_XATTR_ENTRY_SIZE(xe->xe_name_len, le16_to_cpu(xe->xe_value_len));
 		if (size > XH_SIZE + used - off)
+			goto bad;
+		if (xe->xe_index == VEXFS_XATTR_INDEX_PARENT &&
+		    (!vexfs_has_parent(inode->i_sb) ||
+		     xe->xe_name_len != sizeof(struct vexfs_pptr) ||
+		     le16_to_cpu(xe->xe_value_len) != 4 ||
+		     !get_unaligned_le32(xe->xe_name + sizeof(struct vexfs_pptr))))
 			goto bad;
 		off += size;
 		n++;
@@ -148,38 +154,52 @@ static int vexfs_xe_append(u8 *buf, u32 *out, u32 bs, u8 index, const char *name
 	return 0;
 }
 
-static int vexfs_xattr_set(struct inode *inode, int index, const char *name,
-			   const void *value, size_t vlen, int flags)
+/*
+ * Replace, add or remove (@value NULL) attribute (@index, @name) under
+ * @handle; @nbuf is a scratch block. With @delta, the attribute is a link
+ * count (VEXFS_XATTR_INDEX_PARENT): @delta is added to it and it is removed
+ * at 0 (@value ignored).
+ */
+static int __vexfs_xattr_update(handle_t *handle, struct inode *inode, u8 *nbuf, int index,
+				const char *name, u32 nlen, const void *value, size_t vlen,
+				int flags, int delta)
 {
 	struct super_block *sb = inode->i_sb;
 	struct vexfs_inode_info *vi = VEXFS_I(inode);
-	u32 bs = sb->s_blocksize, nlen = strlen(name), off, out = XH_SIZE;
+	u32 bs = sb->s_blocksize, off, out = XH_SIZE;
 	struct vexfs_xattr_header *xh = NULL, *nh;
 	struct vexfs_xattr_entry *xe;
 	struct buffer_head *bh = NULL, *nbh = NULL;
 	bool found = false, placed = false;
-	handle_t *handle;
-	u8 *nbuf;
-	int err, err2;
+	__le32 count;
+	int err;
 
-	if (nlen > 255 || !nlen)
-		return -ERANGE;
-	if (value && VEXFS_XATTR_ENTRY_SIZE(nlen, vlen) > bs - XH_SIZE)
-		return -ENOSPC;
-	nbuf = kzalloc(bs, GFP_KERNEL);
-	if (!nbuf)
-		return -ENOMEM;
-	handle = vexfs_journal_start(sb, VEXFS_CREDITS_XATTR);
-	if (IS_ERR(handle)) {
-		kfree(nbuf);
-		return PTR_ERR(handle);
-	}
+	memset(nbuf, 0, bs);
 	down_write(&vi->i_map_sem);
 	bh = vexfs_xattr_read(inode);
 	if (IS_ERR(bh)) {
 		err = PTR_ERR(bh);
 		bh = NULL;
 		goto out;
+	}
+	if (delta) {
+		u32 old = 0;
+
+		if (bh) {
+			xh = (void *)bh->b_data;
+			for_each_xe(xh, xe, off)
+				if (!vexfs_xe_cmp(xe->xe_index, xe->xe_name, xe->xe_name_len,
+						  index, name, nlen))
+					old = get_unaligned_le32(xe->xe_name + nlen);
+		}
+		if ((s64)old + delta < 0 || (u64)old + delta > U32_MAX) {
+			err = vexfs_corrupt(sb, "inode %lu: parent pointer count %u%+d",
+					    inode->i_ino, old, delta);
+			goto out;
+		}
+		count = cpu_to_le32(old + delta);
+		value = old + delta ? &count : NULL;
+		vlen = sizeof(count);
 	}
 	/* Build the new block in nbuf: old entries in order, new one inserted. */
 	nh = (void *)nbuf;
@@ -283,9 +303,98 @@ out:
 	up_write(&vi->i_map_sem);
 	brelse(nbh);
 	brelse(bh);
+	return err;
+}
+
+static int vexfs_xattr_set(struct inode *inode, int index, const char *name,
+			   const void *value, size_t vlen, int flags)
+{
+	struct super_block *sb = inode->i_sb;
+	u32 nlen = strlen(name);
+	handle_t *handle;
+	u8 *nbuf;
+	int err, err2;
+
+	if (nlen > 255 || !nlen)
+		return -ERANGE;
+	if (value && VEXFS_XATTR_ENTRY_SIZE(nlen, vlen) > sb->s_blocksize - XH_SIZE)
+		return -ENOSPC;
+	nbuf = kmalloc(sb->s_blocksize, GFP_KERNEL);
+	if (!nbuf)
+		return -ENOMEM;
+	handle = vexfs_journal_start(sb, VEXFS_CREDITS_XATTR);
+	if (IS_ERR(handle)) {
+		kfree(nbuf);
+		return PTR_ERR(handle);
+	}
+	err = __vexfs_xattr_update(handle, inode, nbuf, index, name, nlen, value, vlen, flags, 0);
 	err2 = vexfs_journal_stop(handle);
 	kfree(nbuf);
 	return err ? err : err2;
+}
+
+/*
+ * Count one more (@delta 1) or one fewer (-1) link @pp in the inode's xattr
+ * block, under @handle (VEXFS_CREDITS_XATTR more credits).
+ */
+int vexfs_xattr_pptr(handle_t *handle, struct inode *inode, const struct vexfs_pptr *pp,
+		     int delta)
+{
+	u8 *nbuf = kmalloc(inode->i_sb->s_blocksize, GFP_NOFS);
+	int err;
+
+	if (!nbuf)
+		return -ENOMEM;
+	err = __vexfs_xattr_update(handle, inode, nbuf, VEXFS_XATTR_INDEX_PARENT,
+				   (const char *)pp, sizeof(*pp), NULL, 0, 0, delta);
+	kfree(nbuf);
+	return err;
+}
+
+/*
+ * Call @fn for every link recorded in the xattr block (with its count),
+ * from a copy taken under i_map_sem and with no lock held, so @fn may take
+ * directory locks; stops at the first non-zero return, which is returned.
+ */
+int vexfs_xattr_pptr_walk(struct inode *inode,
+			  int (*fn)(void *arg, u64 parent, u32 hash, u32 count), void *arg)
+{
+	struct vexfs_inode_info *vi = VEXFS_I(inode);
+	struct vexfs_xattr_header *xh;
+	struct vexfs_xattr_entry *xe;
+	struct buffer_head *bh;
+	struct { u64 parent; u32 hash, count; } *links;
+	u32 off, n = 0, i;
+	int ret = 0;
+
+	/* an entry takes at least 20 bytes */
+	links = kmalloc_array(inode->i_sb->s_blocksize / 20, sizeof(*links), GFP_KERNEL);
+	if (!links)
+		return -ENOMEM;
+	down_read(&vi->i_map_sem);
+	bh = vexfs_xattr_read(inode);
+	if (IS_ERR_OR_NULL(bh)) {
+		up_read(&vi->i_map_sem);
+		kfree(links);
+		return PTR_ERR_OR_ZERO(bh);
+	}
+	xh = (void *)bh->b_data;
+	for_each_xe(xh, xe, off) {
+		const struct vexfs_pptr *pp = (const void *)xe->xe_name;
+
+		if (xe->xe_index != VEXFS_XATTR_INDEX_PARENT)
+			continue;
+		links[n].parent = get_unaligned_le64(&pp->pp_parent);
+		links[n].hash = get_unaligned_le32(&pp->pp_hash);
+		links[n].count = get_unaligned_le32(xe->xe_name + sizeof(*pp));
+		n++;
+	}
+	brelse(bh);
+	up_read(&vi->i_map_sem);
+	for (i = 0; i < n && !ret; i++)
+		ret = fn(arg, links[i].parent, links[i].hash, links[i].count);
+	kfree(links);
+	return ret;
 }
 
 int vexfs_xattr_free(handle_t *handle, struct inode *inode)
@@ -326,9 +435,14 @@ ssize_t vexfs_listxattr(struct dentry *dentry, char *buf, size_t size)
 	}
 	xh = (void *)bh->b_data;
 	for_each_xe(xh, xe, off) {
-		const char *prefix = vexfs_xattr_prefix[xe->xe_index];
-		size_t plen = strlen(prefix), len = plen + xe->xe_name_len + 1;
+		const char *prefix;
+		size_t plen, len;
 
+		if (xe->xe_index == VEXFS_XATTR_INDEX_PARENT)
+			continue;	/* parent pointers are not attributes */
+		prefix = vexfs_xattr_prefix[xe->xe_index];
+		plen = strlen(prefix);
+		len = plen + xe->xe_name_len + 1;
 		if (xe->xe_index == VEXFS_XATTR_INDEX_TRUSTED && !capable(CAP_SYS_ADMIN))
 			continue;
 		if (buf) {

@@ -10,12 +10,15 @@
  * same CPU (same SIMD path) both give the same ids and the same distance
  * bits; tests/vm/search.sh checks that for every stored form.
  *
- * The kernel reports inode numbers. Until the filesystem has parent
- * pointers, paths are found here by walking the mounted filesystem once
- * (nftw from its mount point, the first path met for each inode).
+ * The kernel reports inode numbers; their paths come from the kernel too
+ * (VEXFS_IOC_INO_PATHS, built from the parent pointers, relative to the
+ * searched directory). On an image without parent pointers (EOPNOTSUPP)
+ * they are found here by walking the mounted filesystem once (nftw from its
+ * mount point, the first path met for each inode).
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <ftw.h>
 #include <math.h>
 #include <stdint.h>
@@ -168,9 +171,47 @@ static void vs_walk_fs(const char *root)
 	vs_walk.n = n;
 }
 
-static const char *vs_path_of(u64 ino)
+/* Paths from the kernel (INO_PATHS on the searched directory, or the root). */
+static struct {
+	int fd;
+	const char *base;
+	const char *root;	/* the mount point, for the walk */
+	bool walk;		/* no parent pointers: nftw instead */
+	char out[2 * PATH_MAX + 2];	/* base/relative */
+	char rel[PATH_MAX + 1];		/* from the kernel */
+} vs_paths = { .fd = -1 };
+
+static const char *vs_path_walk(u64 ino);
+
+static const char *vs_path_of(u64 ino, u32 gen)
 {
-	size_t lo = 0, hi = vs_walk.n;
+	struct vexfs_ioc_paths a;
+
+	if (vs_paths.walk)
+		return vs_path_walk(ino);
+	memset(&a, 0, sizeof(a));
+	a.size = sizeof(a);
+	a.inode = ino;
+	a.generation = gen;
+	a.buf = (u64)(uintptr_t)vs_paths.rel;
+	a.buf_len = sizeof(vs_paths.rel);
+	if (ioctl(vs_paths.fd, VEXFS_IOC_INO_PATHS, &a)) {
+		if (errno == EOPNOTSUPP) {
+			vs_paths.walk = true;
+			return vs_path_walk(ino);
+		}
+		return NULL;	/* gone, moved out, or not visible to us */
+	}
+	snprintf(vs_paths.out, sizeof(vs_paths.out), "%s/%s", vs_paths.base, vs_paths.rel);
+	return vs_paths.out;
+}
+
+static const char *vs_path_walk(u64 ino)
+{
+	size_t lo = 0, hi;
+
+	vs_walk_fs(vs_paths.root);
+	hi = vs_walk.n;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -305,8 +346,9 @@ static const char *vs_msg(int err, int fd, const struct vs_opts *o, const struct
 		       "a --like vector of another size than asked)";
 	case EOPNOTSUPP:
 		if (!fstat(fd, &st) && S_ISDIR(st.st_mode))
-			return "searching the subtree of a directory other than the filesystem's "
-			       "root is not supported yet (EOPNOTSUPP: it needs parent pointers); "
+			return "this filesystem has no parent pointers, which searching the subtree "
+			       "of a directory other than the root needs (EOPNOTSUPP: made by an older "
+			       "mkfs.vexfs; fsck.vexfs -y -O parent adds them); "
 			       "--fs searches the whole filesystem";
 		break;
 	case EACCES:
@@ -695,7 +737,7 @@ static void vs_print(const struct vs_opts *o, const struct vs_query *q, u32 metr
 		vc_json_str(stdout, o->path, SIZE_MAX);
 		printf(", \"scope\": \"%s\", \"reference\": %s, \"metric\": \"%s\", \"k\": %u, "
 		       "\"dtype\": \"%s\", \"dims\": %u, \"nq\": %zu",
-		       whole ? "filesystem" : "file", o->reference ? "true" : "false",
+		       !whole ? "file" : o->fs ? "filesystem" : "subtree", o->reference ? "true" : "false",
 		       vs_metric_names[metric], o->k, vc_dtype_name(q->dtype), q->dims, q->n);
 		if (q->like)
 			printf(", \"like\": %llu", (unsigned long long)q->like_id);
@@ -718,7 +760,7 @@ static void vs_print(const struct vs_opts *o, const struct vs_query *q, u32 metr
 			if (!whole && r[j].inode == path_ino)
 				p = o->path;
 			else if (!o->no_paths)
-				p = vs_path_of(r[j].inode);
+				p = vs_path_of(r[j].inode, r[j].generation);
 			if (o->json) {
 				printf("%s{\"rank\": %u, \"id\": %llu, \"inode\": %llu", j ? ", " : "",
 				       j + 1, (unsigned long long)r[j].vector_id,
@@ -913,14 +955,11 @@ int vc_cmd_search(int argc, char **argv)
 
 		if (fstatfs(fd, &sfs) || sfs.f_type != VEXFS_SUPER_MAGIC)
 			vx_die("%s: %s", o.path, vc_ioctl_msg(ENOTTY, VC_OP_STATS, fd, 0));
-		if (whole && !o.fs && S_ISDIR(st.st_mode)) {
-			struct stat rs;
-
-			/* as the kernel: only the root stands for the whole filesystem */
-			if (stat(root, &rs) || rs.st_ino != st.st_ino || rs.st_dev != st.st_dev)
-				vx_die("%s: %s", o.path, vs_msg(EOPNOTSUPP, fd, &o, &q));
-		}
-		vs_ref_load(&R, &o, &q, fd, whole, root);
+		/*
+		 * As the kernel: a directory (without --fs) stands for its subtree,
+		 * the files with a link under it, which is what nftw from it finds.
+		 */
+		vs_ref_load(&R, &o, &q, fd, whole, whole && !o.fs ? o.path : root);
 	}
 	for (q0 = 0; q0 < q.n; q0 += VS_BATCH) {
 		u32 nq = (u32)(q.n - q0 < VS_BATCH ? q.n - q0 : VS_BATCH);
@@ -938,8 +977,15 @@ int vc_cmd_search(int argc, char **argv)
 			vx_die("%s: %s", o.path, vs_msg(err, fd, &o, &q));
 		}
 	}
-	if (whole && !o.no_paths)
-		vs_walk_fs(root);
+	if (whole && !o.no_paths) {
+		int pfd = o.fs ? open(root, O_RDONLY | O_DIRECTORY) : dup(fd);
+
+		if (pfd < 0)
+			vx_die("cannot open %s: %s", root, strerror(errno));
+		vs_paths.fd = pfd;
+		vs_paths.base = o.fs ? root : o.path;
+		vs_paths.root = root;
+	}
 	vs_print(&o, &q, metric, whole, st.st_ino, res, compared, corrupt);
 	if (o.reference) {
 		size_t i;

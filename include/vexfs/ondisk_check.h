@@ -48,7 +48,10 @@ VEXFS_CHECK_OFF(vexfs_inode, i_atime_ns, 64);
 VEXFS_CHECK_OFF(vexfs_inode, i_xattr_block, 88);
 VEXFS_CHECK_OFF(vexfs_inode, i_vec_head, 104);
 VEXFS_CHECK_OFF(vexfs_inode, i_block, 120);
+VEXFS_CHECK_OFF(vexfs_inode, i_parent, 240);
+VEXFS_CHECK_OFF(vexfs_inode, i_parent_hash, 248);
 VEXFS_CHECK_OFF(vexfs_inode, i_checksum, 252);
+VEXFS_CHECK_SIZE(vexfs_pptr, 12);
 
 VEXFS_CHECK_SIZE(vexfs_ind_tail, 8);
 VEXFS_CHECK_SIZE(vexfs_dir_header, 48);
@@ -92,5 +95,10 @@ VEXFS_CHECK_SIZE(vexfs_ioc_stats, 72);
 VEXFS_CHECK_SIZE(vexfs_ioc_codebook_add, 24);
 VEXFS_CHECK_SIZE(vexfs_ioc_codebook_get, 40);
 VEXFS_CHECK_SIZE(vexfs_vec_xattr, 64);
+VEXFS_CHECK_SIZE(vexfs_search_result, 24);
+VEXFS_CHECK_SIZE(vexfs_ioc_search, 96);
+VEXFS_CHECK_OFF(vexfs_ioc_search, results, 64);
+VEXFS_CHECK_SIZE(vexfs_ioc_paths, 40);
+VEXFS_CHECK_OFF(vexfs_ioc_paths, buf, 24);
 
 #endif /* _VEXFS_ONDISK_CHECK_H */

@@ -49,7 +49,8 @@
  * an unknown RO_COMPAT bit forces a read-only mount; COMPAT bits are ignored.
  */
 #define VEXFS_FEATURE_COMPAT_SUPP	0ULL
-#define VEXFS_FEATURE_RO_COMPAT_SUPP	0ULL
+#define VEXFS_FEATURE_RO_COMPAT_PARENT	0x1ULL	/* parent pointers (i_parent, xattr index 4) */
+#define VEXFS_FEATURE_RO_COMPAT_SUPP	VEXFS_FEATURE_RO_COMPAT_PARENT
 #define VEXFS_FEATURE_INCOMPAT_VECTORS	0x1ULL	/* vector store present */
 #define VEXFS_FEATURE_INCOMPAT_CODEBOOKS 0x2ULL	/* PQ codebooks: s_cb_dir valid */
 #define VEXFS_FEATURE_INCOMPAT_SUPP	(VEXFS_FEATURE_INCOMPAT_VECTORS | \
@@ -173,7 +174,8 @@ struct vexfs_inode {
 		__le64 i_block[VEXFS_N_BLOCKS];
 		char i_symlink[VEXFS_INLINE_SYMLINK_LEN];
 	};
-	__le32 i_reserved[3];		/* 240 zero */
+	__le64 i_parent;		/* 240 parent pointer: directory of one link, 0 = none */
+	__le32 i_parent_hash;		/* 248 bits 61..30 of that link's name hash */
 	__le32 i_checksum;		/* 252 */
 };
 
@@ -261,6 +263,25 @@ struct vexfs_xattr_entry {
 #define VEXFS_XATTR_INDEX_USER		1
 #define VEXFS_XATTR_INDEX_TRUSTED	2
 #define VEXFS_XATTR_INDEX_SECURITY	3
+#define VEXFS_XATTR_INDEX_PARENT	4	/* parent pointers beyond i_parent */
+
+/*
+ * Parent pointers (feature RO_COMPAT_PARENT). Every link (directory entry)
+ * of an inode is recorded with the inode as (parent directory inode, bits
+ * 61..30 of the entry's name hash): the pair locates the entry's bucket in
+ * the parent (directories have at most 2^31 buckets) and, with the inode
+ * number, the entry and so the name. One link is kept in the inode
+ * (i_parent, i_parent_hash; i_parent 0 = slot empty); every further link is
+ * an xattr entry of index VEXFS_XATTR_INDEX_PARENT whose 12-byte name is
+ * struct vexfs_pptr and whose 4-byte value is a __le32 count >= 1 of links
+ * with that pair. The root and unlinked inodes have no pointer. Never listed
+ * or reachable by the xattr system calls.
+ */
+struct vexfs_pptr {
+	__le64 pp_parent;		/* 0 directory inode */
+	__le32 pp_hash;			/* 8 name hash >> 30 */
+} __attribute__((packed));
+#define VEXFS_PPTR_HASH(h)	((__u32)((h) >> 30))
 
 /*
  * Vector store. Vector records live in "chunks": runs of 1 to 64 KiB /

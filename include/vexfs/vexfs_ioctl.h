@@ -212,6 +212,28 @@ struct vexfs_ioc_search {
 	__u64 corrupt;		/* out: records skipped because they failed their checks */
 };
 
+/*
+ * INO_PATHS: the paths of inode @inode (a search result) that lie under the
+ * directory the call is issued on, relative to it (no leading '/'), built
+ * from the parent pointers (feature RO_COMPAT_PARENT) and packed in @buf as
+ * NUL-terminated strings. One path, or with VEXFS_PATHS_ALL one per link.
+ * Names are revealed only along directories the caller may search (exec),
+ * and only for an inode it may read.
+ */
+#define VEXFS_PATHS_ALL		0x1
+#define VEXFS_PATHS_FLAGS	VEXFS_PATHS_ALL
+
+struct vexfs_ioc_paths {
+	__u32 size;		/* in: sizeof(struct vexfs_ioc_paths) */
+	__u32 flags;		/* in: VEXFS_PATHS_* */
+	__u64 inode;		/* in */
+	__u32 generation;	/* in: the inode's i_generation (ESTALE if another) */
+	__u32 count;		/* out: paths stored in buf */
+	__u64 buf;		/* in: buffer for the paths */
+	__u32 buf_len;		/* in: its size */
+	__u32 needed;		/* out: bytes all paths found need (ERANGE if > buf_len) */
+};
+
 #define VEXFS_IOC_VEC_ATTACH	_IOWR(VEXFS_IOC_MAGIC, 1, struct vexfs_ioc_attach)
 #define VEXFS_IOC_VEC_GET	_IOWR(VEXFS_IOC_MAGIC, 2, struct vexfs_ioc_get)
 #define VEXFS_IOC_VEC_LIST	_IOWR(VEXFS_IOC_MAGIC, 3, struct vexfs_ioc_list)
@@ -220,6 +242,7 @@ struct vexfs_ioc_search {
 #define VEXFS_IOC_CODEBOOK_ADD	_IOWR(VEXFS_IOC_MAGIC, 6, struct vexfs_ioc_codebook_add)
 #define VEXFS_IOC_CODEBOOK_GET	_IOWR(VEXFS_IOC_MAGIC, 7, struct vexfs_ioc_codebook_get)
 #define VEXFS_IOC_SEARCH	_IOWR(VEXFS_IOC_MAGIC, 8, struct vexfs_ioc_search)
+#define VEXFS_IOC_INO_PATHS	_IOWR(VEXFS_IOC_MAGIC, 9, struct vexfs_ioc_paths)
 
 /*
  * xattr view: vector k (0-based, in id order) of a file is the extended

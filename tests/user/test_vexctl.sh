@@ -1546,7 +1546,7 @@ d = json.load(open(sys.argv[1])); assert d["like"] == 2 and d["nq"] == 1 and d["
 	result $? "fake search --fs: the whole (fake) filesystem, flag FS"
 	expect_fail 1 "sfile: invalid search \(EINVAL" "fake search: EINVAL explained" \
 		env VEXCTL_FAKE_ERR=22 "${SF[@]}" search sfile -v q1.txt
-	expect_fail 1 "not supported yet \(EOPNOTSUPP.*--fs searches the whole filesystem" \
+	expect_fail 1 "no parent pointers.*\(EOPNOTSUPP.*--fs searches the whole filesystem" \
 		"fake search: EOPNOTSUPP on a directory explained" \
 		env VEXCTL_FAKE_ERR=95 "${SF[@]}" search . -v q1.txt
 	expect_fail 1 "sfile: bad address \(EFAULT\)" "fake search: EFAULT" \

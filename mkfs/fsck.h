@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * fsck.h - state and helpers shared by the passes of fsck.vexfs (fsck.c,
+ * fsck_parent.c).
+ */
+#ifndef _VEXFS_FSCK_H
+#define _VEXFS_FSCK_H
+
+#include <stdio.h>
+#include "core/format.h"
+#include "util.h"
+
+#define FSCK_OK		0
+#define FSCK_FIXED	1
+#define FSCK_UNCORR	4
+#define FSCK_ERROR	8
+#define FSCK_USAGE	16
+
+#define MAX_PRINTED	2000	/* problem lines printed before going quiet */
+#define MAX_DIR_ERRORS	32	/* per directory, then the rest is skipped */
+
+/* jbd2 superblock (big-endian) */
+#define JBD2_MAGIC		0xc03b3998U
+#define JBD2_SB_V1		3
+#define JBD2_SB_V2		4
+#define JBD2_INCOMPAT_REVOKE	0x1
+#define JBD2_INCOMPAT_64BIT	0x2
+#define JBD2_INCOMPAT_CSUM_V2	0x8
+#define JBD2_INCOMPAT_CSUM_V3	0x10
+#define JBD2_INCOMPAT_KNOWN	0x3f
+
+enum { MODE_CHECK, MODE_YES, MODE_PREEN };
+
+/* gd_dirty[] flags */
+#define GD_WRITE	0x1	/* descriptor must be written */
+#define GD_REBUILT	0x2	/* rebuilt from the layout: stored bitmap checksums unknown */
+#define GD_IBM_BAD	0x4	/* inode bitmap failed its checksum */
+
+/* Per-inode record, only for inodes that validated. */
+#define R_REACHABLE	0x01
+#define R_ORPHAN	0x02
+#define R_SCANNED	0x04	/* directory contents scanned */
+#define R_CLEARED	0x08
+#define R_KEPT		0x10
+#define R_LATE		0x20	/* in use but not marked in the inode bitmap */
+#define R_PARTIAL	0x40	/* some of its metadata could not be traversed */
+#define R_VTAB		0x80	/* the vector table inode */
+#define R_VHEAD		0x100	/* i_vec_head is not 0 */
+
+struct irec {
+	u64 ino;
+	u64 size;
+	u64 iblocks;		/* on disk */
+	u64 counted;		/* blocks found */
+	u64 orphan_next;
+	u64 parent;		/* directory whose entry reached it first */
+	u64 map_start;		/* directories: index into f->dmap */
+	u32 map_len;
+	u32 links;		/* on disk */
+	u32 refs;		/* entries in reachable directories */
+	u32 subdirs;
+	u32 vec_disk;		/* i_vec_count on disk */
+	u32 vec_found;		/* live vector table entries it owns */
+	u16 mode;
+	u16 flags;
+};
+
+struct dmap_ent {
+	u64 lblk;
+	u64 pblk;
+};
+
+struct ovf_ent {
+	u64 rec;
+	u64 blk;
+};
+
+/* A vector table entry that is not free. */
+struct vent {
+	u64 id;
+	u64 ino;
+	u64 chunk;
+	u32 offset;
+	u32 length;
+	u16 cblocks;
+	u8 state;		/* V_* */
+};
+
+enum { V_OK, V_CLEAR, V_REWRITE };
+
+/* A codebook of the directory. */
+struct cbk {
+	u64 start;
+	u32 blocks, length, dims, m, crc;
+	bool marked;		/* its blocks are counted in bused */
+	bool bad;		/* blob unusable: records naming it are not checked */
+	bool pad;		/* non-zero bytes after the blob (fixed after the chunks) */
+};
+
+struct tmp_ent {
+	u64 hash;
+	u8 len;
+	char name[VEXFS_NAME_LEN];
+};
+
+struct plink;
+
+struct fsck {
+	const char *dev;
+	int fd;
+	int mode;
+	int force, verbose;
+	u64 dev_bytes;
+	struct vexfs_super_block sb;
+	struct vexfs_geom g;
+	u32 bs, bits, ptrs, seed;
+	u64 key[2];
+	u64 meta_end;		/* first block after the journal */
+	u64 maxbytes;
+
+	u8 *gdt_raw;
+	struct vexfs_group_desc *gd;
+	u64 *gbb, *gib, *git;	/* effective metadata locations per group */
+	u8 *gd_dirty;
+	u32 *gdirs;		/* directories per group, computed */
+
+	u8 *bused;		/* computed block usage, 1 bit per block */
+	u8 *idisk;		/* inode bitmap bits as found, 1 bit per inode */
+	u8 *ibad;		/* marked in use but unusable */
+	u8 *ikeep;		/* computed inode usage */
+	u8 *iwarned;		/* a dangling entry to it was reported */
+
+	struct irec *rec;
+	u64 nrec, caprec;
+	u64 *hidx;		/* open addressing: ino -> index + 1 */
+	u64 hcap;
+	struct dmap_ent *dmap;
+	u64 ndmap, capdmap;
+	struct ovf_ent *ovf;
+	u64 novf, capovf;
+	struct tmp_ent *tmp;
+	u32 captmp;
+	u64 *queue;		/* directories to scan (record indexes) */
+	u64 nqueue, capqueue;
+	struct vent *vents;
+	u64 nvents, capvents;
+	u8 *cbuf;		/* one vector chunk */
+	struct cbk cb[VEXFS_CB_MAX];
+	u32 ncb;		/* codebooks in the directory */
+	u64 cb_dir;		/* directory block counted in bused, 0 = none */
+	bool cb_unknown;	/* directory unusable: PQ references not checked */
+	bool cb_dir_pad;	/* non-zero bytes after its entries */
+
+	u8 *buf, *lvl[4], *itbuf;
+	u64 itblk;		/* block cached in itbuf, 0 = none */
+
+	u64 printed, nfixed, nunfixed;
+	bool incomplete;	/* some metadata could not be traversed */
+	bool sb_dirty, need_recovery;
+	bool vec;		/* INCOMPAT_VECTORS */
+	bool pptr;		/* RO_COMPAT_PARENT */
+	bool upgrade;		/* -O parent: add the feature, build every pointer */
+	struct plink *elinks;	/* links found as directory entries */
+	u64 nelinks, capelinks;
+	struct plink *plinks;	/* links recorded as parent pointers */
+	u64 nplinks, capplinks;
+	u64 ndirs, nfiles;
+};
+
+enum { P_FIX, P_NOFIX, P_NOTE };
+
+struct walk {
+	struct irec *r;
+	bool quiet;		/* rebuilding usage after repairs: no reports, no counts */
+	bool collect;		/* directory: remember (lblk, pblk) */
+	u64 dir_blocks;		/* directory: logical blocks by i_size */
+	u32 errors;
+};
+
+enum { IU_LINKS, IU_BLOCKS, IU_ORPHAN_NEXT, IU_CLEAR, IU_SIZE, IU_VEC_COUNT, IU_VEC_HEAD };
+
+/* ---- bitmaps over u64 indexes ------------------------------------------ */
+
+static inline bool tb(const u8 *m, u64 n)
+{
+	return m[n >> 3] & (1U << (n & 7));
+}
+
+static inline void sbit(u8 *m, u64 n)
+{
+	m[n >> 3] |= 1U << (n & 7);
+}
+
+static inline void cbit(u8 *m, u64 n)
+{
+	m[n >> 3] &= ~(1U << (n & 7));
+}
+
+__attribute__((format(printf, 3, 4)))
+void prob(struct fsck *f, int kind, const char *fmt, ...);
+__attribute__((format(printf, 2, 3)))
+void verbose(struct fsck *f, const char *fmt, ...);
+void *xcalloc(size_t n, size_t sz);
+void *xgrow(void *p, u64 *cap, u64 need, size_t sz);
+int rd(struct fsck *f, u64 blk, void *buf, const char *what);
+void wr(struct fsck *f, u64 blk, const void *buf);
+struct irec *rec_find(struct fsck *f, u64 ino);
+int inode_loc(struct fsck *f, u64 ino, u64 *blk, u32 *off);
+int read_inode(struct fsck *f, u64 ino, struct vexfs_inode *raw);
+void inode_update(struct fsck *f, u64 ino, int what, u64 val);
+bool is_meta(struct fsck *f, u64 blk);
+
+/* ---- fsck_parent.c: parent pointers (RO_COMPAT_PARENT) ------------------ */
+void pptr_inode(struct fsck *f, u64 ino, const struct vexfs_inode *raw);
+bool pptr_xattr(struct fsck *f, u64 ino, const struct vexfs_xattr_entry *xe);
+void pptr_entry(struct fsck *f, u64 dir, u64 ino, u64 hash);
+void pass_parent(struct fsck *f);
+
+#endif /* _VEXFS_FSCK_H */
