@@ -985,6 +985,8 @@ int vc_cmd_search(int argc, char **argv)
 		vs_paths.fd = pfd;
 		vs_paths.base = o.fs ? root : o.path;
 		vs_paths.root = root;
+		/* the reference has no generations to ask with: the walk's paths */
+		vs_paths.walk = o.reference;
 	}
 	vs_print(&o, &q, metric, whole, st.st_ino, res, compared, corrupt);
 	if (o.reference) {

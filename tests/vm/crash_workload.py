@@ -46,6 +46,18 @@ def writer(root, tid, log, lock, seed):
                 os.unlink(noise + ".r")
             except FileNotFoundError:
                 pass
+        # parent pointers: hard links and renames across the writers' directories
+        other = os.path.join(root, "w%d" % ((tid + 1) % 3))
+        try:
+            if n % 4 == 0:
+                os.link(noise, os.path.join(other, "l%d_%d" % (tid, n % 5)))
+            if n % 6 == 0:
+                os.replace(os.path.join(other, "l%d_%d" % (tid, (n + 1) % 5)),
+                           os.path.join(d, "m%d" % (n % 3)))
+            if n % 9 == 0:
+                os.unlink(os.path.join(d, "m%d" % (n % 3)))
+        except (FileNotFoundError, FileExistsError):
+            pass
 
 
 def run(root, listfile):

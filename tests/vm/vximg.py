@@ -22,10 +22,11 @@ import sys
 # name: (offset, struct format)
 SB = {"block_bits": (8, "<I"), "blocks_count": (16, "<Q"), "orphan_head": (112, "<Q"), "state": (84, "<I"),
       "journal_start": (72, "<Q"), "journal_blocks": (80, "<I"),
-      "feature_compat": (88, "<Q"), "label0": (152, "<B")}
+      "feature_compat": (88, "<Q"), "feature_ro_compat": (96, "<Q"), "label0": (152, "<B")}
 INODE = {"mode": (0, "<H"), "links": (12, "<I"), "size": (16, "<Q"),
          "xattr": (88, "<Q"), "orphan_next": (96, "<Q"), "block0": (120, "<Q"),
-         "block1": (128, "<Q"), "ind": (120 + 12 * 8, "<Q")}
+         "block1": (128, "<Q"), "ind": (120 + 12 * 8, "<Q"),
+         "parent": (240, "<Q"), "parent_hash": (248, "<I")}
 JSB = {"maxlen": (0x10, ">I"), "first": (0x14, ">I"), "start": (0x1c, ">I")}
 
 
