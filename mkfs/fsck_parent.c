@@ -262,9 +262,13 @@ void pass_parent(struct fsck *f)
 	u64 ne, np, ie = 0, ip = 0, rewritten = 0, bad = 0;
 
 	if (!f->pptr) {
-		if (f->nplinks)
-			prob(f, P_NOFIX, "%llu inodes record parent pointers but the filesystem has no parent pointer feature",
-			     (unsigned long long)f->nplinks);
+		/* only i_parent can be set here: pass 1 refused index 4 entries */
+		for (ie = 0; ie < f->nplinks; ie++) {
+			prob(f, P_FIX, "inode %llu: parent pointer set but the filesystem has no parent pointer feature",
+			     (unsigned long long)f->plinks[ie].ino);
+			if (f->mode != MODE_CHECK)
+				pptr_rewrite(f, f->plinks[ie].ino, NULL, 0);
+		}
 		return;
 	}
 	verbose(f, "Pass 3p: checking parent pointers against directory entries\n");

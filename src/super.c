@@ -105,6 +105,8 @@ static struct inode *vexfs_alloc_inode(struct super_block *sb)
 	memset(vi->i_block, 0, sizeof(vi->i_block));
 	vi->i_flags = 0;
 	vi->i_xattr_block = 0;
+	vi->i_parent = 0;
+	vi->i_parent_hash = 0;
 	vi->i_orphan_next = 0;
 	vi->i_vec_head = 0;
 	vi->i_vec_count = 0;

@@ -354,6 +354,8 @@ static const char *vs_msg(int err, int fd, const struct vs_opts *o, const struct
 	case EACCES:
 		if (q->like)
 			return "the --like vector's file may not be read (EACCES)";
+		if (!fstat(fd, &st) && S_ISDIR(st.st_mode))
+			return "the directory may not be searched (EACCES: no exec permission)";
 		break;
 	case ENOENT:
 		if (q->like) {

@@ -194,6 +194,15 @@ static void dir_add(struct img *im, const char *name, u64 ino)
 	bb = le64_to_cpu(root.i_block[1]);
 	rd(im, bb * im->bs, blk, im->bs);
 	vexfs_bucket_add(blk, vexfs_name_hash(key, name, len), ino, name, len, VEXFS_FT_REG);
+	{
+		/* its parent pointer (RO_COMPAT_PARENT), kept in the inode */
+		struct vexfs_inode t;
+
+		iget(im, ino, &t);
+		t.i_parent = cpu_to_le64(VEXFS_ROOT_INO);
+		t.i_parent_hash = cpu_to_le32(VEXFS_PPTR_HASH(vexfs_name_hash(key, name, len)));
+		iput(im, ino, &t);
+	}
 	((struct vexfs_bucket_header *)blk)->bb_checksum = cpu_to_le32(vexfs_block_csum(im->seed,
 		VEXFS_ROOT_INO, blk, im->bs, offsetof(struct vexfs_bucket_header, bb_checksum)));
 	wr(im, bb * im->bs, blk, im->bs);
