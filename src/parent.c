@@ -307,7 +307,8 @@ int vexfs_scope_test(struct vexfs_scope *sc, struct inode *inode)
 		}
 		p = READ_ONCE(VEXFS_I(inode)->i_parent);
 		in = p ? vexfs_scope_dir(sc, p) : 0;
-		if (!in && inode->i_nlink > 1)
+		/* further links (or the only one, when the slot was emptied) */
+		if (!in && READ_ONCE(VEXFS_I(inode)->i_xattr_block))
 			in = vexfs_xattr_pptr_walk(inode, vexfs_scope_link, sc);
 		if (in < 0 || !read_seqretry(lock, seq) || ++tries >= VEXFS_SCOPE_RETRY)
 			return in;
@@ -470,7 +471,7 @@ long vexfs_ioc_ino_paths(struct file *file, void __user *uarg)
 		if (parent)
 			err = vexfs_paths_link(&p, parent, hash, 1);
 	}
-	if (!err && inode->i_nlink > 1)
+	if (!err && READ_ONCE(VEXFS_I(inode)->i_xattr_block))
 		err = vexfs_xattr_pptr_walk(inode, vexfs_paths_link, &p);
 	if (err > 0)
 		err = 0;

@@ -289,6 +289,24 @@ def do_tree():
     e, out, _ = ino_paths(rfd, mino, gm, PATHS_ALL)
     ck(e == 0 and len(out) == 31, "31 links left", len(out))
 
+    # the link kept in the inode goes, the one in the xattr block stays
+    os.mkdir(P("k1"))
+    os.mkdir(P("k2"))
+    with open(P("k1/k"), "w") as f:
+        f.write("k\n")
+    kid = attach(P("k1/k"), 41)
+    kino = os.stat(P("k1/k")).st_ino
+    os.link(P("k1/k"), P("k2/k"))
+    os.unlink(P("k1/k"))
+    res, _ = search(P("k2"))
+    ck(res is not None and kid in res and res[kid]["path"] == P("k2/k"),
+       "first link unlinked: the file is still in the other link's subtree", res)
+    e, out, _ = ino_paths(rfd, kino, gen_of(P("k2/k")), PATHS_ALL)
+    ck(e == 0 and out == ["k2/k"], "... and INO_PATHS finds that link", "%s %s" % (e, out))
+    os.link(P("k2/k"), P("k1/k3"))
+    e, out, _ = ino_paths(rfd, kino, gen_of(P("k2/k")), PATHS_ALL)
+    ck(e == 0 and sorted(out) == ["k1/k3", "k2/k"], "a new link goes to the empty slot", out)
+
     # file handles (export_operations): after dropping caches
     h = name_to_handle(P("a/f1"))
     hd = name_to_handle(P("x/b2/c"))

@@ -1116,6 +1116,13 @@ static int do_race(const char *dir, int secs)
 {
 	int p, bad = 0, status;
 	pid_t kids[4];
+	char sub[4200];
+
+	for (p = 0; p < 2; p++) {
+		snprintf(sub, sizeof(sub), "%s/s%d", dir, p);
+		if (mkdir(sub, 0755) && errno != EEXIST)
+			bad++;
+	}
 
 	for (p = 0; p < 4; p++) {
 		kids[p] = fork();
@@ -1165,6 +1172,33 @@ static int do_race(const char *dir, int secs)
 					fprintf(stderr, "race: search: %s\n", strerror(-e));
 					errs++;
 				}
+				/*
+				 * parent pointers: hard links into s0, moved to s1 and
+				 * back, unlinked, while subtree searches of s0, s1 and
+				 * DIR run (any link inside a scope counts)
+				 */
+				{
+					char l0[4200], l1[4200], sd[4200];
+					int dfd;
+
+					snprintf(l0, sizeof(l0), "%s/s0/l%d_%u", dir, p, it % 3);
+					snprintf(l1, sizeof(l1), "%s/s1/l%d_%u", dir, p, it % 3);
+					snprintf(sd, sizeof(sd), "%s/s%u", dir, it % 2);
+					if (link(path, l0) && errno != EEXIST)
+						errs++;
+					if (it % 2 && rename(l0, l1) && errno != ENOENT)
+						errs++;
+					if (it % 5 == 4 && unlink(l1) && errno != ENOENT)
+						errs++;
+					dfd = open(it % 3 ? sd : dir, O_RDONLY | O_DIRECTORY);
+					e = dfd < 0 ? -errno : search_like(dfd, &v, 0, 1 + it % 32);
+					if (e) {
+						fprintf(stderr, "race: subtree search: %s\n", strerror(-e));
+						errs++;
+					}
+					if (dfd >= 0)
+						close(dfd);
+				}
 				if (it % 50 == 49)
 					unlink(path);
 				close(fd);
@@ -1182,8 +1216,8 @@ static int do_race(const char *dir, int secs)
 			int fd = open(dir, O_RDONLY | O_DIRECTORY);
 
 			make_vec(&v, 1, 1);
-			for (;;)
-				search_like(fd, &v, VEXFS_SEARCH_FS, 64);
+			for (;;)	/* the second one searches DIR's subtree */
+				search_like(fd, &v, p ? 0 : VEXFS_SEARCH_FS, 64);
 		}
 		sleep(1 + p);
 		kill(s, SIGKILL);
