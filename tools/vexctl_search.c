@@ -40,9 +40,10 @@
 const char vc_search_usage[] =
 	"search PATH (--vector Q | --like FILE [--id N]) [options]\n"
 	"Exact k nearest neighbours of the query vector(s) among the stored vectors\n"
-	"(VEXFS_IOC_SEARCH). Scope: PATH a regular file: that file's vectors; PATH the\n"
-	"filesystem's root directory, or any PATH with --fs: the whole filesystem (other\n"
-	"directories need --fs for now). Only vectors of files you may read are returned.\n"
+	"(VEXFS_IOC_SEARCH). Scope: PATH a regular file: that file's vectors; PATH a\n"
+	"directory: the files with a link under it (its subtree); any PATH with --fs:\n"
+	"the whole filesystem. Only vectors of files you may read, reached through\n"
+	"directories you may search, are returned.\n"
 	"Compared: vectors of the query's dimensions and data type (f32 queries: f32\n"
 	"vectors of every compression and f16 vectors).\n"
 	"  -v, --vector Q           query vector(s): .npy (2-D: one query per row, any\n"
@@ -65,9 +66,10 @@ const char vc_search_usage[] =
 	"      --exact              print distances exactly (%.9g and the float bits)\n"
 	"      --no-paths           do not look paths up (inode numbers only)\n"
 	"  -j, --json               one JSON object\n"
-	"Output per query: rank, distance (or score), vector id, inode, path. Paths are\n"
-	"found by walking the mounted filesystem once (interim, until the kernel keeps\n"
-	"parent pointers; the first path found for a hard-linked file).\n";
+	"Output per query: rank, distance (or score), vector id, inode, path. Paths come\n"
+	"from the kernel's parent pointers (VEXFS_IOC_INO_PATHS), under PATH (one per\n"
+	"result; a hard-linked file shows its first link there); on an image without\n"
+	"them, from one walk of the mounted filesystem.\n";
 
 #define VS_BATCH	VEXFS_SEARCH_NQ_MAX
 

@@ -1558,8 +1558,67 @@ static void setup(void)
 }
 
 
+/*
+ * Parent pointers: a pointer to the wrong directory, none at all, and a
+ * second link the inode does not record (fsck must allocate it an xattr
+ * block and count it in i_blocks); -y rebuilds, then fsck is clean.
+ */
+static void test_parent_pointers(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		const char *c = work_copy(sizes[i]);
+		struct vexfs_inode raw;
+		struct img im;
+
+		img_open(&im, c);
+		iget(&im, INO_A, &raw);
+		raw.i_parent = cpu_to_le64(INO_B);
+		iput(&im, INO_A, &raw);
+		img_close(&im);
+		EXPECT_FSCK(c, 4, "inode 8: parent pointers (1) do not match its directory entries (1)");
+		EXPECT_REPAIR(c, "-y");
+		VT_CHECK(same_file(c, base_path(sizes[i])));
+
+		c = work_copy(sizes[i]);
+		img_open(&im, c);
+		iget(&im, INO_B, &raw);
+		raw.i_parent = 0;
+		raw.i_parent_hash = 0;
+		iput(&im, INO_B, &raw);
+		img_close(&im);
+		EXPECT_FSCK(c, 4, "inode 9: parent pointers (0) do not match its directory entries (1)");
+		EXPECT_REPAIR(c, "-fp");
+		VT_CHECK(same_file(c, base_path(sizes[i])));
+
+		/* a hard link "data2" of inode 9 that no pointer records */
+		c = work_copy(sizes[i]);
+		img_open(&im, c);
+		iget(&im, INO_B, &raw);
+		raw.i_links = cpu_to_le32(2);
+		iput(&im, INO_B, &raw);
+		dir_add(&im, "data2", INO_B);
+		iget(&im, INO_B, &raw);
+		raw.i_parent = cpu_to_le64(VEXFS_ROOT_INO);	/* dir_add set the new one */
+		raw.i_parent_hash = cpu_to_le32(VEXFS_PPTR_HASH(vexfs_name_hash(
+			(u64[2]){ le64_to_cpu(im.sb.s_hash_key[0]), le64_to_cpu(im.sb.s_hash_key[1]) },
+			"data", 4)));
+		iput(&im, INO_B, &raw);
+		img_close(&im);
+		EXPECT_FSCK(c, 4, "inode 9: parent pointers (1) do not match its directory entries (2)");
+		EXPECT_REPAIR(c, "-y");
+		img_open(&im, c);
+		iget(&im, INO_B, &raw);
+		VT_CHECK(raw.i_xattr_block != 0);
+		VT_EQ(le64_to_cpu(raw.i_blocks), 2);
+		img_close(&im);
+	}
+}
+
 static const struct vt_case cases[] = {
 	VT_CASE(test_mkfs_vector_store),
+	VT_CASE(test_parent_pointers),
 	VT_CASE(test_clean),
 	VT_CASE(test_record_csum),
 	VT_CASE(test_entry_csum),
