@@ -2,8 +2,9 @@
 /*
  * export.c - export_operations: file handles (name_to_handle_at,
  * open_by_handle_at, NFS) of 64-bit inode number + generation, and the
- * parent of a directory from its parent pointer (dh_parent / i_parent).
- * get_name is the exportfs default (readdir of the parent).
+ * parent of a directory from its parent pointer (dh_parent / i_parent),
+ * the name of a child in its parent from the child's parent pointers
+ * (without them: exportfs's default, a readdir of the parent).
  */
 #include <linux/exportfs.h>
 #include "vexfs.h"
@@ -90,9 +91,62 @@ static struct dentry *vexfs_get_parent(struct dentry *child)
 	return d_obtain_alias(vexfs_iget(dir->i_sb, parent));
 }
 
+struct vexfs_name_arg {
+	struct inode *dir;
+	u64 ino;
+	char *name;
+	int err;
+};
+
+static int vexfs_name_link(void *arg, u64 parent, u32 hash, u32 count)
+{
+	struct vexfs_name_arg *n = arg;
+
+	if (parent != n->dir->i_ino)
+		return 0;
+	inode_lock_shared(n->dir);
+	n->err = vexfs_dir_name_of(n->dir, hash, n->ino, n->name);
+	inode_unlock_shared(n->dir);
+	return n->err != -ENOENT;	/* found, or an error: stop */
+}
+
+/*
+ * The name of @child in @parent, from the child's parent pointers (one
+ * bucket read) instead of the default readdir of the whole directory.
+ */
+static int vexfs_get_name(struct dentry *parent, char *name, struct dentry *child)
+{
+	struct inode *dir = d_inode(parent), *inode = d_inode(child);
+	struct vexfs_name_arg n = { dir, inode->i_ino, name, -ENOENT };
+	u32 hash;
+	u64 p;
+
+	if (!vexfs_has_parent(dir->i_sb))
+		return -EOPNOTSUPP;	/* not in vexfs_export_ops_nopptr */
+	p = vexfs_pptr_get(inode, &hash);
+	if (p && vexfs_name_link(&n, p, hash, 1))
+		return n.err;
+	if (READ_ONCE(VEXFS_I(inode)->i_xattr_block)) {
+		int err = vexfs_xattr_pptr_walk(inode, vexfs_name_link, &n);
+
+		if (err < 0)
+			return err;
+	}
+	return n.err;
+}
+
+/* Images without parent pointers: exportfs's get_name (readdir). */
+const struct export_operations vexfs_export_ops_nopptr = {
+	.encode_fh	= vexfs_encode_fh,
+	.fh_to_dentry	= vexfs_fh_to_dentry,
+	.fh_to_parent	= vexfs_fh_to_parent,
+	.get_parent	= vexfs_get_parent,
+};
+
 const struct export_operations vexfs_export_ops = {
 	.encode_fh	= vexfs_encode_fh,
 	.fh_to_dentry	= vexfs_fh_to_dentry,
 	.fh_to_parent	= vexfs_fh_to_parent,
 	.get_parent	= vexfs_get_parent,
+	.get_name	= vexfs_get_name,
 };

@@ -43,7 +43,7 @@ static void vexfs_pptr_set_inline(struct inode *inode, u64 parent, u32 hash)
 }
 
 /* The link kept in the inode, read consistently. */
-static u64 vexfs_pptr_inline(struct inode *inode, u32 *hash)
+u64 vexfs_pptr_get(struct inode *inode, u32 *hash)
 {
 	seqlock_t *lock = &VEXFS_SB(inode->i_sb)->s_parent_lock;
 	unsigned int seq;
@@ -360,7 +360,7 @@ static int vexfs_paths_one(struct vexfs_paths *p, u64 ino, u64 parent, u32 hash)
 		if (!err) {
 			inode_lock_shared(dir);
 			err = dir->i_nlink ? vexfs_dir_name_of(dir, hash, ino, p->name) : -ENOENT;
-			up = vexfs_pptr_inline(dir, &uphash);
+			up = vexfs_pptr_get(dir, &uphash);
 			inode_unlock_shared(dir);
 		}
 		iput(dir);
@@ -466,7 +466,7 @@ long vexfs_ioc_ino_paths(struct file *file, void __user *uarg)
 	err = 0;
 	{
 		u32 hash;
-		u64 parent = vexfs_pptr_inline(inode, &hash);
+		u64 parent = vexfs_pptr_get(inode, &hash);
 
 		if (parent)
 			err = vexfs_paths_link(&p, parent, hash, 1);

@@ -456,7 +456,6 @@ static int vexfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	sb->s_magic = VEXFS_SUPER_MAGIC;
 	sb->s_op = &vexfs_sops;
 	sb->s_xattr = vexfs_xattr_handlers;
-	sb->s_export_op = &vexfs_export_ops;
 	sb->s_maxbytes = min_t(u64, vexfs_max_lblk(sbi->s_geom.block_size) <<
 			       sbi->s_geom.block_bits, MAX_LFS_FILESIZE);
 	sb->s_max_links = 65000;
@@ -527,6 +526,7 @@ static int vexfs_fill_super(struct super_block *sb, struct fs_context *fc)
 		err = -EUCLEAN;
 		goto out_gdt;
 	}
+	sb->s_export_op = vexfs_has_parent(sb) ? &vexfs_export_ops : &vexfs_export_ops_nopptr;
 	if (!vexfs_has_parent(sb))
 		vexfs_msg(sb, "no parent pointers (made by an older mkfs.vexfs): directory-scoped search and INO_PATHS are unavailable; fsck.vexfs -y -O parent adds them");
 	sb->s_root = d_make_root(root);

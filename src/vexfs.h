@@ -252,6 +252,7 @@ int vexfs_dir_parent_ino(struct inode *dir, u64 *parent);
 
 /* ---- export.c ----------------------------------------------------------- */
 extern const struct export_operations vexfs_export_ops;
+extern const struct export_operations vexfs_export_ops_nopptr;
 int vexfs_dir_is_empty(struct inode *dir);
 extern const struct file_operations vexfs_dir_operations;
 
@@ -284,6 +285,7 @@ static inline bool vexfs_has_parent(struct super_block *sb)
 }
 
 u32 vexfs_pptr_hash(struct inode *dir, const struct qstr *name);
+u64 vexfs_pptr_get(struct inode *inode, u32 *hash);
 void vexfs_pptr_init(struct inode *inode, struct inode *dir, const struct qstr *name);
 int vexfs_pptr_add(handle_t *handle, struct inode *inode, struct inode *dir,
 		   const struct qstr *name);

@@ -1184,12 +1184,19 @@ static int do_race(const char *dir, int secs)
 					snprintf(l0, sizeof(l0), "%s/s0/l%d_%u", dir, p, it % 3);
 					snprintf(l1, sizeof(l1), "%s/s1/l%d_%u", dir, p, it % 3);
 					snprintf(sd, sizeof(sd), "%s/s%u", dir, it % 2);
-					if (link(path, l0) && errno != EEXIST)
+					/* ENOENT: another process unlinked path */
+					if (link(path, l0) && errno != EEXIST && errno != ENOENT) {
+						fprintf(stderr, "race: link: %s\n", strerror(errno));
 						errs++;
-					if (it % 2 && rename(l0, l1) && errno != ENOENT)
+					}
+					if (it % 2 && rename(l0, l1) && errno != ENOENT) {
+						fprintf(stderr, "race: rename: %s\n", strerror(errno));
 						errs++;
-					if (it % 5 == 4 && unlink(l1) && errno != ENOENT)
+					}
+					if (it % 5 == 4 && unlink(l1) && errno != ENOENT) {
+						fprintf(stderr, "race: unlink: %s\n", strerror(errno));
 						errs++;
+					}
 					dfd = open(it % 3 ? sd : dir, O_RDONLY | O_DIRECTORY);
 					e = dfd < 0 ? -errno : search_like(dfd, &v, 0, 1 + it % 32);
 					if (e) {
