@@ -56,7 +56,8 @@ bool pptr_xattr(struct fsck *f, u64 ino, const struct vexfs_xattr_entry *xe)
 	count = le32_to_cpu(count);
 	if (!count)
 		return false;
-	plink_add(&f->plinks, &f->nplinks, &f->capplinks, ino, le64_to_cpu(pp.pp_parent),
+	plink_add(&f->plinks, &f->nplinks, &f->capplinks, ino,
+		  le32_to_cpu(pp.pp_parent_lo) | (u64)le32_to_cpu(pp.pp_parent_hi) << 32,
 		  le32_to_cpu(pp.pp_hash), count);
 	return true;
 }
@@ -172,7 +173,9 @@ static bool pptr_rewrite(struct fsck *f, u64 ino, const struct plink *l, u64 n)
 	for (j = 0; j < n; j++) {
 		u32 c = l[j].count - (j == 0);
 		struct vexfs_xattr_entry *xe = (void *)(nb + out);
-		struct vexfs_pptr pp = { cpu_to_le64(l[j].parent), cpu_to_le32(l[j].hash) };
+		struct vexfs_pptr pp = { cpu_to_le32((u32)l[j].parent),
+					 cpu_to_le32((u32)(l[j].parent >> 32)),
+					 cpu_to_le32(l[j].hash) };
 		u32 size = VEXFS_XATTR_ENTRY_SIZE(sizeof(pp), 4), lc = cpu_to_le32(c);
 
 		if (!c)

@@ -42,6 +42,13 @@ static void vexfs_pptr_set_inline(struct inode *inode, u64 parent, u32 hash)
 	write_sequnlock(&sbi->s_parent_lock);
 }
 
+static void vexfs_pptr_fill(struct vexfs_pptr *pp, u64 parent, u32 hash)
+{
+	pp->pp_parent_lo = cpu_to_le32((u32)parent);
+	pp->pp_parent_hi = cpu_to_le32((u32)(parent >> 32));
+	pp->pp_hash = cpu_to_le32(hash);
+}
+
 /* The link kept in the inode, read consistently. */
 u64 vexfs_pptr_get(struct inode *inode, u32 *hash)
 {
@@ -85,8 +92,7 @@ int vexfs_pptr_add(handle_t *handle, struct inode *inode, struct inode *dir,
 			vexfs_pptr_set_inline(inode, 0, 0);
 		return err;
 	}
-	pp.pp_parent = cpu_to_le64(dir->i_ino);
-	pp.pp_hash = cpu_to_le32(hash);
+	vexfs_pptr_fill(&pp, dir->i_ino, hash);
 	err = vexfs_xattr_pptr(handle, inode, &pp, 1);
 	if (!err)
 		vexfs_pptr_bump(inode->i_sb);
@@ -111,8 +117,7 @@ int vexfs_pptr_del(handle_t *handle, struct inode *inode, struct inode *dir,
 			vexfs_pptr_set_inline(inode, dir->i_ino, hash);
 		return err;
 	}
-	pp.pp_parent = cpu_to_le64(dir->i_ino);
-	pp.pp_hash = cpu_to_le32(hash);
+	vexfs_pptr_fill(&pp, dir->i_ino, hash);
 	err = vexfs_xattr_pptr(handle, inode, &pp, -1);
 	if (!err)
 		vexfs_pptr_bump(inode->i_sb);
@@ -141,9 +146,10 @@ int vexfs_pptr_move(handle_t *handle, struct inode *inode, struct inode *odir,
 	}
 	/* a further link: count the new pair first, it may need space */
 	{
-		struct vexfs_pptr np = { cpu_to_le64(ndir->i_ino), cpu_to_le32(nhash) };
-		struct vexfs_pptr op = { cpu_to_le64(odir->i_ino), cpu_to_le32(ohash) };
+		struct vexfs_pptr np, op;
 
+		vexfs_pptr_fill(&np, ndir->i_ino, nhash);
+		vexfs_pptr_fill(&op, odir->i_ino, ohash);
 		err = vexfs_xattr_pptr(handle, inode, &np, 1);
 		if (err)
 			return err;

@@ -384,7 +384,8 @@ int vexfs_xattr_pptr_walk(struct inode *inode,
 
 		if (xe->xe_index != VEXFS_XATTR_INDEX_PARENT)
 			continue;
-		links[n].parent = get_unaligned_le64(&pp->pp_parent);
+		links[n].parent = get_unaligned_le32(&pp->pp_parent_lo) |
+				  (u64)get_unaligned_le32(&pp->pp_parent_hi) << 32;
 		links[n].hash = get_unaligned_le32(&pp->pp_hash);
 		links[n].count = get_unaligned_le32(xe->xe_name + sizeof(*pp));
 		n++;

@@ -278,9 +278,10 @@ struct vexfs_xattr_entry {
  * or reachable by the xattr system calls.
  */
 struct vexfs_pptr {
-	__le64 pp_parent;		/* 0 directory inode */
+	__le32 pp_parent_lo;		/* 0 directory inode: le64 in two halves, */
+	__le32 pp_parent_hi;		/* 4 so the struct is 12 bytes, 4-aligned */
 	__le32 pp_hash;			/* 8 name hash >> 30 */
-} __attribute__((packed));
+};
 #define VEXFS_PPTR_HASH(h)	((__u32)((h) >> 30))
 
 /*
