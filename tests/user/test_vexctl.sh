@@ -572,8 +572,8 @@ result $? "--version names vexctl"
 
 # ---- search: argument parsing, and a target that is not VexFS -------------------------
 expect_rc 0 "search --help" "$VEXCTL" search --help
-grep -q "interim" "$W/out"
-result $? "search --help documents the interim path lookup"
+grep -q "VEXFS_IOC_INO_PATHS" "$W/out" && grep -q "subtree" "$W/out"
+result $? "search --help documents the subtree scope and the kernel's paths"
 grep -q "search PATH --vector Q" help.txt
 result $? "--help lists search"
 : >plain
