@@ -771,6 +771,42 @@ int vexfs_dir_is_empty(struct inode *dir)
 	return empty;
 }
 
+/*
+ * Call @fn(@arg, ino, d_type) for every entry of @dir (not . and ..), in
+ * bucket order; stops at the first non-zero return, which is returned. The
+ * caller holds @dir's i_rwsem, at least shared.
+ */
+int vexfs_dir_walk(struct inode *dir, int (*fn)(void *arg, u64 ino, u8 type), void *arg)
+{
+	struct buffer_head *hbh, *chain[1 + VEXFS_MAX_CHAIN];
+	struct vexfs_dir_header *dh;
+	u32 b, nb;
+	int n, i, ret = 0;
+
+	hbh = vexfs_read_header(dir);
+	if (IS_ERR(hbh))
+		return PTR_ERR(hbh);
+	dh = (void *)hbh->b_data;
+	nb = le32_to_cpu(dh->dh_nbuckets);
+	for (b = 0; b < nb && !ret; b++) {
+		n = vexfs_read_chain(dir, dh, b, chain);
+		if (n < 0) {
+			ret = n;
+			break;
+		}
+		for (i = 0; i < n && !ret; i++) {
+			const struct vexfs_dirent *de = NULL;
+
+			while (!ret && (de = vexfs_bucket_next(chain[i]->b_data, de)))
+				ret = fn(arg, le64_to_cpu(de->d_ino), de->d_type);
+		}
+		vexfs_put_chain(chain, n);
+		cond_resched();
+	}
+	brelse(hbh);
+	return ret;
+}
+
 /* ---- readdir: positions are 2 + hash, so they survive bucket splits ----- */
 
 static int vexfs_cmp_ent(const void *a, const void *b)

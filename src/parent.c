@@ -178,7 +178,107 @@ struct vexfs_scope {
 	u64 root;		/* the scope directory */
 	unsigned int seq;	/* s_parent_lock sequence the memo is valid for */
 	struct vexfs_scope_ent memo[VEXFS_SCOPE_MEMO];
+	/*
+	 * A small subtree is listed once at the start instead: the regular
+	 * files with a link in it, reached through searchable directories
+	 * (open addressing, 0 = empty; NULL when the subtree was too big).
+	 */
+	u64 *set;
+	u32 set_mask;
 };
+
+#define VEXFS_SCOPE_SET_MAX	(1u << 16)	/* entries listed at most */
+
+struct vexfs_scope_list {
+	struct vexfs_scope *sc;
+	u64 *dirs;		/* directories still to list (a queue) */
+	u32 ndirs, head, cap;
+	u32 entries, budget;
+};
+
+static bool vexfs_scope_set_has(const struct vexfs_scope *sc, u64 ino)
+{
+	u32 i = hash_64(ino, 32) & sc->set_mask;
+
+	while (sc->set[i]) {
+		if (sc->set[i] == ino)
+			return true;
+		i = (i + 1) & sc->set_mask;
+	}
+	return false;
+}
+
+static int vexfs_scope_list_ent(void *arg, u64 ino, u8 type)
+{
+	struct vexfs_scope_list *l = arg;
+	struct vexfs_scope *sc = l->sc;
+	u32 i;
+
+	if (++l->entries > l->budget)
+		return -E2BIG;
+	if (type == VEXFS_FT_DIR) {
+		if (l->ndirs == l->cap)
+			return -E2BIG;
+		l->dirs[l->ndirs++] = ino;
+		return 0;
+	}
+	if (type != VEXFS_FT_REG)
+		return 0;
+	for (i = hash_64(ino, 32) & sc->set_mask; sc->set[i]; i = (i + 1) & sc->set_mask)
+		if (sc->set[i] == ino)
+			return 0;	/* another link of it */
+	sc->set[i] = ino;
+	return 0;
+}
+
+/*
+ * List the subtree of @root into sc->set if it has at most @budget entries
+ * (0 on success, -E2BIG when bigger, another errno on failure). Directories
+ * the caller may not search are not entered.
+ */
+static int vexfs_scope_list(struct vexfs_scope *sc, struct inode *root, u32 budget)
+{
+	struct vexfs_scope_list l = { .sc = sc, .budget = budget, .cap = budget + 1 };
+	u32 size = roundup_pow_of_two(2 * (budget + 1));
+	int err = 0;
+
+	sc->set = kvcalloc(size, sizeof(u64), GFP_KERNEL_ACCOUNT);
+	l.dirs = kvmalloc_array(l.cap, sizeof(u64), GFP_KERNEL_ACCOUNT);
+	if (!sc->set || !l.dirs) {
+		err = -ENOMEM;
+		goto out;
+	}
+	sc->set_mask = size - 1;
+	l.dirs[l.ndirs++] = root->i_ino;
+	while (!err && l.head < l.ndirs) {
+		u64 ino = l.dirs[l.head++];
+		struct inode *dir = ino == root->i_ino ? igrab(root) : vexfs_iget_live(sc->sb, ino);
+
+		if (IS_ERR_OR_NULL(dir)) {
+			/* removed meanwhile, or damaged (reported): not in the scope */
+			if (dir && (PTR_ERR(dir) == -ENOMEM || PTR_ERR(dir) == -EIO))
+				err = PTR_ERR(dir);
+			continue;
+		}
+		if (S_ISDIR(dir->i_mode) && (dir == root ||
+					     !inode_permission(sc->idmap, dir, MAY_EXEC))) {
+			inode_lock_shared(dir);
+			if (dir->i_nlink)
+				err = vexfs_dir_walk(dir, vexfs_scope_list_ent, &l);
+			inode_unlock_shared(dir);
+		}
+		iput(dir);
+		if (!err && fatal_signal_pending(current))
+			err = -EINTR;
+	}
+out:
+	kvfree(l.dirs);
+	if (err) {
+		kvfree(sc->set);
+		sc->set = NULL;
+	}
+	return err;
+}
 
 /*
  * A scope: the files with a link under directory @root (which the caller
@@ -186,7 +286,7 @@ struct vexfs_scope {
  * @idmap says. -EACCES if @root itself may not be searched.
  */
 struct vexfs_scope *vexfs_scope_new(struct super_block *sb, struct inode *root,
-				    struct mnt_idmap_or_ns *idmap)
+				    struct mnt_idmap_or_ns *idmap, u64 budget)
 {
 	struct vexfs_scope *sc;
 	int err = inode_permission(idmap, root, MAY_EXEC);
@@ -200,11 +300,24 @@ struct vexfs_scope *vexfs_scope_new(struct super_block *sb, struct inode *root,
 	sc->idmap = idmap;
 	sc->root = root->i_ino;
 	sc->seq = read_seqbegin(&VEXFS_SB(sb)->s_parent_lock);
+	/*
+	 * Worth listing when it is small beside the vectors to compare (the
+	 * caller's @budget): then each candidate is one lookup, where asking
+	 * the parent pointers costs an inode lookup per file first met.
+	 */
+	if (budget && root->i_ino != VEXFS_ROOT_INO) {
+		err = vexfs_scope_list(sc, root, min_t(u64, budget, VEXFS_SCOPE_SET_MAX));
+		if (err && err != -E2BIG) {
+			kvfree(sc);
+			return ERR_PTR(err);
+		}
+	}
 	return sc;
 }
 
 void vexfs_scope_free(struct vexfs_scope *sc)
 {
+	kvfree(sc->set);
 	kvfree(sc);
 }
 
@@ -303,6 +416,8 @@ int vexfs_scope_test(struct vexfs_scope *sc, struct inode *inode)
 	seqlock_t *lock = &VEXFS_SB(sc->sb)->s_parent_lock;
 	int tries = 0, in;
 
+	if (sc->set)	/* listed at the start of the search */
+		return vexfs_scope_set_has(sc, inode->i_ino);
 	for (;;) {
 		unsigned int seq = read_seqbegin(lock);
 		u64 p;

@@ -652,7 +652,9 @@ long vexfs_ioc_search(struct file *file, void __user *uarg)
 		struct inode *top = S_ISDIR(inode->i_mode) && !(a->flags & VEXFS_SEARCH_FS) ?
 				    inode : d_inode(sb->s_root);
 
-		s->scope = vexfs_scope_new(sb, top, s->idmap);
+		/* list the subtree when it has under 1/8 as many entries as vectors */
+		s->scope = vexfs_scope_new(sb, top, s->idmap,
+					   READ_ONCE(s->vs->index.count) / 8);
 		if (IS_ERR(s->scope)) {
 			err = PTR_ERR(s->scope);
 			s->scope = NULL;

@@ -249,6 +249,7 @@ int vexfs_dir_set(handle_t *handle, struct inode *dir, const struct qstr *name,
 int vexfs_dir_set_parent(handle_t *handle, struct inode *dir, u64 parent);
 int vexfs_dir_name_of(struct inode *dir, u32 phash, u64 ino, char *name);
 int vexfs_dir_parent_ino(struct inode *dir, u64 *parent);
+int vexfs_dir_walk(struct inode *dir, int (*fn)(void *arg, u64 ino, u8 type), void *arg);
 
 /* ---- export.c ----------------------------------------------------------- */
 extern const struct export_operations vexfs_export_ops;
@@ -295,7 +296,7 @@ int vexfs_pptr_move(handle_t *handle, struct inode *inode, struct inode *odir,
 		    const struct qstr *oname, struct inode *ndir, const struct qstr *nname);
 struct vexfs_scope;
 struct vexfs_scope *vexfs_scope_new(struct super_block *sb, struct inode *root,
-				    struct mnt_idmap_or_ns *idmap);
+				    struct mnt_idmap_or_ns *idmap, u64 budget);
 void vexfs_scope_free(struct vexfs_scope *sc);
 int vexfs_scope_test(struct vexfs_scope *sc, struct inode *inode);
 long vexfs_ioc_ino_paths(struct file *file, void __user *uarg);

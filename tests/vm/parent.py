@@ -86,7 +86,7 @@ def attach(path, i):
 def search(d, *extra, check=True):
     q = os.path.join(WORK, "q%d.npy" % os.getuid())
     np.save(q, np.zeros(D, dtype=np.float32))
-    p = vexctl("search", d, "--vector", q, "-k", 200, "--json", *extra, check=check)
+    p = vexctl("search", d, "--vector", q, "-k", 400, "--json", *extra, check=check)
     if p.returncode:
         return None, p
     js = json.loads(p.stdout)
@@ -161,6 +161,14 @@ def same_as_reference(desc, d):
 
 
 def do_tree():
+    # 200 far-away vectors at the root: the kernel lists a subtree of up to
+    # (vectors / 8 = 25) entries once per search and asks the parent pointers
+    # of each candidate for a bigger one, so both ways are used below
+    bulk = np.full((200, D), 1000.0, dtype=np.float32)
+    np.save(os.path.join(WORK, "bulk.npy"), bulk)
+    with open(P("bulk"), "w") as f:
+        f.write("bulk\n")
+    vexctl("attach", P("bulk"), "--vector", os.path.join(WORK, "bulk.npy"))
     for d in ["a/b/c", "x/y", "a/secret"]:
         os.makedirs(P(d), exist_ok=True)
     os.chmod(P("a/secret"), 0o700)
@@ -179,7 +187,7 @@ def do_tree():
 
     def names(d, *extra):
         res, _ = search(d, *extra)
-        return sorted(idn.get(i, i) for i in res) if res is not None else None
+        return sorted(idn[i] for i in res if i in idn) if res is not None else None
 
     def paths(d):
         res, _ = search(d)
