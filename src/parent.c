@@ -406,6 +406,12 @@ static int vexfs_scope_link(void *arg, u64 parent, u32 hash, u32 count)
 	return in ? in : 0;	/* 1 (found) or an error stop the walk */
 }
 
+/* True when the scope's listing shows inode @ino has no link in it. */
+bool vexfs_scope_excludes(const struct vexfs_scope *sc, u64 ino)
+{
+	return sc->set && !vexfs_scope_set_has(sc, ino);
+}
+
 /*
  * Whether @inode has a link inside the scope: 1, 0, or a negative errno.
  * The answer holds for one moment: if any parent pointer changed while the

@@ -92,6 +92,9 @@ static bool vexfs_search_may_read(struct vexfs_search *s, u64 ino, u32 *gen)
 		*gen = e->gen;
 		return e->state == 1;
 	}
+	/* a listed subtree answers without the inode */
+	if (s->scope && vexfs_scope_excludes(s->scope, ino))
+		return false;
 	inode = vexfs_iget_live(s->sb, ino);
 	if (!IS_ERR(inode)) {
 		ok = S_ISREG(inode->i_mode) && inode->i_nlink &&

@@ -299,6 +299,7 @@ struct vexfs_scope *vexfs_scope_new(struct super_block *sb, struct inode *root,
 				    struct mnt_idmap_or_ns *idmap, u64 budget);
 void vexfs_scope_free(struct vexfs_scope *sc);
 int vexfs_scope_test(struct vexfs_scope *sc, struct inode *inode);
+bool vexfs_scope_excludes(const struct vexfs_scope *sc, u64 ino);
 long vexfs_ioc_ino_paths(struct file *file, void __user *uarg);
 
 /* ---- vector.c ---------------------------------------------------------- */
