@@ -155,11 +155,31 @@ static bool pptr_rewrite(struct fsck *f, u64 ino, const struct plink *l, u64 n)
 		const struct vexfs_xattr_header *oh = (const void *)old;
 		u32 used = le16_to_cpu(oh->xh_used), p = hsz;
 
-		/* pass 1 validated it: copy every attribute that is not a pointer */
+		/*
+		 * Pass 1 reports a bad block but leaves it: check it again
+		 * before copying anything out of it, and keep a bad one as it is.
+		 */
+		if (le32_to_cpu(oh->xh_magic) != VEXFS_XATTR_MAGIC ||
+		    le32_to_cpu(oh->xh_checksum) != vexfs_block_csum(f->seed, ino, old, f->bs,
+				offsetof(struct vexfs_xattr_header, xh_checksum)) ||
+		    used > f->bs - hsz) {
+			ok = false;
+			goto out;
+		}
+		/* copy every attribute that is not a pointer */
 		while (p < hsz + used) {
 			const struct vexfs_xattr_entry *xe = (const void *)(old + p);
-			u32 size = VEXFS_XATTR_ENTRY_SIZE(xe->xe_name_len,
-							  le16_to_cpu(xe->xe_value_len));
+			u32 size;
+
+			if (hsz + used - p < 4) {
+				ok = false;
+				goto out;
+			}
+			size = VEXFS_XATTR_ENTRY_SIZE(xe->xe_name_len, le16_to_cpu(xe->xe_value_len));
+			if (size > hsz + used - p || out + size > f->bs) {
+				ok = false;
+				goto out;
+			}
 
 			if (xe->xe_index != VEXFS_XATTR_INDEX_PARENT) {
 				memcpy(nb + out, xe, size);

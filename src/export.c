@@ -88,7 +88,8 @@ static struct dentry *vexfs_get_parent(struct dentry *child)
 		if (err)
 			return ERR_PTR(err);
 	}
-	return d_obtain_alias(vexfs_iget(dir->i_sb, parent));
+	/* read without locks: a directory removed meanwhile is -ESTALE, quietly */
+	return d_obtain_alias(vexfs_iget_live(dir->i_sb, parent));
 }
 
 struct vexfs_name_arg {

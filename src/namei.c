@@ -7,6 +7,14 @@
 #include <linux/namei.h>
 #include "vexfs.h"
 
+/* An undo of a parent pointer change failed: say so, as for corruption. */
+static void vexfs_pptr_undo(struct inode *inode, int err)
+{
+	if (err)
+		vexfs_err(inode->i_sb, "inode %lu: cannot undo a parent pointer change (%d)",
+			  inode->i_ino, err);
+}
+
 static struct dentry *vexfs_lookup(struct inode *dir, struct dentry *dentry,
 				   unsigned int flags)
 {
@@ -164,7 +172,7 @@ static int vexfs_link(struct dentry *old_dentry, struct inode *dir,
 		goto out;
 	err = vexfs_dir_add(handle, dir, &dentry->d_name, inode->i_ino, inode->i_mode);
 	if (err) {
-		vexfs_pptr_del(handle, inode, dir, &dentry->d_name);
+		vexfs_pptr_undo(inode, vexfs_pptr_del(handle, inode, dir, &dentry->d_name));
 		goto out;
 	}
 	inode_set_ctime_current(inode);
@@ -191,7 +199,7 @@ static int vexfs_unlink(struct inode *dir, struct dentry *dentry)
 		goto out;
 	err = vexfs_dir_delete(handle, dir, &dentry->d_name);
 	if (err) {
-		vexfs_pptr_add(handle, inode, dir, &dentry->d_name);
+		vexfs_pptr_undo(inode, vexfs_pptr_add(handle, inode, dir, &dentry->d_name));
 		goto out;
 	}
 	inode_set_ctime_to_ts(inode, inode_get_ctime(dir));
@@ -267,7 +275,7 @@ static int vexfs_rmdir(struct inode *dir, struct dentry *dentry)
 		goto out;
 	err = vexfs_dir_delete(handle, dir, &dentry->d_name);
 	if (err) {
-		vexfs_pptr_add(handle, inode, dir, &dentry->d_name);
+		vexfs_pptr_undo(inode, vexfs_pptr_add(handle, inode, dir, &dentry->d_name));
 		goto out;
 	}
 	inode_set_ctime_to_ts(inode, inode_get_ctime(dir));
@@ -294,13 +302,13 @@ static int vexfs_exchange(handle_t *handle, struct inode *old_dir, struct dentry
 		return err;
 	err = vexfs_pptr_move(handle, b, new_dir, bn, old_dir, an);
 	if (err) {
-		vexfs_pptr_move(handle, a, new_dir, bn, old_dir, an);
+		vexfs_pptr_undo(a, vexfs_pptr_move(handle, a, new_dir, bn, old_dir, an));
 		return err;
 	}
 	err = vexfs_dir_set(handle, old_dir, an, b->i_ino, b->i_mode);
 	if (err) {
-		vexfs_pptr_move(handle, b, old_dir, an, new_dir, bn);
-		vexfs_pptr_move(handle, a, new_dir, bn, old_dir, an);
+		vexfs_pptr_undo(b, vexfs_pptr_move(handle, b, old_dir, an, new_dir, bn));
+		vexfs_pptr_undo(a, vexfs_pptr_move(handle, a, new_dir, bn, old_dir, an));
 		return err;
 	}
 	err = vexfs_dir_set(handle, new_dir, bn, a->i_ino, a->i_mode);
@@ -376,11 +384,13 @@ static int vexfs_rename(struct mnt_idmap_or_ns *idmap, struct inode *old_dir,
 			err = vexfs_dir_set(handle, new_dir, &new_dentry->d_name, old_inode->i_ino,
 					    old_inode->i_mode);
 			if (err)
-				vexfs_pptr_add(handle, new_inode, new_dir, &new_dentry->d_name);
+				vexfs_pptr_undo(new_inode, vexfs_pptr_add(handle, new_inode, new_dir,
+									  &new_dentry->d_name));
 		}
 		if (err) {
-			vexfs_pptr_move(handle, old_inode, new_dir, &new_dentry->d_name, old_dir,
-					&old_dentry->d_name);
+			vexfs_pptr_undo(old_inode, vexfs_pptr_move(handle, old_inode, new_dir,
+								   &new_dentry->d_name, old_dir,
+								   &old_dentry->d_name));
 			goto out;
 		}
 		inode_set_ctime_current(new_inode);
@@ -402,8 +412,9 @@ static int vexfs_rename(struct mnt_idmap_or_ns *idmap, struct inode *old_dir,
 		err = vexfs_dir_add(handle, new_dir, &new_dentry->d_name, old_inode->i_ino,
 				    old_inode->i_mode);
 		if (err) {
-			vexfs_pptr_move(handle, old_inode, new_dir, &new_dentry->d_name, old_dir,
-					&old_dentry->d_name);
+			vexfs_pptr_undo(old_inode, vexfs_pptr_move(handle, old_inode, new_dir,
+								   &new_dentry->d_name, old_dir,
+								   &old_dentry->d_name));
 			goto out;
 		}
 	}

@@ -154,8 +154,10 @@ int vexfs_pptr_move(handle_t *handle, struct inode *inode, struct inode *odir,
 		if (err)
 			return err;
 		err = vexfs_xattr_pptr(handle, inode, &op, -1);
-		if (err)
-			vexfs_xattr_pptr(handle, inode, &np, -1);
+		/* the emptied block is kept by pointer changes: this needs no space */
+		if (err && vexfs_xattr_pptr(handle, inode, &np, -1))
+			vexfs_err(inode->i_sb, "inode %lu: cannot undo a parent pointer change",
+				  inode->i_ino);
 	}
 	vexfs_pptr_bump(inode->i_sb);
 	return err;
@@ -342,8 +344,13 @@ static s64 vexfs_dir_parent(struct vexfs_scope *sc, u64 ino)
 		parent = PTR_ERR(dir);
 		return parent == -ENOMEM || parent == -EIO ? parent : 0;
 	}
+	/*
+	 * Not a directory: the pointer was read without locks and the
+	 * directory it named was removed and its number reused meanwhile (on
+	 * a damaged image, fsck reports it). Outside, quietly.
+	 */
 	if (!S_ISDIR(dir->i_mode))
-		parent = vexfs_corrupt(sb, "parent pointer names inode %llu, not a directory", ino);
+		parent = 0;
 	else if (!dir->i_nlink || inode_permission(sc->idmap, dir, MAY_EXEC))
 		parent = 0;
 	else
@@ -478,10 +485,9 @@ static int vexfs_paths_one(struct vexfs_paths *p, u64 ino, u64 parent, u32 hash)
 		dir = vexfs_iget_live(p->sb, parent);
 		if (IS_ERR(dir))	/* removed meanwhile: a rename raced */
 			return PTR_ERR(dir) == -ESTALE ? -EAGAIN : PTR_ERR(dir);
-		if (!S_ISDIR(dir->i_mode)) {
+		if (!S_ISDIR(dir->i_mode)) {	/* removed and reused meanwhile */
 			iput(dir);
-			return vexfs_corrupt(p->sb, "inode %llu: parent pointer to non-directory %llu",
-					     ino, parent);
+			return -EAGAIN;
 		}
 		err = inode_permission(p->idmap, dir, MAY_EXEC);
 		if (!err) {

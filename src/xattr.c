@@ -240,8 +240,11 @@ static int __vexfs_xattr_update(handle_t *handle, struct inode *inode, u8 *nbuf,
 	    vexfs_xe_append(nbuf, &out, bs, index, name, nlen, value, vlen))
 		goto nospc;
 
-	if (!nh->xh_count) {
-		/* Last attribute gone: the block is freed. */
+	/*
+	 * Last attribute gone: the block is freed, except by a parent pointer
+	 * change, whose undo (the same pair back) must never need a block.
+	 */
+	if (!nh->xh_count && !delta) {
 		if (bh) {
 			vexfs_free_blocks(handle, inode, bh->b_blocknr, 1, true);
 			inode->i_blocks -= bs >> 9;
