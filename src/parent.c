@@ -72,56 +72,67 @@ void vexfs_pptr_init(struct inode *inode, struct inode *dir, const struct qstr *
 }
 
 /*
+ * The link kept in the inode becomes (@parent, @hash) (0, 0: none), under
+ * @handle; put back as (@oparent, @ohash) if the inode cannot be written.
+ */
+static int vexfs_pptr_inline_change(handle_t *handle, struct inode *inode, u64 parent,
+				    u32 hash, u64 oparent, u32 ohash)
+{
+	int err;
+
+	vexfs_pptr_set_inline(inode, parent, hash);
+	err = vexfs_mark_inode_dirty(handle, inode);
+	if (err)
+		vexfs_pptr_set_inline(inode, oparent, ohash);
+	return err;
+}
+
+/* Count one more (@delta 1) or one fewer (-1) link (@parent, @hash) in the xattr block. */
+static int vexfs_pptr_count(handle_t *handle, struct inode *inode, u64 parent, u32 hash,
+			    int delta)
+{
+	struct vexfs_pptr pp;
+	int err;
+
+	vexfs_pptr_fill(&pp, parent, hash);
+	err = vexfs_xattr_pptr(handle, inode, &pp, delta);
+	if (!err)
+		vexfs_pptr_bump(inode->i_sb);
+	return err;
+}
+
+static bool vexfs_pptr_is_inline(struct inode *inode, u64 parent, u32 hash)
+{
+	return VEXFS_I(inode)->i_parent == parent && VEXFS_I(inode)->i_parent_hash == hash;
+}
+
+/*
  * Record a new link (@dir, @name) of @inode under @handle (credits:
  * VEXFS_CREDITS_PPTR). Nothing is changed when it fails.
  */
 int vexfs_pptr_add(handle_t *handle, struct inode *inode, struct inode *dir,
 		   const struct qstr *name)
 {
-	struct vexfs_inode_info *vi = VEXFS_I(inode);
 	u32 hash = vexfs_pptr_hash(dir, name);
-	struct vexfs_pptr pp;
-	int err;
 
 	if (!vexfs_has_parent(inode->i_sb))
 		return 0;
-	if (!vi->i_parent) {
-		vexfs_pptr_set_inline(inode, dir->i_ino, hash);
-		err = vexfs_mark_inode_dirty(handle, inode);
-		if (err)
-			vexfs_pptr_set_inline(inode, 0, 0);
-		return err;
-	}
-	vexfs_pptr_fill(&pp, dir->i_ino, hash);
-	err = vexfs_xattr_pptr(handle, inode, &pp, 1);
-	if (!err)
-		vexfs_pptr_bump(inode->i_sb);
-	return err;
+	if (!VEXFS_I(inode)->i_parent)
+		return vexfs_pptr_inline_change(handle, inode, dir->i_ino, hash, 0, 0);
+	return vexfs_pptr_count(handle, inode, dir->i_ino, hash, 1);
 }
 
 /* Forget link (@dir, @name) of @inode under @handle (VEXFS_CREDITS_PPTR). */
 int vexfs_pptr_del(handle_t *handle, struct inode *inode, struct inode *dir,
 		   const struct qstr *name)
 {
-	struct vexfs_inode_info *vi = VEXFS_I(inode);
 	u32 hash = vexfs_pptr_hash(dir, name);
-	struct vexfs_pptr pp;
-	int err;
 
 	if (!vexfs_has_parent(inode->i_sb))
 		return 0;
-	if (vi->i_parent == dir->i_ino && vi->i_parent_hash == hash) {
-		vexfs_pptr_set_inline(inode, 0, 0);
-		err = vexfs_mark_inode_dirty(handle, inode);
-		if (err)
-			vexfs_pptr_set_inline(inode, dir->i_ino, hash);
-		return err;
-	}
-	vexfs_pptr_fill(&pp, dir->i_ino, hash);
-	err = vexfs_xattr_pptr(handle, inode, &pp, -1);
-	if (!err)
-		vexfs_pptr_bump(inode->i_sb);
-	return err;
+	if (vexfs_pptr_is_inline(inode, dir->i_ino, hash))
+		return vexfs_pptr_inline_change(handle, inode, 0, 0, dir->i_ino, hash);
+	return vexfs_pptr_count(handle, inode, dir->i_ino, hash, -1);
 }
 
 /*
@@ -131,35 +142,23 @@ int vexfs_pptr_del(handle_t *handle, struct inode *inode, struct inode *dir,
 int vexfs_pptr_move(handle_t *handle, struct inode *inode, struct inode *odir,
 		    const struct qstr *oname, struct inode *ndir, const struct qstr *nname)
 {
-	struct vexfs_inode_info *vi = VEXFS_I(inode);
 	u32 ohash = vexfs_pptr_hash(odir, oname), nhash = vexfs_pptr_hash(ndir, nname);
 	int err;
 
 	if (!vexfs_has_parent(inode->i_sb))
 		return 0;
-	if (vi->i_parent == odir->i_ino && vi->i_parent_hash == ohash) {
-		vexfs_pptr_set_inline(inode, ndir->i_ino, nhash);
-		err = vexfs_mark_inode_dirty(handle, inode);
-		if (err)
-			vexfs_pptr_set_inline(inode, odir->i_ino, ohash);
-		return err;
-	}
+	if (vexfs_pptr_is_inline(inode, odir->i_ino, ohash))
+		return vexfs_pptr_inline_change(handle, inode, ndir->i_ino, nhash,
+						odir->i_ino, ohash);
 	/* a further link: count the new pair first, it may need space */
-	{
-		struct vexfs_pptr np, op;
-
-		vexfs_pptr_fill(&np, ndir->i_ino, nhash);
-		vexfs_pptr_fill(&op, odir->i_ino, ohash);
-		err = vexfs_xattr_pptr(handle, inode, &np, 1);
-		if (err)
-			return err;
-		err = vexfs_xattr_pptr(handle, inode, &op, -1);
-		/* the emptied block is kept by pointer changes: this needs no space */
-		if (err && vexfs_xattr_pptr(handle, inode, &np, -1))
-			vexfs_err(inode->i_sb, "inode %lu: cannot undo a parent pointer change",
-				  inode->i_ino);
-	}
-	vexfs_pptr_bump(inode->i_sb);
+	err = vexfs_pptr_count(handle, inode, ndir->i_ino, nhash, 1);
+	if (err)
+		return err;
+	err = vexfs_pptr_count(handle, inode, odir->i_ino, ohash, -1);
+	/* the emptied block is kept by pointer changes: this needs no space */
+	if (err && vexfs_pptr_count(handle, inode, ndir->i_ino, nhash, -1))
+		vexfs_err(inode->i_sb, "inode %lu: cannot undo a parent pointer change",
+			  inode->i_ino);
 	return err;
 }
 
@@ -410,7 +409,7 @@ static int vexfs_scope_link(void *arg, u64 parent, u32 hash, u32 count)
 {
 	int in = vexfs_scope_dir(arg, parent);
 
-	return in ? in : 0;	/* 1 (found) or an error stop the walk */
+	return in;	/* 1 (found) or an error stops the walk */
 }
 
 /* True when the scope's listing shows inode @ino has no link in it. */
@@ -562,9 +561,8 @@ long vexfs_ioc_ino_paths(struct file *file, void __user *uarg)
 		return -ENOTDIR;
 	if (!vexfs_has_parent(sb))
 		return -EOPNOTSUPP;
-	if (a.inode == VEXFS_ROOT_INO || a.inode == VEXFS_VECSTORE_INO ||
-	    a.inode < VEXFS_ROOT_INO || a.inode > VEXFS_SB(sb)->s_geom.inodes ||
-	    (a.inode < VEXFS_FIRST_INO && a.inode != VEXFS_ROOT_INO))
+	/* the root has no path, inodes 2..7 are internal */
+	if (a.inode < VEXFS_FIRST_INO || a.inode > VEXFS_SB(sb)->s_geom.inodes)
 		return -EINVAL;
 	err = inode_permission(vexfs_file_idmap(file), sdir, MAY_EXEC);
 	if (err)
