@@ -3,6 +3,7 @@
  * search_bench.c - the SEARCH ioctl against the same core in userspace.
  *
  *   search_bench DIR N D COMP [NFILES]     (run in the VM, DIR on VexFS)
+ *   search_bench --native N D COMP         (no VexFS: the batch loop only)
  *
  * Attaches N seeded random D-dimensional float32 vectors (stored with COMP:
  * none, sq8, sq4 or f16) to NFILES files under DIR, then, warm, times:
@@ -10,6 +11,10 @@
  *  - userspace: the same vectors as one contiguous array of stored forms,
  *    searched with the same core calls the kernel makes (vsearch_dist per
  *    record + top-k), and for float32 also the bulk scan vq_l2sq_scan.
+ * --native times the kernel's distance loop itself over records held in
+ * memory (groups of VEXFS_SEARCH_GROUP records, every query of the batch
+ * against a record before the next; src/search.c), one query at a time
+ * against batches of 64, to show the batch speedup on the host CPU.
  * Prints medians and the ratio kernel / userspace. Ratios, not absolute
  * numbers, are what carries from one machine (or QEMU) to another.
  */
@@ -80,6 +85,75 @@ static int ksearch(int fd, const float *q, u32 nq, u32 d, struct vexfs_search_re
 	return 0;
 }
 
+#define GROUP	64	/* VEXFS_SEARCH_GROUP in src/search.c */
+
+/* The kernel's distance pass (vexfs_search_group) over n records in memory. */
+static void native_pass(struct vsearch_query *sq, u32 comp, u32 d, const u8 *codes, u32 rec,
+			u32 stored, u32 n, struct vsearch_topk *t, float *dist)
+{
+	u32 v0, r, qi, nq = sq->nq;
+
+	for (v0 = 0; v0 < n; v0 += GROUP) {
+		u32 g = n - v0 < GROUP ? n - v0 : GROUP;
+
+		for (r = 0; r < g; r++)
+			vsearch_dist(sq, VEXFS_DT_F32, comp, d, codes + (size_t)(v0 + r) * rec,
+				     stored, 0, nq, dist + (size_t)r * nq);
+		for (r = 0; r < g; r++)
+			for (qi = 0; qi < nq; qi++) {
+				u32 bits;
+
+				memcpy(&bits, dist + (size_t)r * nq + qi, 4);
+				if (vsearch_topk_wants(&t[qi], vsearch_key(bits, 0), v0 + r + 1))
+					vsearch_topk_push(&t[qi], bits, 0, v0 + r + 1, 0, 0);
+			}
+	}
+}
+
+static int native(u32 n, u32 d, u32 comp, const char *comps, const u8 *codes, u32 rec,
+		  u32 stored, const float *q)
+{
+	static float qn[NQ], qs[NQ], scratch[3 * 4096];
+	static struct vq_sq_query sqq[2 * (NQ + 2)];
+	static struct vsearch_cand cand[NQ * K];
+	struct vsearch_topk t[NQ];
+	double t1[REPS], t64[REPS];
+	float *sqbuf = malloc(vsearch_sq_floats(d, NQ) * 4);
+	float *dist = malloc((size_t)GROUP * NQ * 4);
+	u32 r, i, nq;
+
+	if (!sqbuf || !dist)
+		return 1;
+	for (r = 0; r < REPS; r++) {
+		for (nq = 1; nq <= NQ; nq += NQ - 1) {
+			struct vsearch_query sq = { .dtype = VEXFS_DT_F32, .dims = d, .nq = nq,
+						    .row = 4 * d, .qnorm = qn, .qsum = qs,
+						    .scratch = scratch, .sqbuf = sqbuf, .sqq = sqq };
+			u32 reps = nq == 1 ? 8 : 1;
+			double t0 = now();
+
+			for (i = 0; i < reps; i++) {
+				u32 j;
+
+				sq.q = q + (size_t)(nq == 1 ? i : 0) * d;
+				vsearch_prepare(&sq);
+				for (j = 0; j < nq; j++)
+					vsearch_topk_init(&t[j], cand + j * K, K);
+				native_pass(&sq, comp, d, codes, rec, stored, n, t, dist);
+			}
+			if (nq == 1)
+				t1[r] = (now() - t0) / reps;
+			else
+				t64[r] = (now() - t0) / nq;
+		}
+	}
+	printf("| %u | %u | %s | %.3f | %.3f | %.1fx |\n", n, d, comps, median(t1, REPS) * 1e3,
+	       median(t64, REPS) * 1e3, median(t1, REPS) / median(t64, REPS));
+	free(sqbuf);
+	free(dist);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *dir, *comps;
@@ -94,7 +168,7 @@ int main(int argc, char **argv)
 	u64 compared = 0;
 
 	if (argc < 5) {
-		fprintf(stderr, "usage: %s DIR N D none|f16|sq8|sq4 [NFILES]\n", argv[0]);
+		fprintf(stderr, "usage: %s DIR|--native N D none|f16|sq8|sq4 [NFILES]\n", argv[0]);
 		return 2;
 	}
 	dir = argv[1];
@@ -132,6 +206,9 @@ int main(int argc, char **argv)
 			vq_sqv_encode(x + (size_t)i * d, d, comp == VEXFS_COMP_SQ8 ? 8 : 4,
 				      scratch, c);
 	}
+
+	if (!strcmp(dir, "--native"))
+		return native(n, d, comp, comps, codes, rec, stored, q);
 
 	/* attach */
 	snprintf(path, sizeof(path), "%s/bench", dir);

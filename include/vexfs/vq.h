@@ -120,6 +120,17 @@ struct vq_ops {
 	void (*pq_nearest)(const float *x, const float *ct, u32 dsub, u32 *best, float *bestd);
 	void (*pq_adc_scan)(const float *lut, u32 m, const u8 *c, size_t n, float *out);
 	void (*hamming_scan)(const u8 *q, const u8 *c, u32 nbytes, size_t n, u32 *out);
+	/*
+	 * Many queries against one vector (see vq_f32_mq_scan): optional, NULL
+	 * means one single-query call per query. Each result has the bits of
+	 * the single-query kernel of the same table.
+	 */
+	void (*f32_mq)(const float *q, size_t row, u32 nq, const float *x, u32 d,
+		       unsigned int metric, float *out);
+	void (*f16_mq)(const float *q, size_t row, u32 nq, const __le16 *c, u32 d,
+		       unsigned int metric, float *out);
+	void (*sq8_ip_mq)(const struct vq_sq_query *qq, u32 nq, const u8 *c, float *out);
+	void (*sq4_ip_mq)(const struct vq_sq_query *qq, u32 nq, const u8 *c, float *out);
 };
 
 extern const struct vq_ops vq_ops_scalar;
@@ -209,6 +220,21 @@ void vq_f16_scan(const float *q, const __le16 *c, u32 d, size_t n,
 void vq_sq_encode(const struct vq_sq *sq, const float *x, u8 *out, size_t n);
 void vq_sq_scan(const struct vq_sq *sq, const struct vq_sq_query *qq,
 		const u8 *c, size_t n, float *out);
+
+/*
+ * Multi-query forms, for batches: nq queries against ONE vector, out[j]
+ * for query j. Each result is bit-identical to the single-query call
+ * (vq_l2sq_scan / vq_ip_scan / vq_cos_scan, vq_f16_scan, vq_sq_scan with
+ * n = 1) of the same implementation; the kernels only share the loads and
+ * conversions of the vector between queries. Float32 queries sit @row
+ * floats apart; the SQ queries are the array qq[0..nq-1] (same d).
+ */
+void vq_f32_mq_scan(const float *q, size_t row, u32 nq, const float *x, u32 d,
+		    unsigned int metric, float *out);
+void vq_f16_mq_scan(const float *q, size_t row, u32 nq, const __le16 *c, u32 d,
+		    unsigned int metric, float *out);
+void vq_sq_mq_scan(const struct vq_sq *sq, const struct vq_sq_query *qq, u32 nq,
+		   const u8 *c, float *out);
 void vq_pq_adc_scan(const float *lut, u32 m, const u8 *c, size_t n, float *out);
 void vq_hamming_scan(const u8 *q, const u8 *c, u32 nbytes, size_t n, u32 *out);
 

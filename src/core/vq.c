@@ -38,6 +38,7 @@ unsigned int vq_select_impl(unsigned int features)
 			vq_cur.f16_decode = vq_ops_scalar.f16_decode;
 			vq_cur.l2sq_f16 = vq_ops_scalar.l2sq_f16;
 			vq_cur.ip_f16 = vq_ops_scalar.ip_f16;
+			vq_cur.f16_mq = vq_ops_scalar.f16_mq;
 		}
 		if (features & VQ_FEAT_POPCNT)
 			vq_name_append(vq_cur_name, sizeof(vq_cur_name), "+popcnt");
@@ -55,6 +56,7 @@ unsigned int vq_select_impl(unsigned int features)
 			 */
 			vq_cur.impl = vq_ops_avx512.impl;
 			vq_cur.sq8_scan = vq_ops_avx512.sq8_scan;
+			vq_cur.sq8_ip_mq = vq_ops_avx512.sq8_ip_mq;
 			vq_name_append(vq_cur_name, sizeof(vq_cur_name), "+avx512");
 		}
 	}
@@ -160,6 +162,51 @@ void vq_sq_scan(const struct vq_sq *sq, const struct vq_sq_query *qq,
 		vq_ops_get()->sq4_scan(qq, c, n, out);
 	else
 		vq_ops_get()->sq8_scan(qq, c, n, out);
+}
+
+void vq_f32_mq_scan(const float *q, size_t row, u32 nq, const float *x, u32 d,
+		    unsigned int metric, float *out)
+{
+	const struct vq_ops *o = vq_ops_get();
+	u32 j;
+
+	if (o->f32_mq && metric != VQ_METRIC_COS) {
+		o->f32_mq(q, row, nq, x, d, metric, out);
+		return;
+	}
+	for (j = 0; j < nq; j++, q += row)
+		(metric == VQ_METRIC_L2 ? o->l2sq_f32 : metric == VQ_METRIC_IP ? o->ip_f32 :
+		 o->cos_f32)(q, x, d, 1, out + j);
+}
+
+void vq_f16_mq_scan(const float *q, size_t row, u32 nq, const __le16 *c, u32 d,
+		    unsigned int metric, float *out)
+{
+	const struct vq_ops *o = vq_ops_get();
+	u32 j;
+
+	if (o->f16_mq) {
+		o->f16_mq(q, row, nq, c, d, metric, out);
+		return;
+	}
+	for (j = 0; j < nq; j++, q += row)
+		vq_f16_scan(q, c, d, 1, metric, out + j);
+}
+
+void vq_sq_mq_scan(const struct vq_sq *sq, const struct vq_sq_query *qq, u32 nq,
+		   const u8 *c, float *out)
+{
+	const struct vq_ops *o = vq_ops_get();
+	void (*mq)(const struct vq_sq_query *qq, u32 nq, const u8 *c, float *out);
+	u32 j;
+
+	mq = sq->bits == 4 ? o->sq4_ip_mq : o->sq8_ip_mq;
+	if (mq && nq && qq->metric == VQ_METRIC_IP) {
+		mq(qq, nq, c, out);
+		return;
+	}
+	for (j = 0; j < nq; j++)
+		vq_sq_scan(sq, qq + j, c, 1, out + j);
 }
 
 void vq_pq_adc_scan(const float *lut, u32 m, const u8 *c, size_t n, float *out)

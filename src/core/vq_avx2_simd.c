@@ -284,6 +284,134 @@ VQ_F16C static void vq_ip_f16_avx2(const float *q, const __le16 *c, u32 d,
 	}
 }
 
+/*
+ * Multi-query kernels (vq_f32_mq_scan): two queries per pass against one
+ * vector, each query with exactly the operations of its single-query
+ * kernel above, in the same order, so the bits are equal; the vector's
+ * loads (and f16 conversions) are shared by the two.
+ */
+#define VQ_MQ_ACC(ip, acc, qv, xv) do {					\
+	if (ip) {							\
+		acc += (qv) * (xv);					\
+	} else {							\
+		v8sf t_ = (qv) - (xv);					\
+									\
+		acc += t_ * t_;						\
+	}								\
+} while (0)
+
+VQ_AVX2 static void vq_f32_mq_avx2(const float *q, size_t row, u32 nq,
+				    const float *x, u32 d, unsigned int metric,
+				    float *out)
+{
+	bool ip = metric == VQ_METRIC_IP;
+	u32 j, i;
+
+	for (j = 0; j + 2 <= nq; j += 2, q += 2 * row) {
+		const float *p = q, *r = q + row;
+		v8sf a0 = vq_set1(0), a1 = a0, a2 = a0, a3 = a0;
+		v8sf b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+		float s, t;
+
+		for (i = 0; i + 32 <= d; i += 32) {
+			v8sf x0 = vq_ld(x + i), x1 = vq_ld(x + i + 8);
+			v8sf x2 = vq_ld(x + i + 16), x3 = vq_ld(x + i + 24);
+
+			VQ_MQ_ACC(ip, a0, vq_ld(p + i), x0);
+			VQ_MQ_ACC(ip, a1, vq_ld(p + i + 8), x1);
+			VQ_MQ_ACC(ip, a2, vq_ld(p + i + 16), x2);
+			VQ_MQ_ACC(ip, a3, vq_ld(p + i + 24), x3);
+			VQ_MQ_ACC(ip, b0, vq_ld(r + i), x0);
+			VQ_MQ_ACC(ip, b1, vq_ld(r + i + 8), x1);
+			VQ_MQ_ACC(ip, b2, vq_ld(r + i + 16), x2);
+			VQ_MQ_ACC(ip, b3, vq_ld(r + i + 24), x3);
+		}
+		for (; i + 8 <= d; i += 8) {
+			v8sf x0 = vq_ld(x + i);
+
+			VQ_MQ_ACC(ip, a0, vq_ld(p + i), x0);
+			VQ_MQ_ACC(ip, b0, vq_ld(r + i), x0);
+		}
+		s = vq_hsum((a0 + a1) + (a2 + a3));
+		t = vq_hsum((b0 + b1) + (b2 + b3));
+		/* the tails as the single kernels write them (same contraction) */
+		if (ip) {
+			u32 k;
+
+			for (k = i; k < d; k++)
+				s += p[k] * x[k];
+			for (k = i; k < d; k++)
+				t += r[k] * x[k];
+		} else {
+			u32 k;
+
+			for (k = i; k < d; k++) {
+				float u = p[k] - x[k];
+
+				s += u * u;
+			}
+			for (k = i; k < d; k++) {
+				float w = r[k] - x[k];
+
+				t += w * w;
+			}
+		}
+		out[j] = s;
+		out[j + 1] = t;
+	}
+	if (j < nq)
+		(ip ? vq_ip_f32_avx2 : vq_l2sq_f32_avx2)(q, x, d, 1, out + j);
+}
+
+VQ_F16C static void vq_f16_mq_avx2(const float *q, size_t row, u32 nq,
+				    const __le16 *c, u32 d, unsigned int metric,
+				    float *out)
+{
+	bool ip = metric == VQ_METRIC_IP;
+	u32 j, i;
+
+	for (j = 0; j + 2 <= nq; j += 2, q += 2 * row) {
+		const float *p = q, *r = q + row;
+		v8sf a0 = vq_set1(0), a1 = a0, a2 = a0, a3 = a0;
+		v8sf b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+		float s, t;
+
+		for (i = 0; i + 32 <= d; i += 32) {
+			v8sf x0 = vq_ld_f16(c + i), x1 = vq_ld_f16(c + i + 8);
+			v8sf x2 = vq_ld_f16(c + i + 16), x3 = vq_ld_f16(c + i + 24);
+
+			VQ_MQ_ACC(ip, a0, vq_ld(p + i), x0);
+			VQ_MQ_ACC(ip, a1, vq_ld(p + i + 8), x1);
+			VQ_MQ_ACC(ip, a2, vq_ld(p + i + 16), x2);
+			VQ_MQ_ACC(ip, a3, vq_ld(p + i + 24), x3);
+			VQ_MQ_ACC(ip, b0, vq_ld(r + i), x0);
+			VQ_MQ_ACC(ip, b1, vq_ld(r + i + 8), x1);
+			VQ_MQ_ACC(ip, b2, vq_ld(r + i + 16), x2);
+			VQ_MQ_ACC(ip, b3, vq_ld(r + i + 24), x3);
+		}
+		for (; i + 8 <= d; i += 8) {
+			v8sf x0 = vq_ld_f16(c + i);
+
+			VQ_MQ_ACC(ip, a0, vq_ld(p + i), x0);
+			VQ_MQ_ACC(ip, b0, vq_ld(r + i), x0);
+		}
+		s = vq_hsum((a0 + a1) + (a2 + a3));
+		t = vq_hsum((b0 + b1) + (b2 + b3));
+		if (i < d) {
+			float u, w;
+
+			(ip ? vq_ip_f16_ref : vq_l2sq_f16_ref)(p + i, c + i, d - i, 1, &u);
+			(ip ? vq_ip_f16_ref : vq_l2sq_f16_ref)(r + i, c + i, d - i, 1, &w);
+			s += u;
+			t += w;
+		}
+		out[j] = s;
+		out[j + 1] = t;
+	}
+	if (j < nq)
+		(ip ? vq_ip_f16_avx2 : vq_l2sq_f16_avx2)(q, c, d, 1, out + j);
+}
+
 /* ---- SQ8 / SQ4 ---------------------------------------------------------- */
 
 /* Same operations as vq_sq_level(): MAXPS/MINPS keep NaN handling equal. */
@@ -652,6 +780,130 @@ VQ_SQ_SCAN_FN(vq_sq4_scan_l2_avx2, 4, false)
 VQ_SQ_SCAN_FN(vq_sq4_scan_ip_avx2, 4, true)
 #undef VQ_SQ_SCAN_FN
 
+/*
+ * Multi-query SQ IP scans (vq_sq_mq_scan): two prepared queries against
+ * one code per pass, sharing the code's loads and conversions. Per query
+ * the terms and their order are those of the n = 1 scan above (a code
+ * paired with itself, the x half): the same bits.
+ */
+VQ_AVX2 static noinline void vq_sq8_ip_mq_avx2(const struct vq_sq_query *qq,
+						u32 nq, const u8 *c, float *out)
+{
+	u32 d = qq->d, j, i;
+
+	for (j = 0; j + 2 <= nq; j += 2) {
+		const float *a = qq[j].a, *b = qq[j + 1].a;
+		v8sf x0 = vq_set1(0), x1 = x0, x2 = x0, x3 = x0;
+		v8sf y0 = x0, y1 = x0, y2 = x0, y3 = x0;
+		float s0 = 0.0f, s1 = 0.0f;
+
+#define VQ_SQ8_MQ(k, xa, ya) do {					\
+	v8sf f_ = vq_u8x8(c + (k));					\
+									\
+	xa += vq_ld(a + (k)) * f_;					\
+	ya += vq_ld(b + (k)) * f_;					\
+} while (0)
+		for (i = 0; i + 32 <= d; i += 32) {
+			VQ_SQ8_MQ(i, x0, y0);
+			VQ_SQ8_MQ(i + 8, x1, y1);
+			VQ_SQ8_MQ(i + 16, x2, y2);
+			VQ_SQ8_MQ(i + 24, x3, y3);
+		}
+		for (; i + 8 <= d; i += 8)
+			VQ_SQ8_MQ(i, x0, y0);
+#undef VQ_SQ8_MQ
+		for (; i < d; i++) {
+			float l = (float)c[i];
+
+			s0 += a[i] * l;
+			s1 += b[i] * l;
+		}
+		{
+			v8sf e0 = { s0 }, e1 = { s1 };
+
+			x0 += e0;
+			y0 += e1;
+		}
+		out[j] = qq[j].bias + vq_hsum1((x0 + x1) + (x2 + x3));
+		out[j + 1] = qq[j + 1].bias + vq_hsum1((y0 + y1) + (y2 + y3));
+	}
+	if (j < nq)
+		vq_sq8_scan_ip_avx2(qq + j, c, 1, out + j);
+}
+
+VQ_AVX2 static noinline void vq_sq4_ip_mq_avx2(const struct vq_sq_query *qq,
+						u32 nq, const u8 *c, float *out)
+{
+	u32 d = qq->d, t64 = d & ~63U, t16 = d & ~15U, j, i;
+	v8si m0 = vq_set1i(0xf), m1 = vq_set1i(0xf0);
+	v8si m2 = vq_set1i(0xf00), m3 = vq_set1i(0xf000);
+
+	for (j = 0; j + 2 <= nq; j += 2) {
+		const float *ap = qq[j].a, *bp = qq[j + 1].a;
+		const u8 *p = c, *end = c + t64 / 2;
+		v8sf x0 = vq_set1(0), x1 = x0, x2 = x0, y0 = x0, y1 = x0, y2 = x0;
+
+		/*
+		 * The high half of a chunk by shifting the words: the same
+		 * levels the single scan reads 2 bytes further on.
+		 */
+#define VQ_SQ4_MQ(k, m, xa, ya) do {					\
+	v8sf f_ = __builtin_convertvector(w & (m), v8sf);		\
+									\
+	xa += vq_ld(ap + 8 * (k)) * f_;					\
+	ya += vq_ld(bp + 8 * (k)) * f_;					\
+} while (0)
+		for (; p < end; p += 32, ap += 64, bp += 64) {
+			v8si w = *(const v8si_u *)p;
+
+			VQ_SQ4_MQ(0, m0, x0, y0);
+			VQ_SQ4_MQ(1, m1, x1, y1);
+			VQ_SQ4_MQ(2, m2, x2, y2);
+			VQ_SQ4_MQ(3, m3, x0, y0);
+			w = (v8si)((v8su)w >> 16);
+			VQ_SQ4_MQ(4, m0, x1, y1);
+			VQ_SQ4_MQ(5, m1, x2, y2);
+			VQ_SQ4_MQ(6, m2, x0, y0);
+			VQ_SQ4_MQ(7, m3, x1, y1);
+		}
+#undef VQ_SQ4_MQ
+		ap = qq[j].a;
+		bp = qq[j + 1].a;
+		for (i = t64; i < t16; i += 16) {
+			v8sf l0, h0;
+
+			vq_sq4_block(c + i / 2, &l0, &h0);
+			x0 += vq_ld(ap + i) * l0;
+			x1 += vq_ld(ap + i + 8) * h0;
+			y0 += vq_ld(bp + i) * l0;
+			y1 += vq_ld(bp + i + 8) * h0;
+		}
+		if (t16 < d) {
+			struct vq_sq_query ta = qq[j], tb = qq[j + 1];
+			float r0, r1;
+
+			ta.d = tb.d = d - t16;
+			ta.a += t16;
+			tb.a += t16;
+			ta.b = ta.b ? ta.b + t16 : NULL;
+			tb.b = tb.b ? tb.b + t16 : NULL;
+			ta.bias = tb.bias = 0.0f;
+			vq_sq4_scan_ref(&ta, c + t16 / 2, 1, &r0);
+			vq_sq4_scan_ref(&tb, c + t16 / 2, 1, &r1);
+			{
+				v8sf e0 = { r0 }, e1 = { r1 };
+
+				x2 += e0;
+				y2 += e1;
+			}
+		}
+		out[j] = qq[j].bias + vq_hsum1((x0 + x1) + x2);
+		out[j + 1] = qq[j + 1].bias + vq_hsum1((y0 + y1) + y2);
+	}
+	if (j < nq)
+		vq_sq4_scan_ip_avx2(qq + j, c, 1, out + j);
+}
+
 VQ_AVX2 static void vq_sq8_scan_avx2(const struct vq_sq_query *qq, const u8 *c,
 				      size_t n, float *out)
 {
@@ -981,6 +1233,10 @@ const struct vq_ops vq_ops_avx2 = {
 	.pq_nearest = vq_pq_nearest_avx2,
 	.pq_adc_scan = vq_pq_adc_scan_avx2,
 	.hamming_scan = vq_hamming_scan_popcnt,
+	.f32_mq = vq_f32_mq_avx2,
+	.f16_mq = vq_f16_mq_avx2,
+	.sq8_ip_mq = vq_sq8_ip_mq_avx2,
+	.sq4_ip_mq = vq_sq4_ip_mq_avx2,
 };
 
 #endif /* __x86_64__ */

@@ -11,6 +11,7 @@
 #define VQ_ST_DMAX	136U
 #define VQ_ST_PQ_D	32U
 #define VQ_ST_PQ_M	8U
+#define VQ_ST_MQ	5U	/* queries of the multi-query checks */
 
 /* SQ4 reads 64-dimension chunks, then 16-dimension blocks, then pairs. */
 static const u32 vq_st_dims[] = { 1, 7, 8, 15, 31, 32, 33, 63, 64, 65, 66, 67,
@@ -25,6 +26,8 @@ struct vq_st_buf {
 	float cent_t[VQ_ST_PQ_D * VQ_PQ_KSUB];
 	float lut0[VQ_ST_PQ_M * VQ_PQ_KSUB], lut1[VQ_ST_PQ_M * VQ_PQ_KSUB];
 	u8 c0[VQ_ST_N * VQ_ST_DMAX * 2], c1[VQ_ST_N * VQ_ST_DMAX * 2];
+	struct vq_sq_query mq[VQ_ST_MQ];
+	float mqa[VQ_ST_MQ * VQ_ST_DMAX];
 };
 
 size_t vq_selftest_scratch_size(void)
@@ -119,6 +122,70 @@ static int vq_st_f16(const struct vq_ops *ops, struct vq_st_buf *t, u32 d)
 }
 
 /*
+ * The multi-query forms give every query the bits of its single-query
+ * call: the rows of x are the queries, q the vector; nq 1..VQ_ST_MQ covers
+ * the pairs and the odd last query.
+ */
+static int vq_st_mq(struct vq_st_buf *t, u32 d)
+{
+	__le16 *h = (__le16 *)t->c0;
+	int bad = 0;
+	u32 nq, j, m;
+
+	vq_f16_encode(t->q, h, d);
+	for (nq = 1; nq <= VQ_ST_MQ; nq++) {
+		for (m = VQ_METRIC_L2; m <= VQ_METRIC_COS; m++) {
+			t->r0[nq] = 12345.0f;	/* must stay untouched */
+			vq_f32_mq_scan(t->x, d, nq, t->q, d, m, t->r0);
+			for (j = 0; j < nq; j++) {
+				(m == VQ_METRIC_L2 ? vq_l2sq_scan : m == VQ_METRIC_IP ?
+				 vq_ip_scan : vq_cos_scan)(t->x + j * d, t->q, d, 1, t->r1 + j);
+				bad += vq_f_as_u32(t->r0[j]) != vq_f_as_u32(t->r1[j]);
+			}
+			bad += t->r0[nq] != 12345.0f;
+			if (m == VQ_METRIC_COS)
+				continue;
+			vq_f16_mq_scan(t->x, d, nq, h, d, m, t->r0);
+			for (j = 0; j < nq; j++) {
+				vq_f16_scan(t->x + j * d, h, d, 1, m, t->r1 + j);
+				bad += vq_f_as_u32(t->r0[j]) != vq_f_as_u32(t->r1[j]);
+			}
+			bad += t->r0[nq] != 12345.0f;
+		}
+	}
+	return bad;
+}
+
+/* The same for SQ IP scans: prepared queries from rows of x, codes c1. */
+static int vq_st_sq_mq(struct vq_st_buf *t, const struct vq_sq *sq)
+{
+	size_t nb = vq_sq_code_size(sq->d, sq->bits);
+	int bad = 0;
+	u32 nq, j, v;
+
+	for (j = 0; j < VQ_ST_MQ; j++) {
+		t->mq[j].a = t->mqa + j * VQ_ST_DMAX;
+		t->mq[j].b = NULL;
+		if (vq_sq_prepare(sq, VQ_METRIC_IP, t->x + j * sq->d, &t->mq[j]))
+			return bad + 1;
+	}
+	for (v = 0; v < 3; v++) {
+		const u8 *c = t->c1 + v * nb;
+
+		for (nq = 1; nq <= VQ_ST_MQ; nq++) {
+			t->r0[nq] = 12345.0f;
+			vq_sq_mq_scan(sq, t->mq, nq, c, t->r0);
+			for (j = 0; j < nq; j++) {
+				vq_sq_scan(sq, &t->mq[j], c, 1, t->r1 + j);
+				bad += vq_f_as_u32(t->r0[j]) != vq_f_as_u32(t->r1[j]);
+			}
+			bad += t->r0[nq] != 12345.0f;
+		}
+	}
+	return bad;
+}
+
+/*
  * Tolerance bound of an SQ scan result (Documentation/quantization.rst):
  * L2: sum (|q_i - vmin_i| + step_i * c_i)^2, which is the distance unless
  * q_i - vmin_i and step_i * c_i nearly cancel: one rounding (FMA) or two
@@ -202,6 +269,7 @@ static int vq_st_sq(const struct vq_ops *ops, struct vq_st_buf *t, u32 d,
 	/* Several n: odd counts and other pairings (v with v + n/2). */
 	for (k = 0; k < ARRAY_SIZE(ns); k++)
 		bad += vq_st_sq_scan(ops, t, &sq, t->c1, ns[k], false);
+	bad += vq_st_sq_mq(t, &sq);
 	return bad;
 }
 
@@ -393,6 +461,7 @@ int vq_selftest(u32 seed, void *scratch, size_t len)
 			t->q[i] = vq_st_uniform(&s) * 4.0f;
 		bad += vq_st_f32(ops, t, d);
 		bad += vq_st_f16(ops, t, d);
+		bad += vq_st_mq(t, d);
 	}
 	bad += vq_st_sq_all(ops, t, &s);
 	for (i = 0; i < VQ_ST_N * VQ_ST_PQ_D; i++)

@@ -21,6 +21,10 @@
 #include "vsearch.h"
 #include "vq_impl.h"
 
+/* The search metrics are passed to the vq kernels as they are. */
+static_assert(VEXFS_SEARCH_METRIC_L2 == VQ_METRIC_L2 && VEXFS_SEARCH_METRIC_IP == VQ_METRIC_IP &&
+	      VEXFS_SEARCH_METRIC_COS == VQ_METRIC_COS, "metric numbers");
+
 static const float *vsearch_qrow(const struct vsearch_query *q, u32 qi)
 {
 	return (const float *)((const u8 *)q->q + (size_t)qi * q->row);
@@ -101,35 +105,24 @@ void vsearch_prepare(struct vsearch_query *q)
 		vsearch_prepare_one(q, qi);
 }
 
-/* A float32 query against a float32 vector at @x. */
+/*
+ * Queries q0..q1-1 against a float32 vector at @x: one multi-query call
+ * (the vector's loads shared by the batch, the bits of single queries).
+ */
 static void vsearch_f32(const struct vsearch_query *q, const float *x, u32 q0, u32 q1, float *out)
 {
-	u32 qi;
-
-	for (qi = q0; qi < q1; qi++) {
-		const float *r = vsearch_qrow(q, qi);
-
-		if (q->metric == VEXFS_SEARCH_METRIC_L2)
-			vq_l2sq_scan(r, x, q->dims, 1, out++);
-		else if (q->metric == VEXFS_SEARCH_METRIC_IP)
-			vq_ip_scan(r, x, q->dims, 1, out++);
-		else
-			vq_cos_scan(r, x, q->dims, 1, out++);
-	}
+	vq_f32_mq_scan(vsearch_qrow(q, q0), q->row / 4, q1 - q0, x, q->dims, q->metric, out);
 }
 
 static void vsearch_f16(const struct vsearch_query *q, const __le16 *c, u32 q0, u32 q1,
 			float *out)
 {
-	u32 qi;
-
 	if (q->metric == VEXFS_SEARCH_METRIC_COS) {
 		vq_f16_decode(c, q->scratch, q->dims);
 		vsearch_f32(q, q->scratch, q0, q1, out);
 		return;
 	}
-	for (qi = q0; qi < q1; qi++)
-		vq_f16_scan(vsearch_qrow(q, qi), c, q->dims, 1, q->metric, out++);
+	vq_f16_mq_scan(vsearch_qrow(q, q0), q->row / 4, q1 - q0, c, q->dims, q->metric, out);
 }
 
 static const struct vsearch_pq *vsearch_pq_find(const struct vsearch_query *q,
@@ -187,10 +180,11 @@ static void vsearch_sqv(const struct vsearch_query *q, const u8 *data, u32 bits,
 	vq_sq_scan(&unit, vsearch_sqq(q, bits, q->nq), c, 1, &sc);
 	vq_sq_scan(&unit, vsearch_sqq(q, bits, q->nq + 1), c, 1, &scc);
 	xx = dv * vmin * vmin + 2.0f * vmin * step * sc + step * step * scc;
+	/* the dot products of the queries with the codes first, in place */
+	vq_sq_mq_scan(&unit, vsearch_sqq(q, bits, q0), q1 - q0, c, out);
 	for (qi = q0; qi < q1; qi++) {
-		float dot, ip, l2;
+		float dot = *out, ip, l2;
 
-		vq_sq_scan(&unit, vsearch_sqq(q, bits, qi), c, 1, &dot);
 		ip = vmin * q->qsum[qi] + step * dot;
 		if (q->metric == VEXFS_SEARCH_METRIC_IP) {
 			*out++ = ip;
