@@ -6,7 +6,9 @@
  *   search_bench --native N D COMP         (no VexFS: the batch loop only)
  *
  * Attaches N seeded random D-dimensional float32 vectors (stored with COMP:
- * none, sq8, sq4 or f16) to NFILES files under DIR, then, warm, times:
+ * none, sq8, sq4, f16 or pq: a codebook of D/8 subspaces trained by the core
+ * on the first 10,000 vectors and installed with CODEBOOK_ADD) to NFILES
+ * files under DIR, then, warm, times:
  *  - the kernel: one query at a time (k = 10) and batches of 64;
  *  - userspace: the same vectors as one contiguous array of stored forms,
  *    searched with the same core calls the kernel makes (vsearch_dist per
@@ -15,6 +17,9 @@
  * memory (groups of VEXFS_SEARCH_GROUP records, every query of the batch
  * against a record before the next; src/search.c), one query at a time
  * against batches of 64, to show the batch speedup on the host CPU.
+ * With SEARCH_BENCH_DUMP=PREFIX set, the vectors and the queries are also
+ * written as PREFIX.x.npy / PREFIX.q.npy (bench/faiss_search.py times FAISS
+ * on them in the same guest).
  * Prints medians and the ratio kernel / userspace. Ratios, not absolute
  * numbers, are what carries from one machine (or QEMU) to another.
  */
@@ -85,7 +90,90 @@ static int ksearch(int fd, const float *q, u32 nq, u32 d, struct vexfs_search_re
 	return 0;
 }
 
-#define GROUP	64	/* VEXFS_SEARCH_GROUP in src/search.c */
+#define GROUP	256	/* VEXFS_SEARCH_GROUP in src/search.c */
+
+static struct vq_pq pq;
+static u32 pq_id = 1, pq_crc;
+static float *pq_lut;
+
+static int dump_npy(const char *prefix, const char *suffix, const float *v, u32 rows, u32 cols)
+{
+	char path[4096], hdr[128];
+	FILE *f;
+	int h;
+
+	snprintf(path, sizeof(path), "%s%s", prefix, suffix);
+	f = fopen(path, "wb");
+	if (!f) {
+		perror(path);
+		return 1;
+	}
+	h = snprintf(hdr, sizeof(hdr), "{'descr': '<f4', 'fortran_order': False, 'shape': (%u, %u), }",
+		     rows, cols);
+	while ((h + 10 + 1) % 64)
+		hdr[h++] = ' ';
+	hdr[h++] = '\n';
+	fwrite("\x93NUMPY\x01\x00", 1, 8, f);
+	fputc(h & 0xff, f);
+	fputc(h >> 8, f);
+	fwrite(hdr, 1, h, f);
+	fwrite(v, 4, (size_t)rows * cols, f);
+	return fclose(f) ? 1 : 0;
+}
+
+/*
+ * A PQ codebook of d/8 subspaces trained on the first @ns vectors; with a
+ * VexFS @dir (not "--native"), installed there, its id and record CRC read
+ * back, so that the records built here equal the kernel's.
+ */
+static int pq_setup(struct vq_pq *p, const float *x, u32 ns, const char *dir)
+{
+	size_t sl = vq_pq_train_scratch_size(p->d, p->m, ns), bl = vq_pq_blob_size(p->d);
+	void *sc = malloc(sl);
+	u8 *blob = malloc(bl);
+	int fd;
+
+	p->cent_t = malloc(vq_pq_codebook_floats(p->d) * 4);
+	pq_lut = malloc((size_t)NQ * p->m * VQ_PQ_KSUB * 4);
+	if (!sc || !blob || !p->cent_t || !pq_lut || vq_pq_train(p, x, ns, 10, 1, sc, sl) ||
+	    vq_pq_store(p, blob, bl) < 0)
+		return 1;
+	free(sc);
+	pq_crc = 7;
+	if (!strcmp(dir, "--native"))
+		return 0;
+	fd = open(dir, O_RDONLY | O_DIRECTORY);
+	if (fd < 0)
+		return 1;
+	{
+		struct vexfs_ioc_codebook_add a = { .size = sizeof(a), .blob = (u64)(uintptr_t)blob,
+						    .blob_len = bl };
+		struct vexfs_ioc_codebook_get g = { .size = sizeof(g) };
+
+		if (ioctl(fd, VEXFS_IOC_CODEBOOK_ADD, &a)) {
+			perror("CODEBOOK_ADD");
+			return 1;
+		}
+		g.id = pq_id = a.id;
+		if (ioctl(fd, VEXFS_IOC_CODEBOOK_GET, &g)) {
+			perror("CODEBOOK_GET");
+			return 1;
+		}
+		pq_crc = g.blob_crc;
+	}
+	close(fd);
+	free(blob);
+	return 0;
+}
+
+/* The query's PQ plan, as the kernel sets it up (one codebook, ADC tables). */
+static void pq_query(struct vsearch_query *sq, struct vq_pq *p)
+{
+	if (!p->cent_t)
+		return;
+	sq->npq = 1;
+	sq->pq[0] = (struct vsearch_pq){ .id = pq_id, .crc = pq_crc, .pq = p, .lut = pq_lut };
+}
 
 /* The kernel's distance pass (vexfs_search_group) over n records in memory. */
 static void native_pass(struct vsearch_query *sq, u32 comp, u32 d, const u8 *codes, u32 rec,
@@ -96,9 +184,18 @@ static void native_pass(struct vsearch_query *sq, u32 comp, u32 d, const u8 *cod
 	for (v0 = 0; v0 < n; v0 += GROUP) {
 		u32 g = n - v0 < GROUP ? n - v0 : GROUP;
 
-		for (r = 0; r < g; r++)
-			vsearch_dist(sq, VEXFS_DT_F32, comp, d, codes + (size_t)(v0 + r) * rec,
-				     stored, 0, nq, dist + (size_t)r * nq);
+		if (comp == VEXFS_COMP_PQ && nq > 1) {	/* query-major, as the kernel */
+			for (qi = 0; qi < nq; qi++)
+				for (r = 0; r < g; r++)
+					vsearch_dist(sq, VEXFS_DT_F32, comp, d,
+						     codes + (size_t)(v0 + r) * rec, stored, qi,
+						     qi + 1, dist + (size_t)r * nq + qi);
+		} else {
+			for (r = 0; r < g; r++)
+				vsearch_dist(sq, VEXFS_DT_F32, comp, d,
+					     codes + (size_t)(v0 + r) * rec, stored, 0, nq,
+					     dist + (size_t)r * nq);
+		}
 		for (r = 0; r < g; r++)
 			for (qi = 0; qi < nq; qi++) {
 				u32 bits;
@@ -129,6 +226,8 @@ static int native(u32 n, u32 d, u32 comp, const char *comps, const u8 *codes, u3
 			struct vsearch_query sq = { .dtype = VEXFS_DT_F32, .dims = d, .nq = nq,
 						    .row = 4 * d, .qnorm = qn, .qsum = qs,
 						    .scratch = scratch, .sqbuf = sqbuf, .sqq = sqq };
+
+			pq_query(&sq, &pq);
 			u32 reps = nq == 1 ? 8 : 1;
 			double t0 = now();
 
@@ -168,7 +267,7 @@ int main(int argc, char **argv)
 	u64 compared = 0;
 
 	if (argc < 5) {
-		fprintf(stderr, "usage: %s DIR|--native N D none|f16|sq8|sq4 [NFILES]\n", argv[0]);
+		fprintf(stderr, "usage: %s DIR|--native N D none|f16|sq8|sq4|pq [NFILES]\n", argv[0]);
 		return 2;
 	}
 	dir = argv[1];
@@ -177,11 +276,15 @@ int main(int argc, char **argv)
 	comps = argv[4];
 	nfiles = argc > 5 ? strtoul(argv[5], NULL, 0) : 1000;
 	comp = !strcmp(comps, "sq8") ? VEXFS_COMP_SQ8 : !strcmp(comps, "sq4") ? VEXFS_COMP_SQ4 :
-	       !strcmp(comps, "f16") ? VEXFS_COMP_F16 : VEXFS_COMP_NONE;
-	if (d > 4096 || !n || !nfiles)
+	       !strcmp(comps, "f16") ? VEXFS_COMP_F16 : !strcmp(comps, "pq") ? VEXFS_COMP_PQ :
+	       VEXFS_COMP_NONE;
+	if (d > 4096 || !n || !nfiles || (comp == VEXFS_COMP_PQ && (d % 8 || d > VEXFS_CB_MAX_DIMS)))
 		return 2;
 	vq_select_impl(vq_cpu_features());
-	stored = vexfs_vec_stored_size(VEXFS_DT_F32, comp, d);
+	pq.d = d;
+	pq.m = d / 8;
+	pq.dsub = 8;
+	stored = comp == VEXFS_COMP_PQ ? 8 + pq.m : vexfs_vec_stored_size(VEXFS_DT_F32, comp, d);
 	rec = VEXFS_ALIGN_UP(stored, 32u);
 	x = malloc((size_t)n * d * 4);
 	codes = aligned_alloc(64, (size_t)n * rec);
@@ -193,14 +296,23 @@ int main(int argc, char **argv)
 		x[i] = rndf();
 	for (i = 0; i < NQ * d; i++)
 		q[i] = rndf();
+	if (getenv("SEARCH_BENCH_DUMP") && (dump_npy(getenv("SEARCH_BENCH_DUMP"), ".x.npy", x, n, d) ||
+					    dump_npy(getenv("SEARCH_BENCH_DUMP"), ".q.npy", q, NQ, d)))
+		return 1;
+	if (comp == VEXFS_COMP_PQ && pq_setup(&pq, x, n < 10000 ? n : 10000, dir))
+		return 1;
 
 	/* the stored forms, as the kernel stores them, back to back */
 	for (i = 0; i < n; i++) {
 		u8 *c = codes + (size_t)i * rec;
 
-		if (comp == VEXFS_COMP_NONE)
+		if (comp == VEXFS_COMP_NONE) {
 			memcpy(c, x + (size_t)i * d, 4 * d);
-		else if (comp == VEXFS_COMP_F16)
+		} else if (comp == VEXFS_COMP_PQ) {
+			vq_put_le32(c, pq_id);
+			vq_put_le32(c + 4, pq_crc);
+			vq_pq_encode(&pq, x + (size_t)i * d, c + 8, 1);
+		} else if (comp == VEXFS_COMP_F16)
 			vq_f16_encode(x + (size_t)i * d, (__le16 *)c, d);
 		else
 			vq_sqv_encode(x + (size_t)i * d, d, comp == VEXFS_COMP_SQ8 ? 8 : 4,
@@ -209,6 +321,8 @@ int main(int argc, char **argv)
 
 	if (!strcmp(dir, "--native"))
 		return native(n, d, comp, comps, codes, rec, stored, q);
+	if (getenv("SEARCH_BENCH_DUMP"))	/* for FAISS: the same queries in the same order */
+		printf("# dumped to %s.{x,q}.npy\n", getenv("SEARCH_BENCH_DUMP"));
 
 	/* attach */
 	snprintf(path, sizeof(path), "%s/bench", dir);
@@ -229,6 +343,7 @@ int main(int argc, char **argv)
 				struct vexfs_ioc_attach a = {
 					.size = sizeof(a), .dtype = VEXFS_VEC_DT_F32,
 					.compression = comp, .dims = d,
+					.codebook = comp == VEXFS_COMP_PQ ? pq_id : 0,
 					.data = (u64)(uintptr_t)(x + (size_t)j * d),
 					.data_len = 4 * d,
 				};
@@ -259,6 +374,8 @@ int main(int argc, char **argv)
 		struct vsearch_query sq = { .dtype = VEXFS_DT_F32, .metric = 0, .dims = d,
 					    .nq = 1, .row = 4 * d, .qnorm = qn, .qsum = qs,
 					    .scratch = scratch, .sqbuf = sqbuf, .sqq = sqq };
+
+		pq_query(&sq, &pq);
 		double t0;
 		float *out = malloc((size_t)n * 4);
 
