@@ -246,6 +246,7 @@ static int native(u32 n, u32 d, u32 comp, const char *comps, const u8 *codes, u3
 				t64[r] = (now() - t0) / nq;
 		}
 	}
+	printf("# vq implementation: %s\n", vq_impl_name());
 	printf("| %u | %u | %s | %.3f | %.3f | %.1fx |\n", n, d, comps, median(t1, REPS) * 1e3,
 	       median(t64, REPS) * 1e3, median(t1, REPS) / median(t64, REPS));
 	free(sqbuf);

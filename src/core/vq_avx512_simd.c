@@ -330,6 +330,50 @@ VQ_AVX512 static noinline void vq_sq8_scan_ip_avx512(const struct vq_sq_query *q
 	vq_sq8_scan_pairs_avx512(qq, c, n, out, true);
 }
 
+/*
+ * Two prepared IP queries against one code (vq_sq_mq_scan): per query the
+ * terms and order of the n = 1 scan (vq_sq8_2_avx512's x half, the code
+ * paired with itself), the code's loads and conversions shared.
+ */
+VQ_AVX512 static noinline void vq_sq8_ip_mq_avx512(const struct vq_sq_query *qq, u32 nq,
+						    const u8 *c, float *out)
+{
+	u32 d = qq->d, i, j;
+	u16 tm = vq_tail_mask(d);
+
+	for (j = 0; j + 2 <= nq; j += 2) {
+		const float *a = qq[j].a, *b = qq[j + 1].a;
+		v16sf x0 = vq_z16(), x1 = x0, x2 = x0, x3 = x0;
+		v16sf y0 = x0, y1 = x0, y2 = x0, y3 = x0;
+
+#define VQ_SQ8_MQ16(k, xa, ya) do {					\
+	v16sf f_ = vq_ld16c(c + (k));					\
+									\
+	xa += vq_ld16(a + (k)) * f_;					\
+	ya += vq_ld16(b + (k)) * f_;					\
+} while (0)
+		for (i = 0; i + 64 <= d; i += 64) {
+			VQ_SQ8_MQ16(i, x0, y0);
+			VQ_SQ8_MQ16(i + 16, x1, y1);
+			VQ_SQ8_MQ16(i + 32, x2, y2);
+			VQ_SQ8_MQ16(i + 48, x3, y3);
+		}
+		for (; i + 16 <= d; i += 16)
+			VQ_SQ8_MQ16(i, x0, y0);
+#undef VQ_SQ8_MQ16
+		if (tm) {
+			v16sf f = vq_ld16cm(c + i, tm);
+
+			x1 += vq_ld16m(a + i, tm) * f;
+			y1 += vq_ld16m(b + i, tm) * f;
+		}
+		out[j] = qq[j].bias + vq_hsum16((x0 + x1) + (x2 + x3));
+		out[j + 1] = qq[j + 1].bias + vq_hsum16((y0 + y1) + (y2 + y3));
+	}
+	if (j < nq)
+		vq_sq8_scan_ip_avx512(qq + j, c, 1, out + j);
+}
+
 VQ_AVX512 static void vq_sq8_scan_avx512(const struct vq_sq_query *qq, const u8 *c,
 					  size_t n, float *out)
 {
@@ -349,6 +393,7 @@ const struct vq_ops vq_ops_avx512 = {
 	.l2sq_f16 = vq_l2sq_f16_avx512,
 	.ip_f16 = vq_ip_f16_avx512,
 	.sq8_scan = vq_sq8_scan_avx512,
+	.sq8_ip_mq = vq_sq8_ip_mq_avx512,
 };
 
 #endif /* __x86_64__ */
