@@ -11,8 +11,9 @@
  * files under DIR, then, warm, times:
  *  - the kernel: one query at a time (k = 10) and batches of 64;
  *  - userspace: the same vectors as one contiguous array of stored forms,
- *    searched with the same core calls the kernel makes (vsearch_dist per
- *    record + top-k), and for float32 also the bulk scan vq_l2sq_scan.
+ *    searched with the kernel's distance loop (native_pass: the same core
+ *    calls, in groups of 256 records, then top-k), and for float32 also
+ *    the bulk scan vq_l2sq_scan.
  * --native times the kernel's distance loop itself over records held in
  * memory (groups of VEXFS_SEARCH_GROUP records, every query of the batch
  * against a record before the next; src/search.c), one query at a time
@@ -184,12 +185,22 @@ static void native_pass(struct vsearch_query *sq, u32 comp, u32 d, const u8 *cod
 	for (v0 = 0; v0 < n; v0 += GROUP) {
 		u32 g = n - v0 < GROUP ? n - v0 : GROUP;
 
-		if (comp == VEXFS_COMP_PQ && nq > 1) {	/* query-major, as the kernel */
+		if (comp == VEXFS_COMP_PQ) {	/* query-major, 8 records a call, as the kernel */
 			for (qi = 0; qi < nq; qi++)
-				for (r = 0; r < g; r++)
-					vsearch_dist(sq, VEXFS_DT_F32, comp, d,
-						     codes + (size_t)(v0 + r) * rec, stored, qi,
-						     qi + 1, dist + (size_t)r * nq + qi);
+				for (r = 0; r < g; r += VSEARCH_PQ_MANY) {
+					const void *data[VSEARCH_PQ_MANY];
+					u32 len[VSEARCH_PQ_MANY], k, c;
+					float o[VSEARCH_PQ_MANY];
+
+					c = g - r < VSEARCH_PQ_MANY ? g - r : VSEARCH_PQ_MANY;
+					for (k = 0; k < c; k++) {
+						data[k] = codes + (size_t)(v0 + r + k) * rec;
+						len[k] = stored;
+					}
+					vsearch_pq_many(sq, data, len, c, qi, o);
+					for (k = 0; k < c; k++)
+						dist[(size_t)(r + k) * nq + qi] = o[k];
+				}
 		} else {
 			for (r = 0; r < g; r++)
 				vsearch_dist(sq, VEXFS_DT_F32, comp, d,
@@ -370,7 +381,7 @@ int main(int argc, char **argv)
 	       vq_impl_name());
 
 	for (r = 0; r < REPS; r++) {
-		static float qs[1], sqbuf[2 * 4 * 4096];
+		static float qs[1], sqbuf[2 * 4 * 4096], gdist[GROUP];
 		static struct vq_sq_query sqq[6];
 		struct vsearch_query sq = { .dtype = VEXFS_DT_F32, .metric = 0, .dims = d,
 					    .nq = 1, .row = 4 * d, .qnorm = qn, .qsum = qs,
@@ -389,24 +400,15 @@ int main(int argc, char **argv)
 		t0 = now();
 		ksearch(dfd, q, NQ, d, res, &compared);
 		tk64[r] = (now() - t0) / NQ;
-		/* userspace, the same per-record core calls */
+		/* userspace, the kernel's loop over the same records (native_pass) */
 		t0 = now();
 		for (i = 0; i < 8; i++) {
 			struct vsearch_topk t;
-			float dist;
-			u32 v;
 
 			sq.q = q + (size_t)i * d;
 			vsearch_prepare(&sq);
 			vsearch_topk_init(&t, cand, K);
-			for (v = 0; v < n; v++) {
-				u32 bits;
-
-				vsearch_dist(&sq, VEXFS_DT_F32, comp, d, codes + (size_t)v * rec,
-					     stored, 0, 1, &dist);
-				memcpy(&bits, &dist, 4);
-				vsearch_topk_push(&t, bits, 0, v + 1, 0, 0);
-			}
+			native_pass(&sq, comp, d, codes, rec, stored, n, &t, gdist);
 		}
 		tu1[r] = (now() - t0) / 8;
 		/* userspace bulk scan (float32 only) */

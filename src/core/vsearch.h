@@ -117,6 +117,19 @@ void vsearch_prepare_one(struct vsearch_query *q, u32 qi);
 int vsearch_dist(const struct vsearch_query *q, u32 dtype, u32 comp, u32 dims,
 		 const void *data, u32 len, u32 q0, u32 q1, float *out);
 
+/*
+ * Query @qi against n <= VSEARCH_PQ_MANY PQ records (stored data data[i] of
+ * len[i] bytes): the distance for record i goes to out[i], as
+ * vsearch_dist() gives it, bit for bit. The codes of records of one
+ * codebook with ADC tables are gathered into q->scratch and scanned in one
+ * call (several independent sums at once: a single code's sum is a chain
+ * of dependent adds). Returns the mask of records vsearch_dist() would
+ * refuse (bit i: no codebook for record i; out[i] untouched). FPU.
+ */
+#define VSEARCH_PQ_MANY	8
+u32 vsearch_pq_many(const struct vsearch_query *q, const void *const *data, const u32 *len,
+		    u32 n, u32 qi, float *out);
+
 /* Multiply-adds one vsearch_dist() of one query costs, to bound FPU sections. */
 static inline u32 vsearch_cost(u32 dims, u32 comp, u32 len)
 {

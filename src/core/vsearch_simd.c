@@ -160,6 +160,44 @@ static int vsearch_pq(const struct vsearch_query *q, const void *data, u32 len, 
 	return 0;
 }
 
+u32 vsearch_pq_many(const struct vsearch_query *q, const void *const *data, const u32 *len,
+		    u32 n, u32 qi, float *out)
+{
+	const struct vsearch_pq *p[VSEARCH_PQ_MANY];
+	u8 *gather = (u8 *)q->scratch;	/* 12 x dims bytes >= 8 x m */
+	u32 bad = 0, todo = 0, i, j;
+
+	for (i = 0; i < n; i++) {
+		p[i] = vsearch_pq_find(q, data[i], len[i]);
+		if (!p[i])
+			bad |= 1u << i;
+		else if (!p[i]->lut)	/* decoded: uses scratch, so before any gather */
+			vsearch_pq(q, data[i], len[i], qi, qi + 1, out + i);
+		else
+			todo |= 1u << i;
+	}
+	for (i = 0; i < n; i++) {
+		u32 at[VSEARCH_PQ_MANY], cnt = 0, m;
+		float d[VSEARCH_PQ_MANY];
+
+		if (!(todo & (1u << i)))
+			continue;
+		m = p[i]->pq->m;
+		for (j = i; j < n; j++) {
+			if (!(todo & (1u << j)) || p[j] != p[i])
+				continue;
+			memcpy(gather + (size_t)cnt * m,
+			       (const u8 *)data[j] + sizeof(struct vexfs_pq_ref), m);
+			at[cnt++] = j;
+			todo &= ~(1u << j);
+		}
+		vq_pq_adc_scan(p[i]->lut + (size_t)qi * m * VQ_PQ_KSUB, m, gather, cnt, d);
+		for (j = 0; j < cnt; j++)
+			out[at[j]] = d[j];
+	}
+	return bad;
+}
+
 /*
  * A per-vector SQ record (vmin, step, codes c): with the query prepared at
  * vmin 0 / step 1, dot = sum q c, and sc = sum c, scc = sum c^2,
