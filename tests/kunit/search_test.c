@@ -192,6 +192,40 @@ static const u32 search_qf[4] = { F_1, F_2, F_0, F_M1 };
 static const s8 search_q8[4] = { 1, 2, 0, -1 };
 static const u8 search_q16[8] = { 1, 0, 2, 0, 0, 0, 0xff, 0xff };
 
+/*
+ * vsearch_pq_many: a good, a refused (other CRC) and a good record, with
+ * and without ADC tables, give the single-record bits and the refusal mask.
+ */
+static void search_test_pq_many(struct kunit *test, struct vsearch_query *qp,
+				const struct search_form *f)
+{
+	u8 bad[32];
+	const void *data[3] = { f->data, bad, f->data };
+	u32 len[3] = { f->len, f->len, f->len }, out[3], one, mask, metric;
+	float *lut = qp->pq[0].lut;
+	int lut_on;
+
+	memcpy(bad, f->data, sizeof(bad));
+	bad[4] ^= 1;
+	qp->pq[0].crc = 0x1234;
+	for (metric = VEXFS_SEARCH_METRIC_L2; metric <= VEXFS_SEARCH_METRIC_IP; metric++) {
+		for (lut_on = 0; lut_on < 2; lut_on++) {
+			qp->metric = metric;
+			qp->pq[0].lut = lut_on ? lut : NULL;
+			out[0] = out[1] = out[2] = 7;
+			kernel_fpu_begin();
+			vsearch_prepare(qp);
+			vsearch_dist(qp, f->dtype, f->comp, 4, f->data, f->len, 0, 1, (float *)&one);
+			mask = vsearch_pq_many(qp, data, len, 3, 0, (float *)out);
+			kernel_fpu_end();
+			KUNIT_EXPECT_EQ(test, mask, 2u);
+			KUNIT_EXPECT_EQ(test, out[0], one);
+			KUNIT_EXPECT_EQ(test, out[1], 7u);
+			KUNIT_EXPECT_EQ(test, out[2], one);
+		}
+	}
+}
+
 static void search_test_forms(struct kunit *test)
 {
 	const struct search_form *f = test->param_value;
@@ -250,6 +284,7 @@ static void search_test_forms(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, vsearch_dist(qp, f->dtype, f->comp, 4, f->data, f->len, 0, 1,
 						   (float *)&out), -ENOENT);
 		kernel_fpu_end();
+		search_test_pq_many(test, qp, f);
 	}
 }
 
