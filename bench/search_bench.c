@@ -185,7 +185,7 @@ static void native_pass(struct vsearch_query *sq, u32 comp, u32 d, const u8 *cod
 	for (v0 = 0; v0 < n; v0 += GROUP) {
 		u32 g = n - v0 < GROUP ? n - v0 : GROUP;
 
-		if (comp == VEXFS_COMP_PQ) {	/* query-major, 8 records a call, as the kernel */
+		if (comp == VEXFS_COMP_PQ && vsearch_pq_all_tables(sq)) {	/* as the kernel */
 			for (qi = 0; qi < nq; qi++)
 				for (r = 0; r < g; r += VSEARCH_PQ_MANY) {
 					const void *data[VSEARCH_PQ_MANY];

@@ -69,6 +69,7 @@ struct vexfs_search {
 	float *dist;			/* [VEXFS_SEARCH_GROUP * nq] */
 	struct vexfs_srec grp[VEXFS_SEARCH_GROUP];
 	u32 ngrp;
+	bool pq_qmajor;			/* PQ records query by query */
 	struct vexfs_smemo *memo;	/* [VEXFS_SEARCH_MEMO] */
 	struct vexfs_scope *scope;	/* directory subtree, or NULL */
 	bool any_model;
@@ -123,11 +124,12 @@ static bool vexfs_search_may_read(struct vexfs_search *s, u64 ino, u32 *gen)
  * d 768, m 96 was 2.7x slower per query than single queries; groups of 256
  * records, not 64, left it at 0.6x). Every other form is compared record by
  * record, all queries of the batch in one multi-query call (the record
- * loaded once).
+ * loaded once); so are PQ records when a codebook has no tables
+ * (vsearch_pq_all_tables: decoded once for the batch).
  */
-static bool vexfs_search_query_major(const struct vexfs_srec *g)
+static bool vexfs_search_query_major(const struct vexfs_search *s, const struct vexfs_srec *g)
 {
-	return g->comp == VEXFS_COMP_PQ;
+	return g->comp == VEXFS_COMP_PQ && s->pq_qmajor;
 }
 
 /* Distances of the group's records to every query, in bounded FPU sections. */
@@ -147,7 +149,7 @@ static int vexfs_search_group(struct vexfs_search *s)
 			u32 cost = vsearch_cost(g->dims, g->comp, g->len);
 			u32 q1 = nq;
 
-			if (vexfs_search_query_major(g)) {
+			if (vexfs_search_query_major(s, g)) {
 				qmajor = true;
 				r++;
 				continue;
@@ -185,7 +187,7 @@ static int vexfs_search_group(struct vexfs_search *s)
 			for (; r < s->ngrp && n < VSEARCH_PQ_MANY; r++) {
 				struct vexfs_srec *g = &s->grp[r];
 
-				if (!vexfs_search_query_major(g) || g->skip)
+				if (!vexfs_search_query_major(s, g) || g->skip)
 					continue;
 				data[n] = g->rec + VEXFS_VEC_REC_HDR;
 				len[n] = g->len;
@@ -616,6 +618,7 @@ static int vexfs_search_setup(struct vexfs_search *s)
 		if (!q->pq[i].lut)
 			return -ENOMEM;
 	}
+	s->pq_qmajor = vsearch_pq_all_tables(q);
 	for (i = 0; i < nq; i++) {
 		kernel_fpu_begin();
 		vsearch_prepare_one(q, i);

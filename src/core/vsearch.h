@@ -130,6 +130,22 @@ int vsearch_dist(const struct vsearch_query *q, u32 dtype, u32 comp, u32 dims,
 u32 vsearch_pq_many(const struct vsearch_query *q, const void *const *data, const u32 *len,
 		    u32 n, u32 qi, float *out);
 
+/*
+ * Whether every codebook of q->pq[] has ADC tables: then a search compares
+ * PQ records query by query through vsearch_pq_many(); otherwise (cosine,
+ * or tables over the budget) decoding a record once for the whole batch is
+ * cheaper, and PQ records go record by record like the other forms.
+ */
+static inline bool vsearch_pq_all_tables(const struct vsearch_query *q)
+{
+	u32 i;
+
+	for (i = 0; i < q->npq; i++)
+		if (!q->pq[i].lut)
+			return false;
+	return true;
+}
+
 /* Multiply-adds one vsearch_dist() of one query costs, to bound FPU sections. */
 static inline u32 vsearch_cost(u32 dims, u32 comp, u32 len)
 {
