@@ -292,7 +292,9 @@ int main(int argc, char **argv)
 	       VEXFS_COMP_NONE;
 	if (d > 4096 || !n || !nfiles || (comp == VEXFS_COMP_PQ && (d % 8 || d > VEXFS_CB_MAX_DIMS)))
 		return 2;
-	vq_select_impl(vq_cpu_features());
+	/* SEARCH_BENCH_IMPL=scalar: the userspace side on the scalar kernels */
+	vq_select_impl(getenv("SEARCH_BENCH_IMPL") && !strcmp(getenv("SEARCH_BENCH_IMPL"), "scalar") ?
+		       0 : vq_cpu_features());
 	pq.d = d;
 	pq.m = d / 8;
 	pq.dsub = 8;
