@@ -37,6 +37,7 @@
 #include "vexfs/vq.h"
 #include "core/vsearch.h"
 #include "core/vrec.h"
+#include "util.h"
 
 #define NQ	64
 #define K	10
@@ -99,9 +100,8 @@ static float *pq_lut;
 
 static int dump_npy(const char *prefix, const char *suffix, const float *v, u32 rows, u32 cols)
 {
-	char path[4096], hdr[128];
+	char path[4096], shape[32];
 	FILE *f;
-	int h;
 
 	snprintf(path, sizeof(path), "%s%s", prefix, suffix);
 	f = fopen(path, "wb");
@@ -109,15 +109,8 @@ static int dump_npy(const char *prefix, const char *suffix, const float *v, u32 
 		perror(path);
 		return 1;
 	}
-	h = snprintf(hdr, sizeof(hdr), "{'descr': '<f4', 'fortran_order': False, 'shape': (%u, %u), }",
-		     rows, cols);
-	while ((h + 10 + 1) % 64)
-		hdr[h++] = ' ';
-	hdr[h++] = '\n';
-	fwrite("\x93NUMPY\x01\x00", 1, 8, f);
-	fputc(h & 0xff, f);
-	fputc(h >> 8, f);
-	fwrite(hdr, 1, h, f);
+	snprintf(shape, sizeof(shape), "%u, %u", rows, cols);
+	vx_npy_header(f, "<f4", shape);
 	fwrite(v, 4, (size_t)rows * cols, f);
 	return fclose(f) ? 1 : 0;
 }

@@ -132,6 +132,14 @@ static bool vexfs_search_query_major(const struct vexfs_search *s, const struct 
 	return g->comp == VEXFS_COMP_PQ && s->pq_qmajor;
 }
 
+/* End a bounded FPU section of the distance pass: yield, stop on a fatal signal. */
+static int vexfs_search_fpu_end(void)
+{
+	kernel_fpu_end();
+	cond_resched();
+	return fatal_signal_pending(current) ? -EINTR : 0;
+}
+
 /* Distances of the group's records to every query, in bounded FPU sections. */
 static int vexfs_search_group(struct vexfs_search *s)
 {
@@ -167,10 +175,9 @@ static int vexfs_search_group(struct vexfs_search *s)
 				r++;
 			}
 		}
-		kernel_fpu_end();
-		cond_resched();
-		if (fatal_signal_pending(current))
-			return -EINTR;
+		err = vexfs_search_fpu_end();
+		if (err)
+			return err;
 	}
 
 	/* query-major: one query against the group's PQ records, then the next */
@@ -206,10 +213,9 @@ static int vexfs_search_group(struct vexfs_search *s)
 				qi++;
 			}
 		}
-		kernel_fpu_end();
-		cond_resched();
-		if (fatal_signal_pending(current))
-			return -EINTR;
+		err = vexfs_search_fpu_end();
+		if (err)
+			return err;
 	}
 
 	for (r = 0; r < s->ngrp; r++) {

@@ -1804,18 +1804,10 @@ static void vc_write_out(const char *path, const struct vc_vecs *vs)
 	if (!f)
 		vx_die("cannot create %s: %s", path, strerror(errno));
 	if (!strcasecmp(dot, ".npy")) {
-		char h[128];
-		int n = snprintf(h, sizeof(h), "{'descr': '%s', 'fortran_order': False, 'shape': "
-					       "(%u,), }",
-				 vc_dtypes[vs->dtype].npy, vs->d);
+		char shape[16];
 
-		while ((10 + n + 1) % 64)
-			h[n++] = ' ';
-		h[n++] = '\n';
-		fwrite("\x93NUMPY\x01\x00", 1, 8, f);
-		fputc(n & 0xff, f);
-		fputc(n >> 8, f);
-		fwrite(h, 1, (size_t)n, f);
+		snprintf(shape, sizeof(shape), "%u,", vs->d);
+		vx_npy_header(f, vc_dtypes[vs->dtype].npy, shape);
 		if (vs->dtype == VEXFS_DT_BIN)
 			for (j = 0; j < vs->d; j++)
 				fputc((int)vc_get(vs->dtype, vs->data, j), f);

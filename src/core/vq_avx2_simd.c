@@ -300,51 +300,59 @@ VQ_F16C static void vq_ip_f16_avx2(const float *q, const __le16 *c, u32 d,
 	}								\
 } while (0)
 
+/*
+ * The vector part shared by the f32 and f16 kernels: queries p and r
+ * against the vector whose 8 floats at dimension k LD(k) loads, over the
+ * dimensions up to the last multiple of 8 (i ends there); s and t get the
+ * reduced sums, the caller adds the tail.
+ */
+#define VQ_MQ_PAIR(LD, ip, p, r, d, i, s, t) do {			\
+	v8sf a0 = vq_set1(0), a1 = a0, a2 = a0, a3 = a0;		\
+	v8sf b0 = a0, b1 = a0, b2 = a0, b3 = a0;			\
+									\
+	for (i = 0; i + 32 <= (d); i += 32) {				\
+		v8sf x0 = LD(i), x1 = LD(i + 8);			\
+		v8sf x2 = LD(i + 16), x3 = LD(i + 24);			\
+									\
+		VQ_MQ_ACC(ip, a0, vq_ld((p) + i), x0);			\
+		VQ_MQ_ACC(ip, a1, vq_ld((p) + i + 8), x1);		\
+		VQ_MQ_ACC(ip, a2, vq_ld((p) + i + 16), x2);		\
+		VQ_MQ_ACC(ip, a3, vq_ld((p) + i + 24), x3);		\
+		VQ_MQ_ACC(ip, b0, vq_ld((r) + i), x0);			\
+		VQ_MQ_ACC(ip, b1, vq_ld((r) + i + 8), x1);		\
+		VQ_MQ_ACC(ip, b2, vq_ld((r) + i + 16), x2);		\
+		VQ_MQ_ACC(ip, b3, vq_ld((r) + i + 24), x3);		\
+	}								\
+	for (; i + 8 <= (d); i += 8) {					\
+		v8sf x0 = LD(i);					\
+									\
+		VQ_MQ_ACC(ip, a0, vq_ld((p) + i), x0);			\
+		VQ_MQ_ACC(ip, b0, vq_ld((r) + i), x0);			\
+	}								\
+	s = vq_hsum((a0 + a1) + (a2 + a3));				\
+	t = vq_hsum((b0 + b1) + (b2 + b3));				\
+} while (0)
+
 VQ_AVX2 static void vq_f32_mq_avx2(const float *q, size_t row, u32 nq,
 				    const float *x, u32 d, unsigned int metric,
 				    float *out)
 {
 	bool ip = metric == VQ_METRIC_IP;
-	u32 j, i;
+	u32 j, i, k;
 
+#define VQ_LD_X(k)	vq_ld(x + (k))
 	for (j = 0; j + 2 <= nq; j += 2, q += 2 * row) {
 		const float *p = q, *r = q + row;
-		v8sf a0 = vq_set1(0), a1 = a0, a2 = a0, a3 = a0;
-		v8sf b0 = a0, b1 = a0, b2 = a0, b3 = a0;
 		float s, t;
 
-		for (i = 0; i + 32 <= d; i += 32) {
-			v8sf x0 = vq_ld(x + i), x1 = vq_ld(x + i + 8);
-			v8sf x2 = vq_ld(x + i + 16), x3 = vq_ld(x + i + 24);
-
-			VQ_MQ_ACC(ip, a0, vq_ld(p + i), x0);
-			VQ_MQ_ACC(ip, a1, vq_ld(p + i + 8), x1);
-			VQ_MQ_ACC(ip, a2, vq_ld(p + i + 16), x2);
-			VQ_MQ_ACC(ip, a3, vq_ld(p + i + 24), x3);
-			VQ_MQ_ACC(ip, b0, vq_ld(r + i), x0);
-			VQ_MQ_ACC(ip, b1, vq_ld(r + i + 8), x1);
-			VQ_MQ_ACC(ip, b2, vq_ld(r + i + 16), x2);
-			VQ_MQ_ACC(ip, b3, vq_ld(r + i + 24), x3);
-		}
-		for (; i + 8 <= d; i += 8) {
-			v8sf x0 = vq_ld(x + i);
-
-			VQ_MQ_ACC(ip, a0, vq_ld(p + i), x0);
-			VQ_MQ_ACC(ip, b0, vq_ld(r + i), x0);
-		}
-		s = vq_hsum((a0 + a1) + (a2 + a3));
-		t = vq_hsum((b0 + b1) + (b2 + b3));
+		VQ_MQ_PAIR(VQ_LD_X, ip, p, r, d, i, s, t);
 		/* the tails as the single kernels write them (same contraction) */
 		if (ip) {
-			u32 k;
-
 			for (k = i; k < d; k++)
 				s += p[k] * x[k];
 			for (k = i; k < d; k++)
 				t += r[k] * x[k];
 		} else {
-			u32 k;
-
 			for (k = i; k < d; k++) {
 				float u = p[k] - x[k];
 
@@ -359,6 +367,7 @@ VQ_AVX2 static void vq_f32_mq_avx2(const float *q, size_t row, u32 nq,
 		out[j] = s;
 		out[j + 1] = t;
 	}
+#undef VQ_LD_X
 	if (j < nq)
 		(ip ? vq_ip_f32_avx2 : vq_l2sq_f32_avx2)(q, x, d, 1, out + j);
 }
@@ -368,49 +377,33 @@ VQ_F16C static void vq_f16_mq_avx2(const float *q, size_t row, u32 nq,
 				    float *out)
 {
 	bool ip = metric == VQ_METRIC_IP;
+	void (*tail)(const float *q, const __le16 *c, u32 d, size_t n, float *out) =
+		ip ? vq_ip_f16_ref : vq_l2sq_f16_ref;
 	u32 j, i;
 
+#define VQ_LD_C(k)	vq_ld_f16(c + (k))
 	for (j = 0; j + 2 <= nq; j += 2, q += 2 * row) {
 		const float *p = q, *r = q + row;
-		v8sf a0 = vq_set1(0), a1 = a0, a2 = a0, a3 = a0;
-		v8sf b0 = a0, b1 = a0, b2 = a0, b3 = a0;
 		float s, t;
 
-		for (i = 0; i + 32 <= d; i += 32) {
-			v8sf x0 = vq_ld_f16(c + i), x1 = vq_ld_f16(c + i + 8);
-			v8sf x2 = vq_ld_f16(c + i + 16), x3 = vq_ld_f16(c + i + 24);
-
-			VQ_MQ_ACC(ip, a0, vq_ld(p + i), x0);
-			VQ_MQ_ACC(ip, a1, vq_ld(p + i + 8), x1);
-			VQ_MQ_ACC(ip, a2, vq_ld(p + i + 16), x2);
-			VQ_MQ_ACC(ip, a3, vq_ld(p + i + 24), x3);
-			VQ_MQ_ACC(ip, b0, vq_ld(r + i), x0);
-			VQ_MQ_ACC(ip, b1, vq_ld(r + i + 8), x1);
-			VQ_MQ_ACC(ip, b2, vq_ld(r + i + 16), x2);
-			VQ_MQ_ACC(ip, b3, vq_ld(r + i + 24), x3);
-		}
-		for (; i + 8 <= d; i += 8) {
-			v8sf x0 = vq_ld_f16(c + i);
-
-			VQ_MQ_ACC(ip, a0, vq_ld(p + i), x0);
-			VQ_MQ_ACC(ip, b0, vq_ld(r + i), x0);
-		}
-		s = vq_hsum((a0 + a1) + (a2 + a3));
-		t = vq_hsum((b0 + b1) + (b2 + b3));
+		VQ_MQ_PAIR(VQ_LD_C, ip, p, r, d, i, s, t);
 		if (i < d) {
 			float u, w;
 
-			(ip ? vq_ip_f16_ref : vq_l2sq_f16_ref)(p + i, c + i, d - i, 1, &u);
-			(ip ? vq_ip_f16_ref : vq_l2sq_f16_ref)(r + i, c + i, d - i, 1, &w);
+			tail(p + i, c + i, d - i, 1, &u);
+			tail(r + i, c + i, d - i, 1, &w);
 			s += u;
 			t += w;
 		}
 		out[j] = s;
 		out[j + 1] = t;
 	}
+#undef VQ_LD_C
 	if (j < nq)
 		(ip ? vq_ip_f16_avx2 : vq_l2sq_f16_avx2)(q, c, d, 1, out + j);
 }
+#undef VQ_MQ_PAIR
+#undef VQ_MQ_ACC
 
 /* ---- SQ8 / SQ4 ---------------------------------------------------------- */
 

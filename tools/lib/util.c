@@ -94,3 +94,18 @@ int vx_parse_size(const char *s, u64 *out)
 	*out = v;
 	return 0;
 }
+
+void vx_npy_header(FILE *f, const char *descr, const char *shape)
+{
+	char h[160];
+	int n = snprintf(h, sizeof(h), "{'descr': '%s', 'fortran_order': False, 'shape': (%s), }",
+			 descr, shape);
+
+	while ((10 + n + 1) % 64)
+		h[n++] = ' ';
+	h[n++] = '\n';
+	fwrite("\x93NUMPY\x01\x00", 1, 8, f);
+	fputc(n & 0xff, f);
+	fputc(n >> 8, f);
+	fwrite(h, 1, (size_t)n, f);
+}

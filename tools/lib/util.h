@@ -19,5 +19,11 @@ int vx_pwrite(int fd, const void *buf, size_t len, u64 off);
 void *vx_zalloc(size_t n);
 /* Parse a size with optional K/M/G/T suffix (binary). Returns 0 or -EINVAL. */
 int vx_parse_size(const char *s, u64 *out);
+/*
+ * Write a NumPy .npy version 1.0 header for C-order data of @descr (e.g.
+ * "<f4") and @shape (the tuple's inside, e.g. "3, 128" or "128,"), padded
+ * so that the data starts at a multiple of 64 bytes; the data follows.
+ */
+void vx_npy_header(FILE *f, const char *descr, const char *shape);
 
 #endif
