@@ -305,6 +305,17 @@ static struct inode *__vexfs_iget(struct super_block *sb, u64 ino, unsigned int 
 			  ino, vi->i_parent);
 		goto bad_bh;
 	}
+	/*
+	 * Only regular files own vectors. The table is not checked against
+	 * inode modes at mount (that would read every owner's inode): an
+	 * owner is checked here, when it is first used.
+	 */
+	if (!S_ISREG(inode->i_mode) && !internal &&
+	    (vi->i_vec_count || vi->i_vec_head || vexfs_vec_owned(sb, ino))) {
+		vexfs_err(sb, "corrupt metadata: inode %llu (mode 0%o) owns vectors", ino,
+			  inode->i_mode);
+		goto bad_bh;
+	}
 	if (S_ISCHR(inode->i_mode) || S_ISBLK(inode->i_mode))
 		inode->i_rdev = new_decode_dev(le32_to_cpu(raw->i_rdev));
 	memcpy(vi->i_block, raw->i_block, sizeof(vi->i_block));

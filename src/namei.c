@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * namei.c - directory inode operations: lookup, create, mknod, mkdir, rmdir,
- * unlink, link, symlink and rename (NOREPLACE, EXCHANGE). Each operation is
- * one jbd2 handle.
+ * unlink, link, symlink, rename (NOREPLACE, EXCHANGE) and tmpfile (O_TMPFILE).
+ * Each operation is one jbd2 handle.
  */
 #include <linux/namei.h>
 #include "vexfs.h"
@@ -153,16 +153,51 @@ out:
 	return err ? err : err2;
 }
 
+/*
+ * O_TMPFILE: a new regular inode with no link and no parent pointer, on the
+ * orphan list (as an unlinked open file is) until linkat gives it a name or
+ * its last close frees it; a crash before either frees it at the next mount.
+ */
+static int vexfs_tmpfile(struct mnt_idmap_or_ns *idmap, struct inode *dir,
+			 struct file *file, umode_t mode)
+{
+	handle_t *handle;
+	struct inode *inode;
+	int err, err2;
+
+	handle = vexfs_journal_start(dir->i_sb, VEXFS_CREDITS_CREATE);
+	if (IS_ERR(handle))
+		return PTR_ERR(handle);
+	inode = vexfs_new_inode(handle, idmap, dir, mode);
+	if (IS_ERR(inode)) {
+		err = PTR_ERR(inode);
+		goto out;
+	}
+	vexfs_set_inode_ops(inode);
+	err = vexfs_mark_inode_dirty(handle, inode);
+	if (err) {
+		vexfs_discard_new(handle, inode);
+		goto out;
+	}
+	d_tmpfile(file, inode);		/* i_nlink 1 -> 0, I_LINKABLE unless O_EXCL */
+	err = vexfs_orphan_add(handle, inode);
+	unlock_new_inode(inode);	/* on failure the file's dentry frees it */
+out:
+	err2 = vexfs_journal_stop(handle);
+	return finish_open_simple(file, err ? err : err2);
+}
+
 static int vexfs_link(struct dentry *old_dentry, struct inode *dir,
 		      struct dentry *dentry)
 {
 	struct inode *inode = d_inode(old_dentry);
+	bool tmpfile = inode->i_nlink == 0;	/* an O_TMPFILE's first name */
 	handle_t *handle;
 	int err, err2;
 
 	if (dentry->d_name.len > VEXFS_NAME_LEN)
 		return -ENAMETOOLONG;
-	handle = vexfs_journal_start(dir->i_sb, VEXFS_CREDITS_DIRADD + 2 * VEXFS_CREDITS_INODE +
+	handle = vexfs_journal_start(dir->i_sb, VEXFS_CREDITS_DIRADD + 4 * VEXFS_CREDITS_INODE +
 				     2 * VEXFS_CREDITS_PPTR);
 	if (IS_ERR(handle))
 		return PTR_ERR(handle);
@@ -179,6 +214,8 @@ static int vexfs_link(struct dentry *old_dentry, struct inode *dir,
 	inc_nlink(inode);
 	ihold(inode);
 	err = vexfs_mark_inode_dirty(handle, inode);
+	if (tmpfile && !err)
+		err = vexfs_orphan_del(handle, inode);	/* named now: no longer an orphan */
 	d_instantiate(dentry, inode);
 out:
 	err2 = vexfs_journal_stop(handle);
@@ -452,6 +489,7 @@ const struct inode_operations vexfs_dir_inode_operations = {
 	.rmdir		= vexfs_rmdir,
 	.mknod		= vexfs_mknod,
 	.rename		= vexfs_rename,
+	.tmpfile	= vexfs_tmpfile,
 	.setattr	= vexfs_setattr,
 	.getattr	= vexfs_getattr,
 	.listxattr	= vexfs_listxattr,

@@ -544,6 +544,20 @@ static int vexfs_vec_detach(struct inode *inode, u64 id)
 	return err ? err : err2;
 }
 
+/* Whether the vector table lists vectors of inode @ino (iget's owner check). */
+bool vexfs_vec_owned(struct super_block *sb, u64 ino)
+{
+	struct vexfs_vstore *vs = VEXFS_SB(sb)->s_vstore;
+	bool owned;
+
+	if (!vs)
+		return false;
+	rcu_read_lock();
+	owned = vexfs_vindex_file(&vs->index, ino) != NULL;
+	rcu_read_unlock();
+	return owned;
+}
+
 /*
  * Free every vector of an inode being deleted, in bounded transactions (the
  * inode stays on the orphan list until all is gone, so a crash resumes it).

@@ -308,6 +308,7 @@ int vexfs_vstore_load(struct super_block *sb);
 void vexfs_vstore_unload(struct super_block *sb);
 long vexfs_vec_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 int vexfs_vec_evict(struct inode *inode);
+bool vexfs_vec_owned(struct super_block *sb, u64 ino);
 bool vexfs_vec_xattr_name(const char *name);
 int vexfs_vec_xattr_get(struct inode *inode, const char *name, void *buf, size_t size);
 int vexfs_vec_xattr_set(struct inode *inode, const char *name, const void *value,

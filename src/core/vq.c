@@ -57,6 +57,9 @@ unsigned int vq_select_impl(unsigned int features)
 			vq_cur.impl = vq_ops_avx512.impl;
 			vq_cur.sq8_scan = vq_ops_avx512.sq8_scan;
 			vq_cur.sq8_ip_mq = vq_ops_avx512.sq8_ip_mq;
+			/* batches: the AVX2 single kernels' bits, 16 lanes at a time */
+			vq_cur.f32_mq = vq_ops_avx512.f32_mq;
+			vq_cur.f16_mq = vq_ops_avx512.f16_mq;
 			vq_name_append(vq_cur_name, sizeof(vq_cur_name), "+avx512");
 		}
 	}

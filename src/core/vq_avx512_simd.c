@@ -23,6 +23,9 @@ typedef float v16sf_u __attribute__((vector_size(64), may_alias)) __aligned(1);
 typedef float v8sf __attribute__((vector_size(32)));
 typedef int v16si __attribute__((vector_size(64)));
 typedef short v16hi __attribute__((vector_size(32)));
+typedef float v8sf_u __attribute__((vector_size(32), may_alias)) __aligned(1);
+typedef short v8hi __attribute__((vector_size(16)));
+typedef short v8hi_u __attribute__((vector_size(16), may_alias)) __aligned(1);
 typedef short v16hi_u __attribute__((vector_size(32), may_alias)) __aligned(1);
 typedef char v16qi __attribute__((vector_size(16)));
 typedef char v16qi_u __attribute__((vector_size(16), may_alias)) __aligned(1);
@@ -250,6 +253,168 @@ VQ_AVX512 static void vq_ip_f16_avx512(const float *q, const __le16 *c, u32 d,
 	}
 }
 
+/* ---- multi-query f32 / f16 ---------------------------------------------- */
+
+/*
+ * Many queries against one vector (vq_f32_mq_scan, vq_f16_mq_scan), with the
+ * bits of the AVX2 single-query kernels that single queries use
+ * (vq_l2sq_f32_avx2 and the others of vq_avx2_simd.c). Those keep four
+ * 8-lane sums a0..a3 over 32 floats per step; here a0|a1 and a2|a3 are the
+ * halves of two 16-lane sums, so every lane makes the same operations in
+ * the same order, in half the instructions. After the 32-float steps the
+ * halves go on as the AVX2 kernel's a0..a3: 8-float steps into a0, the same
+ * reduction, the same tail. VQ_MQ4 queries share each load of the vector.
+ */
+#define VQ_MQ4	4U
+
+static __always_inline VQ_AVX512 v8sf vq_lo8(v16sf v)
+{
+	return __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7);
+}
+
+static __always_inline VQ_AVX512 v8sf vq_hi8(v16sf v)
+{
+	return __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15);
+}
+
+static __always_inline VQ_AVX512 v8sf vq_ld8(const float *p)
+{
+	return *(const v8sf_u *)p;
+}
+
+static __always_inline VQ_AVX512 v8sf vq_ld8h(const __le16 *p)
+{
+	return __builtin_ia32_vcvtph2ps256(*(const v8hi_u *)p);
+}
+
+/* vq_hsum() of vq_avx2_simd.c */
+static __always_inline VQ_AVX512 float vq_hsum8(v8sf v)
+{
+	return ((v[0] + v[4]) + (v[1] + v[5])) + ((v[2] + v[6]) + (v[3] + v[7]));
+}
+
+#define VQ_MQ_ACC(ip, acc, qv, xv) do {					\
+	if (ip) {							\
+		acc += (qv) * (xv);					\
+	} else {							\
+		typeof(acc) t_ = (qv) - (xv);				\
+									\
+		acc += t_ * t_;						\
+	}								\
+} while (0)
+
+/*
+ * The vector part: @n (a constant) queries at @q (@row floats apart) against
+ * the vector whose floats LD16 / LD8 load, up to the last multiple of 8 of
+ * @d; s[j] gets query j's reduced sum, the function returns where it ended.
+ */
+#define VQ_MQ_BODY(LD16, LD8, ip, q, row, n, d, s) ({			\
+	v16sf A_[VQ_MQ4], B_[VQ_MQ4];					\
+	u32 i_, j_;							\
+									\
+	for (j_ = 0; j_ < (n); j_++)					\
+		A_[j_] = B_[j_] = vq_z16();				\
+	for (i_ = 0; i_ + 32 <= (d); i_ += 32) {			\
+		v16sf x0_ = LD16(i_), x1_ = LD16(i_ + 16);		\
+									\
+		for (j_ = 0; j_ < (n); j_++) {				\
+			const float *p_ = (q) + j_ * (row);		\
+									\
+			VQ_MQ_ACC(ip, A_[j_], vq_ld16(p_ + i_), x0_);	\
+			VQ_MQ_ACC(ip, B_[j_], vq_ld16(p_ + i_ + 16), x1_); \
+		}							\
+	}								\
+	for (j_ = 0; j_ < (n); j_++) {					\
+		const float *p_ = (q) + j_ * (row);			\
+		v8sf a0_ = vq_lo8(A_[j_]), a1_ = vq_hi8(A_[j_]);	\
+		v8sf a2_ = vq_lo8(B_[j_]), a3_ = vq_hi8(B_[j_]);	\
+		u32 k_;							\
+									\
+		for (k_ = i_; k_ + 8 <= (d); k_ += 8)			\
+			VQ_MQ_ACC(ip, a0_, vq_ld8(p_ + k_), LD8(k_));	\
+		(s)[j_] = vq_hsum8((a0_ + a1_) + (a2_ + a3_));		\
+	}								\
+	i_ + ((d) - i_) / 8 * 8;					\
+})
+
+static __always_inline VQ_AVX512 void vq_f32_mq_n(const float *q, size_t row, u32 n,
+						  const float *x, u32 d, bool ip, float *out)
+{
+	u32 i, j, k;
+
+#define VQ_LD16_X(k)	vq_ld16(x + (k))
+#define VQ_LD8_X(k)	vq_ld8(x + (k))
+	i = VQ_MQ_BODY(VQ_LD16_X, VQ_LD8_X, ip, q, row, n, d, out);
+#undef VQ_LD16_X
+#undef VQ_LD8_X
+	/* the tails as the single kernels write them (same contraction) */
+	for (j = 0; j < n; j++) {
+		const float *p = q + j * row;
+		float acc = out[j];
+
+		if (ip) {
+			for (k = i; k < d; k++)
+				acc += p[k] * x[k];
+		} else {
+			for (k = i; k < d; k++) {
+				float t = p[k] - x[k];
+
+				acc += t * t;
+			}
+		}
+		out[j] = acc;
+	}
+}
+
+VQ_AVX512 static void vq_f32_mq_avx512(const float *q, size_t row, u32 nq,
+					const float *x, u32 d, unsigned int metric,
+					float *out)
+{
+	bool ip = metric == VQ_METRIC_IP;
+	u32 j;
+
+	for (j = 0; j + VQ_MQ4 <= nq; j += VQ_MQ4)
+		vq_f32_mq_n(q + j * row, row, VQ_MQ4, x, d, ip, out + j);
+	for (; j < nq; j++)
+		vq_f32_mq_n(q + j * row, row, 1, x, d, ip, out + j);
+}
+
+static __always_inline VQ_AVX512 void vq_f16_mq_n(const float *q, size_t row, u32 n,
+						  const __le16 *c, u32 d, bool ip, float *out)
+{
+	u32 i, j;
+
+#define VQ_LD16_C(k)	vq_ld16h(c + (k))
+#define VQ_LD8_C(k)	vq_ld8h(c + (k))
+	i = VQ_MQ_BODY(VQ_LD16_C, VQ_LD8_C, ip, q, row, n, d, out);
+#undef VQ_LD16_C
+#undef VQ_LD8_C
+	if (i < d) {
+		for (j = 0; j < n; j++) {
+			float tail;
+
+			(ip ? vq_ip_f16_ref : vq_l2sq_f16_ref)(q + j * row + i, c + i, d - i, 1,
+								&tail);
+			out[j] += tail;
+		}
+	}
+}
+
+VQ_AVX512 static void vq_f16_mq_avx512(const float *q, size_t row, u32 nq,
+					const __le16 *c, u32 d, unsigned int metric,
+					float *out)
+{
+	bool ip = metric == VQ_METRIC_IP;
+	u32 j;
+
+	for (j = 0; j + VQ_MQ4 <= nq; j += VQ_MQ4)
+		vq_f16_mq_n(q + j * row, row, VQ_MQ4, c, d, ip, out + j);
+	for (; j < nq; j++)
+		vq_f16_mq_n(q + j * row, row, 1, c, d, ip, out + j);
+}
+#undef VQ_MQ_BODY
+#undef VQ_MQ_ACC
+
 /* ---- SQ8 ---------------------------------------------------------------- */
 
 /*
@@ -394,6 +559,8 @@ const struct vq_ops vq_ops_avx512 = {
 	.ip_f16 = vq_ip_f16_avx512,
 	.sq8_scan = vq_sq8_scan_avx512,
 	.sq8_ip_mq = vq_sq8_ip_mq_avx512,
+	.f32_mq = vq_f32_mq_avx512,
+	.f16_mq = vq_f16_mq_avx512,
 };
 
 #endif /* __x86_64__ */

@@ -11,7 +11,7 @@
 #define VQ_ST_DMAX	136U
 #define VQ_ST_PQ_D	32U
 #define VQ_ST_PQ_M	8U
-#define VQ_ST_MQ	5U	/* queries of the multi-query checks */
+#define VQ_ST_MQ	9U	/* queries of the multi-query checks (AVX-512: 4 per pass) */
 
 /* SQ4 reads 64-dimension chunks, then 16-dimension blocks, then pairs. */
 static const u32 vq_st_dims[] = { 1, 7, 8, 15, 31, 32, 33, 63, 64, 65, 66, 67,

@@ -101,6 +101,9 @@ static void impl_selection(void)
 		VT_CHECK(ops->l2sq_f32 == vq_ops_avx2.l2sq_f32);
 		VT_CHECK(ops->l2sq_f16 == vq_ops_avx2.l2sq_f16);
 		VT_CHECK(ops->sq8_scan == vq_ops_avx512.sq8_scan);
+		/* batches of f32 / f16 queries: AVX-512, with the AVX2 single bits */
+		VT_CHECK(ops->f32_mq == vq_ops_avx512.f32_mq && ops->f32_mq);
+		VT_CHECK(ops->f16_mq == vq_ops_avx512.f16_mq && ops->f16_mq);
 		VT_CHECK(ops->sq4_scan == vq_ops_avx2.sq4_scan);
 		VT_CHECK(ops->pq_nearest == vq_ops_avx2.pq_nearest);
 		VT_CHECK(ops->f16_encode == vq_ops_avx2.f16_encode);

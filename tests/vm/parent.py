@@ -6,7 +6,8 @@
                                  subtree scope of SEARCH and INO_PATHS follow
                                  hard links, cross-directory renames of
                                  directories, RENAME_EXCHANGE, rename over a
-                                 file, unlink (also of an open file); many
+                                 file, unlink (also of an open file),
+                                 O_TMPFILE and linkat; many
                                  links (xattr-held pointers) beside a user
                                  xattr; the INO_PATHS bad-input table; file
                                  handles (open_by_handle_at after
@@ -314,6 +315,60 @@ def do_tree():
     os.link(P("k2/k"), P("k1/k3"))
     e, out, _ = ino_paths(rfd, kino, gen_of(P("k2/k")), PATHS_ALL)
     ck(e == 0 and sorted(out) == ["k1/k3", "k2/k"], "a new link goes to the empty slot", out)
+
+    # O_TMPFILE: no link, no pointer, not a result; linkat gives it its first
+    # link (the inode's slot) and a path; closed unlinked, it is freed
+    tfd = os.open(P("x"), os.O_TMPFILE | os.O_RDWR, 0o644)
+    os.write(tfd, b"tmpfile\n")
+    os.set_inheritable(tfd, True)
+    tpath = "/proc/%d/fd/%d" % (os.getpid(), tfd)
+    tid = attach(tpath, 42)
+    ck(os.fstat(tfd).st_nlink == 0, "O_TMPFILE: no link", os.fstat(tfd).st_nlink)
+    ck(tid not in search(M)[0], "O_TMPFILE with a vector: not a result before linkat")
+    os.link(tpath, P("x/tmp1"), follow_symlinks=True)
+    ck(os.fstat(tfd).st_nlink == 1, "linkat of the O_TMPFILE: one link", os.fstat(tfd).st_nlink)
+    res, _ = search(P("x"))
+    ck(res is not None and tid in res and res[tid]["path"] == P("x/tmp1"),
+       "... then a result under x with its path", res)
+    ck(tid not in search(P("a"))[0], "... and not under a")
+    e, out, _ = ino_paths(rfd, os.fstat(tfd).st_ino, gen_of(P("x/tmp1")), PATHS_ALL)
+    ck(e == 0 and out == ["x/tmp1"], "... INO_PATHS: its one link", "%s %s" % (e, out))
+    with open(P("x/tmp1"), "rb") as f:
+        ck(f.read() == b"tmpfile\n", "... its data by the new name")
+    os.link(P("x/tmp1"), P("a/tmp2"))
+    e, out, _ = ino_paths(rfd, os.fstat(tfd).st_ino, gen_of(P("x/tmp1")), PATHS_ALL)
+    ck(e == 0 and sorted(out) == ["a/tmp2", "x/tmp1"], "... a second link", out)
+    os.close(tfd)
+    xfd = os.open(P("x"), os.O_TMPFILE | os.O_RDWR | os.O_EXCL, 0o644)
+    try:
+        os.link("/proc/self/fd/%d" % xfd, P("x/tmp3"), follow_symlinks=True)
+        ck(False, "linkat of an O_TMPFILE | O_EXCL file is refused")
+    except OSError as ex:
+        ck(ex.errno == errno.ENOENT, "linkat of an O_TMPFILE | O_EXCL file: ENOENT", str(ex))
+    os.close(xfd)
+    os.sync()
+    before = os.statvfs(M)
+    ufd = os.open(P("a"), os.O_TMPFILE | os.O_WRONLY, 0o600)
+    os.write(ufd, b"u" * (1 << 20))
+    os.set_inheritable(ufd, True)
+    uid = attach("/proc/%d/fd/%d" % (os.getpid(), ufd), 43)
+    os.fsync(ufd)
+    mid_ = os.statvfs(M)
+    os.close(ufd)
+    os.sync()
+    after = os.statvfs(M)
+    # (its vector's table and chunk blocks stay with the vector store)
+    ck(mid_.f_ffree == before.f_ffree - 1 and after.f_ffree == before.f_ffree and
+       after.f_bfree - mid_.f_bfree >= (1 << 20) // before.f_bsize,
+       "an O_TMPFILE closed without a link: its inode and data blocks are freed",
+       "%s %s %s" % ((before.f_bfree, before.f_ffree), (mid_.f_bfree, mid_.f_ffree),
+                     (after.f_bfree, after.f_ffree)))
+    ck(uid not in search(M)[0], "... and its vector is gone")
+    try:
+        os.open(P("nonexistent-dir"), os.O_TMPFILE | os.O_RDWR, 0o600)
+        ck(False, "O_TMPFILE in a missing directory")
+    except OSError as ex:
+        ck(ex.errno == errno.ENOENT, "O_TMPFILE in a missing directory: ENOENT", str(ex))
 
     # file handles (export_operations): after dropping caches
     h = name_to_handle(P("a/f1"))

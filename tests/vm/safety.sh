@@ -552,7 +552,41 @@ t_rodev() {
 	ok "rodev: fsck clean" fsck_clean "$DEV2"
 }
 
-ALL="evict_ro restart mkwrite links syncfs jbounds replay orphan_symlink argsize dirfull xsparse attachfull crosslink metabitmap dtype rodev"
+# #15: a vector table entry whose owner is a directory was accepted (mount
+# does not read every owner's inode); iget now refuses a non-regular inode
+# that owns vectors, so the directory is EUCLEAN and search skips the vector.
+t_vecowner() {
+	begin vecowner
+	local id d
+	"$MKFS" -q -f "$DEV2"
+	mount -t vexfs "$DEV2" $M
+	mkdir $M/d
+	echo f > $M/f
+	python3 -c "import json; print(json.dumps([0.25] * 16))" > /tmp/v16.json
+	id=$("$VEXCTL" attach $M/f --vector /tmp/v16.json --json |
+		python3 -c "import json, sys; print(json.load(sys.stdin)['ids'][0])")
+	d=$(stat -c %i $M/d)
+	umount $M
+	$IMG "$DEV2" vtab "$id" owner "$d"
+	ok "vecowner: the mount still succeeds (owners are checked when used)" \
+		mount -t vexfs "$DEV2" $M
+	ok "vecowner: the directory that owns a vector is refused" sh -c "! stat $M/d >/dev/null 2>&1"
+	ok "vecowner: ... and dmesg says why" dmesg_has "inode $d \(mode 040[0-7]+\) owns vectors"
+	"$VEXCTL" search $M --vector /tmp/v16.json --json > /tmp/vecowner.json 2>&1
+	echo "# vecowner: search: $(cat /tmp/vecowner.json)"
+	ok "vecowner: a search skips the vector and still answers" python3 -c \
+		"import json; assert json.load(open('/tmp/vecowner.json'))['queries'][0] == []"
+	ok "vecowner: the file is readable" grep -qx f $M/f
+	umount $M
+	"$FSCK" -n "$DEV2" > /tmp/vecowner.fsck 2>&1
+	ok "vecowner: fsck -n reports the owner" grep -q "vector $id: owner inode $d is not a regular file" /tmp/vecowner.fsck
+	"$FSCK" -y "$DEV2" > /dev/null 2>&1
+	ok "vecowner: fsck clean after -y" fsck_clean "$DEV2"
+	ok "vecowner: mounts and the directory is usable again" \
+		sh -c "mount -t vexfs $DEV2 $M && stat $M/d >/dev/null && umount $M"
+}
+
+ALL="evict_ro restart mkwrite links syncfs jbounds replay orphan_symlink argsize dirfull xsparse attachfull crosslink metabitmap dtype rodev vecowner"
 for s in ${@:-$ALL}; do
 	"t_$s"
 done

@@ -12,6 +12,8 @@
   vximg.py DEV bbclear GRP BIT...    clear bits of a group's block bitmap, fix
                                      its checksum, the free count and the
                                      descriptor's checksum
+  vximg.py DEV vtab ID owner INO     set the owner of vector table entry ID
+                                     (one of the first block's), fix its CRC
 
 Offsets follow include/vexfs/vexfs_fs.h and the jbd2 on-disk format
 (Documentation/filesystems/ext4/journal.rst).
@@ -124,6 +126,18 @@ class Img:
         struct.pack_into("<I", b, 4, crc)
         self.write(blk * self.bs, bytes(b))
 
+    def set_vtab_owner(self, vid, ino):
+        # the vector table (inode 2) keeps entry @vid in its first block while
+        # vid < block size / 32 (the first ids)
+        assert vid < self.bs // 32
+        tblk = struct.unpack_from("<Q", self.get_inode(2), 120)[0]     # i_block[0]
+        off = tblk * self.bs + vid * 32
+        e = bytearray(self.read(off, 32))
+        struct.pack_into("<Q", e, 0, ino)
+        crc = crc32c(self.seed, struct.pack("<Q", vid))
+        struct.pack_into("<I", e, 28, crc32c(crc, bytes(e[:28])))
+        self.write(off, bytes(e))
+
     def jsb_off(self):
         return struct.unpack_from("<Q", self.sb, 72)[0] * self.bs
 
@@ -167,6 +181,9 @@ def main(argv):
         print(" ".join(str(i) for i in range(len(bm) * 8) if bm[i // 8] & (1 << (i % 8))))
     elif what == "bbclear":
         img.bbclear(int(argv[3]), [int(b) for b in argv[4:]])
+    elif what == "vtab":
+        img.set_vtab_owner(int(argv[3]), int(argv[5], 0)) if argv[4] == "owner" else \
+            sys.exit("vtab ID owner INO")
     elif what == "jsb":
         j = img.get_jsb()
         off, fmt = JSB[argv[3]]
