@@ -13,10 +13,11 @@ python3 -c "import json; print(json.dumps([[i + j / 512 for j in range(512)] for
 touch $M/warm && "$VEXCTL" attach $M/warm --vector /tmp/v50.json > /dev/null && rm $M/warm || exit 1
 # an O_TMPFILE given a name by linkat: no longer an orphan once linked
 python3 -c "
-import os
+import ctypes, os
 fd = os.open('$M', os.O_TMPFILE | os.O_RDWR, 0o644)
 os.write(fd, b'named by linkat\\n')
-os.link('/proc/self/fd/%d' % fd, '$M/named', follow_symlinks=True)
+# AT_SYMLINK_FOLLOW (os.link would call link(), which does not follow it)
+assert ctypes.CDLL(None).linkat(-100, b'/proc/self/fd/%d' % fd, -100, b'$M/named', 0x400) == 0
 " || exit 1
 sync
 stat -f -c '%f %d' $M > "$VEXFS_OUT/baseline"

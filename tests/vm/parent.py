@@ -129,6 +129,14 @@ def renameat2(a, b, flags):
         raise OSError(e, os.strerror(e))
 
 
+def linkat_follow(src, dst):
+    # linkat(AT_FDCWD, src, AT_FDCWD, dst, AT_SYMLINK_FOLLOW): os.link calls
+    # link(), which does not follow /proc/PID/fd/N to an O_TMPFILE
+    if libc.linkat(-100, src.encode(), -100, dst.encode(), 0x400):
+        e = ctypes.get_errno()
+        raise OSError(e, os.strerror(e))
+
+
 def name_to_handle(path):
     buf = ctypes.create_string_buffer(8 + 128)
     struct.pack_into("<Ii", buf, 0, 128, 0)
@@ -325,7 +333,7 @@ def do_tree():
     tid = attach(tpath, 42)
     ck(os.fstat(tfd).st_nlink == 0, "O_TMPFILE: no link", os.fstat(tfd).st_nlink)
     ck(tid not in search(M)[0], "O_TMPFILE with a vector: not a result before linkat")
-    os.link(tpath, P("x/tmp1"), follow_symlinks=True)
+    linkat_follow(tpath, P("x/tmp1"))
     ck(os.fstat(tfd).st_nlink == 1, "linkat of the O_TMPFILE: one link", os.fstat(tfd).st_nlink)
     res, _ = search(P("x"))
     ck(res is not None and tid in res and res[tid]["path"] == P("x/tmp1"),
@@ -341,7 +349,7 @@ def do_tree():
     os.close(tfd)
     xfd = os.open(P("x"), os.O_TMPFILE | os.O_RDWR | os.O_EXCL, 0o644)
     try:
-        os.link("/proc/self/fd/%d" % xfd, P("x/tmp3"), follow_symlinks=True)
+        linkat_follow("/proc/self/fd/%d" % xfd, P("x/tmp3"))
         ck(False, "linkat of an O_TMPFILE | O_EXCL file is refused")
     except OSError as ex:
         ck(ex.errno == errno.ENOENT, "linkat of an O_TMPFILE | O_EXCL file: ENOENT", str(ex))
@@ -399,7 +407,7 @@ def do_tree():
     os.close(rfd)
     os.close(afd)
     with open(os.path.join(WORK, "inos.json"), "w") as f:
-        json.dump({"inos": inos, "ids": ids, "many": mino, "mid": mid}, f)
+        json.dump({"inos": inos, "ids": ids, "many": mino, "mid": mid, "tid": tid}, f)
 
 
 def do_user():
@@ -423,7 +431,7 @@ def do_after():
     with open(os.path.join(WORK, "inos.json")) as f:
         st = json.load(f)
     res, _ = search(P("a"))
-    want = {st["ids"]["f5"]: P("a/f1"), st["ids"]["s7"]: P("a/secret/s7")}
+    want = {st["ids"]["f5"]: P("a/f1"), st["ids"]["s7"]: P("a/secret/s7"), st["tid"]: P("a/tmp2")}
     ck(res is not None and sorted(res) == sorted(list(want) + [st["mid"]]) and
        all(res[i]["path"] == p for i, p in want.items()) and
        res[st["mid"]]["path"].startswith(P("a/L")),
