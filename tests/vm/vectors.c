@@ -1108,7 +1108,8 @@ static int search_like(int fd, const struct vspec *v, uint32_t flags, uint32_t k
 
 /*
  * race DIR SECONDS: four processes attach, get, list, detach, read the xattr
- * view, unlink and recreate four shared files at once; every call must
+ * view, unlink and recreate four shared files (and O_TMPFILEs, some given a
+ * name by linkat) at once; every call must
  * succeed or fail with an errno the race explains (ENOENT for an id another
  * process detached, or a file another process unlinked).
  */
@@ -1205,6 +1206,31 @@ static int do_race(const char *dir, int secs)
 					}
 					if (dfd >= 0)
 						close(dfd);
+				}
+				/*
+				 * O_TMPFILE: a vector on a file with no link (on the
+				 * orphan list), then every other time linkat into s0
+				 * (EEXIST: an earlier one is there) or a close that frees it
+				 */
+				if (it % 7 == 3) {
+					char tp[64], tl[4200];
+					int tfd = open(dir, O_TMPFILE | O_RDWR, 0644);
+
+					if (tfd < 0) {
+						fprintf(stderr, "race: O_TMPFILE: %s\n", strerror(errno));
+						errs++;
+					} else {
+						if (attach(tfd, &v, &id))
+							errs++;
+						snprintf(tp, sizeof(tp), "/proc/self/fd/%d", tfd);
+						snprintf(tl, sizeof(tl), "%s/s0/t%d_%u", dir, p, it % 3);
+						if (it % 2 && linkat(AT_FDCWD, tp, AT_FDCWD, tl, AT_SYMLINK_FOLLOW) &&
+						    errno != EEXIST) {
+							fprintf(stderr, "race: linkat: %s\n", strerror(errno));
+							errs++;
+						}
+						close(tfd);
+					}
 				}
 				if (it % 50 == 49)
 					unlink(path);
