@@ -260,7 +260,7 @@ static int native(u32 n, u32 d, u32 comp, const char *comps, const u8 *codes, u3
 
 int main(int argc, char **argv)
 {
-	const char *dir, *comps;
+	const char *dir, *comps, *impl;
 	u32 n, d, nfiles, comp, i, j, r, stored, rec;
 	float *x, *q, scratch[3 * 4096], qn[NQ];
 	u8 *codes;
@@ -285,9 +285,14 @@ int main(int argc, char **argv)
 	       VEXFS_COMP_NONE;
 	if (d > 4096 || !n || !nfiles || (comp == VEXFS_COMP_PQ && (d % 8 || d > VEXFS_CB_MAX_DIMS)))
 		return 2;
-	/* SEARCH_BENCH_IMPL=scalar: the userspace side on the scalar kernels */
-	vq_select_impl(getenv("SEARCH_BENCH_IMPL") && !strcmp(getenv("SEARCH_BENCH_IMPL"), "scalar") ?
-		       0 : vq_cpu_features());
+	/*
+	 * SEARCH_BENCH_IMPL=scalar: the userspace side on the scalar kernels;
+	 * =avx2: without AVX-512 (what a CPU without it, or a QEMU guest, runs)
+	 */
+	impl = getenv("SEARCH_BENCH_IMPL");
+	vq_select_impl(impl && !strcmp(impl, "scalar") ? 0 :
+		       impl && !strcmp(impl, "avx2") ? vq_cpu_features() & ~VQ_FEAT_AVX512 :
+		       vq_cpu_features());
 	pq.d = d;
 	pq.m = d / 8;
 	pq.dsub = 8;
@@ -295,7 +300,8 @@ int main(int argc, char **argv)
 	rec = VEXFS_ALIGN_UP(stored, 32u);
 	x = malloc((size_t)n * d * 4);
 	codes = aligned_alloc(64, (size_t)n * rec);
-	q = malloc((size_t)NQ * d * 4);
+	/* 64-byte aligned, as the kernel's copy (kvmalloc of a power-of-two size) */
+	q = aligned_alloc(64, VEXFS_ALIGN_UP((size_t)NQ * d * 4, 64));
 	res = calloc((size_t)NQ * K, sizeof(*res));
 	if (!x || !codes || !q || !res)
 		return 1;

@@ -293,6 +293,35 @@ static __always_inline VQ_AVX512 float vq_hsum8(v8sf v)
 	return ((v[0] + v[4]) + (v[1] + v[5])) + ((v[2] + v[6]) + (v[3] + v[7]));
 }
 
+/*
+ * The finish of two queries j, k with no 8-float steps left, the lanes of
+ * both in one register: s[0], s[1] get vq_hsum8((a0 + a1) + (a2 + a3)) of
+ * A = a0|a1, B = a2|a3 of each, every add with the operands of the scalar
+ * order (v0 + v4, then (v0 + v4) + (v1 + v5), ...), a third of the work.
+ */
+static __always_inline VQ_AVX512 void vq_hsum8x2(v16sf Aj, v16sf Bj, v16sf Ak, v16sf Bk,
+						  float *s)
+{
+	v16sf a01 = __builtin_shufflevector(Aj, Ak, 0, 1, 2, 3, 4, 5, 6, 7,
+					    16, 17, 18, 19, 20, 21, 22, 23) +
+		    __builtin_shufflevector(Aj, Ak, 8, 9, 10, 11, 12, 13, 14, 15,
+					    24, 25, 26, 27, 28, 29, 30, 31);
+	v16sf a23 = __builtin_shufflevector(Bj, Bk, 0, 1, 2, 3, 4, 5, 6, 7,
+					    16, 17, 18, 19, 20, 21, 22, 23) +
+		    __builtin_shufflevector(Bj, Bk, 8, 9, 10, 11, 12, 13, 14, 15,
+					    24, 25, 26, 27, 28, 29, 30, 31);
+	v16sf v = a01 + a23;	/* v of j | v of k */
+
+	v = v + __builtin_shufflevector(v, v, 4, 5, 6, 7, 0, 1, 2, 3,
+					12, 13, 14, 15, 8, 9, 10, 11);
+	v = v + __builtin_shufflevector(v, v, 1, 0, 3, 2, 5, 4, 7, 6,
+					9, 8, 11, 10, 13, 12, 15, 14);
+	v = v + __builtin_shufflevector(v, v, 2, 3, 0, 1, 6, 7, 4, 5,
+					10, 11, 8, 9, 14, 15, 12, 13);
+	s[0] = v[0];
+	s[1] = v[8];
+}
+
 #define VQ_MQ_ACC(ip, acc, qv, xv) do {					\
 	if (ip) {							\
 		acc += (qv) * (xv);					\
@@ -303,116 +332,139 @@ static __always_inline VQ_AVX512 float vq_hsum8(v8sf v)
 	}								\
 } while (0)
 
-/*
- * The vector part: @n (a constant) queries at @q (@row floats apart) against
- * the vector whose floats LD16 / LD8 load, up to the last multiple of 8 of
- * @d; s[j] gets query j's reduced sum, the function returns where it ended.
- */
-#define VQ_MQ_BODY(LD16, LD8, ip, q, row, n, d, s) ({			\
-	v16sf A_[VQ_MQ4], B_[VQ_MQ4];					\
-	u32 i_, j_;							\
+/* One query's finish: 8-float steps into a0, the reduction (s gets it). */
+#define VQ_MQ_FINISH(LD8, ip, p, A, B, i, d, s) do {			\
+	v8sf a0_ = vq_lo8(A), a1_ = vq_hi8(A);				\
+	v8sf a2_ = vq_lo8(B), a3_ = vq_hi8(B);				\
+	u32 k_;								\
 									\
-	for (j_ = 0; j_ < (n); j_++)					\
-		A_[j_] = B_[j_] = vq_z16();				\
+	for (k_ = (i); k_ + 8 <= (d); k_ += 8)				\
+		VQ_MQ_ACC(ip, a0_, vq_ld8((p) + k_), LD8(k_));		\
+	s = vq_hsum8((a0_ + a1_) + (a2_ + a3_));			\
+} while (0)
+
+/*
+ * The vector part of four queries (p0..p3), spelled out so that the sums
+ * stay in registers: the 32-float steps, then each query's finish up to the
+ * last multiple of 8 of d; returns where the steps ended.
+ */
+#define VQ_MQ4_BODY(LD16, LD8, ip, p0, p1, p2, p3, d, s) ({		\
+	v16sf A0 = vq_z16(), A1 = A0, A2 = A0, A3 = A0;			\
+	v16sf B0 = A0, B1 = A0, B2 = A0, B3 = A0;			\
+	u32 i_;								\
+									\
 	for (i_ = 0; i_ + 32 <= (d); i_ += 32) {			\
 		v16sf x0_ = LD16(i_), x1_ = LD16(i_ + 16);		\
 									\
-		for (j_ = 0; j_ < (n); j_++) {				\
-			const float *p_ = (q) + j_ * (row);		\
-									\
-			VQ_MQ_ACC(ip, A_[j_], vq_ld16(p_ + i_), x0_);	\
-			VQ_MQ_ACC(ip, B_[j_], vq_ld16(p_ + i_ + 16), x1_); \
-		}							\
+		VQ_MQ_ACC(ip, A0, vq_ld16((p0) + i_), x0_);		\
+		VQ_MQ_ACC(ip, B0, vq_ld16((p0) + i_ + 16), x1_);	\
+		VQ_MQ_ACC(ip, A1, vq_ld16((p1) + i_), x0_);		\
+		VQ_MQ_ACC(ip, B1, vq_ld16((p1) + i_ + 16), x1_);	\
+		VQ_MQ_ACC(ip, A2, vq_ld16((p2) + i_), x0_);		\
+		VQ_MQ_ACC(ip, B2, vq_ld16((p2) + i_ + 16), x1_);	\
+		VQ_MQ_ACC(ip, A3, vq_ld16((p3) + i_), x0_);		\
+		VQ_MQ_ACC(ip, B3, vq_ld16((p3) + i_ + 16), x1_);	\
 	}								\
-	for (j_ = 0; j_ < (n); j_++) {					\
-		const float *p_ = (q) + j_ * (row);			\
-		v8sf a0_ = vq_lo8(A_[j_]), a1_ = vq_hi8(A_[j_]);	\
-		v8sf a2_ = vq_lo8(B_[j_]), a3_ = vq_hi8(B_[j_]);	\
-		u32 k_;							\
-									\
-		for (k_ = i_; k_ + 8 <= (d); k_ += 8)			\
-			VQ_MQ_ACC(ip, a0_, vq_ld8(p_ + k_), LD8(k_));	\
-		(s)[j_] = vq_hsum8((a0_ + a1_) + (a2_ + a3_));		\
+	if ((d) - i_ < 8) {						\
+		vq_hsum8x2(A0, B0, A1, B1, (s));			\
+		vq_hsum8x2(A2, B2, A3, B3, (s) + 2);			\
+	} else {							\
+		VQ_MQ_FINISH(LD8, ip, p0, A0, B0, i_, d, (s)[0]);	\
+		VQ_MQ_FINISH(LD8, ip, p1, A1, B1, i_, d, (s)[1]);	\
+		VQ_MQ_FINISH(LD8, ip, p2, A2, B2, i_, d, (s)[2]);	\
+		VQ_MQ_FINISH(LD8, ip, p3, A3, B3, i_, d, (s)[3]);	\
 	}								\
 	i_ + ((d) - i_) / 8 * 8;					\
 })
 
-static __always_inline VQ_AVX512 void vq_f32_mq_n(const float *q, size_t row, u32 n,
-						  const float *x, u32 d, bool ip, float *out)
+#define VQ_LD16_X(k)	vq_ld16(x + (k))
+#define VQ_LD8_X(k)	vq_ld8(x + (k))
+#define VQ_LD16_C(k)	vq_ld16h(c + (k))
+#define VQ_LD8_C(k)	vq_ld8h(c + (k))
+
+/* the f32 tails as the single kernels write them (same contraction) */
+static __always_inline VQ_AVX512 float vq_f32_tail(const float *p, const float *x, u32 i,
+						   u32 d, bool ip, float acc)
+{
+	for (; i < d; i++) {
+		if (ip) {
+			acc += p[i] * x[i];
+		} else {
+			float t = p[i] - x[i];
+
+			acc += t * t;
+		}
+	}
+	return acc;
+}
+
+static __always_inline VQ_AVX512 void vq_f32_mq(const float *q, size_t row, u32 nq,
+						const float *x, u32 d, const bool ip, float *out)
 {
 	u32 i, j, k;
 
-#define VQ_LD16_X(k)	vq_ld16(x + (k))
-#define VQ_LD8_X(k)	vq_ld8(x + (k))
-	i = VQ_MQ_BODY(VQ_LD16_X, VQ_LD8_X, ip, q, row, n, d, out);
-#undef VQ_LD16_X
-#undef VQ_LD8_X
-	/* the tails as the single kernels write them (same contraction) */
-	for (j = 0; j < n; j++) {
-		const float *p = q + j * row;
-		float acc = out[j];
-
-		if (ip) {
-			for (k = i; k < d; k++)
-				acc += p[k] * x[k];
-		} else {
-			for (k = i; k < d; k++) {
-				float t = p[k] - x[k];
-
-				acc += t * t;
-			}
-		}
-		out[j] = acc;
+	for (j = 0; j + VQ_MQ4 <= nq; j += VQ_MQ4, q += VQ_MQ4 * row, out += VQ_MQ4) {
+		i = VQ_MQ4_BODY(VQ_LD16_X, VQ_LD8_X, ip, q, q + row, q + 2 * row, q + 3 * row,
+				d, out);
+		for (k = 0; i < d && k < VQ_MQ4; k++)
+			out[k] = vq_f32_tail(q + k * row, x, i, d, ip, out[k]);
 	}
+	/* 1..3 left (and single queries): the AVX2 pairs, as fast there */
+	if (j < nq)
+		vq_ops_avx2.f32_mq(q, row, nq - j, x, d, ip ? VQ_METRIC_IP : VQ_METRIC_L2, out);
 }
 
 VQ_AVX512 static void vq_f32_mq_avx512(const float *q, size_t row, u32 nq,
 					const float *x, u32 d, unsigned int metric,
 					float *out)
 {
-	bool ip = metric == VQ_METRIC_IP;
-	u32 j;
-
-	for (j = 0; j + VQ_MQ4 <= nq; j += VQ_MQ4)
-		vq_f32_mq_n(q + j * row, row, VQ_MQ4, x, d, ip, out + j);
-	for (; j < nq; j++)
-		vq_f32_mq_n(q + j * row, row, 1, x, d, ip, out + j);
+	if (metric == VQ_METRIC_IP)
+		vq_f32_mq(q, row, nq, x, d, true, out);
+	else
+		vq_f32_mq(q, row, nq, x, d, false, out);
 }
 
-static __always_inline VQ_AVX512 void vq_f16_mq_n(const float *q, size_t row, u32 n,
-						  const __le16 *c, u32 d, bool ip, float *out)
+static __always_inline VQ_AVX512 void vq_f16_tail(const float *p, const __le16 *c, u32 i,
+						  u32 d, bool ip, float *acc)
 {
-	u32 i, j;
+	float tail;
 
-#define VQ_LD16_C(k)	vq_ld16h(c + (k))
-#define VQ_LD8_C(k)	vq_ld8h(c + (k))
-	i = VQ_MQ_BODY(VQ_LD16_C, VQ_LD8_C, ip, q, row, n, d, out);
-#undef VQ_LD16_C
-#undef VQ_LD8_C
 	if (i < d) {
-		for (j = 0; j < n; j++) {
-			float tail;
-
-			(ip ? vq_ip_f16_ref : vq_l2sq_f16_ref)(q + j * row + i, c + i, d - i, 1,
-								&tail);
-			out[j] += tail;
-		}
+		(ip ? vq_ip_f16_ref : vq_l2sq_f16_ref)(p + i, c + i, d - i, 1, &tail);
+		*acc += tail;
 	}
+}
+
+static __always_inline VQ_AVX512 void vq_f16_mq(const float *q, size_t row, u32 nq,
+						const __le16 *c, u32 d, const bool ip, float *out)
+{
+	u32 i, j, k;
+
+	for (j = 0; j + VQ_MQ4 <= nq; j += VQ_MQ4, q += VQ_MQ4 * row, out += VQ_MQ4) {
+		i = VQ_MQ4_BODY(VQ_LD16_C, VQ_LD8_C, ip, q, q + row, q + 2 * row, q + 3 * row,
+				d, out);
+		for (k = 0; k < VQ_MQ4; k++)
+			vq_f16_tail(q + k * row, c, i, d, ip, out + k);
+	}
+	if (j < nq)
+		vq_ops_avx2.f16_mq(q, row, nq - j, c, d, ip ? VQ_METRIC_IP : VQ_METRIC_L2, out);
 }
 
 VQ_AVX512 static void vq_f16_mq_avx512(const float *q, size_t row, u32 nq,
 					const __le16 *c, u32 d, unsigned int metric,
 					float *out)
 {
-	bool ip = metric == VQ_METRIC_IP;
-	u32 j;
-
-	for (j = 0; j + VQ_MQ4 <= nq; j += VQ_MQ4)
-		vq_f16_mq_n(q + j * row, row, VQ_MQ4, c, d, ip, out + j);
-	for (; j < nq; j++)
-		vq_f16_mq_n(q + j * row, row, 1, c, d, ip, out + j);
+	if (metric == VQ_METRIC_IP)
+		vq_f16_mq(q, row, nq, c, d, true, out);
+	else
+		vq_f16_mq(q, row, nq, c, d, false, out);
 }
-#undef VQ_MQ_BODY
+#undef VQ_LD16_X
+#undef VQ_LD8_X
+#undef VQ_LD16_C
+#undef VQ_LD8_C
+#undef VQ_MQ4_BODY
+#undef VQ_MQ_FINISH
 #undef VQ_MQ_ACC
 
 /* ---- SQ8 ---------------------------------------------------------------- */
