@@ -1,0 +1,351 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0 OR MIT
+"""Crash consistency by replay of a dm-log-writes log (tests/vm/logwrites.sh).
+
+  logwrites.py work M DM MANIFEST SEED STEPS
+      STEPS seeded operations on the VexFS mounted at M, whose device is the
+      log-writes target DM: creates (data of 0 B .. 300 KiB, 0-3 vectors set
+      through the xattr view), overwrites and truncates, vectors attached,
+      replaced and detached, renames across directories, hard links,
+      unlinks, and writes never synced. After each durable step (fsync of
+      the file and of the directories touched) a mark "vx-K" goes into the
+      log (dmsetup message DM 0 mark vx-K) and MANIFEST gets the state every
+      later point must show: each marked file's data and vectors (SHA-256 of
+      the data and of each user.vexfs.vec.* value), the paths that must be
+      absent, and what the next step touches (its outcome is open until its
+      own mark).
+
+  logwrites.py replay LOG TARGET COW MANIFEST NPOINTS SEED
+      Replays the log (the format of the kernel's
+      Documentation/admin-guide/device-mapper/log-writes.rst: a super block,
+      then per entry one sector of header, mark text, and the data written)
+      onto TARGET from the "mkfs" mark on, and stops at NPOINTS points: flush,
+      FUA and mark entries (a seeded, evenly spread choice when there are
+      more) and a quarter at random entries between them (a crash there sees
+      every write logged before it). At each point: a snapshot of TARGET
+      (dm-snapshot, exceptions on COW, so TARGET itself only ever gets the
+      log's writes) is mounted, which replays the journal; every file of the
+      last mark's state has its data and vectors, every absent path is
+      absent, every file and vector on the filesystem reads without error;
+      after umount fsck.vexfs -n is clean.
+
+Prints "ok N - ..." per point and "# vtest: P passed, F failed".
+"""
+import errno
+import hashlib
+import json
+import os
+import random
+import struct
+import subprocess
+import sys
+
+from vt import ck, finish
+
+LOG_MAGIC = 0x6a736677736872
+FLUSH, FUA, DISCARD, MARK = 1, 2, 4, 8
+VEC_MAGIC = 0x31415856
+VEC_PREFIX = "user.vexfs.vec."
+FSCK = os.environ.get("FSCK", os.path.join(os.getcwd(), "build/user/fsck.vexfs"))
+
+
+def sha(b):
+    return hashlib.sha256(b).hexdigest()[:16]
+
+
+def run(*args):
+    return subprocess.run([str(a) for a in args], stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True)
+
+
+# ---- the workload -----------------------------------------------------------
+
+def vec_value(rng):
+    """A struct vexfs_vec_xattr + data: f32, f16 or int8, 4..64 dims."""
+    dt = rng.choice([1, 2, 3])
+    dims = rng.choice([4, 16, 33, 64])
+    if dt == 1:
+        data = struct.pack("<%df" % dims, *[rng.uniform(-4, 4) for _ in range(dims)])
+    elif dt == 2:
+        data = struct.pack("<%de" % dims, *[rng.uniform(-4, 4) for _ in range(dims)])
+    else:
+        data = bytes(rng.randrange(256) for _ in range(dims))
+    model = b"lw-model".ljust(16, b"\0")
+    hdr = struct.pack("<IHHIIQQ16sIIQ", VEC_MAGIC, dt, 0, dims, len(data), 1000, 1000,
+                      model, 1, 0, 0)
+    return hdr + data
+
+
+def file_state(path):
+    with open(path, "rb") as f:
+        data = f.read()
+    vecs = sorted(n for n in os.listxattr(path) if n.startswith(VEC_PREFIX))
+    return {"sha": sha(data), "size": len(data),
+            "vec": [sha(os.getxattr(path, n)) for n in vecs]}
+
+
+def fsync_path(p, flags=os.O_RDONLY):
+    fd = os.open(p, flags)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def do_work(m, dm, manifest, seed, steps):
+    rng = random.Random(seed)
+    dirs = ["d0", "d1", "d2", "d2/e"]
+    for d in dirs:
+        os.makedirs(os.path.join(m, d))
+    fsync_path(m)
+    fsync_path(os.path.join(m, "d2"))
+    state = {}          # path -> its state at the last mark
+    gone = set()        # paths that must be absent
+    out = open(manifest, "w")
+    n = 0
+
+    def P(p):
+        return os.path.join(m, p)
+
+    def newname():
+        nonlocal n
+        n += 1
+        return "%s/f%03d" % (rng.choice(dirs), n)
+
+    def payload():
+        size = rng.choice([0, 100, 4096, 5000, 70000, 300000])
+        return rng.randbytes(size)
+
+    for k in range(1, steps + 1):
+        ops = ["create"] * 4 + ["unsynced"]
+        if state:
+            ops += ["overwrite", "truncate", "attach", "replace", "detach", "rename",
+                    "link", "unlink"]
+        op = rng.choice(ops)
+        live = sorted(state)
+        touched = []
+        if op in ("create", "unsynced"):
+            p = newname()
+            touched = [p]
+            fd = os.open(P(p), os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o644)
+            os.write(fd, payload())
+            for i in range(rng.randrange(4)):
+                os.setxattr(P(p), VEC_PREFIX + "%05d" % i, vec_value(rng))
+            if op == "create":
+                os.fsync(fd)
+                fsync_path(os.path.dirname(P(p)))
+            os.close(fd)
+        else:
+            p = rng.choice(live)
+            touched = [p]
+            if op == "overwrite":
+                fd = os.open(P(p), os.O_WRONLY)
+                size = os.fstat(fd).st_size
+                os.pwrite(fd, rng.randbytes(rng.choice([1, 4096, 9000])),
+                          rng.randrange(size + 4096))
+                os.fsync(fd)
+                os.close(fd)
+            elif op == "truncate":
+                fd = os.open(P(p), os.O_WRONLY)
+                os.ftruncate(fd, rng.randrange(os.fstat(fd).st_size + 1))
+                os.fsync(fd)
+                os.close(fd)
+            elif op in ("attach", "replace", "detach"):
+                nv = len(state[p]["vec"])
+                if op == "attach" or nv == 0:
+                    os.setxattr(P(p), VEC_PREFIX + "%05d" % nv, vec_value(rng))
+                elif op == "replace":
+                    os.setxattr(P(p), VEC_PREFIX + "%05d" % rng.randrange(nv), vec_value(rng))
+                else:
+                    os.removexattr(P(p), VEC_PREFIX + "%05d" % rng.randrange(nv))
+                fsync_path(P(p))
+            elif op == "rename":
+                q = newname()
+                touched.append(q)
+                os.rename(P(p), P(q))
+                fsync_path(os.path.dirname(P(p)))
+                fsync_path(os.path.dirname(P(q)))
+                # the other links of the file keep their names
+                state[q] = state.pop(p)
+                gone.add(p)
+                gone.discard(q)
+            elif op == "link":
+                q = newname()
+                touched.append(q)
+                os.link(P(p), P(q))
+                fsync_path(os.path.dirname(P(q)))
+            elif op == "unlink":
+                os.unlink(P(p))
+                fsync_path(os.path.dirname(P(p)))
+                del state[p]
+                gone.add(p)
+        # the state every later point must show (links share one inode:
+        # re-read every path that names it)
+        for q in touched:
+            if os.path.exists(P(q)) and op != "unsynced":
+                state[q] = file_state(P(q))
+                gone.discard(q)
+        if op in ("overwrite", "truncate", "attach", "replace", "detach"):
+            ino = os.stat(P(p)).st_ino
+            for q in list(state):
+                if q != p and os.stat(P(q)).st_ino == ino:
+                    state[q] = file_state(P(q))
+                    touched.append(q)
+        # what step k touched is open between mark k-1 and mark k
+        out.write(json.dumps({"mark": "vx-%d" % k, "op": op, "touched": touched,
+                              "state": state, "gone": sorted(gone)}) + "\n")
+        r = run("dmsetup", "message", dm, "0", "mark", "vx-%d" % k)
+        if r.returncode:
+            ck(False, "dmsetup message mark vx-%d" % k, r.stdout)
+            break
+    out.close()
+    ck(True, "workload: %d steps, %d files marked, %d paths gone" % (steps, len(state), len(gone)))
+
+
+# ---- the replay -------------------------------------------------------------
+
+class Log:
+    def __init__(self, path):
+        self.f = open(path, "rb")
+        magic, ver, nr, ss = struct.unpack("<QQQI", self.f.read(28))
+        if magic != LOG_MAGIC or ver != 1:
+            raise ValueError("%s: not a dm-log-writes log (magic %x version %d)" %
+                             (path, magic, ver))
+        self.ss = ss
+        self.entries = []       # (sector, nr_sectors, flags, mark, data offset)
+        pos = ss
+        for _ in range(nr):
+            self.f.seek(pos)
+            hdr = self.f.read(ss)
+            sector, nsec, flags, dlen = struct.unpack_from("<QQQQ", hdr)
+            mark = hdr[32:32 + dlen].decode(errors="replace") if flags & MARK else None
+            self.entries.append((sector, nsec, flags, mark, pos + ss))
+            pos += ss + (0 if flags & DISCARD else nsec * ss)
+
+    def apply(self, i, fd):
+        sector, nsec, flags, _, off = self.entries[i]
+        if not nsec:
+            return
+        if flags & DISCARD:
+            data = bytes(nsec * self.ss)
+        else:
+            self.f.seek(off)
+            data = self.f.read(nsec * self.ss)
+        os.pwrite(fd, data, sector * self.ss)
+
+
+def check_tree(m, want, gone, skip):
+    """The marked state is there, absent paths are absent, all reads work."""
+    bad = []
+    for p, st in want.items():
+        if p in skip:
+            continue
+        try:
+            got = file_state(os.path.join(m, p))
+        except OSError as ex:
+            bad.append("%s: %s" % (p, ex))
+            continue
+        if got != st:
+            bad.append("%s: %s, marked %s" % (p, got, st))
+    for p in gone:
+        if p not in skip and os.path.lexists(os.path.join(m, p)):
+            bad.append("%s: present after its removal was marked" % p)
+    nfiles = nvec = 0
+    for root, _, files in os.walk(m, onerror=lambda ex: bad.append("walk: %s" % ex)):
+        for name in files:
+            try:
+                st = file_state(os.path.join(root, name))
+                nfiles += 1
+                nvec += len(st["vec"])
+            except OSError as ex:
+                bad.append("%s: %s" % (os.path.join(root, name), ex))
+    return bad, nfiles, nvec
+
+
+def do_replay(log, target, cow, manifest, npoints, seed):
+    rng = random.Random(seed)
+    lg = Log(log)
+    marks = [json.loads(line) for line in open(manifest)]
+    by_mark = {mk["mark"]: i for i, mk in enumerate(marks)}
+    start = next((i for i, e in enumerate(lg.entries) if e[3] == "mkfs"), None)
+    if not ck(start is not None, "the log has the mkfs mark (%d entries)" % len(lg.entries)):
+        return
+    later = range(start, len(lg.entries))
+    cand = [i for i in later if lg.entries[i][2] & (FLUSH | FUA | MARK)]
+    others = [i for i in later if i not in set(cand)]
+    nc = min(len(cand), npoints - npoints // 4)
+    if nc < len(cand):
+        cand = [cand[j * len(cand) // nc] for j in range(nc)]
+    pts = set(cand) | set(rng.sample(others, min(len(others), npoints - nc)))
+    pts.add(len(lg.entries) - 1)
+    pts = sorted(pts)
+    print("# log: %d entries (%d flush/FUA, %d marks) from the mkfs mark; %d replay points" %
+          (len(lg.entries) - start,
+           sum(1 for i in later if lg.entries[i][2] & (FLUSH | FUA)),
+           sum(1 for i in later if lg.entries[i][2] & MARK), len(pts)))
+    size = int(run("blockdev", "--getsz", target).stdout)
+    fd = os.open(target, os.O_RDWR)
+    os.pwrite(fd, bytes(1 << 20), 0)    # no stale superblock from an earlier run
+    done = -1
+    for i in range(start + 1):
+        lg.apply(i, fd)
+    done = start
+    mnt = "/mnt/lwreplay"
+    os.makedirs(mnt, exist_ok=True)
+    for pt in pts:
+        for i in range(done + 1, pt + 1):
+            lg.apply(i, fd)
+        done = pt
+        os.fsync(fd)
+        # the last mark at or before the point, and what the next step touches
+        k = max((by_mark[lg.entries[i][3]] for i in range(start, pt + 1)
+                 if lg.entries[i][3] in by_mark), default=None)
+        want = marks[k]["state"] if k is not None else {}
+        gone = marks[k]["gone"] if k is not None else []
+        nxt = (k + 1) if k is not None else 0
+        skip = set(marks[nxt]["touched"]) if nxt < len(marks) else set()
+        what = "entry %d (%s%s)" % (pt, "last mark " + marks[k]["mark"] if k is not None
+                                    else "no mark yet",
+                                    ", then " + marks[nxt]["op"] if nxt < len(marks) else "")
+        r = run("dmsetup", "create", "lwsnap", "--table",
+                "0 %d snapshot %s %s N 8" % (size, target, cow))
+        if r.returncode:
+            ck(False, "point %s: snapshot" % what, r.stdout.strip())
+            break
+        dev = "/dev/mapper/lwsnap"
+        r = run("mount", "-t", "vexfs", dev, mnt)
+        if not r.returncode:
+            bad, nf, nv = check_tree(mnt, want, gone, skip)
+            u = run("umount", mnt)
+            if u.returncode:
+                bad.append("umount: " + u.stdout.strip())
+            f = run(FSCK, "-n", dev)
+            if f.returncode:
+                bad.append("fsck -n exit %d: %s" % (f.returncode,
+                                                    " | ".join(f.stdout.splitlines()[:6])))
+            ck(not bad, "point %s: mounts, %d files and %d vectors read, marked state intact, "
+               "fsck clean" % (what, nf, nv), "; ".join(bad[:5]))
+        else:
+            ck(False, "point %s: mount" % what, r.stdout.strip())
+        r = run("dmsetup", "remove", "lwsnap")
+        if r.returncode:
+            ck(False, "dmsetup remove", r.stdout.strip())
+            break
+    os.close(fd)
+
+
+def main():
+    mode = sys.argv[1]
+    if mode == "work":
+        m, dm, manifest, seed, steps = sys.argv[2:7]
+        do_work(m, dm, manifest, int(seed), int(steps))
+    elif mode == "replay":
+        log, target, cow, manifest, npoints, seed = sys.argv[2:8]
+        do_replay(log, target, cow, manifest, int(npoints), int(seed))
+    else:
+        sys.exit(__doc__)
+    finish()
+
+
+if __name__ == "__main__":
+    main()
