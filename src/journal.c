@@ -8,27 +8,33 @@
 #include <linux/blkdev.h>
 #include "vexfs.h"
 
+/* Whether a handle may start: not shut down, not read-only, journal alive. */
+static int vexfs_journal_check_start(struct super_block *sb)
+{
+	if (unlikely(vexfs_forced_shutdown(sb)))
+		return -EIO;
+	if (sb_rdonly(sb))
+		return -EROFS;
+	if (unlikely(is_journal_aborted(VEXFS_SB(sb)->s_journal))) {
+		vexfs_journal_aborted(sb);	/* jbd2 would only say EROFS */
+		return -EROFS;
+	}
+	return 0;
+}
+
 handle_t *vexfs_journal_start(struct super_block *sb, int credits)
 {
-	journal_t *journal = VEXFS_SB(sb)->s_journal;
-
-	if (unlikely(vexfs_forced_shutdown(sb)))
-		return ERR_PTR(-EIO);
-	if (sb_rdonly(sb))
-		return ERR_PTR(-EROFS);
-	return jbd2__journal_start(journal, credits, 0, VEXFS_REVOKE_CREDITS, GFP_NOFS, 0, 0);
+	return vexfs_journal_start_revoke(sb, credits, VEXFS_REVOKE_CREDITS);
 }
 
 /* As vexfs_journal_start(), with room to revoke @revokes freed metadata blocks. */
 handle_t *vexfs_journal_start_revoke(struct super_block *sb, int credits, int revokes)
 {
-	journal_t *journal = VEXFS_SB(sb)->s_journal;
+	int err = vexfs_journal_check_start(sb);
 
-	if (unlikely(vexfs_forced_shutdown(sb)))
-		return ERR_PTR(-EIO);
-	if (sb_rdonly(sb))
-		return ERR_PTR(-EROFS);
-	return jbd2__journal_start(journal, credits, 0, revokes, GFP_NOFS, 0, 0);
+	if (err)
+		return ERR_PTR(err);
+	return jbd2__journal_start(VEXFS_SB(sb)->s_journal, credits, 0, revokes, GFP_NOFS, 0, 0);
 }
 
 int vexfs_journal_stop(handle_t *handle)

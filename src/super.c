@@ -62,6 +62,26 @@ int __vexfs_err(struct super_block *sb, const char *func, const char *fmt, ...)
 	return -EUCLEAN;
 }
 
+/*
+ * The journal aborted (a write it needed failed, or an error stopped it): no
+ * change can be made any more. Say so once and refuse writes from now on
+ * (read-only, whatever errors= says, as ext4's abort does; errors=panic
+ * panics).
+ */
+void vexfs_journal_aborted(struct super_block *sb)
+{
+	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
+
+	if (test_and_set_bit(VEXFS_FLAG_ABORTED, &sbi->s_flags))
+		return;
+	atomic64_inc(&sbi->s_stat_errors);
+	if (sbi->s_mount_opt & VEXFS_MOUNT_ERRORS_PANIC)
+		panic("vexfs (%s): journal aborted (%d)\n", sb->s_id, sbi->s_journal->j_errno);
+	pr_crit("vexfs (%s): journal aborted (%d): remounting filesystem read-only\n", sb->s_id,
+		sbi->s_journal->j_errno);
+	sb->s_flags |= SB_RDONLY;
+}
+
 /* ---- superblock I/O ----------------------------------------------------- */
 
 /*

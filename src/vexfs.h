@@ -66,6 +66,7 @@ static inline void vexfs_bh_set_verified(struct buffer_head *bh, enum vexfs_bh_t
 
 /* sbi->s_flags bits */
 #define VEXFS_FLAG_SHUTDOWN		0
+#define VEXFS_FLAG_ABORTED		1	/* the aborted journal was reported */
 
 struct vexfs_group_info {
 	spinlock_t lock;		/* bitmap and descriptor updates */
@@ -140,6 +141,7 @@ static inline struct vexfs_inode_info *VEXFS_I(struct inode *inode)
 __printf(3, 4) int __vexfs_err(struct super_block *sb, const char *func,
 			       const char *fmt, ...);
 __printf(2, 3) void vexfs_msg(struct super_block *sb, const char *fmt, ...);
+void vexfs_journal_aborted(struct super_block *sb);
 #define vexfs_err(sb, fmt, ...) __vexfs_err(sb, __func__, fmt, ##__VA_ARGS__)
 /* Report corruption (applies errors=) and return -EUCLEAN. */
 #define vexfs_corrupt(sb, fmt, ...) \
