@@ -214,8 +214,14 @@ static int vexfs_link(struct dentry *old_dentry, struct inode *dir,
 	inc_nlink(inode);
 	ihold(inode);
 	err = vexfs_mark_inode_dirty(handle, inode);
-	if (tmpfile && !err)
-		err = vexfs_orphan_del(handle, inode);	/* named now: no longer an orphan */
+	/*
+	 * Named now: no longer an orphan. If the list cannot be written the
+	 * link stands (as in ext4): the next mount finds a linked regular file
+	 * on the list and only takes it off.
+	 */
+	if (tmpfile && !err && vexfs_orphan_del(handle, inode))
+		vexfs_msg(dir->i_sb, "inode %lu: linked, but still on the orphan list on disk",
+			  inode->i_ino);
 	d_instantiate(dentry, inode);
 out:
 	err2 = vexfs_journal_stop(handle);

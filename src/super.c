@@ -64,9 +64,10 @@ int __vexfs_err(struct super_block *sb, const char *func, const char *fmt, ...)
 
 /*
  * The journal aborted (a write it needed failed, or an error stopped it): no
- * change can be made any more. Say so once and refuse writes from now on
- * (read-only, whatever errors= says, as ext4's abort does; errors=panic
- * panics).
+ * change can be made any more, and every handle is refused with EROFS
+ * (vexfs_journal_check_start). Say so once; errors=panic panics. SB_RDONLY is
+ * not set here: changing it without s_umount and a remount confuses freeze
+ * and thaw (6.12's ext4 stopped doing it for that reason).
  */
 void vexfs_journal_aborted(struct super_block *sb)
 {
@@ -75,11 +76,12 @@ void vexfs_journal_aborted(struct super_block *sb)
 	if (test_and_set_bit(VEXFS_FLAG_ABORTED, &sbi->s_flags))
 		return;
 	atomic64_inc(&sbi->s_stat_errors);
-	if (sbi->s_mount_opt & VEXFS_MOUNT_ERRORS_PANIC)
+	/* not while the system goes down: its devices may be gone already */
+	if ((sbi->s_mount_opt & VEXFS_MOUNT_ERRORS_PANIC) && system_state != SYSTEM_HALT &&
+	    system_state != SYSTEM_POWER_OFF && system_state != SYSTEM_RESTART)
 		panic("vexfs (%s): journal aborted (%d)\n", sb->s_id, sbi->s_journal->j_errno);
-	pr_crit("vexfs (%s): journal aborted (%d): remounting filesystem read-only\n", sb->s_id,
-		sbi->s_journal->j_errno);
-	sb->s_flags |= SB_RDONLY;
+	pr_crit("vexfs (%s): journal aborted (%d): no more changes (EROFS); unmount and mount again to replay it\n",
+		sb->s_id, sbi->s_journal->j_errno);
 }
 
 /* ---- superblock I/O ----------------------------------------------------- */

@@ -548,14 +548,9 @@ static int vexfs_vec_detach(struct inode *inode, u64 id)
 bool vexfs_vec_owned(struct super_block *sb, u64 ino)
 {
 	struct vexfs_vstore *vs = VEXFS_SB(sb)->s_vstore;
-	bool owned;
 
-	if (!vs)
-		return false;
-	rcu_read_lock();
-	owned = vexfs_vindex_file(&vs->index, ino) != NULL;
-	rcu_read_unlock();
-	return owned;
+	/* only the answer is used: the lookup's own RCU section is enough */
+	return vs && vexfs_vindex_file(&vs->index, ino);
 }
 
 /*

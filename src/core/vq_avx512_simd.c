@@ -9,10 +9,11 @@
  * Same rules as vq_avx2_simd.c: GCC vector types and target attributes,
  * no <immintrin.h>; in the kernel only between kernel_fpu_begin() and
  * kernel_fpu_end(). Tails are masked loads (lanes past the end read as 0
- * and never fault), so no scan reads a byte past its codes. Float sums use
- * 16-lane accumulators and FMA: they differ from the scalar reference (and
- * from the AVX2 kernels) within the tolerance of
- * Documentation/quantization.rst.
+ * and never fault), so no scan reads a byte past its codes. The scans' float
+ * sums use 16-lane accumulators and FMA: they differ from the scalar
+ * reference (and from the AVX2 kernels) within the tolerance of
+ * Documentation/quantization.rst. The multi-query f32 / f16 kernels are the
+ * exception: they give the AVX2 single-query kernels' bits (see there).
  */
 #include "vq_impl.h"
 
