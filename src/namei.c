@@ -57,6 +57,33 @@ static int vexfs_add_nondir(handle_t *handle, struct inode *dir,
 	return 0;
 }
 
+/*
+ * A new non-directory inode under @handle, written: its first link is
+ * @name in @dir (NULL: none yet, O_TMPFILE); @rdev for device nodes. On
+ * failure the half-made inode is discarded.
+ */
+static struct inode *vexfs_new_nondir(handle_t *handle, struct mnt_idmap_or_ns *idmap,
+				      struct inode *dir, const struct qstr *name,
+				      umode_t mode, dev_t rdev)
+{
+	struct inode *inode = vexfs_new_inode(handle, idmap, dir, mode);
+	int err;
+
+	if (IS_ERR(inode))
+		return inode;
+	if (name)
+		vexfs_pptr_init(inode, dir, name);
+	if (!S_ISREG(mode))
+		init_special_inode(inode, inode->i_mode, rdev);
+	vexfs_set_inode_ops(inode);
+	err = vexfs_mark_inode_dirty(handle, inode);
+	if (err) {
+		vexfs_discard_new(handle, inode);
+		return ERR_PTR(err);
+	}
+	return inode;
+}
+
 static int vexfs_mknod_common(struct mnt_idmap_or_ns *idmap, struct inode *dir,
 			      struct dentry *dentry, umode_t mode, dev_t rdev)
 {
@@ -69,22 +96,8 @@ static int vexfs_mknod_common(struct mnt_idmap_or_ns *idmap, struct inode *dir,
 	handle = vexfs_journal_start(dir->i_sb, VEXFS_CREDITS_CREATE);
 	if (IS_ERR(handle))
 		return PTR_ERR(handle);
-	inode = vexfs_new_inode(handle, idmap, dir, mode);
-	if (IS_ERR(inode)) {
-		err = PTR_ERR(inode);
-		goto out;
-	}
-	vexfs_pptr_init(inode, dir, &dentry->d_name);
-	if (!S_ISREG(mode))
-		init_special_inode(inode, inode->i_mode, rdev);
-	vexfs_set_inode_ops(inode);
-	err = vexfs_mark_inode_dirty(handle, inode);
-	if (err) {
-		vexfs_discard_new(handle, inode);
-		goto out;
-	}
-	err = vexfs_add_nondir(handle, dir, dentry, inode);
-out:
+	inode = vexfs_new_nondir(handle, idmap, dir, &dentry->d_name, mode, rdev);
+	err = IS_ERR(inode) ? PTR_ERR(inode) : vexfs_add_nondir(handle, dir, dentry, inode);
 	err2 = vexfs_journal_stop(handle);
 	return err ? err : err2;
 }
@@ -168,21 +181,14 @@ static int vexfs_tmpfile(struct mnt_idmap_or_ns *idmap, struct inode *dir,
 	handle = vexfs_journal_start(dir->i_sb, VEXFS_CREDITS_CREATE);
 	if (IS_ERR(handle))
 		return PTR_ERR(handle);
-	inode = vexfs_new_inode(handle, idmap, dir, mode);
+	inode = vexfs_new_nondir(handle, idmap, dir, NULL, mode, 0);
 	if (IS_ERR(inode)) {
 		err = PTR_ERR(inode);
-		goto out;
+	} else {
+		d_tmpfile(file, inode);	/* i_nlink 1 -> 0, I_LINKABLE unless O_EXCL */
+		err = vexfs_orphan_add(handle, inode);
+		unlock_new_inode(inode);	/* on failure the file's dentry frees it */
 	}
-	vexfs_set_inode_ops(inode);
-	err = vexfs_mark_inode_dirty(handle, inode);
-	if (err) {
-		vexfs_discard_new(handle, inode);
-		goto out;
-	}
-	d_tmpfile(file, inode);		/* i_nlink 1 -> 0, I_LINKABLE unless O_EXCL */
-	err = vexfs_orphan_add(handle, inode);
-	unlock_new_inode(inode);	/* on failure the file's dentry frees it */
-out:
 	err2 = vexfs_journal_stop(handle);
 	return finish_open_simple(file, err ? err : err2);
 }

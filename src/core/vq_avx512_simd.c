@@ -334,28 +334,29 @@ static __always_inline VQ_AVX512 void vq_hsum8x2(v16sf Aj, v16sf Bj, v16sf Ak, v
 } while (0)
 
 /* One query's finish: 8-float steps into a0, the reduction (s gets it). */
-#define VQ_MQ_FINISH(LD8, ip, p, A, B, i, d, s) do {			\
+#define VQ_MQ_FINISH(LD8, x, ip, p, A, B, i, d, s) do {			\
 	v8sf a0_ = vq_lo8(A), a1_ = vq_hi8(A);				\
 	v8sf a2_ = vq_lo8(B), a3_ = vq_hi8(B);				\
 	u32 k_;								\
 									\
 	for (k_ = (i); k_ + 8 <= (d); k_ += 8)				\
-		VQ_MQ_ACC(ip, a0_, vq_ld8((p) + k_), LD8(k_));		\
+		VQ_MQ_ACC(ip, a0_, vq_ld8((p) + k_), LD8((x) + k_));	\
 	s = vq_hsum8((a0_ + a1_) + (a2_ + a3_));			\
 } while (0)
 
 /*
- * The vector part of four queries (p0..p3), spelled out so that the sums
+ * The vector part of four queries (p0..p3) against the vector at x, whose
+ * 16 / 8 floats at a pointer LD16 / LD8 load, spelled out so that the sums
  * stay in registers: the 32-float steps, then each query's finish up to the
  * last multiple of 8 of d; returns where the steps ended.
  */
-#define VQ_MQ4_BODY(LD16, LD8, ip, p0, p1, p2, p3, d, s) ({		\
+#define VQ_MQ4_BODY(LD16, LD8, x, ip, p0, p1, p2, p3, d, s) ({		\
 	v16sf A0 = vq_z16(), A1 = A0, A2 = A0, A3 = A0;			\
 	v16sf B0 = A0, B1 = A0, B2 = A0, B3 = A0;			\
 	u32 i_;								\
 									\
 	for (i_ = 0; i_ + 32 <= (d); i_ += 32) {			\
-		v16sf x0_ = LD16(i_), x1_ = LD16(i_ + 16);		\
+		v16sf x0_ = LD16((x) + i_), x1_ = LD16((x) + i_ + 16);	\
 									\
 		VQ_MQ_ACC(ip, A0, vq_ld16((p0) + i_), x0_);		\
 		VQ_MQ_ACC(ip, B0, vq_ld16((p0) + i_ + 16), x1_);	\
@@ -370,59 +371,27 @@ static __always_inline VQ_AVX512 void vq_hsum8x2(v16sf Aj, v16sf Bj, v16sf Ak, v
 		vq_hsum8x2(A0, B0, A1, B1, (s));			\
 		vq_hsum8x2(A2, B2, A3, B3, (s) + 2);			\
 	} else {							\
-		VQ_MQ_FINISH(LD8, ip, p0, A0, B0, i_, d, (s)[0]);	\
-		VQ_MQ_FINISH(LD8, ip, p1, A1, B1, i_, d, (s)[1]);	\
-		VQ_MQ_FINISH(LD8, ip, p2, A2, B2, i_, d, (s)[2]);	\
-		VQ_MQ_FINISH(LD8, ip, p3, A3, B3, i_, d, (s)[3]);	\
+		VQ_MQ_FINISH(LD8, x, ip, p0, A0, B0, i_, d, (s)[0]);	\
+		VQ_MQ_FINISH(LD8, x, ip, p1, A1, B1, i_, d, (s)[1]);	\
+		VQ_MQ_FINISH(LD8, x, ip, p2, A2, B2, i_, d, (s)[2]);	\
+		VQ_MQ_FINISH(LD8, x, ip, p3, A3, B3, i_, d, (s)[3]);	\
 	}								\
 	i_ + ((d) - i_) / 8 * 8;					\
 })
 
-#define VQ_LD16_X(k)	vq_ld16(x + (k))
-#define VQ_LD8_X(k)	vq_ld8(x + (k))
-#define VQ_LD16_C(k)	vq_ld16h(c + (k))
-#define VQ_LD8_C(k)	vq_ld8h(c + (k))
-
-/* the f32 tails as the single kernels write them (same contraction) */
-static __always_inline VQ_AVX512 float vq_f32_tail(const float *p, const float *x, u32 i,
-						   u32 d, bool ip, float acc)
+/* the tails as the single kernels write them (same contraction) */
+static __always_inline VQ_AVX512 void vq_f32_tail(const float *p, const float *x, u32 i,
+						  u32 d, bool ip, float *acc)
 {
 	for (; i < d; i++) {
 		if (ip) {
-			acc += p[i] * x[i];
+			*acc += p[i] * x[i];
 		} else {
 			float t = p[i] - x[i];
 
-			acc += t * t;
+			*acc += t * t;
 		}
 	}
-	return acc;
-}
-
-static __always_inline VQ_AVX512 void vq_f32_mq(const float *q, size_t row, u32 nq,
-						const float *x, u32 d, const bool ip, float *out)
-{
-	u32 i, j, k;
-
-	for (j = 0; j + VQ_MQ4 <= nq; j += VQ_MQ4, q += VQ_MQ4 * row, out += VQ_MQ4) {
-		i = VQ_MQ4_BODY(VQ_LD16_X, VQ_LD8_X, ip, q, q + row, q + 2 * row, q + 3 * row,
-				d, out);
-		for (k = 0; i < d && k < VQ_MQ4; k++)
-			out[k] = vq_f32_tail(q + k * row, x, i, d, ip, out[k]);
-	}
-	/* 1..3 left (and single queries): the AVX2 pairs, as fast there */
-	if (j < nq)
-		vq_ops_avx2.f32_mq(q, row, nq - j, x, d, ip ? VQ_METRIC_IP : VQ_METRIC_L2, out);
-}
-
-VQ_AVX512 static void vq_f32_mq_avx512(const float *q, size_t row, u32 nq,
-					const float *x, u32 d, unsigned int metric,
-					float *out)
-{
-	if (metric == VQ_METRIC_IP)
-		vq_f32_mq(q, row, nq, x, d, true, out);
-	else
-		vq_f32_mq(q, row, nq, x, d, false, out);
 }
 
 static __always_inline VQ_AVX512 void vq_f16_tail(const float *p, const __le16 *c, u32 i,
@@ -436,34 +405,40 @@ static __always_inline VQ_AVX512 void vq_f16_tail(const float *p, const __le16 *
 	}
 }
 
-static __always_inline VQ_AVX512 void vq_f16_mq(const float *q, size_t row, u32 nq,
-						const __le16 *c, u32 d, const bool ip, float *out)
-{
-	u32 i, j, k;
-
-	for (j = 0; j + VQ_MQ4 <= nq; j += VQ_MQ4, q += VQ_MQ4 * row, out += VQ_MQ4) {
-		i = VQ_MQ4_BODY(VQ_LD16_C, VQ_LD8_C, ip, q, q + row, q + 2 * row, q + 3 * row,
-				d, out);
-		for (k = 0; k < VQ_MQ4; k++)
-			vq_f16_tail(q + k * row, c, i, d, ip, out + k);
-	}
-	if (j < nq)
-		vq_ops_avx2.f16_mq(q, row, nq - j, c, d, ip ? VQ_METRIC_IP : VQ_METRIC_L2, out);
+/*
+ * NAME(q, row, nq, x, d, metric, out), XDECL declaring x (f32 or f16): four
+ * queries at a time, the metric a constant in each copy of the body; the
+ * 1..3 left (and single queries) go to the AVX2 pairs, as fast there.
+ */
+#define VQ_MQ_FN(NAME, XDECL, LD16, LD8, TAIL, AVX2)			\
+static __always_inline VQ_AVX512 void NAME##_m(const float *q, size_t row, u32 nq,	\
+					       XDECL, u32 d, const bool ip,		\
+					       float *out)				\
+{										\
+	u32 i, j, k;								\
+										\
+	for (j = 0; j + VQ_MQ4 <= nq; j += VQ_MQ4, q += VQ_MQ4 * row, out += VQ_MQ4) { \
+		i = VQ_MQ4_BODY(LD16, LD8, x, ip, q, q + row, q + 2 * row,	\
+				q + 3 * row, d, out);				\
+		for (k = 0; k < VQ_MQ4; k++)					\
+			TAIL(q + k * row, x, i, d, ip, out + k);		\
+	}									\
+	if (j < nq)								\
+		AVX2(q, row, nq - j, x, d, ip ? VQ_METRIC_IP : VQ_METRIC_L2, out);	\
+}										\
+										\
+VQ_AVX512 static void NAME(const float *q, size_t row, u32 nq, XDECL, u32 d,	\
+			   unsigned int metric, float *out)			\
+{										\
+	if (metric == VQ_METRIC_IP)						\
+		NAME##_m(q, row, nq, x, d, true, out);				\
+	else									\
+		NAME##_m(q, row, nq, x, d, false, out);				\
 }
 
-VQ_AVX512 static void vq_f16_mq_avx512(const float *q, size_t row, u32 nq,
-					const __le16 *c, u32 d, unsigned int metric,
-					float *out)
-{
-	if (metric == VQ_METRIC_IP)
-		vq_f16_mq(q, row, nq, c, d, true, out);
-	else
-		vq_f16_mq(q, row, nq, c, d, false, out);
-}
-#undef VQ_LD16_X
-#undef VQ_LD8_X
-#undef VQ_LD16_C
-#undef VQ_LD8_C
+VQ_MQ_FN(vq_f32_mq_avx512, const float *x, vq_ld16, vq_ld8, vq_f32_tail, vq_ops_avx2.f32_mq)
+VQ_MQ_FN(vq_f16_mq_avx512, const __le16 *x, vq_ld16h, vq_ld8h, vq_f16_tail, vq_ops_avx2.f16_mq)
+#undef VQ_MQ_FN
 #undef VQ_MQ4_BODY
 #undef VQ_MQ_FINISH
 #undef VQ_MQ_ACC

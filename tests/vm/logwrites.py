@@ -31,7 +31,6 @@
 
 Prints "ok N - ..." per point and "# vtest: P passed, F failed".
 """
-import errno
 import hashlib
 import json
 import os

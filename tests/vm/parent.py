@@ -31,30 +31,13 @@ import sys
 
 import numpy as np
 
-N_PASS = N_FAIL = N_TEST = 0
+from vt import ck, finish
+
 M = VEXCTL = WORK = None
 D = 8
 PFMT = "<IIQIIQII"          # struct vexfs_ioc_paths
 PSIZE = struct.calcsize(PFMT)
 PATHS_ALL = 1
-
-
-def ck(cond, desc, detail=""):
-    global N_PASS, N_FAIL, N_TEST
-    N_TEST += 1
-    if cond:
-        N_PASS += 1
-        print("ok %d - %s" % (N_TEST, desc))
-    else:
-        N_FAIL += 1
-        print("not ok %d - %s: %s" % (N_TEST, desc, detail))
-    sys.stdout.flush()
-    return cond
-
-
-def finish():
-    print("# vtest: %d passed, %d failed" % (N_PASS, N_FAIL))
-    sys.exit(0 if N_FAIL == 0 else 1)
 
 
 def vexctl(*args, check=True):
