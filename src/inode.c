@@ -233,6 +233,16 @@ static struct inode *__vexfs_iget(struct super_block *sb, u64 ino, unsigned int 
 		err = PTR_ERR(bh);
 		goto bad;
 	}
+	/*
+	 * A number from userspace (INO_PATHS, a file handle) may name a slot
+	 * never used since mkfs: all zeros, no checksum. That is a stale
+	 * number, not corruption (as ext4's EXT4_IGET_HANDLE): found by
+	 * tests/fuzz/sysfuzz.c, every such call recorded an error.
+	 */
+	if ((flags & VEXFS_IGET_LIVE) && !raw->i_mode && !raw->i_links) {
+		err = -ESTALE;
+		goto bad_bh;
+	}
 	if (le32_to_cpu(raw->i_checksum) != vexfs_inode_csum(sbi->s_csum_seed, ino, raw)) {
 		vexfs_err(sb, "corrupt metadata: inode %llu fails its checksum", ino);
 		goto bad_bh;

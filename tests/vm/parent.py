@@ -226,6 +226,15 @@ def do_tree():
     ck(e == errno.EINVAL, "INO_PATHS of the root inode: EINVAL", os.strerror(e))
     e, _, _ = ino_paths(rfd, 10 ** 12, 0)
     ck(e == errno.EINVAL, "INO_PATHS of an inode number out of range: EINVAL", os.strerror(e))
+    # the last inode number: a slot never used since mkfs (all zeros) is a
+    # stale number, not corruption (found by tests/fuzz/sysfuzz.c)
+    dev = [ln.split()[0] for ln in open("/proc/mounts") if ln.split()[1] == M][-1]
+    errs = "/sys/fs/vexfs/%s/errors" % os.path.basename(dev)
+    e0 = open(errs).read()
+    e, _, _ = ino_paths(rfd, os.statvfs(M).f_files, 0)
+    ck(e == errno.ESTALE and open(errs).read() == e0,
+       "INO_PATHS of a never-used inode: ESTALE, no error recorded",
+       "%s, errors %s -> %s" % (os.strerror(e), e0.strip(), open(errs).read().strip()))
     ffd = os.open(P("r6"), os.O_RDONLY)
     e, _, _ = ino_paths(ffd, inos["f3"], g3)
     ck(e == errno.ENOTDIR, "INO_PATHS on a file: ENOTDIR", os.strerror(e))
