@@ -166,6 +166,7 @@ static int vexfs_shutdown(struct super_block *sb, unsigned long arg)
 {
 	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
 	u32 flags;
+	int err;
 
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
@@ -178,7 +179,17 @@ static int vexfs_shutdown(struct super_block *sb, unsigned long arg)
 	vexfs_msg(sb, "shut down by ioctl (flags %u)", flags);
 	switch (flags) {
 	case VEXFS_GOING_DOWN_FULLSYNC:
-		sync_filesystem(sb);
+		/*
+		 * Sync by freezing (as ext4 and XFS do): sync_filesystem()
+		 * wants s_umount, which an ioctl does not hold (it WARNed,
+		 * found by tests/fuzz/sysfuzz.c), and the freeze keeps
+		 * writers out until the flag is set.
+		 */
+		err = vexfs_bdev_freeze(sb->s_bdev);
+		if (err)
+			return err;
+		set_bit(VEXFS_FLAG_SHUTDOWN, &sbi->s_flags);
+		vexfs_bdev_thaw(sb->s_bdev);
 		break;
 	case VEXFS_GOING_DOWN_METASYNC:
 		vexfs_force_commit(sb);

@@ -105,6 +105,15 @@ typedef struct page *vexfs_wb_page_t;
 #define vexfs_set_uuid(sb, u) memcpy(&(sb)->s_uuid, u, 16)
 #endif
 
+/* Freezing a filesystem through its block device: bdev_freeze() since 6.8. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 8, 0)
+#define vexfs_bdev_freeze(bdev) bdev_freeze(bdev)
+#define vexfs_bdev_thaw(bdev) bdev_thaw(bdev)
+#else
+#define vexfs_bdev_freeze(bdev) freeze_bdev(bdev)
+#define vexfs_bdev_thaw(bdev) thaw_bdev(bdev)
+#endif
+
 /*
  * The most credits one handle may ask for (start_this_handle() refuses more
  * with a WARN and -ENOSPC). Since 6.10 jbd2 keeps j_transaction_overhead_buffers

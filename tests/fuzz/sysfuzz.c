@@ -20,7 +20,7 @@
  *                                     mkdir, rmdir, symlink, readdir, fsync
  *   sysfuzz shutdown DIR PROCS SEED   PROCS processes as in storm while the
  *                                     parent shuts the filesystem down
- *                                     (VEXFS_IOC_SHUTDOWN, a random mode)
+ *                                     (VEXFS_IOC_SHUTDOWN, mode SEED % 3)
  *
  * Each (mode, seed, process) is reproducible in the sequence of calls it
  * makes (not in their interleaving). The storm checks only that the kernel
@@ -781,7 +781,7 @@ static int run_storm(const char *dir, unsigned int procs, unsigned long calls,
 		int fd;
 
 		rng_state = seed;
-		how = rnd(3);
+		how = seed % 3;		/* FULLSYNC, METASYNC, NOLOGFLUSH */
 		usleep(200000 + rnd(2000000));
 		fd = open(dir, O_RDONLY | O_DIRECTORY);
 		ck(fd >= 0 && ioctl(fd, VEXFS_IOC_SHUTDOWN, &how) == 0,

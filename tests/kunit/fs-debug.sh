@@ -48,6 +48,25 @@ t fsck.vexfs -n /dev/vda
 t mount -t vexfs /dev/vda /mnt/v
 vectors verify /mnt/v/d 300 10 --half; t test $? = 0
 t umount /mnt/v
+# syscall and ioctl fuzzing (tests/fuzz/sysfuzz.c): refused vector ioctls
+# change nothing; 4 processes x 25,000 random calls on shared files; each
+# shutdown mode cutting a storm, then replay and fsck
+t mkfs.vexfs -q -f /dev/vda
+t mount -t vexfs /dev/vda /mnt/v
+mkdir -p /mnt/v/r /mnt/v/s
+sysfuzz refuse /mnt/v/r 2000 1; t test $? = 0
+sysfuzz storm /mnt/v/s 4 25000 1; t test $? = 0
+t test "$(cat /sys/fs/vexfs/vda/errors)" = 0
+t umount /mnt/v
+t fsck.vexfs -n /dev/vda
+for m in 0 1 2; do
+	t mount -t vexfs /dev/vda /mnt/v
+	sysfuzz shutdown /mnt/v/s 4 $m; t test $? = 0
+	t umount /mnt/v
+	t mount -t vexfs /dev/vda /mnt/v
+	t umount /mnt/v
+	t fsck.vexfs -n /dev/vda
+done
 t rmmod vexfs
 echo scan > /sys/kernel/debug/kmemleak; sleep 6; echo scan > /sys/kernel/debug/kmemleak
 cat /sys/kernel/debug/kmemleak
