@@ -244,7 +244,8 @@ static struct inode *__vexfs_iget(struct super_block *sb, u64 ino, unsigned int 
 		goto bad_bh;
 	}
 	if (le32_to_cpu(raw->i_checksum) != vexfs_inode_csum(sbi->s_csum_seed, ino, raw)) {
-		vexfs_err(sb, "corrupt metadata: inode %llu fails its checksum", ino);
+		vexfs_err(sb, "corrupt metadata: inode %llu fails its checksum (mode 0%o, %u links)",
+			  ino, le16_to_cpu(raw->i_mode), le32_to_cpu(raw->i_links));
 		goto bad_bh;
 	}
 	if ((flags & VEXFS_IGET_LIVE) && (!raw->i_mode || !raw->i_links)) {
@@ -1069,17 +1070,21 @@ void vexfs_evict_inode(struct inode *inode)
 		if (!IS_ERR(handle)) {
 			vexfs_xattr_free(handle, inode);
 			vexfs_orphan_del(handle, inode);
-			vexfs_free_inode(handle, inode);
 			/*
 			 * Mode 0 on disk marks the inode unused. i_mode itself
 			 * stays: evict() still needs it (cd_forget() of a char
 			 * device inode: with mode 0 the freed inode stayed on the
 			 * device's list, a use-after-free seen under KASAN).
+			 * The slot is written before its bit is freed, as in
+			 * ext4: once the bit is clear, another task may allocate
+			 * the number and write the slot, and two writers tore it
+			 * (a checksum failure seen by sysfuzz under KASAN).
 			 */
 			vi->i_freed = true;
 			inode->i_blocks = 0;
 			memset(vi->i_block, 0, sizeof(vi->i_block));
 			vexfs_mark_inode_dirty(handle, inode);
+			vexfs_free_inode(handle, inode);
 			vexfs_journal_stop(handle);
 		}
 	}
