@@ -30,7 +30,8 @@ PROG_SRC_vexctl := tools/vexctl.c
 PROGS := $(foreach p,$(PROGS),$(if $(wildcard $(PROG_SRC_$(notdir $(p)))),$(p)))
 
 UTESTS := $(patsubst tests/user/%.c,$(B)/tests/%,$(sort $(wildcard tests/user/test_*.c)))
-VMPROGS := $(patsubst tests/vm/%.c,$(B)/vm/%,$(sort $(wildcard tests/vm/*.c)))
+VMPROGS := $(patsubst tests/vm/%.c,$(B)/vm/%,$(sort $(wildcard tests/vm/*.c))) \
+	$(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(sort $(wildcard tests/fuzz/*.c)))
 BENCHES := $(patsubst bench/%.c,$(B)/bench/%,$(sort $(wildcard bench/*.c)))
 
 HDRS := $(wildcard include/vexfs/*.h src/core/*.h tools/lib/*.h tests/user/*.h)
@@ -83,6 +84,9 @@ $(B)/tests/%: tests/user/%.c $(LIB) $(HDRS)
 $(B)/vm/%: tests/vm/%.c $(LIB) $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -o $@ $< $(LIB) $(USER_LIBS) -lpthread
+$(B)/fuzz/%: tests/fuzz/%.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -o $@ $<
 $(B)/bench/%: bench/%.c $(LIB) $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -O3 -march=native -o $@ $< $(LIB) $(USER_LIBS) -lpthread

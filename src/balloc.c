@@ -110,6 +110,26 @@ struct buffer_head *vexfs_read_inode_bitmap(struct super_block *sb, u32 grp)
 }
 
 /*
+ * Whether inode @ino is allocated in its group's bitmap: 1 yes, 0 no, or an
+ * error. Mkfs does not zero inode tables and a freed slot keeps its bytes,
+ * so for a number from userspace (a file handle, INO_PATHS) the bitmap, not
+ * the slot, says whether the inode exists.
+ */
+int vexfs_inode_allocated(struct super_block *sb, u64 ino)
+{
+	const struct vexfs_geom *g = &VEXFS_SB(sb)->s_geom;
+	u32 grp = (u32)((ino - 1) / g->inodes_per_group);
+	struct buffer_head *bh = vexfs_read_inode_bitmap(sb, grp);
+	int used;
+
+	if (IS_ERR(bh))
+		return PTR_ERR(bh);
+	used = vexfs_test_bit((u8 *)bh->b_data, (u32)((ino - 1) % g->inodes_per_group));
+	brelse(bh);
+	return used;
+}
+
+/*
  * Blocks freed by a transaction that has not committed yet must not be
  * reused: after a crash the old owner would get them back with new contents,
  * and jbd2 refuses create access to a buffer still owned by the committing

@@ -233,17 +233,34 @@ static struct inode *__vexfs_iget(struct super_block *sb, u64 ino, unsigned int 
 		err = PTR_ERR(bh);
 		goto bad;
 	}
-	/*
-	 * A number from userspace (INO_PATHS, a file handle) may name a slot
-	 * never used since mkfs: all zeros, no checksum. That is a stale
-	 * number, not corruption (as ext4's EXT4_IGET_HANDLE): found by
-	 * tests/fuzz/sysfuzz.c, every such call recorded an error.
-	 */
-	if ((flags & VEXFS_IGET_LIVE) && !raw->i_mode && !raw->i_links) {
-		err = -ESTALE;
-		goto bad_bh;
+	if (flags & VEXFS_IGET_LIVE) {
+		/*
+		 * A number from userspace (a file handle, INO_PATHS): a free
+		 * inode is stale, quietly, whatever its slot holds (mkfs does
+		 * not zero inode tables and a freed slot keeps its bytes;
+		 * found by tests/fuzz/sysfuzz.c, every such call recorded an
+		 * error). The bitmap says, before the slot's checksum, as
+		 * ext4 does for EXT4_IGET_HANDLE.
+		 */
+		err = vexfs_inode_allocated(sb, ino);
+		if (err <= 0) {
+			err = err ?: -ESTALE;
+			goto bad_bh;
+		}
+		err = -EUCLEAN;
 	}
 	if (le32_to_cpu(raw->i_checksum) != vexfs_inode_csum(sbi->s_csum_seed, ino, raw)) {
+		if ((flags & (VEXFS_IGET_LIVE | VEXFS_IGET_RETRIED)) == VEXFS_IGET_LIVE) {
+			/*
+			 * Allocated but not written yet: vexfs_new_inode() sets
+			 * the bit before insert_inode_locked(), which waits for
+			 * this I_NEW inode. Let it go, and look once more.
+			 */
+			brelse(bh);
+			iget_failed(inode);
+			schedule_timeout_uninterruptible(1);
+			return __vexfs_iget(sb, ino, flags | VEXFS_IGET_RETRIED);
+		}
 		vexfs_err(sb, "corrupt metadata: inode %llu fails its checksum (mode 0%o, %u links)",
 			  ino, le16_to_cpu(raw->i_mode), le32_to_cpu(raw->i_links));
 		goto bad_bh;

@@ -195,6 +195,7 @@ int vexfs_force_commit(struct super_block *sb);
 struct buffer_head *vexfs_read_block_bitmap(struct super_block *sb, u32 grp);
 int vexfs_blocks_in_use(struct super_block *sb, u64 start, u32 count, const char *what);
 struct buffer_head *vexfs_read_inode_bitmap(struct super_block *sb, u32 grp);
+int vexfs_inode_allocated(struct super_block *sb, u64 ino);
 struct vexfs_group_desc *vexfs_get_gd(struct super_block *sb, u32 grp,
 				      struct buffer_head **bhp);
 int vexfs_new_blocks(handle_t *handle, struct inode *inode, u64 goal,
@@ -216,6 +217,7 @@ struct inode *vexfs_iget_live(struct super_block *sb, u64 ino);
 #define VEXFS_IGET_INTERNAL	0x1	/* the vector table (inode 2) may be asked for */
 #define VEXFS_IGET_LIVE		0x2	/* free / unlinked: -ESTALE, quietly */
 #define VEXFS_IGET_UNLINKED	0x4	/* from the orphan list: may have no link */
+#define VEXFS_IGET_RETRIED	0x8	/* internal: a live lookup's second try */
 int vexfs_mark_inode_dirty(handle_t *handle, struct inode *inode);
 int vexfs_write_inode(struct inode *inode, struct writeback_control *wbc);
 void vexfs_dirty_inode(struct inode *inode, int flags);

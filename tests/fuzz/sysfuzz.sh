@@ -6,7 +6,7 @@
 # tests/kunit/fs-debug.sh. Usage: sysfuzz.sh [REFUSE_CALLS] [PROCS] [CALLS] [SEED]
 . "$(dirname "$0")/../vm/lib.sh"
 R=${1:-2000}; P=${2:-4}; N=${3:-5000}; S=${4:-1}
-SF=$T/build/static/sysfuzz
+SF=$B/fuzz/sysfuzz
 load_vexfs
 M=/mnt/sf
 mkdir -p $M

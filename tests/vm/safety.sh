@@ -22,6 +22,7 @@ fcntl.ioctl(fd, 0x8004587d, struct.pack('I', $1))"
 dmesg_has() {	# dmesg_has REGEX: in the kernel log since the section began
 	dmesg | sed -n "/VEXFS-SAFETY $SECTION/,\$p" | grep -qE "$1"
 }
+not() { ! "$@"; }
 
 begin() {
 	SECTION=$1
@@ -599,7 +600,47 @@ t_vecowner() {
 		sh -c "mount -t vexfs $DEV2 $M && stat $M/d >/dev/null && umount $M"
 }
 
-ALL="evict_ro restart mkwrite links syncfs jbounds replay orphan_symlink argsize dirfull xsparse attachfull crosslink metabitmap dtype rodev vecowner"
+# Found by tests/fuzz/sysfuzz.c: an inode number from userspace (INO_PATHS,
+# a file handle) naming a free inode whose slot still holds an inode of an
+# older filesystem (mkfs does not zero inode tables) recorded a corruption
+# error (its checksum has the old UUID's seed). The bitmap says it is free:
+# ESTALE, quietly.
+t_staleslot() {
+	begin staleslot
+	local i inos=""
+	"$MKFS" -q -f "$DEV2"
+	mount -t vexfs "$DEV2" $M
+	# past the first inode table block, which mkfs writes whole
+	for i in $(seq 40); do echo $i > $M/f$i; done
+	for i in $(seq 35 40); do inos="$inos $(stat -c %i $M/f$i)"; done
+	echo "# staleslot: inodes$inos"
+	umount $M
+	"$MKFS" -q -f "$DEV2"
+	mount -t vexfs "$DEV2" $M
+	ok "staleslot: INO_PATHS of free inodes with an older filesystem's slots: ESTALE" \
+		python3 - $M $inos <<'PY'
+import errno, fcntl, os, struct, sys
+m, inos = sys.argv[1], [int(x) for x in sys.argv[2:]]
+nr = (3 << 30) | (40 << 16) | (0xBA << 8) | 9		# VEXFS_IOC_INO_PATHS
+buf = bytearray(4096)
+addr = __import__("ctypes").addressof((__import__("ctypes").c_char * 4096).from_buffer(buf))
+fd = os.open(m, os.O_RDONLY)
+for ino in inos:
+    arg = bytearray(struct.pack("<IIQIIQII", 40, 0, ino, 0, 0, addr, 4096, 0))
+    try:
+        fcntl.ioctl(fd, nr, arg)
+        sys.exit("inode %d: no error" % ino)
+    except OSError as e:
+        if e.errno != errno.ESTALE:
+            sys.exit("inode %d: %s" % (ino, e))
+PY
+	ok "staleslot: ... and no error recorded" test "$(cat /sys/fs/vexfs/$(basename "$DEV2")/errors)" = 0
+	ok "staleslot: ... nor logged" not dmesg_has "fails its checksum"
+	umount $M
+	ok "staleslot: fsck clean" fsck_clean "$DEV2"
+}
+
+ALL="evict_ro restart mkwrite links syncfs jbounds replay orphan_symlink argsize dirfull xsparse attachfull crosslink metabitmap dtype rodev vecowner staleslot"
 for s in ${@:-$ALL}; do
 	"t_$s"
 done
