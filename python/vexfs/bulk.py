@@ -58,36 +58,41 @@ def import_vectors(directory, x, paths, model=None, compression=None, create=Tru
 
 
 def export_vectors(directory, model=None, dims=None, dtype=None):
-    """(paths, x, ids): every vector of the files under directory (sorted
-    paths, ids ascending within a file) whose model / dims / dtype match the
-    filters, decoded (compressed vectors as float32). They must all have one
-    (dims, type): otherwise ValueError names the groups found."""
-    paths, rows, vids, groups = [], [], [], {}
+    """(paths, x, ids): every vector of the regular files under directory
+    whose model / dims / dtype match the filters, as `vexctl export` writes
+    them: files in byte order of their paths relative to directory, ids
+    ascending within a file; decoded (compressed vectors as float32, binary
+    ones as bool, one per dimension). They must all have one (dims, type):
+    otherwise ValueError names the groups found."""
+    rels = []
     for d, dirs, files in os.walk(directory):
-        dirs.sort()
-        for n in sorted(files):
+        for n in files:
             p = os.path.join(d, n)
-            if not os.path.isfile(p) or os.path.islink(p):
-                continue
-            with _Open(p, os.O_RDONLY) as f:
-                for v in _ids(f):
-                    data, info = _get(f, int(v), False)
-                    mname = bytes(info.meta.model).rstrip(b"\0").decode(errors="replace")
-                    if model is not None and mname != model:
-                        continue
-                    if dims is not None and info.dims != dims:
-                        continue
-                    if dtype is not None and DTYPE_NAMES.get(info.dtype) != dtype:
-                        continue
-                    key = (info.dims, str(data.dtype))
-                    groups[key] = groups.get(key, 0) + 1
-                    paths.append(os.path.relpath(p, directory))
-                    rows.append(data)
-                    vids.append(int(v))
+            if os.path.isfile(p) and not os.path.islink(p):
+                rels.append(os.path.relpath(p, directory))
+    rels.sort(key=os.fsencode)
+    paths, rows, vids, groups = [], [], [], {}
+    for rel in rels:
+        with _Open(os.path.join(directory, rel), os.O_RDONLY) as f:
+            for v in _ids(f):
+                data, info = _get(f, int(v), False)
+                mname = bytes(info.meta.model).rstrip(b"\0").decode(errors="replace")
+                if model is not None and mname != model:
+                    continue
+                if dims is not None and info.dims != dims:
+                    continue
+                if dtype is not None and DTYPE_NAMES.get(info.dtype) != dtype:
+                    continue
+                if info.dtype == 5 and info.compression == 0:      # binary: bools
+                    data = np.unpackbits(data, bitorder="little")[:info.dims].astype(bool)
+                key = (info.dims, str(data.dtype))
+                groups[key] = groups.get(key, 0) + 1
+                paths.append(rel)
+                rows.append(data)
+                vids.append(int(v))
     if len(groups) > 1:
         raise ValueError("vectors of several shapes under %s: %s; choose one with model=, "
                          "dims= or dtype=" % (directory, ", ".join(
                              "%d x %s-d %s" % (c, d, t) for (d, t), c in sorted(groups.items()))))
     x = np.stack(rows) if rows else np.zeros((0, 0), dtype=np.float32)
     return paths, x, np.array(vids, dtype=np.uint64)
-

@@ -192,18 +192,18 @@ def _info(i):
 
 
 def _get(f, vector_id, raw):
+    """One GET into a buffer that holds any vector (MAX_DATA bytes)."""
     flags = abi.VEC_GET_RAW if raw else 0
-    arg = abi.vexfs_ioc_get.new(flags=flags, vector_id=vector_id)
-    f.ioctl("get", abi.IOC_VEC_GET, arg, vector_id)      # the size first
-    buf = np.empty(arg.data_len, dtype=np.uint8)
+    buf = np.empty(abi.MAX_DATA, dtype=np.uint8)
     arg = abi.vexfs_ioc_get.new(flags=flags, vector_id=vector_id,
                                 data=buf.ctypes.data, data_len=len(buf))
     f.ioctl("get", abi.IOC_VEC_GET, arg, vector_id)
     info = arg.info
+    data = buf[:arg.data_len].copy()
     if raw:
-        return buf[:arg.data_len], info
+        return data, info
     dtype = abi.DT_F32 if info.compression != abi.COMP_NONE else info.dtype
-    return buf[:arg.data_len].view(NUMPY_DTYPES[dtype]), info
+    return data.view(NUMPY_DTYPES[dtype]), info
 
 
 def get(path, vector_id, raw=False):

@@ -1559,5 +1559,46 @@ else
 	echo "# cannot build the fake ioctl library: attach/get/list/detach cases skipped"
 fi
 
+# ---- import / export: what is refused before any call ---------------------------
+mkdir -p imp
+python3 -c 'import struct
+d, n = 4, 3
+h = "{\x27descr\x27: \x27<f4\x27, \x27fortran_order\x27: False, \x27shape\x27: (%d, %d), }" % (n, d)
+h += " " * ((64 - (10 + len(h) + 1) % 64) % 64) + "\n"
+open("imp3.npy", "wb").write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(h)) + h.encode() +
+                             struct.pack("<%df" % (n * d), *range(n * d)))'
+printf 'a\nb/c\nb/c\n' >imp3.paths
+printf 'a\nb\n' >imp2.paths
+printf 'a\n/etc/passwd\nb\n' >impabs.paths
+printf 'a\nb/../../x\nc\n' >impdot.paths
+printf 'a\n\nc\n' >impempty.paths
+expect_fail 2 "--vectors FILE and --paths LIST are required" "import without --paths: usage error" \
+	"$VEXCTL" import imp -v imp3.npy
+expect_fail 1 "imp2.paths: 2 paths for 3 rows" "import: fewer paths than rows" \
+	"$VEXCTL" import imp -v imp3.npy -p imp2.paths
+expect_fail 1 "line 2: '/etc/passwd' is absolute" "import: an absolute path" \
+	"$VEXCTL" import imp -v imp3.npy -p impabs.paths
+expect_fail 1 "line 2: 'b/../../x' holds '..'" "import: a path with .." \
+	"$VEXCTL" import imp -v imp3.npy -p impdot.paths
+expect_fail 1 "line 2: an empty path" "import: an empty line" \
+	"$VEXCTL" import imp -v imp3.npy -p impempty.paths
+expect_fail 1 "sq8 compression takes f32 vectors" "import: --compress sq8 of i8 rows" \
+	"$VEXCTL" import imp -v imp3.npy -p imp3.paths -t i8 -z sq8
+[ -z "$(ls imp)" ]
+result $? "import: nothing created by the refused imports"
+expect_fail 1 "row 0 \(imp/a\): not a VexFS file" "import on another filesystem: row 0, ENOTTY" \
+	"$VEXCTL" import imp -v imp3.npy -p imp3.paths
+[ -z "$(ls imp)" ] && grep -q "undone" "$W/err"
+result $? "import on another filesystem: the file it created is removed again"
+expect_fail 2 "must name a .npy or .fvecs" "export --out x.csv: usage error" \
+	"$VEXCTL" export imp --out x.csv
+echo x >imp/plain
+expect_fail 1 "imp/plain: not a VexFS file" "export on another filesystem: ENOTTY" \
+	"$VEXCTL" export imp --out exp.npy --paths exp.paths
+[ ! -e exp.npy ] && [ ! -e exp.paths ] && [ -z "$(ls . | grep '^exp\.')" ]
+result $? "export that failed leaves no file"
+"$VEXCTL" --help | grep -q "^  import DIR" && "$VEXCTL" help import | grep -q -- "--no-create"
+result $? "import and export in the help"
+
 echo "# vtest: $PASS passed, $FAIL failed"
 [ "$FAIL" = 0 ]

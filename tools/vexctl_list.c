@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vexctl_list.c - "vexctl list": the ids of a file's vectors, read page by
+ * page with VEXFS_IOC_VEC_LIST.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include "vexfs/vexfs_ioctl.h"
+#include "util.h"
+#include "vexctl.h"
+
+#define VC_LIST_PAGE	1024	/* ids per LIST call */
+
+const char vc_list_usage[] =
+	"list FILE [--json]\n"
+	"Print the ids of FILE's vectors, one per line.\n"
+	"  -j, --json               print {\"file\": ..., \"total\": N, \"ids\": [...]}\n";
+
+/* vexctl list FILE [--json] */
+int vc_cmd_list(int argc, char **argv)
+{
+	static const struct option longs[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	u64 *ids = NULL, start = 0, total = 0;
+	size_t n = 0, cap = 0, i;
+	bool json = false;
+	const char *file;
+	int c, fd;
+
+	while ((c = vc_getopt(argc, argv, ":jh", longs)) != -1)
+		if (c == 'j')
+			json = true;
+	vc_check_args(argc - optind, 1, 1);
+	file = argv[optind];
+	fd = vc_open_file(file, false);
+	for (;;) {
+		struct vexfs_ioc_list l;
+
+		if (n + VC_LIST_PAGE > cap) {
+			cap = cap ? cap * 2 : VC_LIST_PAGE;
+			ids = realloc(ids, cap * sizeof(*ids));
+			if (!ids)
+				vx_die("out of memory");
+		}
+		memset(&l, 0, sizeof(l));
+		l.size = sizeof(l);
+		l.start_id = start;
+		l.ids = (u64)(uintptr_t)(ids + n);
+		l.capacity = VC_LIST_PAGE;
+		if (ioctl(fd, VEXFS_IOC_VEC_LIST, &l))
+			vx_die("%s: %s", file, vc_ioctl_msg(errno, VC_OP_LIST, fd, 0));
+		if (l.count > VC_LIST_PAGE)
+			vx_die("%s: the kernel returned %u ids for room for %u", file, l.count,
+			       VC_LIST_PAGE);
+		n += l.count;
+		if (!start)
+			total = l.total;
+		if (!l.next_id)
+			break;
+		if (l.next_id <= start || (n && l.next_id <= ids[n - 1]))
+			vx_die("%s: the kernel's list does not advance (next id %llu)", file,
+			       (unsigned long long)l.next_id);
+		start = l.next_id;
+	}
+	close(fd);
+	if (json) {
+		printf("{\"file\": ");
+		vc_json_str(stdout, file, SIZE_MAX);
+		printf(", \"total\": %llu, \"ids\": [", (unsigned long long)total);
+		for (i = 0; i < n; i++)
+			printf("%s%llu", i ? ", " : "", (unsigned long long)ids[i]);
+		printf("]}\n");
+	} else {
+		for (i = 0; i < n; i++)
+			printf("%llu\n", (unsigned long long)ids[i]);
+	}
+	free(ids);
+	return 0;
+}
