@@ -6,16 +6,20 @@
 #   make KVER=6.12       ... 6.12 headers
 #   make KVER=kunit      ... the KUnit kernel (built from linux-source-6.12, cached)
 #   make user            userspace programs, native tests and benchmarks only
+#   make tools           mkfs.vexfs, fsck.vexfs and vexctl only
 #   make check           every test: native, KUnit, VM on 6.1 and 6.12 (closing line "N passed, N failed")
 #   make lint            checkpatch, sparse, W=1
 #   make demo            build everything and run the demo (in a VM when modules cannot be loaded here)
+#   make install         tools to $(SBINDIR), the ioctl header to $(INCLUDEDIR)/vexfs, man pages,
+#                        the Python package to $(PYTHONDIR); PREFIX (/usr/local) and DESTDIR apply
+#   make modules_install vexfs.ko into $(DESTDIR)/lib/modules/<kernel>/updates (KDIR/KVER as for make)
 
 TOP := $(CURDIR)
 CC ?= gcc
 CFLAGS ?= -O2 -g
 USER_CFLAGS := $(CFLAGS) -std=gnu11 -Wall -Wextra -Werror=implicit-function-declaration \
 	-Wno-unused-parameter -Iinclude -Isrc -Itools/lib -D_GNU_SOURCE -fno-strict-aliasing
-USER_LIBS := -lext2fs -lcom_err -lblkid -luuid -lm
+USER_LIBS := $(LDFLAGS) -lext2fs -lcom_err -lblkid -luuid -lm
 
 B := build/user
 CORE_SRCS := $(sort $(wildcard src/core/*.c))
@@ -50,7 +54,8 @@ endif
 MODDIR := $(TOP)/build/$(KNAME)
 KSRC := Kbuild $(shell find src include -name '*.[ch]') $(wildcard tests/kunit/*.[ch])
 
-.PHONY: all module user static tests check lint demo clean vm-test kunit-test user-test
+.PHONY: all module user tools static tests check lint demo clean vm-test kunit-test user-test \
+	install modules_install
 all: module user
 
 module: $(MODDIR)/vexfs.ko
@@ -62,6 +67,9 @@ $(MODDIR)/vexfs.ko: $(KSRC)
 	$(MAKE) -C $(KDIR) M=$(MODDIR) $(KBUILD_EXTRA) modules
 
 user: $(LIB) $(PROGS) $(UTESTS) $(VMPROGS) $(BENCHES)
+
+# the programs a user installs, without tests and benchmarks (make install, debian/rules)
+tools: $(PROGS)
 
 $(B)/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
@@ -128,6 +136,33 @@ lint:
 
 demo:
 	@scripts/demo.sh
+
+# Installation. Debian's python3 searches $(PREFIX)/lib/python3.X/dist-packages
+# for PREFIX=/usr/local, and /usr/lib/python3/dist-packages for its packages.
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR ?= $(PREFIX)/share/man
+PYTHON ?= /usr/bin/python3
+ifeq ($(PREFIX),/usr)
+PYTHONDIR ?= /usr/lib/python3/dist-packages
+else
+PYTHONDIR ?= $(PREFIX)/lib/$(shell $(PYTHON) -c 'import sys; print("python%d.%d" % sys.version_info[:2])')/dist-packages
+endif
+INSTALL ?= install
+
+install: $(PROGS)
+	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(INCLUDEDIR)/vexfs \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(PYTHONDIR)/vexfs
+	$(INSTALL) -m 755 $(PROGS) $(DESTDIR)$(SBINDIR)/
+	$(INSTALL) -m 644 include/vexfs/vexfs_ioctl.h $(DESTDIR)$(INCLUDEDIR)/vexfs/
+	$(INSTALL) -m 644 man/*.5 $(DESTDIR)$(MANDIR)/man5/
+	$(INSTALL) -m 644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
+	$(INSTALL) -m 644 python/vexfs/*.py $(DESTDIR)$(PYTHONDIR)/vexfs/
+
+modules_install: module
+	$(MAKE) -C $(KDIR) M=$(MODDIR) INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=updates \
+		modules_install
 
 clean:
 	rm -rf build

@@ -32,6 +32,7 @@ need_pkgs() {
 # Packages every build and test needs.
 VEXFS_BUILD_PKGS=(gcc make bc flex bison libelf-dev libssl-dev dwarves kmod xz-utils zstd cpio
 	sparse libext2fs-dev libblkid-dev uuid-dev linux-libc-dev python3 python3-numpy python3-venv
-	python3-pip python3-setuptools)
+	python3-pip python3-setuptools groff-base man-db
+	dkms dh-dkms debhelper dh-python python3-all lintian fakeroot dpkg-dev)
 VEXFS_VM_PKGS=(qemu-system-x86 busybox-static e2fsprogs dmsetup attr rsync tar fio stress-ng
 	python3-numpy)

@@ -24,7 +24,8 @@
 # In the guest COMMAND runs from the repository directory with:
 #   VEXFS_KVER     kernel release
 #   VEXFS_KROOT    unpacked kernel root (modprobe -d "$VEXFS_KROOT" -S "$VEXFS_KVER" jbd2)
-#   VEXFS_MODULE   path of the vexfs.ko built for this kernel
+#   VEXFS_MODULE   path of the vexfs.ko built for this kernel (VEXFS_VM_MODULE
+#                  in the host environment: another one, e.g. built by DKMS)
 #   VEXFS_OUT      the read-write output directory
 # KUnit kernel: busybox only; COMMAND is a busybox sh command line and the
 # module is at /vexfs.ko.
@@ -78,7 +79,7 @@ if [ "$kernel" = kunit ]; then
 else
 	read -r kver kroot < <("$VEXFS_TOP"/scripts/fetch-kernel.sh "$kernel")
 	vmlinuz=$kroot/boot/vmlinuz-$kver
-	module=$VEXFS_TOP/build/$kernel/vexfs.ko
+	module=${VEXFS_VM_MODULE:-$VEXFS_TOP/build/$kernel/vexfs.ko}
 	# The modules the initramfs must load to reach the host root, in order.
 	while read -r kind path _; do
 		[ "$kind" = insmod ] || continue

@@ -45,7 +45,10 @@ const char vc_attach_usage[] =
 const char vc_parse_usage[] =
 	"parse PATH [--format FMT] [--dtype TYPE] [--json]\n"
 	"Dry run: parse and print what would be attached, without a filesystem\n"
-	"(n, d, dtype and the values). Options as for attach.\n";
+	"(n, d, dtype and the values).\n"
+	"  -f, --format FMT         as for attach\n"
+	"  -t, --dtype TYPE         as for attach\n"
+	"  -j, --json               one JSON object\n";
 
 /* vexctl parse PATH [--format F] [--dtype T] [--json] */
 int vc_cmd_parse(int argc, char **argv)
