@@ -25,8 +25,6 @@ chmod 1777 $W
 # TCG it takes two minutes; the guest uses the same sources from the tree.
 export PYTHONPATH=$T/python
 VPY=$PY
-ok "python3 imports the package with numpy" \
-	$VPY -c 'import numpy, vexfs, sys; sys.exit(not vexfs.__file__.startswith("'"$T"'/python/"))'
 ok "mkfs" "$MKFS" -q /dev/vda
 ok "mount" mount -t vexfs /dev/vda $M
 V=$VPY
@@ -40,20 +38,19 @@ vtest --reuid=65534 --regid=65534 --clear-groups $VPY "$S" user $M $W
 rm -rf $M/store $M/bin	# other dims and types: export takes one shape
 ok "mkfs the second disk" "$MKFS" -q /dev/vdb
 ok "mount it" mount -t vexfs /dev/vdb $M2
+ok "vexctl export" "$VEXCTL" export $M --dims 24 --out $W/c1.npy --paths $W/c1.paths
+ok "vexctl export --out .fvecs" "$VEXCTL" export $M --dims 24 --out $W/c1.fvecs
 V=$VPY
-vtest "$S" roundtrip $M $W $M2 24
+vtest "$S" roundtrip $M $W $M2 24	# also: c1.fvecs holds e1's rows
 ok "export, import, export: identical rows" cmp $W/e1.npy $W/e2.npy
 ok "export, import, export: identical paths" cmp $W/e1.paths $W/e2.paths
 
 # vexctl export / import: the same bytes as Python's, and their own round trip
-ok "vexctl export" "$VEXCTL" export $M --dims 24 --out $W/c1.npy --paths $W/c1.paths
 ok "vexctl export = export_vectors, byte for byte (.npy and paths)" \
 	sh -c "cmp $W/c1.npy $W/e1.npy && cmp $W/c1.paths $W/e1.paths"
-ok "vexctl export --out .fvecs" "$VEXCTL" export $M --dims 24 --out $W/c1.fvecs
-ok "the .fvecs holds the same rows" $VPY -c "import vexfs, numpy as np, sys
-sys.exit(not np.array_equal(vexfs.read_vectors('$W/c1.fvecs'), np.load('$W/c1.npy')))"
 echo odd >$M/odd
-$VPY -c "import vexfs, numpy as np; vexfs.attach('$M/odd', np.ones(8, np.float32))"
+echo "1 1 1 1 1 1 1 1" >$W/odd.txt
+"$VEXCTL" attach $M/odd -v $W/odd.txt >/dev/null
 "$VEXCTL" export $M --out $W/mixed.npy >$W/mixed.out 2>&1
 ok "vexctl export of several shapes: refused, the groups named" \
 	sh -c "grep 'several shapes' $W/mixed.out | grep '1 x 8-d f32' | grep -q '322 x 24-d f32' &&
@@ -63,21 +60,20 @@ ok "umount the second" umount $M2
 ok "mkfs it again" "$MKFS" -q -f /dev/vdb
 ok "mount it" mount -t vexfs /dev/vdb $M2
 ok "vexctl import" sh -c "'$VEXCTL' import $M2 --vectors $W/c1.npy --paths $W/c1.paths --json >$W/imp.json"
-ok "vexctl import reports rows, files and rows/s" $VPY -c "import json, sys
-d = json.load(open('$W/imp.json')); sys.exit(not (d['rows'] > 300 and d['created'] == d['files'] and d['rows_per_s'] > 0))"
+ok "vexctl import reports rows, files created and rows/s" \
+	grep -Eq '^\{"rows": 322, "files": 321, "created": 321, "seconds": [0-9.]+, "rows_per_s": [1-9]' $W/imp.json
 ok "vexctl export of the import" "$VEXCTL" export $M2 --out $W/c2.npy --paths $W/c2.paths
 ok "vexctl export, import, export: identical" sh -c "cmp $W/c1.npy $W/c2.npy && cmp $W/c1.paths $W/c2.paths"
 # all or nothing: row 5 names a directory; rows 0-4 went to new files first
 vstats() {	# what an undone import must leave as it was (ids are never reused)
-	"$VEXCTL" stats $M2 --json | $VPY -c 'import json, sys
-d = json.load(sys.stdin); print(d["vectors"], d["files"], d["live_bytes"])'
+	"$VEXCTL" stats $M2 | awk '/^(vectors|files|live bytes):/ {print $NF}'
 	find $M2 | sort | md5sum
 }
 mkdir -p $M2/x/dir
 before=$(vstats)
-$VPY -c "import numpy as np; np.save('$W/bad.npy', np.ones((8, 24), np.float32))"
+yes "$(printf '1 %.0s' $(seq 24))" | head -8 >$W/bad.txt
 printf 'x/n0\nx/n1\nx/new/n2\nx/new/n2\ns/a/00/f000.txt\nx/dir\nx/n6\nx/n7\n' >$W/bad.paths
-"$VEXCTL" import $M2 --vectors $W/bad.npy --paths $W/bad.paths >$W/bad.out 2>&1
+"$VEXCTL" import $M2 --vectors $W/bad.txt --paths $W/bad.paths >$W/bad.out 2>&1
 rc=$?
 sed 's/^/# /' $W/bad.out
 ok "vexctl import failing at row 5: exit 1, the row named" \
@@ -85,7 +81,7 @@ ok "vexctl import failing at row 5: exit 1, the row named" \
 ok "... the vectors attached and files and directories created are removed" \
 	test "$(vstats)" = "$before"
 printf 's/a/00/f000.txt\ns/b/01/f001.txt\nx/gone\nx/n3\nx/n4\nx/n5\nx/n6\nx/n7\n' >$W/bad2.paths
-"$VEXCTL" import $M2 -v $W/bad.npy -p $W/bad2.paths --no-create >$W/bad2.out 2>&1
+"$VEXCTL" import $M2 -v $W/bad.txt -p $W/bad2.paths --no-create >$W/bad2.out 2>&1
 rc=$?
 sed 's/^/# /' $W/bad2.out
 ok "vexctl import --no-create, row 2 missing: refused, rows 0-1 detached again" \

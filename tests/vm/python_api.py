@@ -75,6 +75,9 @@ def numpy_agrees(metric, Q, X, xids, D, I, k):
 
 def do_store(M, W, vexctl):
     rng = np.random.default_rng(7)
+    ck(vexfs.__file__.startswith(os.path.join(os.path.dirname(os.path.dirname(
+        os.path.dirname(os.path.abspath(__file__)))), "python", "vexfs")),
+       "the package imported is the tree's python/vexfs", vexfs.__file__)
     f = touch(M + "/store/a.txt", b"alpha\n")
     x = rng.standard_normal(16).astype(np.float32)
     vid = vexfs.attach(f, x, model="toy-16", model_version=3, confidence=0.25)
@@ -312,6 +315,8 @@ def main():
         vexfs.write_vectors(W + "/e2.npy", x2)
         write_paths(W + "/e2.paths", p2)
         ck(np.array_equal(ids2, ids), "the second export lists the imported ids in row order")
+        ck(np.array_equal(vexfs.read_vectors(W + "/c1.fvecs"), x),
+           "vexctl export's .fvecs holds the same rows (read_vectors)")
     finish()
 
 
