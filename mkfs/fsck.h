@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * fsck.h - state and helpers shared by the passes of fsck.vexfs (fsck.c,
- * fsck_parent.c).
+ * fsck.h - state and helpers shared by the passes of fsck.vexfs (mkfs/fsck*.c;
+ * fsck.c says which file holds what).
  */
 #ifndef _VEXFS_FSCK_H
 #define _VEXFS_FSCK_H
@@ -18,16 +18,6 @@
 
 #define MAX_PRINTED	2000	/* problem lines printed before going quiet */
 #define MAX_DIR_ERRORS	32	/* per directory, then the rest is skipped */
-
-/* jbd2 superblock (big-endian) */
-#define JBD2_MAGIC		0xc03b3998U
-#define JBD2_SB_V1		3
-#define JBD2_SB_V2		4
-#define JBD2_INCOMPAT_REVOKE	0x1
-#define JBD2_INCOMPAT_64BIT	0x2
-#define JBD2_INCOMPAT_CSUM_V2	0x8
-#define JBD2_INCOMPAT_CSUM_V3	0x10
-#define JBD2_INCOMPAT_KNOWN	0x3f
 
 enum { MODE_CHECK, MODE_YES, MODE_PREEN };
 
@@ -110,6 +100,9 @@ struct fsck {
 	int fd;
 	int mode;
 	int force, verbose;
+	int progress_fd;	/* -C: -1 none, 0 a bar on stdout, N lines to fd N */
+	double progress_last;
+	bool progress_shown;
 	u64 dev_bytes;
 	struct vexfs_super_block sb;
 	struct vexfs_geom g;
@@ -196,19 +189,69 @@ static inline void cbit(u8 *m, u64 n)
 	m[n >> 3] &= ~(1U << (n & 7));
 }
 
+/* ---- fsck_problem.c: reporting, repair policy --------------------------- */
 __attribute__((format(printf, 3, 4)))
 void prob(struct fsck *f, int kind, const char *fmt, ...);
 __attribute__((format(printf, 2, 3)))
 void verbose(struct fsck *f, const char *fmt, ...);
+bool fixable(struct fsck *f, bool hard);
+
+/* ---- fsck_progress.c: -C progress reports -------------------------------- */
+void progress(struct fsck *f, int pass, u64 cur, u64 max);
+void progress_clear(struct fsck *f);
+
+/* ---- fsck_util.c: allocation, block and inode I/O ----------------------- */
 void *xcalloc(size_t n, size_t sz);
 void *xgrow(void *p, u64 *cap, u64 need, size_t sz);
 int rd(struct fsck *f, u64 blk, void *buf, const char *what);
 void wr(struct fsck *f, u64 blk, const void *buf);
-struct irec *rec_find(struct fsck *f, u64 ino);
 int inode_loc(struct fsck *f, u64 ino, u64 *blk, u32 *off);
 int read_inode(struct fsck *f, u64 ino, struct vexfs_inode *raw);
 void inode_update(struct fsck *f, u64 ino, int what, u64 val);
+
+/* ---- fsck_super.c: superblock, group descriptors (pass 0) --------------- */
+bool super_load(struct fsck *f);
+void check_gdt(struct fsck *f);
+void write_gdt(struct fsck *f);
+void super_update(struct fsck *f, u32 state, u64 free_blocks, u64 free_inodes);
+
+/* ---- fsck_journal.c: journal superblock (pass 0) ------------------------ */
+bool check_journal(struct fsck *f);
+
+/* ---- fsck_blocks.c: block ownership ------------------------------------- */
 bool is_meta(struct fsck *f, u64 blk);
+void mark_meta(struct fsck *f);
+bool claim(struct fsck *f, struct walk *w, u64 blk, const char *what);
+bool fast_symlink(u16 mode, u64 size);
+bool has_blockmap(u16 mode, u64 size);
+void walk_inode(struct fsck *f, struct irec *r, const struct vexfs_inode *raw, bool quiet);
+void rebuild_usage(struct fsck *f);
+
+/* ---- fsck_inodes.c: inode records, pass 1 ------------------------------- */
+struct irec *rec_find(struct fsck *f, u64 ino);
+const char *type_name(u16 mode);
+struct irec *take_inode(struct fsck *f, u64 ino, const struct vexfs_inode *raw, bool report);
+void pass1(struct fsck *f);
+
+/* ---- fsck_dirs.c: directories (pass 2) ---------------------------------- */
+u64 dir_map(struct fsck *f, const struct irec *r, u64 lblk);
+void pass2(struct fsck *f);
+
+/* ---- fsck_orphan.c, fsck_links.c: pass 3 -------------------------------- */
+void check_orphans(struct fsck *f);
+void pass3(struct fsck *f);
+
+/* ---- fsck_codebooks.c: PQ codebooks (pass 4) ---------------------------- */
+void cb_check(struct fsck *f);
+const char *cb_owner(struct fsck *f, u64 blk);
+void cb_fix_padding(struct fsck *f);
+bool pq_ref_bad(struct fsck *f, const u8 *rec, char *buf, size_t len);
+
+/* ---- fsck_vectors.c: the vector store (pass 4) -------------------------- */
+void pass4(struct fsck *f);
+
+/* ---- fsck_bitmaps.c: bitmaps and counters (pass 5) ---------------------- */
+void pass5(struct fsck *f, u64 *free_blocks, u64 *free_inodes);
 
 /* ---- fsck_parent.c: parent pointers (RO_COMPAT_PARENT) ------------------ */
 void pptr_inode(struct fsck *f, u64 ino, const struct vexfs_inode *raw);

@@ -63,7 +63,7 @@ run_user() {
 
 run_kunit() {
 	local log=$LOGDIR/kunit-console.log ktree p f rc
-	if ! ktree=$(scripts/kunit-kernel.sh) || ! make -s KVER=kunit module >"$LOGDIR/kunit-build.log" 2>&1; then
+	if ! ktree=$(scripts/kunit-kernel.sh) || ! make -s -j"$(nproc)" KVER=kunit module >"$LOGDIR/kunit-build.log" 2>&1; then
 		tail -30 "$LOGDIR/kunit-build.log" 2>/dev/null
 		count "kunit: build" 0 1
 		return
@@ -123,7 +123,7 @@ PY
 run_vm() {
 	local k name disks tmo cmd dargs d out rc p f
 	for k in ${VEXFS_KERNELS:-6.1 6.12}; do
-		if ! make -s KVER="$k" module >"$LOGDIR/module-$k.log" 2>&1; then
+		if ! make -s -j"$(nproc)" KVER="$k" module >"$LOGDIR/module-$k.log" 2>&1; then
 			tail -30 "$LOGDIR/module-$k.log"
 			count "vm $k: module build" 0 1
 			continue

@@ -31,7 +31,7 @@ kbuild_in() {	# kbuild_in DIR KVER ARGS...: build the module in build/DIR
 	kdir=$kroot/lib/modules/$kv/build
 	rm -rf "build/$dir"; mkdir -p "build/$dir"
 	cp -a Kbuild src include "build/$dir/"
-	make -C "$kdir" M="$VEXFS_TOP/build/$dir" "$@" modules
+	make -j"$(nproc)" -C "$kdir" M="$VEXFS_TOP/build/$dir" "$@" modules
 }
 
 sparse_check() {
