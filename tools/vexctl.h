@@ -46,6 +46,10 @@ const char *vc_ioctl_msg(int err, enum vc_op op, int fd, u64 id);
 /* Open a regular file (vector calls) or a file or directory (filesystem-wide calls). */
 int vc_open_file(const char *path, bool rw);
 int vc_open_fs(const char *path);
+#define VC_LIST_PAGE	1024	/* ids per LIST call */
+long vc_list_ids(int fd, const char *file, u64 **idsp, u64 *total);
+int vc_attach_one(int fd, const struct vc_vecs *vs, size_t i, u32 comp, u32 codebook,
+		  const struct vexfs_vec_user_meta *meta, u64 *id);
 int vc_getopt(int argc, char **argv, const char *shorts, const struct option *longs);
 void vc_check_args(int have, int want_min, int want_max);
 u32 vc_opt_dtype(const char *s);

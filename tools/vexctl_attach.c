@@ -199,19 +199,10 @@ int vc_cmd_attach(int argc, char **argv)
 	fd = vc_open_file(file, true);
 	ids = vx_zalloc(vs.n * sizeof(*ids));
 	for (i = 0; i < vs.n; i++) {
-		struct vexfs_ioc_attach a;
+		u64 id;
+		int err = vc_attach_one(fd, &vs, i, comp, codebook, &meta, &id);
 
-		memset(&a, 0, sizeof(a));
-		a.size = sizeof(a);
-		a.dtype = (u16)vs.dtype;
-		a.compression = (u16)comp;
-		a.dims = vs.d;
-		a.data = (u64)(uintptr_t)vc_vec(&vs, i);
-		a.data_len = vs.vbytes;
-		a.codebook = codebook;
-		a.meta = meta;
-		if (ioctl(fd, VEXFS_IOC_VEC_ATTACH, &a)) {
-			int err = errno;
+		if (err) {
 
 			if (vs.n > 1 && (i || err == EINVAL))
 				fprintf(stderr, "%s: %s: vector %zu of %zu from %s: %s\n", vx_prog,
@@ -226,9 +217,9 @@ int vc_cmd_attach(int argc, char **argv)
 			ret = 1;
 			break;
 		}
-		ids[done++] = a.vector_id;
+		ids[done++] = id;
 		if (!json) {
-			printf("%llu\n", (unsigned long long)a.vector_id);
+			printf("%llu\n", (unsigned long long)id);
 			fflush(stdout);
 		}
 	}

@@ -16,7 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <stdint.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include "vexfs/vexfs_fs.h"
@@ -307,4 +309,75 @@ u64 vc_opt_num(const char *name, const char *s, u64 lo, u64 hi)
 		vc_usage_err(vc_cur_cmd->name, "invalid %s '%s' (%llu..%llu)", name, s,
 			     (unsigned long long)lo, (unsigned long long)hi);
 	return v;
+}
+
+/*
+ * Every vector id of the file open at fd, ascending (LIST, 1024 per call):
+ * *idsp (malloc'd), *total the file's count as the first page said. Returns
+ * the number of ids, or -errno of the failed call. A kernel that returns
+ * more ids than asked for, or whose pages do not advance, is fatal (file,
+ * if not NULL, prefixes the message).
+ */
+long vc_list_ids(int fd, const char *file, u64 **idsp, u64 *total)
+{
+	const char *pre = file ? file : "", *sep = file ? ": " : "";
+	u64 *ids = NULL, start = 0;
+	size_t n = 0, cap = 0;
+
+	for (;;) {
+		struct vexfs_ioc_list l;
+
+		if (n + VC_LIST_PAGE > cap) {
+			cap = cap ? 2 * cap : VC_LIST_PAGE;
+			ids = realloc(ids, cap * sizeof(*ids));
+			if (!ids)
+				vx_die("out of memory");
+		}
+		memset(&l, 0, sizeof(l));
+		l.size = sizeof(l);
+		l.start_id = start;
+		l.ids = (u64)(uintptr_t)(ids + n);
+		l.capacity = VC_LIST_PAGE;
+		if (ioctl(fd, VEXFS_IOC_VEC_LIST, &l)) {
+			long err = -errno;
+
+			free(ids);
+			return err;
+		}
+		if (l.count > VC_LIST_PAGE)
+			vx_die("%s%sthe kernel returned %u ids for room for %u", pre, sep, l.count,
+			       VC_LIST_PAGE);
+		n += l.count;
+		if (!start && total)
+			*total = l.total;
+		if (!l.next_id)
+			break;
+		if (l.next_id <= start || (n && l.next_id <= ids[n - 1]))
+			vx_die("%s%sthe kernel's list does not advance (next id %llu)", pre, sep,
+			       (unsigned long long)l.next_id);
+		start = l.next_id;
+	}
+	*idsp = ids;
+	return (long)n;
+}
+
+/* ATTACH vector i of vs to the file open at fd: 0 and *id, or the errno. */
+int vc_attach_one(int fd, const struct vc_vecs *vs, size_t i, u32 comp, u32 codebook,
+		  const struct vexfs_vec_user_meta *meta, u64 *id)
+{
+	struct vexfs_ioc_attach a;
+
+	memset(&a, 0, sizeof(a));
+	a.size = sizeof(a);
+	a.dtype = (u16)vs->dtype;
+	a.compression = (u16)comp;
+	a.dims = vs->d;
+	a.data = (u64)(uintptr_t)vc_vec(vs, i);
+	a.data_len = vs->vbytes;
+	a.codebook = codebook;
+	a.meta = *meta;
+	if (ioctl(fd, VEXFS_IOC_VEC_ATTACH, &a))
+		return errno;
+	*id = a.vector_id;
+	return 0;
 }

@@ -137,37 +137,6 @@ static double ve_now(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* LIST every id of fd's file. */
-static u64 *ve_ids(int fd, const char *path, size_t *n)
-{
-	size_t cap = 0, have = 0;
-	u64 start = 0, *ids = NULL;
-
-	for (;;) {
-		struct vexfs_ioc_list l;
-
-		if (cap - have < 4096) {
-			cap = cap ? 2 * cap : 4096;
-			ids = realloc(ids, cap * sizeof(*ids));
-			if (!ids)
-				vx_die("out of memory");
-		}
-		memset(&l, 0, sizeof(l));
-		l.size = sizeof(l);
-		l.start_id = start;
-		l.ids = (u64)(uintptr_t)(ids + have);
-		l.capacity = 4096;
-		if (ioctl(fd, VEXFS_IOC_VEC_LIST, &l))
-			vx_die("%s: %s", path, vc_ioctl_msg(errno, VC_OP_LIST, fd, 0));
-		have += l.count;
-		if (!l.next_id)
-			break;
-		start = l.next_id;
-	}
-	*n = have;
-	return ids;
-}
-
 /* vexctl export DIR --out FILE [--paths LIST] [...] */
 int vc_cmd_export(int argc, char **argv)
 {
@@ -240,13 +209,17 @@ int vc_cmd_export(int argc, char **argv)
 		char path[2 * PATH_MAX + 2];
 		size_t nids;
 		u64 *ids;
+		long nl;
 		bool any = false;
 
 		snprintf(path, sizeof(path), "%s/%s", dir, ve.files[i]);
 		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 		if (fd < 0)
 			vx_die("cannot open %s: %s", path, strerror(errno));
-		ids = ve_ids(fd, path, &nids);
+		nl = vc_list_ids(fd, path, &ids, NULL);
+		if (nl < 0)
+			vx_die("%s: %s", path, vc_ioctl_msg((int)-nl, VC_OP_LIST, fd, 0));
+		nids = (size_t)nl;
 		for (j = 0; j < nids; j++) {
 			struct vexfs_ioc_get g;
 

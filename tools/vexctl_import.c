@@ -292,8 +292,6 @@ int vc_cmd_import(int argc, char **argv)
 	tty = !quiet && isatty(STDERR_FILENO);
 	t0 = vi_now();
 	for (i = 0; i < vs.n; i++) {
-		struct vexfs_ioc_attach a;
-
 		if (vi_stop) {
 			fprintf(stderr, "%s: import: interrupted at row %zu\n", vx_prog, i);
 			err = -EINTR;
@@ -312,22 +310,13 @@ int vc_cmd_import(int argc, char **argv)
 			}
 			files++;
 		}
-		memset(&a, 0, sizeof(a));
-		a.size = sizeof(a);
-		a.dtype = (u16)vs.dtype;
-		a.compression = (u16)comp;
-		a.dims = vs.d;
-		a.data = (u64)(uintptr_t)vc_vec(&vs, i);
-		a.data_len = vs.vbytes;
-		a.codebook = codebook;
-		a.meta = meta;
-		if (ioctl(fd, VEXFS_IOC_VEC_ATTACH, &a)) {
-			err = -errno;
+		err = vc_attach_one(fd, &vs, i, comp, codebook, &meta, &u.ids[i]);
+		if (err) {
 			fprintf(stderr, "%s: import: row %zu (%s/%s): %s\n", vx_prog, i, dir,
-				paths[i], vc_ioctl_msg(errno, VC_OP_ATTACH, fd, codebook));
+				paths[i], vc_ioctl_msg(err, VC_OP_ATTACH, fd, codebook));
+			err = -err;
 			break;
 		}
-		u.ids[i] = a.vector_id;
 		if (tty && !(i & 255) && vi_now() - last > 0.2) {
 			last = vi_now();
 			vi_progress(i, vs.n, t0, false);

@@ -16,8 +16,6 @@
 #include "util.h"
 #include "vexctl.h"
 
-#define VC_LIST_PAGE	1024	/* ids per LIST call */
-
 const char vc_list_usage[] =
 	"list FILE [--json]\n"
 	"Print the ids of FILE's vectors, one per line.\n"
@@ -31,8 +29,9 @@ int vc_cmd_list(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	u64 *ids = NULL, start = 0, total = 0;
-	size_t n = 0, cap = 0, i;
+	u64 *ids = NULL, total = 0;
+	size_t n, i;
+	long nl;
 	bool json = false;
 	const char *file;
 	int c, fd;
@@ -43,35 +42,10 @@ int vc_cmd_list(int argc, char **argv)
 	vc_check_args(argc - optind, 1, 1);
 	file = argv[optind];
 	fd = vc_open_file(file, false);
-	for (;;) {
-		struct vexfs_ioc_list l;
-
-		if (n + VC_LIST_PAGE > cap) {
-			cap = cap ? cap * 2 : VC_LIST_PAGE;
-			ids = realloc(ids, cap * sizeof(*ids));
-			if (!ids)
-				vx_die("out of memory");
-		}
-		memset(&l, 0, sizeof(l));
-		l.size = sizeof(l);
-		l.start_id = start;
-		l.ids = (u64)(uintptr_t)(ids + n);
-		l.capacity = VC_LIST_PAGE;
-		if (ioctl(fd, VEXFS_IOC_VEC_LIST, &l))
-			vx_die("%s: %s", file, vc_ioctl_msg(errno, VC_OP_LIST, fd, 0));
-		if (l.count > VC_LIST_PAGE)
-			vx_die("%s: the kernel returned %u ids for room for %u", file, l.count,
-			       VC_LIST_PAGE);
-		n += l.count;
-		if (!start)
-			total = l.total;
-		if (!l.next_id)
-			break;
-		if (l.next_id <= start || (n && l.next_id <= ids[n - 1]))
-			vx_die("%s: the kernel's list does not advance (next id %llu)", file,
-			       (unsigned long long)l.next_id);
-		start = l.next_id;
-	}
+	nl = vc_list_ids(fd, file, &ids, &total);
+	if (nl < 0)
+		vx_die("%s: %s", file, vc_ioctl_msg((int)-nl, VC_OP_LIST, fd, 0));
+	n = (size_t)nl;
 	close(fd);
 	if (json) {
 		printf("{\"file\": ");

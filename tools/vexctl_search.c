@@ -297,44 +297,6 @@ static int vs_get(int fd, u64 id, u32 flags, struct vexfs_ioc_get *g, u8 **buf, 
 	}
 }
 
-/* Every vector id of the file open at @fd, ascending; returns the count or -errno. */
-static long vs_list(int fd, u64 **idsp)
-{
-	u64 *ids = NULL, start = 0;
-	size_t n = 0, cap = 0;
-
-	for (;;) {
-		struct vexfs_ioc_list l;
-
-		if (n + 1024 > cap) {
-			cap = cap ? 2 * cap : 1024;
-			ids = realloc(ids, cap * sizeof(*ids));
-			if (!ids)
-				vx_die("out of memory");
-		}
-		memset(&l, 0, sizeof(l));
-		l.size = sizeof(l);
-		l.start_id = start;
-		l.ids = (u64)(uintptr_t)(ids + n);
-		l.capacity = 1024;
-		if (ioctl(fd, VEXFS_IOC_VEC_LIST, &l)) {
-			free(ids);
-			return -errno;
-		}
-		if (l.count > 1024)
-			vx_die("the kernel returned %u ids for room for 1024", l.count);
-		n += l.count;
-		if (!l.next_id)
-			break;
-		if (l.next_id <= start || (n && l.next_id <= ids[n - 1]))
-			vx_die("the kernel's list does not advance (next id %llu)",
-			       (unsigned long long)l.next_id);
-		start = l.next_id;
-	}
-	*idsp = ids;
-	return (long)n;
-}
-
 /* What a failed SEARCH means. */
 static const char *vs_msg(int err, int fd, const struct vs_opts *o, const struct vs_query *q)
 {
@@ -416,7 +378,7 @@ static void vs_queries_like(const struct vs_opts *o, struct vs_query *q)
 
 	if (!id) {
 		u64 *ids;
-		long n = vs_list(fd, &ids);
+		long n = vc_list_ids(fd, NULL, &ids, NULL);
 
 		if (n < 0)
 			vx_die("%s: %s", o->like, vc_ioctl_msg((int)-n, VC_OP_LIST, fd, 0));
@@ -514,7 +476,7 @@ static void vs_ref_file(struct vs_ref *R, const struct vs_opts *o, const struct 
 	u32 cap = VEXFS_VEC_MAX_DATA;
 	u8 *buf = vx_zalloc(cap);
 	u64 *ids = NULL;
-	long n = vs_list(fd, &ids), i;
+	long n = vc_list_ids(fd, NULL, &ids, NULL), i;
 	bool any_model = true;
 	size_t j;
 
