@@ -4,8 +4,9 @@
 # ("dkms add" of a source tree holding dkms.conf, Kbuild, src/ and include/,
 # then "dkms build" against the kernel's headers), in a private DKMS tree and
 # against this project's cached Debian headers for KVER; check the module's
-# vermagic; then boot KVER with that module and run the smoke test
-# (tests/vm/smoke.sh) with it. Usage: tests/vm/dkms-host.sh KVER
+# vermagic; check "make modules_install" into a DESTDIR; then boot KVER with
+# the DKMS module and run the smoke test (tests/vm/smoke.sh) with it.
+# Usage: tests/vm/dkms-host.sh KVER
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 k=$1
@@ -31,6 +32,9 @@ ko=$(find "$W/tree/vexfs/$ver/$kv" -name 'vexfs.ko*' | head -1)
 ck "the built module is there" test -n "$ko"
 ck "its vermagic is $kv" sh -c "/sbin/modinfo -F vermagic '$ko' | grep -q '^$kv '"
 echo "# module: ${ko#$PWD/}"
+ck "make modules_install DESTDIR=... KVER=$k" make -s KVER="$k" modules_install DESTDIR="$W/mi"
+ck "... puts vexfs.ko under lib/modules/$kv/updates" \
+	sh -c "/sbin/modinfo -F vermagic $W/mi/lib/modules/$kv/updates/vexfs.ko* | grep -q '^$kv '"
 VEXFS_VM_MODULE=$ko scripts/vm-run.sh -k "$k" -d 256M -o "$out/vm" -t 300 -- bash tests/vm/smoke.sh \
 	>"$out/vm.log" 2>&1
 rc=$?

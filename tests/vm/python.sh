@@ -59,7 +59,17 @@ rm $M/odd
 ok "umount the second" umount $M2
 ok "mkfs it again" "$MKFS" -q -f /dev/vdb
 ok "mount it" mount -t vexfs /dev/vdb $M2
-ok "vexctl import" sh -c "'$VEXCTL' import $M2 --vectors $W/c1.npy --paths $W/c1.paths --json >$W/imp.json"
+ok "vexctl import" sh -c "'$VEXCTL' import $M2 --vectors $W/c1.npy --paths $W/c1.paths --json \
+	>$W/imp.json 2>$W/imp.err"
+ok "vexctl import: no progress bar when stderr is not a terminal" test ! -s $W/imp.err
+mkdir -p $M2/tty
+# a terminal for the progress bar: script(1) needs devpts, which the test VM lacks
+mountpoint -q /dev/pts || { mkdir -p /dev/pts && mount -t devpts devpts /dev/pts; }
+script -qec "'$VEXCTL' import $M2/tty --vectors $W/c1.npy --paths $W/c1.paths" /dev/null >$W/tty.out 2>&1
+ok "vexctl import: a progress bar on a terminal, then rows/s" \
+	sh -c "tr '\\r' '\\n' <$W/tty.out | grep -q '^import: 322/322 rows (100%)' &&
+	       grep -q 'imported 322 rows into 321 files (321 created) in .* rows/s' $W/tty.out"
+rm -rf $M2/tty
 ok "vexctl import reports rows, files created and rows/s" \
 	grep -Eq '^\{"rows": 322, "files": 321, "created": 321, "seconds": [0-9.]+, "rows_per_s": [1-9]' $W/imp.json
 ok "vexctl export of the import" "$VEXCTL" export $M2 --out $W/c2.npy --paths $W/c2.paths
