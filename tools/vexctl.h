@@ -55,6 +55,9 @@ void vc_check_args(int have, int want_min, int want_max);
 u32 vc_opt_dtype(const char *s);
 int vc_opt_format(const char *s);
 u32 vc_opt_comp(const char *s);
+#define VC_MODEL_LEN	16	/* sizeof(struct vexfs_vec_user_meta.model) */
+void vc_opt_model(const char *cmd, const char *s, u8 model[VC_MODEL_LEN]);
+void vc_check_comp(const char *vpath, u32 comp, u32 dtype);
 u64 vc_opt_num(const char *name, const char *s, u64 lo, u64 hi);
 
 /* vexctl_codebook.c */

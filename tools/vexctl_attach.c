@@ -141,11 +141,7 @@ int vc_cmd_attach(int argc, char **argv)
 			want = vc_opt_dtype(optarg);
 			break;
 		case 'm':
-			if (strlen(optarg) > sizeof(meta.model))
-				vc_usage_err("attach", "model name '%s' is longer than %zu bytes",
-					     optarg, sizeof(meta.model));
-			memset(meta.model, 0, sizeof(meta.model));
-			memcpy(meta.model, optarg, strlen(optarg));
+			vc_opt_model("attach", optarg, meta.model);
 			break;
 		case 'M': {
 			unsigned long long v;
@@ -192,10 +188,7 @@ int vc_cmd_attach(int argc, char **argv)
 	if (vs.n > VEXFS_VEC_MAX_PER_FILE)
 		vx_die("%s: %zu vectors: a file holds at most %u", vpath, vs.n,
 		       VEXFS_VEC_MAX_PER_FILE);
-	if (comp != VEXFS_COMP_NONE && vs.dtype != VEXFS_DT_F32)
-		vx_die("%s: %s compression takes f32 vectors, these are %s (--dtype f32 "
-		       "converts them)",
-		       vpath, vc_comp_name(comp), vc_dtype_name(vs.dtype));
+	vc_check_comp(vpath, comp, vs.dtype);
 	fd = vc_open_file(file, true);
 	ids = vx_zalloc(vs.n * sizeof(*ids));
 	for (i = 0; i < vs.n; i++) {

@@ -381,3 +381,20 @@ int vc_attach_one(int fd, const struct vc_vecs *vs, size_t i, u32 comp, u32 code
 	*id = a.vector_id;
 	return 0;
 }
+
+/* A --model NAME option: at most 16 bytes, stored NUL-padded in model. */
+void vc_opt_model(const char *cmd, const char *s, u8 model[VC_MODEL_LEN])
+{
+	if (strlen(s) > VC_MODEL_LEN)
+		vc_usage_err(cmd, "model name '%s' is longer than %d bytes", s, VC_MODEL_LEN);
+	memset(model, 0, VC_MODEL_LEN);
+	memcpy(model, s, strlen(s));
+}
+
+/* Compressed forms take f32 vectors only (the kernel says EINVAL otherwise). */
+void vc_check_comp(const char *vpath, u32 comp, u32 dtype)
+{
+	if (comp != VEXFS_COMP_NONE && dtype != VEXFS_DT_F32)
+		vx_die("%s: %s compression takes f32 vectors, these are %s (--dtype f32 "
+		       "converts them)", vpath, vc_comp_name(comp), vc_dtype_name(dtype));
+}

@@ -8,7 +8,8 @@
  * Files are taken in byte order of their paths relative to DIR, vectors in
  * id order within a file. Two passes: the first lists the vectors and
  * their headers (GET without data), so that the .npy header can give the
- * shape and no row is held in memory; the second copies the data. Rows are
+ * shape and no row is held in memory (headers only: GET_RAW without a
+ * buffer decodes nothing); the second copies the data. Rows are
  * decoded (compressed vectors as float32; binary vectors as one bool per
  * dimension, "|b1", which attach and import read back with their exact
  * dims). The outputs are written to temporary files renamed at the end:
@@ -150,7 +151,9 @@ int vc_cmd_export(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *out = NULL, *list = NULL, *model = NULL, *dot;
+	const char *out = NULL, *list = NULL, *dot;
+	u8 model[VC_MODEL_LEN];
+	bool by_model = false;
 	char dir[PATH_MAX], tmp_out[PATH_MAX + 8], tmp_list[PATH_MAX + 8];
 	u32 want_dims = 0, want_dt = 0, dims = 0, dtype = 0, vbytes;
 	struct ve_group groups[16];
@@ -172,10 +175,8 @@ int vc_cmd_export(int argc, char **argv)
 			list = optarg;
 			break;
 		case 'm':
-			if (strlen(optarg) > sizeof(((struct vexfs_vec_user_meta *)0)->model))
-				vc_usage_err("export", "model name '%s' is longer than 16 bytes",
-					     optarg);
-			model = optarg;
+			vc_opt_model("export", optarg, model);
+			by_model = true;
 			break;
 		case 'd':
 			want_dims = (u32)vc_opt_num("dims", optarg, 1, VEXFS_VEC_MAX_DIMS);
@@ -223,13 +224,14 @@ int vc_cmd_export(int argc, char **argv)
 		for (j = 0; j < nids; j++) {
 			struct vexfs_ioc_get g;
 
+			/* the header only: RAW with no buffer, so nothing is decoded twice */
 			memset(&g, 0, sizeof(g));
 			g.size = sizeof(g);
+			g.flags = VEXFS_VEC_GET_RAW;
 			g.vector_id = ids[j];
 			if (ioctl(fd, VEXFS_IOC_VEC_GET, &g))
 				vx_die("%s: %s", path, vc_ioctl_msg(errno, VC_OP_GET, fd, ids[j]));
-			if (model && strncmp((const char *)g.info.meta.model, model,
-					     sizeof(g.info.meta.model)))
+			if (by_model && memcmp(g.info.meta.model, model, VC_MODEL_LEN))
 				continue;
 			if ((want_dims && g.info.dims != want_dims) ||
 			    (want_dt && g.info.dtype != want_dt))

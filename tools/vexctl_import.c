@@ -244,10 +244,7 @@ int vc_cmd_import(int argc, char **argv)
 			want = vc_opt_dtype(optarg);
 			break;
 		case 'm':
-			if (strlen(optarg) > sizeof(meta.model))
-				vc_usage_err("import", "model name '%s' is longer than %zu bytes",
-					     optarg, sizeof(meta.model));
-			memcpy(meta.model, optarg, strlen(optarg));
+			vc_opt_model("import", optarg, meta.model);
 			break;
 		case 'z':
 			comp = vc_opt_comp(optarg);
@@ -279,9 +276,7 @@ int vc_cmd_import(int argc, char **argv)
 	if (dfd < 0)
 		vx_die("cannot open directory %s: %s", dir, strerror(errno));
 	vc_load(vpath, fmt, want, &vs);
-	if (comp != VEXFS_COMP_NONE && vs.dtype != VEXFS_DT_F32)
-		vx_die("%s: %s compression takes f32 vectors, these are %s (--dtype f32 "
-		       "converts them)", vpath, vc_comp_name(comp), vc_dtype_name(vs.dtype));
+	vc_check_comp(vpath, comp, vs.dtype);
 	paths = vi_paths(list, vs.n);
 	u.ids = vx_zalloc((vs.n + 1) * sizeof(*u.ids));
 

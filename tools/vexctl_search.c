@@ -89,7 +89,7 @@ struct vs_opts {
 	u32 want;		/* --dtype */
 	u32 k;
 	int metric;		/* -1: by the query type */
-	u8 model[16];
+	u8 model[VC_MODEL_LEN];
 	u32 comp_mask;
 	bool fs, json, reference, exact, no_paths;
 };
@@ -847,11 +847,7 @@ int vc_cmd_search(int argc, char **argv)
 			o.metric = vs_metric_parse(optarg);
 			break;
 		case 'm':
-			if (strlen(optarg) > sizeof(o.model))
-				vc_usage_err("search", "model name '%s' is longer than %zu bytes",
-					     optarg, sizeof(o.model));
-			memset(o.model, 0, sizeof(o.model));
-			memcpy(o.model, optarg, strlen(optarg));
+			vc_opt_model("search", optarg, o.model);
 			break;
 		case 'z':
 			o.comp_mask = vs_comp_list(optarg);

@@ -7,6 +7,7 @@ import os
 
 import numpy as np
 
+from . import abi
 from .store import _Open, _get, _ids, attach, DTYPE_NAMES
 
 
@@ -83,7 +84,7 @@ def export_vectors(directory, model=None, dims=None, dtype=None):
                     continue
                 if dtype is not None and DTYPE_NAMES.get(info.dtype) != dtype:
                     continue
-                if info.dtype == 5 and info.compression == 0:      # binary: bools
+                if info.dtype == abi.DT_BIN and info.compression == abi.COMP_NONE:  # bools
                     data = np.unpackbits(data, bitorder="little")[:info.dims].astype(bool)
                 key = (info.dims, str(data.dtype))
                 groups[key] = groups.get(key, 0) + 1

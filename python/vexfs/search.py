@@ -20,6 +20,8 @@ reachable through directories it may search, are returned.
 """
 import collections
 import ctypes
+import errno
+import fcntl
 import os
 import stat
 
@@ -168,16 +170,15 @@ class PathFinder:
                                         inode=int(inode), generation=int(generation),
                                         buf=ctypes.addressof(buf), buf_len=size)
             try:
-                import fcntl
                 fcntl.ioctl(self.fd, abi.IOC_INO_PATHS, a, True)
             except OSError as e:
-                if e.errno == 34 and a.needed > size:      # ERANGE
+                if e.errno == errno.ERANGE and a.needed > size:
                     size = a.needed
                     continue
-                if e.errno == 95:                          # EOPNOTSUPP: no parent pointers
+                if e.errno == errno.EOPNOTSUPP:            # no parent pointers
                     self._walk()
                     return self.paths(inode, generation, all_links)
-                if e.errno in (2, 116, 13):                # ENOENT, ESTALE, EACCES
+                if e.errno in (errno.ENOENT, errno.ESTALE, errno.EACCES):
                     return []
                 raise_for(e.errno, "paths", self.base, self.fd, inode)
             names = buf.raw[:a.needed].split(b"\0")[:a.count]

@@ -18,6 +18,7 @@ the stored type otherwise, binary vectors packed (uint8, ceil(dims / 8)).
 """
 import collections
 import ctypes
+import errno
 import fcntl
 import os
 
@@ -265,7 +266,7 @@ def detach(path, vector_id):
             have = set(int(v) for v in _ids(f))
             for v in vids:
                 if v not in have:
-                    raise_for(2, "detach", f.path, f.fd, v)
+                    raise_for(errno.ENOENT, "detach", f.path, f.fd, v)
         for v in vids:
             f.ioctl("detach", abi.IOC_VEC_DETACH, abi.vexfs_ioc_detach.new(vector_id=v), v)
 
