@@ -177,7 +177,7 @@ append="console=ttyS0 panic=-1 oops=panic quiet loglevel=4 rdinit=/init"
 # cleared the CPU's feature bits (LA57 among them) makes KASAN see the direct
 # map as wild memory (seen in CI: "KASAN: wild-memory-access in
 # do_raw_spin_lock" from handle_edge_irq at boot, before /init).
-qemu=(qemu-system-x86_64 -accel tcg -cpu max,la57=off -smp 2 -m "$mem" -no-reboot
+qemu=(qemu-system-x86_64 -accel tcg -cpu "${VEXFS_VM_CPU:-max,la57=off}" -smp "${VEXFS_VM_SMP:-2}" -m "$mem" -no-reboot
 	-display none -monitor none -serial "file:$console"
 	-kernel "$vmlinuz" -initrd "$work/initrd.gz" -append "$append"
 	"${drives[@]}")

@@ -27,7 +27,7 @@ not() { ! "$@"; }
 begin() {
 	SECTION=$1
 	echo "VEXFS-SAFETY $SECTION" > /dev/kmsg
-	echo "# --- $SECTION"
+	echo "# --- $SECTION (at ${SECONDS}s)"
 }
 
 # #3: an unlinked inode whose truncate turns the filesystem read-only must
