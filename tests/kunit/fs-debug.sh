@@ -21,7 +21,7 @@ t mknod /tmp/cdev2 c 1 3
 t cat /tmp/cdev2
 rm -f /tmp/cdev2
 posix /mnt/v --other /tmp; t test $? = 0
-fsx -N 5000 -S 7 -p 1000 /mnt/v/fsx.dat; t test $? = 0
+fsx -N 3000 -S 7 -p 1000 /mnt/v/fsx.dat; t test $? = 0
 t umount /mnt/v
 t fsck.vexfs -n /dev/vda
 t mount -t vexfs /dev/vda /mnt/v
@@ -41,7 +41,7 @@ mkdir -p /mnt/v/s
 	--dir 2 --dentry 2 --link 2 --symlink 2 --rename 2 --hdd 2 --hdd-bytes 16M \
 	--fallocate 1 --fallocate-bytes 8M --chmod 1 --utime 1 --xattr 1 --filename 1 \
 	--mmap 1 --mmap-bytes 8M --mmap-file --seek 1 --seek-size 8M --lockf 1 \
-	--timeout 40s --metrics-brief; t test $? = 0
+	--timeout 25s --metrics-brief; t test $? = 0
 t rm -rf /mnt/v/s
 t umount /mnt/v
 t fsck.vexfs -n /dev/vda
