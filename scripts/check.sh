@@ -1,12 +1,13 @@
 #!/bin/bash
 # check.sh - run VexFS's tests and print one closing line "N passed, N failed".
 #
-#   scripts/check.sh [all|user|kunit|vm|lint]...     (default: all)
+#   scripts/check.sh [all|quick|user|kunit|vm|lint]...     (default: all)
 #
 #   user   native unit tests of the shared core and the userspace tools
 #   kunit  KUnit suites inside the KUnit kernel (built from linux-source-6.12)
 #   vm     integration tests in QEMU on Debian's stock 6.1 and 6.12 kernels
 #   lint   checkpatch, sparse, W=1 build (each counts as one test)
+#   quick  user and lint, the lint builds beside the user tests (as in "all")
 #
 # Installs what it needs with apt (run as root on a fresh Debian 12).
 # Environment: VEXFS_KERNELS="6.1 6.12" restricts the stock kernels,
@@ -184,13 +185,46 @@ run_lint() {
 	done
 }
 
+# The lint builds beside the userspace tests (both native; together they
+# fill the two cores that each leaves half idle). The lint results are
+# counted when the user tests are done.
+LINT_PID=
+lint_start() {
+	(
+		local t t0
+		for t in checkpatch sparse w1; do
+			t0=$(date +%s)
+			scripts/lint.sh "$t" >"$LOGDIR/lint-$t.log" 2>&1
+			echo "$t $? $(( $(date +%s) - t0 ))"
+		done
+	) >"$LOGDIR/lint.status" 2>&1 &
+	LINT_PID=$!
+}
+
+lint_finish() {
+	local t rc secs
+	wait "$LINT_PID"
+	while read -r t rc secs; do
+		if [ "$rc" = 0 ]; then
+			count "lint: $t (${secs}s, beside user)" 1 0
+		else
+			tail -30 "$LOGDIR/lint-$t.log"
+			count "lint: $t (${secs}s, beside user)" 0 1
+		fi
+	done <"$LOGDIR/lint.status"
+	for t in checkpatch sparse w1; do
+		grep -q "^$t " "$LOGDIR/lint.status" || count "lint: $t (did not run)" 0 1
+	done
+}
+
 need_pkgs "${VEXFS_BUILD_PKGS[@]}"
 what=("$@")
 [ ${#what[@]} -eq 0 ] && what=(all)
 start=$(date +%s)
 for w in "${what[@]}"; do
 	case "$w" in
-	all) run_user; run_lint; run_kunit; run_vm ;;
+	all) lint_start; run_user; lint_finish; run_kunit; run_vm ;;
+	quick) lint_start; run_user; lint_finish ;;
 	user) run_user ;;
 	kunit) run_kunit ;;
 	vm) run_vm ;;
