@@ -173,26 +173,16 @@ run_vm() {
 	done
 }
 
-run_lint() {
-	local t
-	for t in checkpatch sparse w1; do
-		if scripts/lint.sh "$t" >"$LOGDIR/lint-$t.log" 2>&1; then
-			count "lint: $t" 1 0
-		else
-			tail -30 "$LOGDIR/lint-$t.log"
-			count "lint: $t" 0 1
-		fi
-	done
-}
-
-# The lint builds beside the userspace tests (both native; together they
-# fill the two cores that each leaves half idle). The lint results are
-# counted when the user tests are done.
+# The lint checks run in the background (lint_start) so that "all" and
+# "quick" can run them beside the userspace tests (both native; together
+# they fill the two cores that each leaves half idle); lint_finish waits and
+# counts them.
+LINT_CHECKS="checkpatch sparse w1"
 LINT_PID=
 lint_start() {
 	(
 		local t t0
-		for t in checkpatch sparse w1; do
+		for t in $LINT_CHECKS; do
 			t0=$(date +%s)
 			scripts/lint.sh "$t" >"$LOGDIR/lint-$t.log" 2>&1
 			echo "$t $? $(( $(date +%s) - t0 ))"
@@ -206,13 +196,13 @@ lint_finish() {
 	wait "$LINT_PID"
 	while read -r t rc secs; do
 		if [ "$rc" = 0 ]; then
-			count "lint: $t (${secs}s, beside user)" 1 0
+			count "lint: $t (${secs}s)" 1 0
 		else
 			tail -30 "$LOGDIR/lint-$t.log"
-			count "lint: $t (${secs}s, beside user)" 0 1
+			count "lint: $t (${secs}s)" 0 1
 		fi
 	done <"$LOGDIR/lint.status"
-	for t in checkpatch sparse w1; do
+	for t in $LINT_CHECKS; do
 		grep -q "^$t " "$LOGDIR/lint.status" || count "lint: $t (did not run)" 0 1
 	done
 }
@@ -228,7 +218,7 @@ for w in "${what[@]}"; do
 	user) run_user ;;
 	kunit) run_kunit ;;
 	vm) run_vm ;;
-	lint) run_lint ;;
+	lint) lint_start; lint_finish ;;
 	*) die "unknown test group $w" ;;
 	esac
 done
