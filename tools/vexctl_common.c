@@ -382,6 +382,9 @@ int vc_attach_one(int fd, const struct vc_vecs *vs, size_t i, u32 comp, u32 code
 	return 0;
 }
 
+_Static_assert(VC_MODEL_LEN == sizeof(((struct vexfs_vec_user_meta *)0)->model),
+	       "VC_MODEL_LEN is the ABI's model name size");
+
 /* A --model NAME option: at most 16 bytes, stored NUL-padded in model. */
 void vc_opt_model(const char *cmd, const char *s, u8 model[VC_MODEL_LEN])
 {

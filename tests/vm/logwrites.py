@@ -291,7 +291,6 @@ def do_replay(log, target, scratch, manifest, npoints, seed):
           (len(lg.entries) - start,
            sum(1 for i in later if lg.entries[i][2] & (FLUSH | FUA)),
            sum(1 for i in later if lg.entries[i][2] & MARK), len(pts)))
-    size = int(run("blockdev", "--getsz", target).stdout)
     fd = os.open(target, os.O_RDWR)
     os.pwrite(fd, bytes(1 << 20), 0)    # no stale superblock from an earlier run
     for i in range(start + 1):
@@ -319,7 +318,7 @@ def do_replay(log, target, scratch, manifest, npoints, seed):
         # cycles, with stack memory of the mounting task overwritten by
         # pointers (Documentation/testing.rst, "dm-snapshot").
         r = run("dd", "if=" + target, "of=" + scratch, "bs=4M", "iflag=direct",
-                "oflag=direct", "count=%d" % ((size * 512 + (4 << 20) - 1) >> 22), "status=none")
+                "oflag=direct", "status=none")
         if r.returncode:
             ck(False, "point %s: copy to %s" % (what, scratch), r.stdout.strip())
             break
