@@ -24,6 +24,16 @@ pick() {
 	apt-cache pkgnames linux-headers-"$series" 2>/dev/null | grep -E "$pat" |
 		sed -e 's/^linux-headers-//' -e 's/-amd64$//' | sort -V -r
 }
+# The answer is remembered until apt's lists change (apt-get update): every
+# VM boot asks, and apt-cache costs two seconds a call.
+memo=$VEXFS_CACHE/kernels/pick-$series
+if [ -s "$memo" ] && [ "$memo" -nt /var/lib/apt/lists ]; then
+	read -r kver root < "$memo"
+	if [ -f "$VEXFS_CACHE/kernels/$kver/.done" ]; then
+		echo "$kver $root"
+		exit 0
+	fi
+fi
 abis=$(pick)
 if [ -z "$abis" ]; then
 	apt-get update -q >/dev/null
@@ -64,4 +74,5 @@ if [ ! -f "$dir/.done" ]; then
 	depmod -b "$root" "$kver"
 	touch "$dir/.done"
 fi
+echo "$kver $root" > "$memo.tmp" && mv "$memo.tmp" "$memo"
 echo "$kver $root"

@@ -11,10 +11,13 @@ die() { printf '[vexfs] error: %s\n' "$*" >&2; exit 1; }
 
 # need_pkgs PKG...: apt-get install whatever of PKG... is missing.
 need_pkgs() {
-	local missing=() p
+	local missing=() p have
+	# one dpkg-query for all (a query per package cost a second per call,
+	# and every VM boot calls this through fetch-kernel.sh)
+	have=" $(dpkg-query -W -f='${Package} ${Status}\n' "$@" 2>/dev/null |
+		awk '/ install ok installed$/ {printf "%s ", $1}')"
 	for p in "$@"; do
-		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
-			missing+=("$p")
+		[[ "$have" == *" ${p%%:*} "* ]] || missing+=("$p")
 	done
 	[ ${#missing[@]} -eq 0 ] && return 0
 	[ "$(id -u)" = 0 ] || die "missing packages: ${missing[*]} (run as root to install)"
