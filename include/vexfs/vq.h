@@ -120,6 +120,8 @@ struct vq_ops {
 	void (*pq_nearest)(const float *x, const float *ct, u32 dsub, u32 *best, float *bestd);
 	void (*pq_adc_scan)(const float *lut, u32 m, const u8 *c, size_t n, float *out);
 	void (*hamming_scan)(const u8 *q, const u8 *c, u32 nbytes, size_t n, u32 *out);
+	/* squared L2 of byte codes, one query code against n codes (exact) */
+	void (*l2sq_u8)(const u8 *q, const u8 *const *c, u32 d, u32 n, u32 *out);
 	/*
 	 * Many queries against one vector (see vq_f32_mq_scan): optional, NULL
 	 * means one single-query call per query. Each result has the bits of
@@ -237,6 +239,11 @@ void vq_sq_mq_scan(const struct vq_sq *sq, const struct vq_sq_query *qq, u32 nq,
 		   const u8 *c, float *out);
 void vq_pq_adc_scan(const float *lut, u32 m, const u8 *c, size_t n, float *out);
 void vq_hamming_scan(const u8 *q, const u8 *c, u32 nbytes, size_t n, u32 *out);
+/*
+ * Squared L2 distances of the byte code q (d bytes) to the n codes at c[i]:
+ * integers, identical in every implementation (vq_u8_simd.c). FPU call.
+ */
+void vq_l2sq_u8(const u8 *q, const u8 *const *c, u32 d, u32 n, u32 *out);
 
 static inline size_t vq_sq_code_size(u32 d, u32 bits)
 {

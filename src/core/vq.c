@@ -56,6 +56,7 @@ unsigned int vq_select_impl(unsigned int features)
 			 */
 			vq_cur.impl = vq_ops_avx512.impl;
 			vq_cur.sq8_scan = vq_ops_avx512.sq8_scan;
+			vq_cur.l2sq_u8 = vq_ops_avx512.l2sq_u8;
 			vq_cur.sq8_ip_mq = vq_ops_avx512.sq8_ip_mq;
 			/* batches: the AVX2 single kernels' bits, 16 lanes at a time */
 			vq_cur.f32_mq = vq_ops_avx512.f32_mq;
@@ -220,4 +221,9 @@ void vq_pq_adc_scan(const float *lut, u32 m, const u8 *c, size_t n, float *out)
 void vq_hamming_scan(const u8 *q, const u8 *c, u32 nbytes, size_t n, u32 *out)
 {
 	vq_ops_get()->hamming_scan(q, c, nbytes, n, out);
+}
+
+void vq_l2sq_u8(const u8 *q, const u8 *const *c, u32 d, u32 n, u32 *out)
+{
+	vq_ops_get()->l2sq_u8(q, c, d, n, out);
 }

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * vq_u8_simd.c - squared L2 distance between byte codes: the distance the
+ * graph index (vgraph.c) walks with. Its nodes hold one byte per dimension
+ * quantized with one collection-wide range, so the distance of two codes is
+ * an exact integer, the same bits in every implementation (scalar, AVX2,
+ * AVX-512), and the graph logic above it needs no float at all.
+ *
+ * One query code against n codes at scattered addresses (graph neighbours
+ * live wherever their nodes are). d <= VQ_MAX_DIM, so a sum is below
+ * 4096 * 255^2 < 2^28 and fits a u32; every 32-bit lane below sums at most
+ * 2 * 255^2 per step over d / 16 steps, far from overflow.
+ *
+ * FPU file: in the kernel, call only between kernel_fpu_begin() and
+ * kernel_fpu_end() (the SIMD kernels use vector registers for integers).
+ */
+#include "vq_impl.h"
+
+static inline u32 vq_l2sq_u8_tail(const u8 *a, const u8 *b, u32 i, u32 d)
+{
+	u32 s = 0;
+
+	for (; i < d; i++) {
+		int t = (int)a[i] - (int)b[i];
+
+		s += (u32)(t * t);
+	}
+	return s;
+}
+
+void vq_l2sq_u8_ref(const u8 *q, const u8 *const *c, u32 d, u32 n, u32 *out)
+{
+	u32 v;
+
+	for (v = 0; v < n; v++)
+		out[v] = vq_l2sq_u8_tail(q, c[v], 0, d);
+}
+
+#if defined(__x86_64__) && !defined(__CHECKER__)
+
+typedef unsigned char v16qu_u __attribute__((vector_size(16), may_alias)) __aligned(1);
+typedef unsigned char v16qu __attribute__((vector_size(16)));
+typedef unsigned char v32qu_u __attribute__((vector_size(32), may_alias)) __aligned(1);
+typedef unsigned char v32qu __attribute__((vector_size(32)));
+typedef short v16hi __attribute__((vector_size(32)));
+typedef short v32hi __attribute__((vector_size(64)));
+typedef int v8si __attribute__((vector_size(32)));
+typedef int v16si __attribute__((vector_size(64)));
+
+#define VQ_U8_AVX2	__attribute__((target("avx2")))
+#define VQ_U8_AVX512	__attribute__((target("avx512f,avx512bw,avx2")))
+
+static __always_inline VQ_U8_AVX2 v16hi vq_u8_ld16(const u8 *p)
+{
+	return __builtin_convertvector(*(const v16qu_u *)p, v16hi);
+}
+
+static __always_inline VQ_U8_AVX2 u32 vq_l2sq_u8_one_avx2(const u8 *a, const u8 *b, u32 d)
+{
+	v8si acc0 = { 0 }, acc1 = { 0 };
+	u32 i = 0, s = 0, l;
+
+	for (; i + 32 <= d; i += 32) {
+		v16hi t0 = vq_u8_ld16(a + i) - vq_u8_ld16(b + i);
+		v16hi t1 = vq_u8_ld16(a + i + 16) - vq_u8_ld16(b + i + 16);
+
+		acc0 += __builtin_ia32_pmaddwd256(t0, t0);
+		acc1 += __builtin_ia32_pmaddwd256(t1, t1);
+	}
+	if (i + 16 <= d) {
+		v16hi t0 = vq_u8_ld16(a + i) - vq_u8_ld16(b + i);
+
+		acc0 += __builtin_ia32_pmaddwd256(t0, t0);
+		i += 16;
+	}
+	acc0 += acc1;
+	for (l = 0; l < 8; l++)
+		s += (u32)acc0[l];
+	return s + vq_l2sq_u8_tail(a, b, i, d);
+}
+
+VQ_U8_AVX2 void vq_l2sq_u8_avx2(const u8 *q, const u8 *const *c, u32 d, u32 n, u32 *out)
+{
+	u32 v;
+
+	for (v = 0; v < n; v++)
+		out[v] = vq_l2sq_u8_one_avx2(q, c[v], d);
+}
+
+static __always_inline VQ_U8_AVX512 v32hi vq_u8_ld32(const u8 *p)
+{
+	return __builtin_convertvector(*(const v32qu_u *)p, v32hi);
+}
+
+static __always_inline VQ_U8_AVX512 v16si vq_u8_madd512(v32hi a)
+{
+	return __builtin_ia32_pmaddwd512_mask(a, a, (v16si){ 0 }, (u16)~0U);
+}
+
+static __always_inline VQ_U8_AVX512 u32 vq_l2sq_u8_one_avx512(const u8 *a, const u8 *b, u32 d)
+{
+	v16si acc0 = { 0 }, acc1 = { 0 };
+	u32 i = 0, s = 0, l;
+
+	for (; i + 64 <= d; i += 64) {
+		acc0 += vq_u8_madd512(vq_u8_ld32(a + i) - vq_u8_ld32(b + i));
+		acc1 += vq_u8_madd512(vq_u8_ld32(a + i + 32) - vq_u8_ld32(b + i + 32));
+	}
+	if (i + 32 <= d) {
+		acc0 += vq_u8_madd512(vq_u8_ld32(a + i) - vq_u8_ld32(b + i));
+		i += 32;
+	}
+	if (i + 16 <= d) {
+		v16hi t = vq_u8_ld16(a + i) - vq_u8_ld16(b + i);
+		v8si h = __builtin_ia32_pmaddwd256(t, t);
+
+		for (l = 0; l < 8; l++)
+			s += (u32)h[l];
+		i += 16;
+	}
+	acc0 += acc1;
+	for (l = 0; l < 16; l++)
+		s += (u32)acc0[l];
+	return s + vq_l2sq_u8_tail(a, b, i, d);
+}
+
+VQ_U8_AVX512 void vq_l2sq_u8_avx512(const u8 *q, const u8 *const *c, u32 d, u32 n, u32 *out)
+{
+	u32 v;
+
+	for (v = 0; v < n; v++)
+		out[v] = vq_l2sq_u8_one_avx512(q, c[v], d);
+}
+
+#endif /* __x86_64__ */

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * vgraph_mem.h - the graph ANN index (src/core/vgraph.c) over nodes held in
+ * memory: the userspace harness of its tests and benchmarks. Slots hold a
+ * byte code, a neighbour list and a state; deletions are tombstones until
+ * vgm_consolidate() repairs every live list that names one and frees them.
+ */
+#ifndef _VEXFS_TOOLS_VGRAPH_MEM_H
+#define _VEXFS_TOOLS_VGRAPH_MEM_H
+
+#include "vexfs/compat.h"
+#include "core/vgraph.h"
+
+enum { VGM_FREE = 0, VGM_LIVE = 1, VGM_DEAD = 2 };
+
+struct vgm {
+	struct vgraph g;
+	u32 cap, hiwat, nlive, ndead, ef_c;
+	u8 *codes;		/* cap * dims */
+	u32 *nbr;		/* cap * r */
+	u8 *cnt, *state;	/* cap each */
+	u64 *id;		/* cap */
+	u32 *freel, nfree;	/* freed slots, reused first */
+	const u8 **ptrs;	/* gathered code addresses for one distance call */
+	struct vgraph_scratch s;
+	struct vgraph_plan p;
+	void *smem, *pmem;
+	u64 ndist;		/* distances computed, all calls */
+	u64 ninsert;		/* inserts so far (the seeds' reservoir) */
+	u32 seeds[VGRAPH_MAX_SEEDS];
+};
+
+/* 0, -EINVAL (parameters) or -ENOMEM; ef_max bounds vgm_search's ef */
+int vgm_init(struct vgm *m, u32 dims, u32 r, u32 alpha, u32 ef_c, u32 ef_max, u32 cap);
+void vgm_free(struct vgm *m);
+/* insert a node: its slot, or -ENOSPC / -errno */
+int vgm_insert(struct vgm *m, const u8 *code, u64 id);
+/* make a live slot a tombstone */
+void vgm_delete(struct vgm *m, u32 slot);
+/* repair every live list that names a tombstone, then free the tombstones: lists changed */
+int vgm_consolidate(struct vgm *m);
+/* up to k live nearest (by code distance) into slots / dists: their count or -errno */
+int vgm_search(struct vgm *m, const u8 *q, u32 ef, u32 k, u32 *slots, u32 *dists);
+
+#endif
