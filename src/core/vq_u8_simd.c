@@ -50,6 +50,14 @@ typedef int v16si __attribute__((vector_size(64)));
 #define VQ_U8_AVX2	__attribute__((target("avx2")))
 #define VQ_U8_AVX512	__attribute__((target("avx512f,avx512bw,avx2")))
 
+static __always_inline void vq_u8_prefetch(const u8 *p, u32 d)
+{
+	u32 i;
+
+	for (i = 0; i < d; i += 64)
+		__builtin_prefetch(p + i);
+}
+
 static __always_inline VQ_U8_AVX2 v16hi vq_u8_ld16(const u8 *p)
 {
 	return __builtin_convertvector(*(const v16qu_u *)p, v16hi);
@@ -83,8 +91,12 @@ VQ_U8_AVX2 void vq_l2sq_u8_avx2(const u8 *q, const u8 *const *c, u32 d, u32 n, u
 {
 	u32 v;
 
-	for (v = 0; v < n; v++)
+	for (v = 0; v < n; v++) {
+		/* graph neighbours are scattered: fetch the next code meanwhile */
+		if (v + 1 < n)
+			vq_u8_prefetch(c[v + 1], d);
 		out[v] = vq_l2sq_u8_one_avx2(q, c[v], d);
+	}
 }
 
 static __always_inline VQ_U8_AVX512 v32hi vq_u8_ld32(const u8 *p)
@@ -94,7 +106,9 @@ static __always_inline VQ_U8_AVX512 v32hi vq_u8_ld32(const u8 *p)
 
 static __always_inline VQ_U8_AVX512 v16si vq_u8_madd512(v32hi a)
 {
-	return __builtin_ia32_pmaddwd512_mask(a, a, (v16si){ 0 }, (u16)~0U);
+	v16si z = { 0 };
+
+	return __builtin_ia32_pmaddwd512_mask(a, a, z, (u16)~0U);
 }
 
 static __always_inline VQ_U8_AVX512 u32 vq_l2sq_u8_one_avx512(const u8 *a, const u8 *b, u32 d)
@@ -128,8 +142,12 @@ VQ_U8_AVX512 void vq_l2sq_u8_avx512(const u8 *q, const u8 *const *c, u32 d, u32 
 {
 	u32 v;
 
-	for (v = 0; v < n; v++)
+	for (v = 0; v < n; v++) {
+		/* graph neighbours are scattered: fetch the next code meanwhile */
+		if (v + 1 < n)
+			vq_u8_prefetch(c[v + 1], d);
 		out[v] = vq_l2sq_u8_one_avx512(q, c[v], d);
+	}
 }
 
 #endif /* __x86_64__ */

@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * ann_native.c - the graph ANN index core (src/core/vgraph.c, the code the
+ * module will run) over memory (tools/lib/vgraph_mem.c), natively, on the
+ * data bench/ann_prep.py writes (Fashion-MNIST as ann-benchmarks uses it).
+ *
+ *   ann_native DIR [-r R] [-a ALPHA%] [-c EF_CONSTRUCTION] [-e EF,EF,...] [-q NQ]
+ *
+ * Quantizes the base vectors to byte codes with one range over the whole
+ * collection (for Fashion-MNIST's 0..255 pixels that is exact), builds the
+ * graph one insert at a time, then for each ef searches every query one at a
+ * time, single thread, and prints one line per ef:
+ *   vexfs ef=EF recall=R qps=Q
+ * recall counted as ann-benchmarks does: a result counts when its Euclidean
+ * distance is within the true 10th neighbour's + 1e-3. Query quantization
+ * is timed with the search; the recall check is not.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <math.h>
+#include <time.h>
+#include <unistd.h>
+#include "vexfs/vq.h"
+#include "vgraph_mem.h"
+
+#define K	10
+#define D	784
+#define NB	60000
+
+static void *load(const char *dir, const char *name, size_t bytes)
+{
+	char path[4096];
+	void *p = malloc(bytes);
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "rb");
+	if (!f || !p || fread(p, 1, bytes, f) != bytes) {
+		fprintf(stderr, "ann_native: cannot read %s (run bench/ann_prep.py %s)\n", path, dir);
+		exit(2);
+	}
+	fclose(f);
+	return p;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static float lo, step;
+
+static void quantize(const float *x, u8 *c)
+{
+	u32 i;
+
+	for (i = 0; i < D; i++) {
+		float t = (x[i] - lo) / step + 0.5f;
+
+		c[i] = t <= 0 ? 0 : t >= 255 ? 255 : (u8)t;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	const char *dir = argc > 1 ? argv[1] : "/var/tmp/vexfs-ann";
+	u32 r = 32, alpha = 110, efc = 200, nq = 10000, i, j, e;
+	char efs[256] = "10,16,24,32,48,64,96,128,192,256,384,512";
+	float *x, *q, *gtd, hi;
+	u8 *codes, qc[D];
+	struct vgm m;
+	double t0, tb;
+	char *tok;
+	int opt;
+
+	optind = 2;
+	while ((opt = getopt(argc, argv, "r:a:c:e:q:")) != -1) {
+		switch (opt) {
+		case 'r': r = atoi(optarg); break;
+		case 'a': alpha = atoi(optarg); break;
+		case 'c': efc = atoi(optarg); break;
+		case 'e': snprintf(efs, sizeof(efs), "%s", optarg); break;
+		case 'q': nq = atoi(optarg); break;
+		default: return 2;
+		}
+	}
+	vq_select_impl(vq_cpu_features());
+	x = load(dir, "base.f32", (size_t)NB * D * 4);
+	q = load(dir, "query.f32", (size_t)nq * D * 4);
+	gtd = load(dir, "gt.f32", (size_t)nq * K * 4);
+	lo = hi = x[0];
+	for (i = 0; i < (u32)NB * D; i++) {
+		lo = x[i] < lo ? x[i] : lo;
+		hi = x[i] > hi ? x[i] : hi;
+	}
+	step = (hi - lo) / 255.0f;
+	if (!(step > 0))
+		step = 1;
+	codes = malloc((size_t)NB * D);
+	for (i = 0; i < NB; i++)
+		quantize(x + (size_t)i * D, codes + (size_t)i * D);
+	if (vgm_init(&m, D, r, alpha, efc, VGRAPH_MAX_EF, NB)) {
+		fprintf(stderr, "ann_native: bad parameters\n");
+		return 2;
+	}
+	t0 = now();
+	for (i = 0; i < NB; i++)
+		if (vgm_insert(&m, codes + (size_t)i * D, i) < 0)
+			return 1;
+	tb = now() - t0;
+	{
+		double deg = 0;
+
+		for (i = 0; i < NB; i++)
+			deg += m.cnt[i];
+		printf("# vexfs: vq %s, R %u, alpha %.2f, ef_construction %u: build %.1f s, "
+		       "mean out-degree %.1f, node %u bytes (code %u + list %u + id 8 + count, state 2)\n",
+		       vq_impl_name(), r, alpha / 100.0, efc, tb, deg / NB, D + 4 * r + 10, D, 4 * r);
+		printf("vexfs-build seconds=%.2f bytes_per_vector=%u\n", tb, D + 4 * r + 10);
+	}
+	for (tok = strtok(efs, ","); tok; tok = strtok(NULL, ",")) {
+		u32 ef = atoi(tok), slots[K], hit = 0;
+		u32 *res = malloc(sizeof(u32) * K * nq), *cnt = calloc(nq, sizeof(u32));
+		double dt, nd = 0;
+
+		if (ef < K || ef > VGRAPH_MAX_EF)
+			continue;
+		t0 = now();
+		for (j = 0; j < nq; j++) {
+			int n;
+
+			quantize(q + (size_t)j * D, qc);
+			n = vgm_search(&m, qc, ef, K, slots, NULL);
+			nd += m.s.ndist;
+			cnt[j] = n < 0 ? 0 : n;
+			memcpy(res + (size_t)j * K, slots, cnt[j] * sizeof(u32));
+		}
+		dt = now() - t0;
+		for (j = 0; j < nq; j++) {
+			const float *qj = q + (size_t)j * D;
+
+			for (e = 0; e < cnt[j]; e++) {
+				const float *xv = x + (size_t)m.id[res[j * K + e]] * D;
+				double s = 0;
+
+				for (i = 0; i < D; i++)
+					s += (double)(qj[i] - xv[i]) * (qj[i] - xv[i]);
+				if (sqrt(s) <= gtd[j * K + K - 1] + 1e-3)
+					hit++;
+			}
+		}
+		printf("vexfs ef=%u recall=%.4f qps=%.1f distances=%.0f\n", ef,
+		       (double)hit / ((double)nq * K), nq / dt, nd / nq);
+		fflush(stdout);
+		free(res);
+		free(cnt);
+	}
+	vgm_free(&m);
+	return 0;
+}
