@@ -44,7 +44,7 @@ size_t vgraph_scratch_size(u32 r, u32 ef, u32 dims)
 	struct vgraph_dims g;
 
 	vgraph_dims(r, ef, &g);
-	return sizeof(u64) * ((size_t)g.ef_cap + g.ccap) +
+	return sizeof(u64) * (2 * (size_t)g.ef_cap + g.ccap) +
 	       sizeof(u32) * (((size_t)1 << g.hbits) + g.visits + 2 * r + 4 * (size_t)g.ccap) +
 	       (size_t)g.ef_cap + r + 2 * (size_t)g.ccap + dims + 8;
 }
@@ -62,6 +62,8 @@ void vgraph_scratch_init(struct vgraph_scratch *s, void *mem, u32 r, u32 ef, u32
 	s->r = r;
 	s->dims = dims;
 	s->list = (u64 *)p;
+	p += sizeof(u64) * g.ef_cap;
+	s->res = (u64 *)p;
 	p += sizeof(u64) * g.ef_cap;
 	s->cand = (u64 *)p;
 	p += sizeof(u64) * g.ccap;
@@ -186,6 +188,15 @@ static int vgraph_consider(const struct vgraph *g, struct vgraph_scratch *s, con
 		u64 key = (u64)dist[i] << 32 | slots[i];
 		u32 pos, move;
 
+		/* the k best results among every node whose distance was computed */
+		if (s->kres && !del[i] && (s->nres < s->kres || key < s->res[s->nres - 1])) {
+			pos = vgraph_upper(s->res, s->nres, key);
+			move = (s->nres == s->kres ? s->nres - 1 : s->nres) - pos;
+			memmove(s->res + pos + 1, s->res + pos, move * sizeof(u64));
+			s->res[pos] = key;
+			if (s->nres < s->kres)
+				s->nres++;
+		}
 		if (*n == ef && key >= s->list[*n - 1])
 			continue;
 		pos = vgraph_upper(s->list, *n, key);
@@ -202,12 +213,13 @@ static int vgraph_consider(const struct vgraph *g, struct vgraph_scratch *s, con
 	return 0;
 }
 
-int vgraph_search(const struct vgraph *g, struct vgraph_scratch *s, const u8 *q, u32 ef)
+static int vgraph_walk(const struct vgraph *g, struct vgraph_scratch *s, const u8 *q, u32 ef)
 {
 	u32 n = 0, cur = 0, i, m;
 	int ret;
 
 	vgraph_visited_clear(s);
+	s->nres = 0;
 	s->ndist = 0;
 	s->nexpand = 0;
 	s->capped = false;
@@ -246,6 +258,37 @@ int vgraph_search(const struct vgraph *g, struct vgraph_scratch *s, const u8 *q,
 			cur++;
 	}
 	return n;
+}
+
+int vgraph_search(const struct vgraph *g, struct vgraph_scratch *s, const u8 *q, u32 ef)
+{
+	s->kres = 0;
+	return vgraph_walk(g, s, q, ef);
+}
+
+int vgraph_search_k(const struct vgraph *g, struct vgraph_scratch *s, const u8 *q, u32 ef, u32 k)
+{
+	int ret;
+
+	if (!k || k > ef || k > s->ef_cap)
+		return -EINVAL;
+	s->kres = k;
+	ret = vgraph_walk(g, s, q, ef);
+	s->kres = 0;
+	return ret < 0 ? ret : (int)s->nres;
+}
+
+u32 vgraph_filtered_ef(u32 ef, u32 k, u64 npass, u64 nlive)
+{
+	u64 want;
+
+	if (!npass || !nlive || npass >= nlive)
+		return npass ? ef : 0;
+	/* a list of ef holds about ef * npass / nlive passing nodes: want k of them, twice */
+	want = VEXFS_DIV_ROUND_UP(2 * (u64)VEXFS_MAX(ef, k) * nlive, npass);
+	if (want > VGRAPH_MAX_EF)
+		return 0;
+	return VEXFS_MAX((u32)want, ef);
 }
 
 /* ---- robust pruning ------------------------------------------------------------ */

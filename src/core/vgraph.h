@@ -90,7 +90,7 @@ static inline u32 vgraph_seed_pick(u64 n, u32 *nseeds)
 	h ^= h >> 29;
 	h *= 0xBF58476D1CE4E5B9ULL;
 	h ^= h >> 32;
-	/* h mod n, without a 64-bit division (the kernel's 32-bit builds) */
+	/* h mod n: a 32-bit remainder is uniform enough here */
 	if ((u32)h % (u32)VEXFS_MIN(n, 0xffffffffULL) < VGRAPH_MAX_SEEDS)
 		return (u32)(h >> 32) % VGRAPH_MAX_SEEDS;
 	return VGRAPH_NONE;
@@ -103,6 +103,8 @@ int vgraph_check_params(u32 dims, u32 r, u32 alpha, u32 ef_construction);
 struct vgraph_scratch {
 	u32 ef_cap, exp_max, hmask, nused, r, dims;
 	u64 *list;		/* sorted (dist << 32 | slot), ef_cap entries */
+	u64 *res;		/* vgraph_search_k's results, the same keys */
+	u32 nres, kres;
 	u8 *lflag;		/* VGRAPH_F_* of each list entry */
 	u32 *hash;		/* visited set: slot + 1, 0 = empty */
 	u32 *hused;		/* hash positions in use (to clear them) */
@@ -129,6 +131,35 @@ void vgraph_scratch_init(struct vgraph_scratch *s, void *mem, u32 r, u32 ef, u32
  * may be tombstones, flagged VGRAPH_F_DELETED), or -errno from an operation.
  */
 int vgraph_search(const struct vgraph *g, struct vgraph_scratch *s, const u8 *q, u32 ef);
+
+/*
+ * The same walk, keeping the k nearest nodes that are results (live, and
+ * passing whatever filter the caller's dist() folds into its deleted
+ * flags) among every node whose distance it computed, not only those left
+ * in the list: a filter that rejects most nodes fills the list with them,
+ * and the results it met on the way are kept. Their count (<= k) in
+ * s->res[0..), sorted, or -errno. 1 <= k <= ef.
+ */
+int vgraph_search_k(const struct vgraph *g, struct vgraph_scratch *s, const u8 *q, u32 ef, u32 k);
+
+/*
+ * Filtered search, the ef to use when npass of nlive live nodes pass the
+ * filter (an estimate will do): ef scaled so that the list should meet
+ * about 2k passing nodes, or 0 when that exceeds VGRAPH_MAX_EF (or nothing
+ * passes): then the caller searches the passing nodes exactly, so that a
+ * filter matching few vectors still returns k whenever k match.
+ */
+u32 vgraph_filtered_ef(u32 ef, u32 k, u64 npass, u64 nlive);
+
+static inline u32 vgraph_res_slot(const struct vgraph_scratch *s, u32 i)
+{
+	return (u32)s->res[i];
+}
+
+static inline u32 vgraph_res_dist(const struct vgraph_scratch *s, u32 i)
+{
+	return (u32)(s->res[i] >> 32);
+}
 
 static inline u32 vgraph_list_slot(const struct vgraph_scratch *s, u32 i)
 {

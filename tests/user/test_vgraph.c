@@ -302,6 +302,76 @@ static void test_plan_failure(void)
 	free(cnt0);
 }
 
+/*
+ * Filtered search (issue 10's filters): labels 0..999 at random, filters
+ * passing 50%, 10%, 1% and 0.1% of the points: k results whenever k pass,
+ * every result passes, recall@10 >= 0.95 against brute force over the
+ * passing points; the rare filters go exact (vgraph_filtered_ef).
+ */
+static u16 *labels;
+
+static bool below(void *arg, u32 slot)
+{
+	return labels[slot] < (u32)(uintptr_t)arg;
+}
+
+static void test_filtered(void)
+{
+	static const u32 lim[] = { 500, 100, 10, 1 };
+	u32 n = 4000, nq = 100, f, i, j;
+	u8 *x = malloc((size_t)n * D), *q = malloc((size_t)nq * D);
+	struct vgm m;
+
+	labels = malloc(sizeof(u16) * n);
+	gen(x, n);
+	gen(q, nq);
+	for (i = 0; i < n; i++)
+		labels[i] = rnd() % 1000;
+	VT_EQ(vgm_init(&m, D, 16, 100, 64, VGRAPH_MAX_EF, n), 0);
+	for (i = 0; i < n; i++)
+		vgm_insert(&m, x + (size_t)i * D, i);
+	for (f = 0; f < 4; f++) {
+		void *arg = (void *)(uintptr_t)lim[f];
+		u32 hit = 0, total = 0, npass = 0, exact = 0;
+
+		for (i = 0; i < n; i++)
+			npass += below(arg, i);
+		for (i = 0; i < nq; i++) {
+			const u8 *qi = q + (size_t)i * D;
+			u32 slots[K], dists[K], best[K], nb = 0, p;
+			int r = vgm_search_filtered(&m, qi, 32, K, below, arg, slots, dists);
+
+			exact += m.exact;
+			for (j = 0; j < n; j++) {
+				u32 d;
+
+				if (!below(arg, j))
+					continue;
+				d = l2(qi, x + (size_t)j * D, D);
+				if (nb == K && d >= best[K - 1])
+					continue;
+				for (p = nb < K ? nb++ : K - 1; p > 0 && best[p - 1] > d; p--)
+					best[p] = best[p - 1];
+				best[p] = d;
+			}
+			VT_EQ(r, (int)VEXFS_MIN(npass, K));
+			for (j = 0; r > 0 && j < (u32)r; j++) {
+				VT_CHECK(below(arg, slots[j]));
+				hit += dists[j] <= best[nb - 1];
+			}
+			total += nb;
+		}
+		printf("# filter passing %u of %u: recall@10 %.4f, %u of %u searches exact\n",
+		       npass, n, (double)hit / total, exact, nq);
+		VT_CHECK((double)hit / total >= 0.95);
+		VT_CHECK(f < 2 ? exact == 0 : exact == nq);
+	}
+	vgm_free(&m);
+	free(labels);
+	free(x);
+	free(q);
+}
+
 static void test_params(void)
 {
 	VT_EQ(vgraph_check_params(784, 32, 100, 200), 0);
@@ -321,4 +391,5 @@ VT_MAIN("vgraph",
 	VT_CASE(test_tombstones),
 	VT_CASE(test_churn),
 	VT_CASE(test_plan_failure),
+	VT_CASE(test_filtered),
 	VT_CASE(test_params));

@@ -11,7 +11,8 @@ static int vgm_dist(void *ctx, const u8 *q, const u32 *slots, u32 n, u32 *out, u
 
 	for (i = 0; i < n; i++) {
 		m->ptrs[i] = m->codes + (size_t)slots[i] * m->g.dims;
-		deleted[i] = m->state[slots[i]] != VGM_LIVE;
+		deleted[i] = m->state[slots[i]] != VGM_LIVE ||
+			     (m->pass && !m->pass(m->pass_arg, slots[i]));
 	}
 	vq_l2sq_u8(q, m->ptrs, m->g.dims, n, out);
 	m->ndist += n;
@@ -198,18 +199,58 @@ int vgm_consolidate(struct vgm *m)
 
 int vgm_search(struct vgm *m, const u8 *q, u32 ef, u32 k, u32 *slots, u32 *dists)
 {
-	int n = vgraph_search(&m->g, &m->s, q, ef);
-	u32 i, got = 0;
+	int n = vgraph_search_k(&m->g, &m->s, q, VEXFS_MAX(ef, k), k);
+	u32 i;
 
-	if (n < 0)
-		return n;
-	for (i = 0; i < (u32)n && got < k; i++) {
-		if (m->s.lflag[i] & VGRAPH_F_DELETED)
-			continue;
-		slots[got] = vgraph_list_slot(&m->s, i);
+	for (i = 0; n > 0 && i < (u32)n; i++) {
+		slots[i] = vgraph_res_slot(&m->s, i);
 		if (dists)
-			dists[got] = vgraph_list_dist(&m->s, i);
-		got++;
+			dists[i] = vgraph_res_dist(&m->s, i);
 	}
-	return got;
+	return n;
+}
+
+int vgm_search_filtered(struct vgm *m, const u8 *q, u32 ef, u32 k,
+			bool (*pass)(void *arg, u32 slot), void *arg, u32 *slots, u32 *dists)
+{
+	u64 npass = 0, *best;
+	u32 i, j, ef2, nb = 0, d;
+	int n;
+
+	for (i = 0; i < m->hiwat; i++)
+		npass += m->state[i] == VGM_LIVE && pass(arg, i);
+	ef2 = vgraph_filtered_ef(ef, k, npass, m->nlive);
+	m->exact = !ef2;
+	if (ef2) {
+		m->pass = pass;
+		m->pass_arg = arg;
+		n = vgm_search(m, q, ef2, k, slots, dists);
+		m->pass = NULL;
+		return n;
+	}
+	/* exact: every passing node, k best by (distance, slot) */
+	best = malloc(sizeof(u64) * (k + 1));
+	if (!best)
+		return -ENOMEM;
+	for (i = 0; i < m->hiwat; i++) {
+		const u8 *c = m->codes + (size_t)i * m->g.dims;
+		u64 key;
+
+		if (m->state[i] != VGM_LIVE || !pass(arg, i))
+			continue;
+		vq_l2sq_u8(q, &c, m->g.dims, 1, &d);
+		key = (u64)d << 32 | i;
+		if (nb == k && key >= best[k - 1])
+			continue;
+		for (j = nb < k ? nb++ : k - 1; j > 0 && best[j - 1] > key; j--)
+			best[j] = best[j - 1];
+		best[j] = key;
+	}
+	for (i = 0; i < nb; i++) {
+		slots[i] = (u32)best[i];
+		if (dists)
+			dists[i] = (u32)(best[i] >> 32);
+	}
+	free(best);
+	return nb;
 }

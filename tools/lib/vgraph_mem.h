@@ -27,6 +27,10 @@ struct vgm {
 	void *smem, *pmem;
 	u64 ndist;		/* distances computed, all calls */
 	u64 ninsert;		/* inserts so far (the seeds' reservoir) */
+	/* a search filter: results only where pass(arg, slot) */
+	bool (*pass)(void *arg, u32 slot);
+	void *pass_arg;
+	bool exact;		/* the last filtered search scanned exactly */
 	u32 seeds[VGRAPH_MAX_SEEDS];
 };
 
@@ -41,5 +45,12 @@ void vgm_delete(struct vgm *m, u32 slot);
 int vgm_consolidate(struct vgm *m);
 /* up to k live nearest (by code distance) into slots / dists: their count or -errno */
 int vgm_search(struct vgm *m, const u8 *q, u32 ef, u32 k, u32 *slots, u32 *dists);
+/*
+ * The same, results only where pass(arg, slot): the graph with the ef of
+ * vgraph_filtered_ef, or an exact scan of the passing nodes when that says
+ * so (m->exact tells which).
+ */
+int vgm_search_filtered(struct vgm *m, const u8 *q, u32 ef, u32 k,
+			bool (*pass)(void *arg, u32 slot), void *arg, u32 *slots, u32 *dists);
 
 #endif
