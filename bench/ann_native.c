@@ -4,14 +4,16 @@
  * module will run) over memory (tools/lib/vgraph_mem.c), natively, on the
  * data bench/ann_prep.py writes (Fashion-MNIST as ann-benchmarks uses it).
  *
- *   ann_native DIR [-r R] [-a ALPHA%] [-c EF_CONSTRUCTION] [-e EF,EF,...] [-q NQ]
+ *   ann_native DIR [-r R] [-a ALPHA%] [-c EF_CONSTRUCTION] [-e EF,EF,...] [-q NQ] [-R N]
  *
  * Quantizes the base vectors to byte codes with one range over the whole
  * collection (for Fashion-MNIST's 0..255 pixels that is exact), builds the
  * graph one insert at a time, then for each ef searches every query one at a
  * time, single thread, and prints one line per ef:
  *   vexfs ef=EF recall=R qps=Q
- * recall counted as ann-benchmarks does: a result counts when its Euclidean
+ * With -R N the N nearest by code (at most ef) are re-ranked by their exact
+ * float32 distances, timed (what data that is not bytes needs).
+ * Recall counted as ann-benchmarks does: a result counts when its Euclidean
  * distance is within the true 10th neighbour's + 1e-3. Query quantization
  * is timed with the search; the recall check is not.
  */
@@ -65,10 +67,35 @@ static void quantize(const float *x, u8 *c)
 	}
 }
 
+/*
+ * Re-rank the n candidates by their exact float32 distances (the stored
+ * vectors): the first K of slots[] become the K nearest of them.
+ */
+static int rerank_f32(struct vgm *m, const float *x, const float *q, u32 *slots, int n)
+{
+	float d[VGRAPH_MAX_EF], t;
+	int i, j, u;
+
+	for (i = 0; i < n; i++)
+		vq_l2sq_scan(q, x + (size_t)m->id[slots[i]] * D, D, 1, &d[i]);
+	for (i = 0; i < n && i < K; i++) {
+		for (j = i + 1, u = i; j < n; j++)
+			if (d[j] < d[u] || (d[j] == d[u] && slots[j] < slots[u]))
+				u = j;
+		t = d[i];
+		d[i] = d[u];
+		d[u] = t;
+		j = slots[i];
+		slots[i] = slots[u];
+		slots[u] = j;
+	}
+	return n;
+}
+
 int main(int argc, char **argv)
 {
 	const char *dir = argc > 1 ? argv[1] : "/var/tmp/vexfs-ann";
-	u32 r = 32, alpha = 110, efc = 200, nq = 10000, i, j, e;
+	u32 r = 32, alpha = 110, efc = 200, nq = 10000, rerank = 0, i, j, e;
 	char efs[256] = "10,16,24,32,48,64,96,128,192,256,384,512";
 	float *x, *q, *gtd, hi;
 	u8 *codes, qc[D];
@@ -78,13 +105,14 @@ int main(int argc, char **argv)
 	int opt;
 
 	optind = 2;
-	while ((opt = getopt(argc, argv, "r:a:c:e:q:")) != -1) {
+	while ((opt = getopt(argc, argv, "r:a:c:e:q:R:")) != -1) {
 		switch (opt) {
 		case 'r': r = atoi(optarg); break;
 		case 'a': alpha = atoi(optarg); break;
 		case 'c': efc = atoi(optarg); break;
 		case 'e': snprintf(efs, sizeof(efs), "%s", optarg); break;
 		case 'q': nq = atoi(optarg); break;
+		case 'R': rerank = atoi(optarg); break;
 		default: return 2;
 		}
 	}
@@ -123,7 +151,7 @@ int main(int argc, char **argv)
 		printf("vexfs-build seconds=%.2f bytes_per_vector=%u\n", tb, D + 4 * r + 10);
 	}
 	for (tok = strtok(efs, ","); tok; tok = strtok(NULL, ",")) {
-		u32 ef = atoi(tok), slots[K], hit = 0;
+		u32 ef = atoi(tok), slots[VGRAPH_MAX_EF], cd[VGRAPH_MAX_EF], hit = 0;
 		u32 *res = malloc(sizeof(u32) * K * nq), *cnt = calloc(nq, sizeof(u32));
 		double dt, nd = 0;
 
@@ -134,9 +162,11 @@ int main(int argc, char **argv)
 			int n;
 
 			quantize(q + (size_t)j * D, qc);
-			n = vgm_search(&m, qc, ef, K, slots, NULL);
+			n = vgm_search(&m, qc, ef, VEXFS_MIN(VEXFS_MAX(rerank, K), ef), slots, cd);
 			nd += m.s.ndist;
-			cnt[j] = n < 0 ? 0 : n;
+			if (n > 0 && rerank)
+				n = rerank_f32(&m, x, q + (size_t)j * D, slots, n);
+			cnt[j] = n < 0 ? 0 : VEXFS_MIN(n, K);
 			memcpy(res + (size_t)j * K, slots, cnt[j] * sizeof(u32));
 		}
 		dt = now() - t0;

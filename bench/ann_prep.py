@@ -2,14 +2,18 @@
 # SPDX-License-Identifier: GPL-2.0 OR MIT
 """Fashion-MNIST for the ANN benchmark, as ann-benchmarks uses it.
 
-    ann_prep.py OUTDIR [NQ]
+    ann_prep.py OUTDIR [NQ] [ROTATE_SEED]
 
 Debian's dataset-fashion-mnist: the 60,000 training images are the base,
 the first NQ (default 10,000) test images the queries, 784 float32 values
 0..255 each (ann-benchmarks' fashion-mnist-784-euclidean). Writes
 OUTDIR/base.f32, query.f32 (raw little-endian rows) and the exact ground
 truth: gt.i32 (the 10 nearest base rows of each query) and gt.f32 (their
-Euclidean distances), from numpy in float64.
+Euclidean distances), from numpy in float64. With ROTATE_SEED, base and
+queries are first multiplied by one random orthogonal matrix (QR of a
+Gaussian one, seeded): the same geometry, but float data in which no
+coordinate is a byte any more (the test of quantized graph codes plus an
+exact re-rank, as embeddings need).
 """
 import gzip
 import os
@@ -33,6 +37,11 @@ def main():
     os.makedirs(out, exist_ok=True)
     x = idx("train-images-idx3-ubyte.gz").astype(np.float32)
     q = idx("t10k-images-idx3-ubyte.gz")[:nq].astype(np.float32)
+    if len(sys.argv) > 3:
+        rng = np.random.default_rng(int(sys.argv[3]))
+        rot, _ = np.linalg.qr(rng.standard_normal((x.shape[1], x.shape[1])))
+        x = (x.astype(np.float64) @ rot).astype(np.float32)
+        q = (q.astype(np.float64) @ rot).astype(np.float32)
     x.tofile(os.path.join(out, "base.f32"))
     q.tofile(os.path.join(out, "query.f32"))
     xd = x.astype(np.float64)
