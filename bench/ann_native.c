@@ -154,6 +154,7 @@ int main(int argc, char **argv)
 		u32 ef = atoi(tok), slots[VGRAPH_MAX_EF], cd[VGRAPH_MAX_EF], hit = 0;
 		u32 *res = malloc(sizeof(u32) * K * nq), *cnt = calloc(nq, sizeof(u32));
 		double dt, nd = 0;
+		u32 capped = 0;
 
 		if (ef < K || ef > VGRAPH_MAX_EF)
 			continue;
@@ -164,6 +165,7 @@ int main(int argc, char **argv)
 			quantize(q + (size_t)j * D, qc);
 			n = vgm_search(&m, qc, ef, VEXFS_MIN(VEXFS_MAX(rerank, K), ef), slots, cd);
 			nd += m.s.ndist;
+			capped += m.s.capped;
 			if (n > 0 && rerank)
 				n = rerank_f32(&m, x, q + (size_t)j * D, slots, n);
 			cnt[j] = n < 0 ? 0 : VEXFS_MIN(n, K);
@@ -183,8 +185,8 @@ int main(int argc, char **argv)
 					hit++;
 			}
 		}
-		printf("vexfs ef=%u recall=%.4f qps=%.1f distances=%.0f\n", ef,
-		       (double)hit / ((double)nq * K), nq / dt, nd / nq);
+		printf("vexfs ef=%u recall=%.4f qps=%.1f distances=%.0f capped=%u\n", ef,
+		       (double)hit / ((double)nq * K), nq / dt, nd / nq, capped);
 		fflush(stdout);
 		free(res);
 		free(cnt);

@@ -32,7 +32,7 @@
 #define VGRAPH_MAX_R		64
 #define VGRAPH_MAX_EF		1024
 /* a search expands at most this many nodes per ef (then ends, counted) */
-#define VGRAPH_EXPAND_PER_EF	4
+#define VGRAPH_EXPAND_PER_EF	2
 #define VGRAPH_EXPAND_EXTRA	16
 /* alpha of robust pruning, in hundredths (Vamana's 1.2 is 120) */
 /* entry nodes besides the entry: a sample that reaches every region (clusters) */
