@@ -129,6 +129,7 @@ rc=99
 if [ "$kernel" = kunit ]; then
 	mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 	cd /
+	echo VEXFS-VM-CMD
 	sh -c "\$(cat /command)"; rc=\$?
 else
 	mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=512000 hostroot /host || echo "VEXFS-VM: cannot mount host root"
@@ -143,6 +144,7 @@ else
 	mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=512000 top /host$VEXFS_TOP || echo "VEXFS-VM: cannot mount repo share"
 	[ -n "${kroot:-}" ] && mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=512000 kroot /host${kroot:-}
 	mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 out /host$outdir || echo "VEXFS-VM: cannot mount out share"
+	echo VEXFS-VM-CMD
 	chroot /host /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 		HOME=/root TERM=dumb LANG=C.UTF-8 VEXFS_KVER=$kver VEXFS_KROOT=${kroot:-} \
 		VEXFS_MODULE=$module VEXFS_OUT=$outdir VEXFS_IN_VM=1 \
@@ -208,12 +210,13 @@ else
 	timeout -s KILL "$timeout" "${qemu[@]}"
 	qrc=$?
 	# The stock kernel itself can die while booting under TCG (seen: an int3
-	# Oops in sched_clock_cpu while patching code, before /init ran and
-	# before any module was loaded). Nothing of ours ran and no disk was
-	# touched, so boot once more; the first console log is kept.
-	if ! grep -q VEXFS-VM-INIT "$console" && grep -Eq '(Oops|Kernel panic|BUG:)' "$console"; then
+	# Oops in sched_clock_cpu while patching code, before /init ran; a
+	# double fault in kthreadd while /init loaded the 9p modules). Before
+	# VEXFS-VM-CMD the command has not started: no VexFS module is loaded
+	# and no disk was touched, so boot once more; the first log is kept.
+	if ! grep -q VEXFS-VM-CMD "$console" && grep -Eq '(Oops|Kernel panic|BUG:)' "$console"; then
 		cp "$console" "$console.boot-crash"
-		log "the kernel crashed while booting, before /init (console: $console.boot-crash); booting again"
+		log "the kernel crashed while booting, before the command started (console: $console.boot-crash); booting again"
 		timeout -s KILL "$timeout" "${qemu[@]}"
 		qrc=$?
 	fi

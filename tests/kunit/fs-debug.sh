@@ -41,7 +41,7 @@ mkdir -p /mnt/v/s
 	--dir 2 --dentry 2 --link 2 --symlink 2 --rename 2 --hdd 2 --hdd-bytes 16M \
 	--fallocate 1 --fallocate-bytes 8M --chmod 1 --utime 1 --xattr 1 --filename 1 \
 	--mmap 1 --mmap-bytes 8M --mmap-file --seek 1 --seek-size 8M --lockf 1 \
-	--timeout 25s --metrics-brief; t test $? = 0
+	--timeout 15s --metrics-brief; t test $? = 0
 t rm -rf /mnt/v/s
 t umount /mnt/v
 t fsck.vexfs -n /dev/vda
