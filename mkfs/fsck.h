@@ -36,6 +36,8 @@ enum { MODE_CHECK, MODE_YES, MODE_PREEN };
 #define R_PARTIAL	0x40	/* some of its metadata could not be traversed */
 #define R_VTAB		0x80	/* the vector table inode */
 #define R_VHEAD		0x100	/* i_vec_head is not 0 */
+#define R_ANN		0x200	/* the ANN index inode */
+#define R_INTERNAL	(R_VTAB | R_ANN)
 
 struct irec {
 	u64 ino;
@@ -74,6 +76,9 @@ struct vent {
 	u32 length;
 	u16 cblocks;
 	u8 state;		/* V_* */
+	bool ann_member;	/* of the ANN index's collection */
+	bool ann_seen;		/* its live node was found */
+	u64 ann;		/* the record's vm_ann */
 };
 
 enum { V_OK, V_CLEAR, V_REWRITE };
@@ -151,6 +156,9 @@ struct fsck {
 	bool incomplete;	/* some metadata could not be traversed */
 	bool sb_dirty, need_recovery;
 	bool vec;		/* INCOMPAT_VECTORS */
+	bool ann;		/* INCOMPAT_ANN */
+	bool ann_ok;		/* an index whose descriptor is sound: annd */
+	struct vexfs_ann_desc annd;
 	bool pptr;		/* RO_COMPAT_PARENT */
 	bool upgrade;		/* -O parent: add the feature, build every pointer */
 	struct plink *elinks;	/* links found as directory entries */
@@ -229,6 +237,11 @@ void rebuild_usage(struct fsck *f);
 
 /* ---- fsck_inodes.c: inode records, pass 1 ------------------------------- */
 struct irec *rec_find(struct fsck *f, u64 ino);
+
+/* fsck_ann.c */
+void ann_begin(struct fsck *f);
+void ann_note(struct fsck *f, struct vent *v, const void *rec);
+void ann_check(struct fsck *f);
 const char *type_name(u16 mode);
 struct irec *take_inode(struct fsck *f, u64 ino, const struct vexfs_inode *raw, bool report);
 void pass1(struct fsck *f);

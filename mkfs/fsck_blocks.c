@@ -222,8 +222,8 @@ void walk_inode(struct fsck *f, struct irec *r, const struct vexfs_inode *raw, b
 
 	if (!quiet)
 		r->counted = 0;
-	if ((S_ISDIR(r->mode) || (r->flags & R_VTAB)) && !quiet) {
-		/* directories and the vector table: remember the block map */
+	if ((S_ISDIR(r->mode) || (r->flags & R_INTERNAL)) && !quiet) {
+		/* directories, vector table, ANN index: remember the block map */
 		w.collect = true;
 		w.dir_blocks = S_ISDIR(r->mode) ? r->size >> f->bits : ~0ULL;
 		r->map_start = f->ndmap;

@@ -165,6 +165,8 @@ struct irec *take_inode(struct fsck *f, u64 ino, const struct vexfs_inode *raw,
 		r->flags |= R_VHEAD;
 	if (ino == VEXFS_VECSTORE_INO && f->vec)
 		r->flags |= R_VTAB;
+	if (ino == VEXFS_ANN_INO && f->ann)
+		r->flags |= R_ANN;
 	pptr_inode(f, ino, raw);
 	walk_inode(f, r, raw, false);
 	if (S_ISDIR(mode))
@@ -175,12 +177,19 @@ struct irec *take_inode(struct fsck *f, u64 ino, const struct vexfs_inode *raw,
 }
 
 /*
- * The vector table inode of a filesystem with INCOMPAT_VECTORS: a regular
- * file that no directory reaches. Without it the store cannot be checked.
+ * An internal inode: the vector table of a filesystem with INCOMPAT_VECTORS,
+ * the ANN index of one with INCOMPAT_ANN. A regular file that no directory
+ * reaches; without it, what it holds cannot be checked.
  */
-static void take_vtab(struct fsck *f, const struct vexfs_inode *raw)
+static bool internal_ino(const struct fsck *f, u64 ino)
 {
-	u64 ino = VEXFS_VECSTORE_INO;
+	return (ino == VEXFS_VECSTORE_INO && f->vec) || (ino == VEXFS_ANN_INO && f->ann);
+}
+
+static void take_internal(struct fsck *f, u64 ino, const struct vexfs_inode *raw)
+{
+	const char *what = ino == VEXFS_ANN_INO ? "ANN index" : "vector table";
+	const char *lost = ino == VEXFS_ANN_INO ? "the index" : "the vector store";
 	u16 mode = le16_to_cpu(raw->i_mode);
 	const char *bad = NULL;
 	char whybuf[128];
@@ -194,8 +203,8 @@ static void take_vtab(struct fsck *f, const struct vexfs_inode *raw)
 		bad = inode_fields_bad(f, raw, whybuf, sizeof(whybuf));
 	}
 	if (bad) {
-		prob(f, P_NOFIX, "vector table inode %d: %s; the vector store is not checked",
-		     VEXFS_VECSTORE_INO, bad);
+		prob(f, P_NOFIX, "%s inode %llu: %s; %s is not checked", what,
+		     (unsigned long long)ino, bad, lost);
 		sbit(f->ibad, ino - 1);
 		f->incomplete = true;
 		return;
@@ -236,12 +245,12 @@ void pass1(struct fsck *f)
 				u64 ino = base + j + 1;
 
 				if (ino != VEXFS_ROOT_INO && !vexfs_test_bit(ibm, j) &&
-				    !(ino == VEXFS_VECSTORE_INO && f->vec))
+				    !internal_ino(f, ino))
 					continue;
 				if (read_inode(f, ino, &raw))
 					break;
-				if (ino == VEXFS_VECSTORE_INO && f->vec) {
-					take_vtab(f, &raw);
+				if (internal_ino(f, ino)) {
+					take_internal(f, ino, &raw);
 					continue;
 				}
 				if (ino > VEXFS_ROOT_INO && ino < VEXFS_FIRST_INO) {

@@ -25,7 +25,7 @@ void pass3(struct fsck *f)
 		progress(f, 3, i, f->nrec);
 		u64 want;
 
-		if (!(r->flags & (R_REACHABLE | R_ORPHAN | R_VTAB))) {
+		if (!(r->flags & (R_REACHABLE | R_ORPHAN | R_INTERNAL))) {
 			bool clear = can_free && fixable(f, r->size || r->counted);
 
 			prob(f, clear ? P_FIX : P_NOFIX,
@@ -43,15 +43,15 @@ void pass3(struct fsck *f)
 		sbit(f->ikeep, r->ino - 1);
 		if (isdir)
 			f->gdirs[(r->ino - 1) / f->g.inodes_per_group]++;
-		if (r->flags & R_VTAB)
-			want = 1;	/* the vector table: one link, no directory */
+		if (r->flags & R_INTERNAL)
+			want = 1;	/* vector table, ANN index: one link, no directory */
 		else if (!(r->flags & R_REACHABLE))
 			want = 0;	/* unlinked, on the orphan list */
 		else if (isdir)
 			want = (r->ino == VEXFS_ROOT_INO ? 2 : r->refs + 1) + r->subdirs;
 		else
 			want = r->refs;
-		if (r->flags & (R_REACHABLE | R_ORPHAN | R_VTAB) && r->links != want) {
+		if (r->flags & (R_REACHABLE | R_ORPHAN | R_INTERNAL) && r->links != want) {
 			int kind = (want > r->links || can_free) ? P_FIX : P_NOFIX;
 
 			prob(f, kind, "inode %llu (%s): link count is %u, should be %llu",

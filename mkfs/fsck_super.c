@@ -43,6 +43,7 @@ bool super_load(struct fsck *f)
 	f->ptrs = vexfs_ptrs_per_block(f->bs);
 	f->seed = vexfs_csum_seed(f->sb.s_uuid);
 	f->vec = (le64_to_cpu(f->sb.s_feature_incompat) & VEXFS_FEATURE_INCOMPAT_VECTORS) != 0;
+	f->ann = (le64_to_cpu(f->sb.s_feature_incompat) & VEXFS_FEATURE_INCOMPAT_ANN) != 0;
 	f->pptr = (le64_to_cpu(f->sb.s_feature_ro_compat) & VEXFS_FEATURE_RO_COMPAT_PARENT) != 0;
 	f->key[0] = le64_to_cpu(f->sb.s_hash_key[0]);
 	f->key[1] = le64_to_cpu(f->sb.s_hash_key[1]);

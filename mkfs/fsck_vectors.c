@@ -127,7 +127,7 @@ static bool vtab_read(struct fsck *f, const struct irec *t)
 				continue;
 			}
 			o = rec_find(f, loc.ino);
-			if (o && S_ISREG(o->mode) && !(o->flags & (R_CLEARED | R_VTAB)))
+			if (o && S_ISREG(o->mode) && !(o->flags & (R_CLEARED | R_INTERNAL)))
 				continue;
 			if (!o && tb(f->ibad, loc.ino - 1) && f->incomplete) {
 				/* the owner may come back once the rest is repaired */
@@ -249,6 +249,7 @@ static void vchunk_check(struct fsck *f, struct vent *v, u64 n, struct vsum *vs)
 			     (unsigned long long)s, x->offset, why);
 			continue;
 		}
+		ann_note(f, x, f->cbuf + x->offset);
 		if (pq_ref_bad(f, f->cbuf + x->offset, pqwhy, sizeof(pqwhy))) {
 			vbad(f, x, false, "vector %llu (inode %llu): %s", (unsigned long long)x->id,
 			     (unsigned long long)x->ino, pqwhy);
@@ -418,6 +419,7 @@ void pass4(struct fsck *f)
 		return;
 	}
 	f->cbuf = xcalloc(VEXFS_VCHUNK_BYTES, 1);
+	ann_begin(f);
 	vs.complete = vtab_read(f, t);
 	if (!vs.complete)
 		f->incomplete = true;
@@ -432,6 +434,8 @@ void pass4(struct fsck *f)
 		vchunk_check(f, &f->vents[a], b - a, &vs);
 	}
 	cb_fix_padding(f);
+	if (vs.complete)
+		ann_check(f);
 
 	next = le64_to_cpu(sb->s_vec_next_id);
 	if (!next || vs.maxid >= next) {

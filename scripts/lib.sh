@@ -14,7 +14,9 @@ need_pkgs() {
 	local missing=() p have
 	# one dpkg-query for all (a query per package cost a second per call,
 	# and every VM boot calls this through fetch-kernel.sh)
-	have=" $(dpkg-query -W -f='${Package} ${Status}\n' "$@" 2>/dev/null |
+	# (dpkg-query fails when a package is unknown to it: not an error here,
+	# and callers run under set -e -o pipefail)
+	have=" $({ dpkg-query -W -f='${Package} ${Status}\n' "$@" 2>/dev/null || true; } |
 		awk '/ install ok installed$/ {printf "%s ", $1}')"
 	for p in "$@"; do
 		[[ "$have" == *" ${p%%:*} "* ]] || missing+=("$p")

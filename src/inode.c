@@ -180,6 +180,50 @@ struct inode *vexfs_iget_vectab(struct super_block *sb)
 	return __vexfs_iget(sb, VEXFS_VECSTORE_INO, VEXFS_IGET_INTERNAL);
 }
 
+/* An internal inode: the vector table or the ANN index. */
+struct inode *vexfs_iget_internal(struct super_block *sb, u64 ino)
+{
+	return __vexfs_iget(sb, ino, VEXFS_IGET_INTERNAL);
+}
+
+static bool vexfs_internal_ino(u64 ino)
+{
+	return ino == VEXFS_VECSTORE_INO || ino == VEXFS_ANN_INO;
+}
+
+/*
+ * Make reserved inode @ino an empty internal file (mode 0100600, one link,
+ * reachable from no directory) in @handle, as mkfs.vexfs makes the vector
+ * table; the inode bitmap has every reserved inode in use from mkfs.
+ */
+int vexfs_internal_inode_init(handle_t *handle, struct super_block *sb, u64 ino)
+{
+	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
+	struct vexfs_inode *raw;
+	struct buffer_head *bh;
+	u64 now = ktime_get_real_seconds();
+	int err;
+
+	if (!vexfs_internal_ino(ino))
+		return -EINVAL;
+	bh = vexfs_inode_bh(sb, ino, &raw);
+	if (IS_ERR(bh))
+		return PTR_ERR(bh);
+	err = vexfs_journal_get_write_access(handle, sb, bh);
+	if (!err) {
+		lock_buffer(bh);
+		memset(raw, 0, VEXFS_INODE_SIZE);
+		raw->i_mode = cpu_to_le16(0100600);
+		raw->i_links = cpu_to_le32(1);
+		raw->i_atime = raw->i_mtime = raw->i_ctime = raw->i_crtime = cpu_to_le64(now);
+		raw->i_checksum = cpu_to_le32(vexfs_inode_csum(sbi->s_csum_seed, ino, raw));
+		unlock_buffer(bh);
+		err = vexfs_journal_dirty(handle, sb, bh);
+	}
+	brelse(bh);
+	return err;
+}
+
 /*
  * Link counts the VFS would trip over: a directory entry naming an inode with
  * no link (drop_nlink() WARNs and wraps), a directory with fewer than two
@@ -205,7 +249,7 @@ static struct inode *__vexfs_iget(struct super_block *sb, u64 ino, unsigned int 
 	u64 nblocks;
 	int err = -EUCLEAN;
 
-	if (ino != VEXFS_ROOT_INO && !(internal && ino == VEXFS_VECSTORE_INO) &&
+	if (ino != VEXFS_ROOT_INO && !(internal && vexfs_internal_ino(ino)) &&
 	    (ino < VEXFS_FIRST_INO || ino > sbi->s_geom.inodes)) {
 		vexfs_err(sb, "corrupt metadata: inode number %llu out of range", ino);
 		return ERR_PTR(-EUCLEAN);
@@ -693,8 +737,9 @@ static void vexfs_flush_run(handle_t *handle, struct inode *inode,
 {
 	if (!run->count)
 		return;
-	/* directory blocks are metadata: revoke them */
-	vexfs_free_blocks(handle, inode, run->start, run->count, S_ISDIR(inode->i_mode));
+	/* directory and internal (ANN index) blocks are metadata: revoke them */
+	vexfs_free_blocks(handle, inode, run->start, run->count,
+			  S_ISDIR(inode->i_mode) || vexfs_internal_ino(inode->i_ino));
 	inode->i_blocks -= (u64)run->count << (inode->i_blkbits - 9);
 	run->count = 0;
 }
@@ -873,7 +918,9 @@ int vexfs_truncate_blocks(struct inode *inode, loff_t new_size)
 	struct vexfs_inode_info *vi = VEXFS_I(inode);
 	u64 first = DIV_ROUND_UP((u64)new_size, sb->s_blocksize);
 	handle_t *handle;
-	bool orphan = inode->i_nlink && list_empty(&vi->i_orphan);
+	/* an internal inode (a dropped ANN index) is finished by the next mount */
+	bool orphan = inode->i_nlink && list_empty(&vi->i_orphan) &&
+		      !vexfs_internal_ino(inode->i_ino);
 	int err, err2;
 
 	handle = vexfs_journal_start_revoke(sb, VEXFS_CREDITS_TRUNCATE, VEXFS_CREDITS_TRUNCATE);

@@ -35,6 +35,7 @@
 #include "vexfs.h"
 #include "vector.h"
 #include "core/vsearch.h"
+#include "core/vgraph.h"
 #include "vexfs/vexfs_ioctl.h"
 
 #define VEXFS_SEARCH_GROUP	256		/* records per distance pass */
@@ -484,6 +485,107 @@ static int vexfs_search_file(struct vexfs_search *s, struct inode *inode)
 	return 0;
 }
 
+/* ---- approximate: candidates from the ANN index --------------------------- */
+
+/* Compare candidate vector @id with query @qi only, exactly. */
+static int vexfs_search_cand(struct vexfs_search *s, u64 id, u32 qi)
+{
+	const struct vexfs_vec_header *h = (const void *)s->buf;
+	const struct vexfs_vec_meta *m = (const void *)(h + 1);
+	u32 off = 0, len = 0, dtype, comp, dims, bits, gen = 0;
+	u64 chunk = 0, ino = 0;
+	struct vexfs_vent *v;
+	const char *why = "";
+	float d;
+	int err;
+
+	rcu_read_lock();
+	v = vexfs_vindex_lookup(&s->vs->index, id);
+	if (v) {
+		chunk = READ_ONCE(v->chunk)->start;
+		off = v->offset;
+		len = v->length;
+		ino = v->ino;
+	}
+	rcu_read_unlock();
+	if (!v)
+		return 0;	/* removed since the graph was walked */
+	/* under the store's lock, the record is the one the table names */
+	mutex_lock(&s->vs->lock);
+	v = vexfs_vindex_lookup(&s->vs->index, id);
+	if (v && v->chunk->start == chunk && v->offset == off && v->length == len) {
+		err = vexfs_vrec_io(NULL, s->sb, chunk, off, s->buf, len, false, false);
+		if (!err && vexfs_vec_rec_validate(s->buf, len, VEXFS_SB(s->sb)->s_csum_seed, id,
+						   ino, &why)) {
+			s->corrupt++;
+			vexfs_corrupt(s->sb, "vector %llu (chunk %llu + %u): %s", id, chunk, off, why);
+			v = NULL;
+		}
+	} else {
+		err = 0;
+		v = NULL;	/* replaced meanwhile: its new node is a candidate of its own */
+	}
+	mutex_unlock(&s->vs->lock);
+	if (err || !v)
+		return err;
+	dtype = le16_to_cpu(h->vh_dtype);
+	comp = le16_to_cpu(h->vh_compression);
+	dims = le32_to_cpu(h->vh_dimensions);
+	if (!vsearch_comparable(s->q.dtype, s->q.dims, dtype, comp, dims) ||
+	    (s->a.comp_mask && !(s->a.comp_mask & (1u << comp))) ||
+	    (!s->any_model && memcmp(m->vm_model, s->a.model, sizeof(s->a.model))))
+		return 0;
+	kernel_fpu_begin();
+	err = vsearch_dist(&s->q, dtype, comp, dims, s->buf + VEXFS_VEC_REC_HDR,
+			   le32_to_cpu(h->vh_compressed_size), qi, qi + 1, &d);
+	kernel_fpu_end();
+	if (err)
+		return 0;	/* a PQ codebook missing: the exact scan reports it */
+	s->compared++;
+	memcpy(&bits, &d, sizeof(bits));
+	if (vsearch_is_nan(bits) ||
+	    !vsearch_topk_wants(&s->tk[qi], vsearch_key(bits, s->q.metric), id) ||
+	    !vexfs_search_may_read(s, ino, &gen))
+		return 0;
+	vsearch_topk_push(&s->tk[qi], bits, s->q.metric, id, ino, gen);
+	return 0;
+}
+
+/*
+ * Every query through the ANN index: its nearest candidates by code (ef of
+ * them), compared exactly. *full is false when a query ends with fewer than
+ * k results (the filters rejected too many candidates): the caller then
+ * searches exactly.
+ */
+static int vexfs_search_approx(struct vexfs_search *s, struct vexfs_ann *ax, u32 ef, bool *full)
+{
+	u32 qi, i;
+	u64 *ids;
+	int n, err = 0;
+
+	ids = kvmalloc_array(ef, sizeof(*ids), GFP_KERNEL_ACCOUNT);
+	if (!ids)
+		return -ENOMEM;
+	*full = true;
+	for (qi = 0; qi < s->q.nq && !err; qi++) {
+		n = vexfs_ann_candidates(ax, (const float *)s->q.q + (size_t)qi * s->q.dims, ef, ef,
+					 ids);
+		if (n < 0) {
+			err = n;
+			break;
+		}
+		for (i = 0; i < (u32)n && !err; i++)
+			err = vexfs_search_cand(s, ids[i], qi);
+		if (s->tk[qi].n < s->a.k)
+			*full = false;
+		cond_resched();
+		if (!err && fatal_signal_pending(current))
+			err = -EINTR;
+	}
+	kvfree(ids);
+	return err;
+}
+
 /* ---- the call ----------------------------------------------------------- */
 
 /* The LIKE form: vector a->like_id, readable by the caller, becomes the query. */
@@ -689,12 +791,13 @@ long vexfs_ioc_search(struct file *file, void __user *uarg)
 	s->sb = sb;
 	s->vs = VEXFS_SB(sb)->s_vstore;
 	s->idmap = vexfs_file_idmap(file);
-	err = vexfs_copy_arg(a, sizeof(*a), uarg, &usize);
+	err = vexfs_copy_arg_min(a, sizeof(*a), VEXFS_SEARCH_SIZE_V0, uarg, &usize);
 	if (err)
 		goto out;
 	err = -EINVAL;
 	if ((a->flags & ~VEXFS_SEARCH_FLAGS) || a->pad ||
-	    (a->comp_mask & ~((2u << VEXFS_COMP_MAX) - 1)))
+	    (a->comp_mask & ~((2u << VEXFS_COMP_MAX) - 1)) ||
+	    (a->ef && !(a->flags & VEXFS_SEARCH_APPROX)) || a->ef > VGRAPH_MAX_EF || a->approx)
 		goto out;
 	if (S_ISREG(inode->i_mode)) {
 		if (a->flags & VEXFS_SEARCH_FS) {
@@ -782,12 +885,36 @@ long vexfs_ioc_search(struct file *file, void __user *uarg)
 	err = vexfs_search_setup(s);
 	if (err)
 		goto out;
-	if (whole)
-		err = vexfs_search_fs(s);
-	else
-		err = vexfs_search_file(s, inode);
+	if (whole && (a->flags & VEXFS_SEARCH_APPROX) && a->metric == VEXFS_SEARCH_METRIC_L2 &&
+	    a->dtype == VEXFS_DT_F32 && !a->comp_mask) {
+		u32 ef = max(a->ef ? a->ef : VEXFS_SEARCH_EF_DEFAULT, a->k);
+		bool full = false;
+
+		down_read(&s->vs->ann_lock);
+		if (ef <= VGRAPH_MAX_EF && vexfs_ann_serves(s->vs->ann, a->dims, a->model)) {
+			err = vexfs_search_approx(s, s->vs->ann, ef, &full);
+			a->approx = full;
+		}
+		up_read(&s->vs->ann_lock);
+		if (err)
+			goto out;
+	}
+	if (!a->approx) {
+		u32 qi;
+
+		/* exact: also when the index left a query short of k results */
+		for (qi = 0; qi < s->q.nq; qi++)
+			vsearch_topk_init(&s->tk[qi], s->cand + (size_t)qi * a->k, a->k);
+		if (whole)
+			err = vexfs_search_fs(s);
+		else
+			err = vexfs_search_file(s, inode);
+	}
 	if (!err)
 		err = vexfs_search_copy_out(s, uarg);
+	if (!err && usize >= offsetofend(struct vexfs_ioc_search, approx) &&
+	    put_user(a->approx, (u32 __user *)(uarg + offsetof(struct vexfs_ioc_search, approx))))
+		err = -EFAULT;
 out:
 	kvfree(qbuf);
 	vexfs_search_free(s);

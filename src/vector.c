@@ -22,6 +22,7 @@
 #include <linux/mm.h>
 #include "vexfs.h"
 #include "vector.h"
+#include "core/vann.h"
 #include "vexfs/vexfs_ioctl.h"
 
 /* ---- the in-memory index ------------------------------------------------ */
@@ -334,7 +335,8 @@ static int vexfs_vec_store_credits(struct super_block *sb)
 	       DIV_ROUND_UP(VEXFS_VEC_REC_HDR + VEXFS_VEC_MAX_DATA, bs) + 1;
 }
 
-#define VEXFS_VEC_REMOVE_CREDITS	(1 + 4 + 1 + VEXFS_CREDITS_INODE)
+/* table block, chunk, superblock, inode; ANN node and descriptor */
+#define VEXFS_VEC_REMOVE_CREDITS	(1 + 4 + 1 + VEXFS_CREDITS_INODE + 2)
 
 /*
  * Store a record for @inode (caller holds its i_rwsem exclusively): a new
@@ -354,22 +356,40 @@ static int vexfs_vec_store(struct inode *inode, u64 *id, u32 dtype, u32 comp, u3
 	struct vexfs_vchunk *c = NULL;
 	struct buffer_head *tbh = NULL;
 	struct vexfs_vloc loc;
-	bool fresh = false, added = false;
+	struct vexfs_vec_meta m2 = {};
+	bool fresh = false, added = false, indexed;
+	u32 aslot = 0, oslot = VEXFS_ANN_NO_SLOT;
+	struct vexfs_ann *ax;
+	float *f32 = NULL;
 	handle_t *handle;
 	u64 vid;
 	int slot, err, err2;
 
+	if (meta)
+		m2 = *meta;
 	v = kzalloc(sizeof(*v), GFP_KERNEL_ACCOUNT);
 	spare = kzalloc(sizeof(*spare), GFP_KERNEL_ACCOUNT);
 	if (!v || !spare) {
 		err = -ENOMEM;
 		goto out_free;
 	}
-	handle = vexfs_journal_start_revoke(sb, vexfs_vec_store_credits(sb),
+	/* the ANN index stays in place until this store is done (ann.c) */
+	down_read(&vs->ann_lock);
+	ax = vs->ann;
+	indexed = vexfs_ann_wants(ax, dtype, dims, m2.vm_model);
+	if (indexed && comp != VEXFS_COMP_NONE) {
+		f32 = kvmalloc_array(dims, sizeof(float), GFP_KERNEL_ACCOUNT);
+		if (!f32) {
+			err = -ENOMEM;
+			goto out_ann;
+		}
+	}
+	handle = vexfs_journal_start_revoke(sb, vexfs_vec_store_credits(sb) +
+					    vexfs_ann_credits(ax) + 2,
 					    vexfs_vchunk_max_blocks(sb->s_blocksize));
 	if (IS_ERR(handle)) {
 		err = PTR_ERR(handle);
-		goto out_free;
+		goto out_ann;
 	}
 	mutex_lock(&vs->lock);
 	if (*id) {
@@ -379,6 +399,10 @@ static int vexfs_vec_store(struct inode *inode, u64 *id, u32 dtype, u32 comp, u3
 			goto out_unlock;
 		}
 		vid = *id;
+		/* the node of the data replaced, which dies with it */
+		err = vexfs_ann_slot_of(ax, old->chunk->start, old->offset, &oslot);
+		if (err)
+			goto out_unlock;
 	} else {
 		f = vexfs_vindex_file(&vs->index, inode->i_ino);
 		if (f && f->count >= VEXFS_VEC_MAX_PER_FILE) {
@@ -422,12 +446,29 @@ static int vexfs_vec_store(struct inode *inode, u64 *id, u32 dtype, u32 comp, u3
 			goto out_slot;
 		added = true;
 	}
+	if (indexed) {
+		/* the node is planned and its blocks reserved before the record */
+		err = vexfs_ann_code_of(ax, vid, comp, (u8 *)rec + VEXFS_VEC_REC_HDR, data_len,
+					f32, vexfs_ann_pcode(ax));
+		if (!err)
+			err = vexfs_ann_insert_prepare(handle, ax, &aslot);
+		if (err)
+			goto out_index;
+		m2.vm_ann = cpu_to_le64(vexfs_ann_ref(vexfs_ann_gen(ax), aslot));
+	}
 	vexfs_vec_rec_init(rec, sbi->s_csum_seed, vid, inode->i_ino, dtype, comp, dims,
-			   vexfs_vec_raw_size(dtype, dims), data_len, created, modified, meta);
+			   vexfs_vec_raw_size(dtype, dims), data_len, created, modified, &m2);
 	err = vexfs_vrec_io(handle, sb, c->start, (u32)slot * VEXFS_VEC_ALIGN, rec, reclen,
 			    true, fresh);
-	if (err)
+	if (err) {
+		if (indexed)
+			vexfs_ann_insert_cancel(ax);
 		goto out_index;
+	}
+	if (indexed)
+		err = vexfs_ann_insert_commit(handle, ax, vid);
+	if (!err && oslot != VEXFS_ANN_NO_SLOT)
+		err = vexfs_ann_kill(handle, ax, oslot, vid);
 
 	/* Committed to this handle from here on. */
 	loc.ino = inode->i_ino;
@@ -438,7 +479,8 @@ static int vexfs_vec_store(struct inode *inode, u64 *id, u32 dtype, u32 comp, u3
 	/* written here, so already checked for searches */
 	c->checked[slot / 64] |= 1ULL << (slot % 64);
 	vexfs_vtab_put(handle, sb, tbh, vid, &loc);
-	err = vexfs_journal_dirty(handle, sb, tbh);
+	err2 = vexfs_journal_dirty(handle, sb, tbh);
+	err = err ? err : err2;
 	if (old) {
 		struct vexfs_vchunk *oldc = old->chunk;
 		u32 oldoff = old->offset, oldlen = old->length;
@@ -487,6 +529,9 @@ out_unlock:
 	err2 = vexfs_journal_stop(handle);
 	if (!err)
 		err = err2;
+out_ann:
+	up_read(&vs->ann_lock);
+	kvfree(f32);
 out_free:
 	kfree(v);
 	kfree(spare);
@@ -500,9 +545,19 @@ static int vexfs_vec_remove(handle_t *handle, struct super_block *sb, struct vex
 	struct buffer_head *tbh;
 	int err;
 
+	u32 aslot;
+
 	tbh = vexfs_vtab_bh(handle, sb, v->id, false);
 	if (IS_ERR(tbh))
 		return PTR_ERR(tbh);
+	/* its ANN index node dies with it (the caller holds vs->ann_lock) */
+	err = vexfs_ann_slot_of(vs->ann, v->chunk->start, v->offset, &aslot);
+	if (!err && aslot != VEXFS_ANN_NO_SLOT)
+		err = vexfs_ann_kill(handle, vs->ann, aslot, v->id);
+	if (err) {
+		brelse(tbh);
+		return err;
+	}
 	vexfs_vtab_put(handle, sb, tbh, v->id, NULL);
 	err = vexfs_journal_dirty(handle, sb, tbh);
 	brelse(tbh);
@@ -523,10 +578,13 @@ static int vexfs_vec_detach(struct inode *inode, u64 id)
 	handle_t *handle;
 	int err, err2;
 
+	down_read(&vs->ann_lock);
 	handle = vexfs_journal_start_revoke(sb, VEXFS_VEC_REMOVE_CREDITS + 2,
 					    vexfs_vchunk_max_blocks(sb->s_blocksize));
-	if (IS_ERR(handle))
+	if (IS_ERR(handle)) {
+		up_read(&vs->ann_lock);
 		return PTR_ERR(handle);
+	}
 	mutex_lock(&vs->lock);
 	v = vexfs_vindex_lookup(&vs->index, id);
 	if (!v || v->ino != inode->i_ino) {
@@ -541,6 +599,7 @@ static int vexfs_vec_detach(struct inode *inode, u64 id)
 	}
 	mutex_unlock(&vs->lock);
 	err2 = vexfs_journal_stop(handle);
+	up_read(&vs->ann_lock);
 	return err ? err : err2;
 }
 
@@ -563,17 +622,24 @@ int vexfs_vec_evict(struct inode *inode)
 	struct vexfs_vstore *vs = VEXFS_SB(sb)->s_vstore;
 	const int batch = 16;
 
-	if (!vs)
+	/*
+	 * A file without vectors takes no lock: a half-made inode is put
+	 * inside its creator's handle, where vs->ann_lock must not be taken.
+	 */
+	if (!vs || !vexfs_vec_owned(sb, inode->i_ino))
 		return 0;
 	for (;;) {
 		struct vexfs_vfile *f;
 		handle_t *handle;
 		int i, err = 0, err2;
 
+		down_read(&vs->ann_lock);
 		handle = vexfs_journal_start_revoke(sb, batch * VEXFS_VEC_REMOVE_CREDITS + 2,
 						    batch * vexfs_vchunk_max_blocks(sb->s_blocksize));
-		if (IS_ERR(handle))
+		if (IS_ERR(handle)) {
+			up_read(&vs->ann_lock);
 			return PTR_ERR(handle);
+		}
 		mutex_lock(&vs->lock);
 		for (i = 0; i < batch && !err; i++) {
 			f = vexfs_vindex_file(&vs->index, inode->i_ino);
@@ -589,6 +655,7 @@ int vexfs_vec_evict(struct inode *inode)
 		if (i && !err)
 			err = vexfs_mark_inode_dirty(handle, inode);
 		err2 = vexfs_journal_stop(handle);
+		up_read(&vs->ann_lock);
 		if (err || err2)
 			return err ? err : err2;
 		if (!f)
@@ -775,11 +842,17 @@ int vexfs_vec_decompress(struct super_block *sb, u64 id, u32 dtype, u32 comp, u3
 /* Copy in a struct whose first member is its __u32 size. */
 int vexfs_copy_arg(void *dst, size_t ksize, const void __user *uarg, u32 *usize)
 {
+	return vexfs_copy_arg_min(dst, ksize, ksize, uarg, usize);
+}
+
+/* The same for a struct that grew: a caller's from @min bytes (the rest zero). */
+int vexfs_copy_arg_min(void *dst, size_t ksize, size_t min, const void __user *uarg, u32 *usize)
+{
 	int err;
 
 	if (get_user(*usize, (const u32 __user *)uarg))
 		return -EFAULT;
-	if (*usize < ksize)
+	if (*usize < min)
 		return -EINVAL;
 	/* a newer caller's struct may be larger, but not past a page */
 	if (*usize > PAGE_SIZE)
@@ -793,7 +866,7 @@ static bool vexfs_vec_meta_from_user(struct vexfs_vec_meta *m, const struct vexf
 	memcpy(m->vm_model, u->model, sizeof(m->vm_model));
 	m->vm_model_version = cpu_to_le32(u->model_version);
 	m->vm_confidence = cpu_to_le32(u->confidence);
-	m->vm_reserved = cpu_to_le64(u->reserved);
+	m->vm_ann = cpu_to_le64(u->reserved);
 	return true;
 }
 
@@ -1080,7 +1153,16 @@ static const unsigned int vexfs_vec_cmds[] = {
 	[_IOC_NR(VEXFS_IOC_CODEBOOK_GET)] = VEXFS_IOC_CODEBOOK_GET,
 	[_IOC_NR(VEXFS_IOC_SEARCH)] = VEXFS_IOC_SEARCH,
 	[_IOC_NR(VEXFS_IOC_INO_PATHS)] = VEXFS_IOC_INO_PATHS,
+	[_IOC_NR(VEXFS_IOC_INDEX)] = VEXFS_IOC_INDEX,
 };
+
+/* the smallest struct a call accepts: its first version's */
+static unsigned int vexfs_vec_min_size(unsigned int nr)
+{
+	if (nr == _IOC_NR(VEXFS_IOC_SEARCH))
+		return VEXFS_SEARCH_SIZE_V0;
+	return _IOC_SIZE(vexfs_vec_cmds[nr]);
+}
 
 long vexfs_vec_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
@@ -1093,9 +1175,9 @@ long vexfs_vec_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	 * Match the number and direction, not the size encoded in @cmd: the
 	 * structs may grow, and their size field says which version came in.
 	 */
-	if (nr < _IOC_NR(VEXFS_IOC_VEC_ATTACH) || nr > _IOC_NR(VEXFS_IOC_INO_PATHS) ||
+	if (nr < _IOC_NR(VEXFS_IOC_VEC_ATTACH) || nr > _IOC_NR(VEXFS_IOC_INDEX) ||
 	    _IOC_DIR(cmd) != _IOC_DIR(vexfs_vec_cmds[nr]) ||
-	    _IOC_SIZE(cmd) < _IOC_SIZE(vexfs_vec_cmds[nr]))
+	    _IOC_SIZE(cmd) < vexfs_vec_min_size(nr))
 		return -ENOTTY;
 	/* the per-filesystem calls work on any file or directory */
 	if (nr < _IOC_NR(VEXFS_IOC_VEC_STATS) && !S_ISREG(inode->i_mode))
@@ -1123,6 +1205,8 @@ long vexfs_vec_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return vexfs_ioc_cb_get(file, uarg);
 	case _IOC_NR(VEXFS_IOC_SEARCH):
 		return vexfs_ioc_search(file, uarg);
+	case _IOC_NR(VEXFS_IOC_INDEX):
+		return vexfs_ioc_index(file, uarg);
 	}
 	return -ENOTTY;
 }
@@ -1459,6 +1543,11 @@ int vexfs_vstore_load(struct super_block *sb)
 	err = vexfs_vstore_scan(sb);
 	if (!err)
 		err = vexfs_cb_load(sb);
+	if (!err) {
+		err = vexfs_ann_load(sb);
+		if (err)
+			vexfs_cb_unload(sb);
+	}
 	if (err) {
 		sbi->s_vstore = NULL;
 		vexfs_vstore_free(vs);
@@ -1476,6 +1565,7 @@ void vexfs_vstore_unload(struct super_block *sb)
 
 	if (!sbi->s_vstore)
 		return;
+	vexfs_ann_unload(sb);
 	vexfs_cb_unload(sb);
 	vexfs_vstore_free(sbi->s_vstore);
 	sbi->s_vstore = NULL;

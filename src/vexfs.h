@@ -32,6 +32,7 @@ enum vexfs_bh_type {
 	VEXFS_BH_DIRHDR,			/* directory header (logical block 0) */
 	VEXFS_BH_BUCKET,			/* directory bucket or overflow block */
 	VEXFS_BH_XATTR,				/* xattr block */
+	VEXFS_BH_ANN,				/* ANN index node block */
 	VEXFS_BH_TYPES_END
 };
 
@@ -213,6 +214,8 @@ void vexfs_count_groups(struct super_block *sb, u64 *free_blocks, u64 *free_inod
 /* ---- inode.c ------------------------------------------------------------ */
 struct inode *vexfs_iget(struct super_block *sb, u64 ino);
 struct inode *vexfs_iget_vectab(struct super_block *sb);
+struct inode *vexfs_iget_internal(struct super_block *sb, u64 ino);
+int vexfs_internal_inode_init(handle_t *handle, struct super_block *sb, u64 ino);
 struct inode *vexfs_iget_live(struct super_block *sb, u64 ino);
 #define VEXFS_IGET_INTERNAL	0x1	/* the vector table (inode 2) may be asked for */
 #define VEXFS_IGET_LIVE		0x2	/* free / unlinked: -ESTALE, quietly */

@@ -36,6 +36,7 @@ static const struct vc_cmd vc_cmds[] = {
 	{ "export", vc_cmd_export, vc_export_usage },
 	{ "codebooks", vc_cmd_codebooks, vc_codebooks_usage },
 	{ "codebook", vc_cmd_codebook, vc_codebook_usage },
+	{ "index", vc_cmd_index, vc_index_usage },
 };
 
 __attribute__((noreturn))
@@ -58,13 +59,16 @@ static void vc_help(int code)
 		"                              without a filesystem\n"
 		"  train FS-PATH --vectors F   train a PQ codebook on F and install it\n"
 		"  search PATH --vector Q      exact k nearest neighbours of Q among the stored\n"
-		"                              vectors (of a file, or the whole filesystem)\n"
+		"                              vectors (of a file, or the whole filesystem);\n"
+		"                              --approx: from the ANN index\n"
 		"  import DIR --vectors F --paths P\n"
 		"                              attach row i of F to DIR/(line i of P)\n"
 		"  export DIR --out F --paths P\n"
 		"                              every vector under DIR as rows of F, paths in P\n"
 		"  codebooks FS-PATH           the filesystem's PQ codebooks\n"
 		"  codebook add|get|list|show  install, fetch, list a codebook; check a blob\n"
+		"  index create|drop|stats PATH\n"
+		"                              the filesystem's graph ANN index\n"
 		"\n"
 		"  -h, --help                  this help ('vexctl COMMAND --help': a command's)\n"
 		"  -V, --version               print the version\n"

@@ -79,8 +79,10 @@ int vc_cmd_export(int argc, char **argv);	/* vexctl_export.c */
 int vc_cmd_train(int argc, char **argv);	/* vexctl_codebook.c */
 int vc_cmd_codebooks(int argc, char **argv);
 int vc_cmd_codebook(int argc, char **argv);
+int vc_cmd_index(int argc, char **argv);		/* vexctl_index.c */
 extern const char vc_attach_usage[], vc_parse_usage[], vc_get_usage[], vc_list_usage[],
 	vc_detach_usage[], vc_stats_usage[], vc_search_usage[], vc_train_usage[],
-	vc_codebooks_usage[], vc_codebook_usage[], vc_import_usage[], vc_export_usage[];
+	vc_codebooks_usage[], vc_codebook_usage[], vc_import_usage[], vc_export_usage[],
+	vc_index_usage[];
 
 #endif

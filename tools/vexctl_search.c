@@ -65,6 +65,10 @@ const char vc_search_usage[] =
 	"                           vector in scope, the kernel's core): for testing\n"
 	"      --exact              print distances exactly (%.9g and the float bits)\n"
 	"      --no-paths           do not look paths up (inode numbers only)\n"
+	"      --approx             answer from the filesystem's ANN index when it serves\n"
+	"                           the query (see 'vexctl index'; else exact search)\n"
+	"      --ef N               with --approx: the graph search's candidates, 1..1024\n"
+	"                           (default 64; more is slower and finds more)\n"
 	"  -j, --json               one JSON object\n"
 	"Output per query: rank, distance (or score), vector id, inode, path. Paths come\n"
 	"from the kernel's parent pointers (VEXFS_IOC_INO_PATHS), under PATH (one per\n"
@@ -91,7 +95,8 @@ struct vs_opts {
 	int metric;		/* -1: by the query type */
 	u8 model[VC_MODEL_LEN];
 	u32 comp_mask;
-	bool fs, json, reference, exact, no_paths;
+	bool fs, json, reference, exact, no_paths, approx;
+	u32 ef;			/* --ef (0: the kernel's default) */
 };
 
 /* The queries: n rows of row bytes, dtype F32, I8, I16 or BIN. */
@@ -419,13 +424,17 @@ static void vs_queries_like(const struct vs_opts *o, struct vs_query *q)
 /* One SEARCH of queries [q0, q0 + nq); returns 0 or errno. */
 static int vs_kernel(int fd, const struct vs_opts *o, const struct vs_query *q, u32 metric,
 		     size_t q0, u32 nq, struct vexfs_search_result *res, u64 *compared,
-		     u64 *corrupt)
+		     u64 *corrupt, u32 *approx)
 {
 	struct vexfs_ioc_search a;
 
 	memset(&a, 0, sizeof(a));
 	a.size = sizeof(a);
 	a.flags = o->fs ? VEXFS_SEARCH_FS : 0;
+	if (o->approx) {
+		a.flags |= VEXFS_SEARCH_APPROX;
+		a.ef = o->ef;
+	}
 	a.metric = (u16)metric;
 	a.k = o->k;
 	a.nq = nq;
@@ -446,6 +455,7 @@ static int vs_kernel(int fd, const struct vs_opts *o, const struct vs_query *q, 
 		return errno;
 	*compared += a.compared;
 	*corrupt += a.corrupt;
+	*approx += a.approx;
 	return 0;
 }
 
@@ -693,7 +703,7 @@ static void vs_print_dist(u32 bits, bool json, bool exact)
 
 static void vs_print(const struct vs_opts *o, const struct vs_query *q, u32 metric, bool whole,
 		     u64 path_ino, const struct vexfs_search_result *res, u64 compared,
-		     u64 corrupt)
+		     u64 corrupt, bool approx)
 {
 	size_t qi;
 	u32 j;
@@ -707,8 +717,9 @@ static void vs_print(const struct vs_opts *o, const struct vs_query *q, u32 metr
 		       vs_metric_names[metric], o->k, vc_dtype_name(q->dtype), q->dims, q->n);
 		if (q->like)
 			printf(", \"like\": %llu", (unsigned long long)q->like_id);
-		printf(", \"compared\": %llu, \"corrupt\": %llu, \"queries\": [",
-		       (unsigned long long)compared, (unsigned long long)corrupt);
+		printf(", \"approx\": %s, \"compared\": %llu, \"corrupt\": %llu, \"queries\": [",
+		       approx ? "true" : "false", (unsigned long long)compared,
+		       (unsigned long long)corrupt);
 	} else {
 		printf("%-5s %-*s %-10s %-10s %s\n", "rank", o->exact ? 26 : 12,
 		       vsearch_similarity(metric) ? "score" : "distance", "id", "inode", "path");
@@ -788,7 +799,7 @@ static u32 vs_comp_list(const char *s)
 /* vexctl search PATH (--vector Q | --like FILE [--id N]) [options] */
 int vc_cmd_search(int argc, char **argv)
 {
-	enum { O_ID = 256, O_FS, O_REF, O_EXACT, O_NOPATHS };
+	enum { O_ID = 256, O_FS, O_REF, O_EXACT, O_NOPATHS, O_APPROX, O_EF };
 	static const struct option longs[] = {
 		{ "vector", required_argument, NULL, 'v' },
 		{ "format", required_argument, NULL, 'f' },
@@ -802,6 +813,8 @@ int vc_cmd_search(int argc, char **argv)
 		{ "reference", no_argument, NULL, O_REF },
 		{ "exact", no_argument, NULL, O_EXACT },
 		{ "no-paths", no_argument, NULL, O_NOPATHS },
+		{ "approx", no_argument, NULL, O_APPROX },
+		{ "ef", required_argument, NULL, O_EF },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -813,6 +826,7 @@ int vc_cmd_search(int argc, char **argv)
 	struct stat st;
 	char *root = NULL;
 	u64 compared = 0, corrupt = 0;
+	u32 approx = 0, calls = 0;
 	bool whole, have_id = false;
 	u32 metric;
 	size_t q0;
@@ -864,6 +878,12 @@ int vc_cmd_search(int argc, char **argv)
 		case O_NOPATHS:
 			o.no_paths = true;
 			break;
+		case O_APPROX:
+			o.approx = true;
+			break;
+		case O_EF:
+			o.ef = (u32)vc_opt_num("ef", optarg, 1, 1024);
+			break;
 		case 'j':
 			o.json = true;
 			break;
@@ -879,6 +899,10 @@ int vc_cmd_search(int argc, char **argv)
 		vc_usage_err("search", "search: vector ids start at 1");
 	if (o.like && (o.fmt || o.want))
 		vc_usage_err("search", "search: --format and --dtype are for --vector");
+	if (o.ef && !o.approx)
+		vc_usage_err("search", "search: --ef needs --approx");
+	if (o.approx && o.reference)
+		vc_usage_err("search", "search: --reference is exact; --approx is the kernel's index");
 
 	fd = open(o.path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
@@ -931,7 +955,9 @@ int vc_cmd_search(int argc, char **argv)
 		if (o.reference)
 			err = vs_ref_search(&R, &o, &q, metric, q0, nq, r, &compared, &corrupt);
 		else
-			err = vs_kernel(fd, &o, &q, metric, q0, nq, r, &compared, &corrupt);
+			err = vs_kernel(fd, &o, &q, metric, q0, nq, r, &compared, &corrupt,
+					&approx);
+		calls++;
 		if (err) {
 			if (q.n > VS_BATCH)
 				vx_die("%s: queries %zu..%zu: %s", o.path, q0, q0 + nq - 1,
@@ -950,7 +976,8 @@ int vc_cmd_search(int argc, char **argv)
 		/* the reference has no generations to ask with: the walk's paths */
 		vs_paths.walk = o.reference;
 	}
-	vs_print(&o, &q, metric, whole, st.st_ino, res, compared, corrupt);
+	vs_print(&o, &q, metric, whole, st.st_ino, res, compared, corrupt,
+		 calls && approx == calls);
 	if (o.reference) {
 		size_t i;
 

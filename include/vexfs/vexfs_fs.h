@@ -27,6 +27,7 @@
 
 #define VEXFS_ROOT_INO		1
 #define VEXFS_VECSTORE_INO	2	/* reserved for the vector store */
+#define VEXFS_ANN_INO		3	/* reserved for the graph ANN index */
 #define VEXFS_FIRST_INO		8	/* first inode handed to users */
 
 /* Per-block-type magics (first 4 bytes of every metadata block but bitmaps). */
@@ -53,8 +54,10 @@
 #define VEXFS_FEATURE_RO_COMPAT_SUPP	VEXFS_FEATURE_RO_COMPAT_PARENT
 #define VEXFS_FEATURE_INCOMPAT_VECTORS	0x1ULL	/* vector store present */
 #define VEXFS_FEATURE_INCOMPAT_CODEBOOKS 0x2ULL	/* PQ codebooks: s_cb_dir valid */
+#define VEXFS_FEATURE_INCOMPAT_ANN	0x4ULL	/* graph ANN index: s_ann_ino valid, vm_ann used */
 #define VEXFS_FEATURE_INCOMPAT_SUPP	(VEXFS_FEATURE_INCOMPAT_VECTORS | \
-					 VEXFS_FEATURE_INCOMPAT_CODEBOOKS)
+					 VEXFS_FEATURE_INCOMPAT_CODEBOOKS | \
+					 VEXFS_FEATURE_INCOMPAT_ANN)
 
 /*
  * The superblock: block 0, bytes [0, 1024). The rest of block 0 is zero.
@@ -101,7 +104,10 @@ struct vexfs_super_block {
 	__le64 s_vec_root;		/* 304 inode of the vector table (VEXFS_VECSTORE_INO) */
 	__le64 s_vec_blocks;		/* 312 blocks holding vector records */
 	__le64 s_cb_dir;		/* 320 codebook directory block (INCOMPAT_CODEBOOKS), else 0 */
-	__le64 s_vec_reserved[10];	/* 328 zero */
+	__le64 s_ann_ino;		/* 328 VEXFS_ANN_INO with INCOMPAT_ANN, else 0 */
+	__le32 s_ann_gen;		/* 336 generation of the newest index created, 0 = none */
+	__le32 s_ann_pad;		/* 340 zero */
+	__le64 s_vec_reserved[8];	/* 344 zero */
 	__le32 s_reserved[153];		/* 408 zero */
 	__le32 s_checksum;		/* 1020 crc32c of bytes [0, 1020) */
 };
@@ -351,7 +357,7 @@ struct vexfs_vec_meta {
 	__u8   vm_model[16];		/*  0 model name, NUL padded */
 	__le32 vm_model_version;	/* 16 */
 	__le32 vm_confidence;		/* 20 millionths, 0..1000000 */
-	__le64 vm_reserved;		/* 24 zero */
+	__le64 vm_ann;			/* 24 zero, or with INCOMPAT_ANN its index node (below) */
 };
 #define VEXFS_VEC_CONFIDENCE_MAX 1000000
 
@@ -406,6 +412,74 @@ struct vexfs_cb_entry {
 struct vexfs_pq_ref {
 	__le32 pr_codebook;		/* 0 codebook id */
 	__le32 pr_blob_crc;		/* 4 = its ce_blob_crc */
+};
+
+/*
+ * Graph ANN index (INCOMPAT_ANN; Documentation/ann-index.rst). One index per
+ * filesystem, over the collection of its float32 vectors of one (dims,
+ * model), whatever their compression. It is the data of inode s_ann_ino
+ * (VEXFS_ANN_INO, reachable from no directory; size 0 = no index). Logical
+ * block 0 starts with struct vexfs_ann_desc; node slot s is at logical block
+ * 1 + s / npb, byte (s % npb) * ad_node_size, npb = block size / node size.
+ * A node is struct vexfs_ann_node, ad_r __le32 neighbour slots (the first
+ * an_count used, the rest zero), ad_dims code bytes, zero padding. A slot at
+ * or past ad_nslots is all zero.
+ *
+ * Each indexed record names its node: vm_ann = (u64)ad_gen << 32 | (slot + 1).
+ * A record whose vm_ann names another generation is not in the index. Code
+ * byte i of a vector x is clamp(round((x[i] - lo) / step), 0, 255).
+ *
+ * ad_checksum = crc32c(seed, bytes [0, 512) with this field 0);
+ * an_checksum = crc32c(seed, le32 ad_gen, the node slot with this field 0).
+ */
+#define VEXFS_ANN_MAGIC		0x56584149	/* "VXAI" */
+#define VEXFS_ANN_VERSION	1
+#define VEXFS_ANN_DESC_BYTES	512
+#define VEXFS_ANN_MAX_SEEDS	64
+#define VEXFS_ANN_MAX_SLOTS	0x7fffffffU
+
+/* ad_state */
+#define VEXFS_ANN_BUILDING	1	/* being built: searches do not use it */
+#define VEXFS_ANN_READY		2
+
+/* an_state */
+#define VEXFS_ANN_NODE_LIVE	1
+#define VEXFS_ANN_NODE_DEAD	2	/* its vector is gone: walked, never returned */
+
+struct vexfs_ann_desc {
+	__le32 ad_magic;		/*   0 VEXFS_ANN_MAGIC */
+	__le32 ad_checksum;		/*   4 */
+	__le32 ad_version;		/*   8 VEXFS_ANN_VERSION */
+	__le32 ad_gen;			/*  12 = s_ann_gen */
+	__le32 ad_state;		/*  16 VEXFS_ANN_BUILDING or _READY */
+	__le32 ad_dims;			/*  20 */
+	__le16 ad_metric;		/*  24 VEXFS_SEARCH_METRIC_L2 (0) */
+	__le16 ad_dtype;		/*  26 VEXFS_DT_F32 */
+	__le16 ad_r;			/*  28 out-degree, 4..64 */
+	__le16 ad_alpha;		/*  30 robust pruning alpha, hundredths, 100..200 */
+	__le16 ad_ef_construction;	/*  32 1..1024 */
+	__le16 ad_node_size;		/*  34 = round_up(16 + 4 r + dims, 8), <= block size */
+	__le32 ad_lo;			/*  36 IEEE-754 binary32: the value coded 0 */
+	__le32 ad_step;			/*  40 binary32 > 0: one code step */
+	__le32 ad_nslots;		/*  44 slots in use (0..VEXFS_ANN_MAX_SLOTS) */
+	__le32 ad_nlive;		/*  48 live nodes */
+	__le32 ad_entry;		/*  52 entry slot, 0xffffffff when empty */
+	__u8   ad_model[16];		/*  56 the collection's model, NUL padded */
+	__le64 ad_inserted;		/*  72 inserts ever (the seed reservoir's count) */
+	__le64 ad_build_next;		/*  80 while building: next vector id to index */
+	__le64 ad_build_end;		/*  88 while building: s_vec_next_id when it began */
+	__le32 ad_nseeds;		/*  96 0..VEXFS_ANN_MAX_SEEDS */
+	__le32 ad_pad;			/* 100 zero */
+	__le32 ad_seeds[VEXFS_ANN_MAX_SEEDS]; /* 104 slots, the first ad_nseeds used */
+	__u8   ad_reserved[152];	/* 360 zero */
+};
+
+struct vexfs_ann_node {
+	__le64 an_vid;			/*  0 vector id */
+	__le32 an_checksum;		/*  8 */
+	__u8   an_state;		/* 12 VEXFS_ANN_NODE_* */
+	__u8   an_count;		/* 13 neighbours used, 0..ad_r */
+	__le16 an_pad;			/* 14 zero */
 };
 
 /* jbd2 journal limits (jbd2 itself requires at least 1024 blocks). */

@@ -179,7 +179,9 @@ struct vexfs_ioc_codebook_get {
 
 #define VEXFS_SEARCH_FS			0x1	/* scope: the whole filesystem */
 #define VEXFS_SEARCH_LIKE		0x2	/* the query is vector @like_id */
-#define VEXFS_SEARCH_FLAGS		(VEXFS_SEARCH_FS | VEXFS_SEARCH_LIKE)
+#define VEXFS_SEARCH_APPROX		0x4	/* answer from the ANN index when it serves the query */
+#define VEXFS_SEARCH_FLAGS		(VEXFS_SEARCH_FS | VEXFS_SEARCH_LIKE | VEXFS_SEARCH_APPROX)
+#define VEXFS_SEARCH_EF_DEFAULT		64	/* ef of an approximate search given 0 */
 
 #define VEXFS_SEARCH_NQ_MAX		256	/* queries per call */
 #define VEXFS_SEARCH_K_MAX		4096	/* results per query */
@@ -210,7 +212,11 @@ struct vexfs_ioc_search {
 	__u32 pad;		/* zero */
 	__u64 compared;		/* out: vectors compared with the queries */
 	__u64 corrupt;		/* out: records skipped because they failed their checks */
+	/* since VexFS 0.10 (size 104) */
+	__u32 ef;		/* in: with VEXFS_SEARCH_APPROX, the graph's candidate list (0: 64) */
+	__u32 approx;		/* out: 1 when the ANN index answered, 0 when the search was exact */
 };
+#define VEXFS_SEARCH_SIZE_V0	96	/* without ef and approx */
 
 /*
  * INO_PATHS: the paths of inode @inode (a search result) that lie under the
@@ -234,6 +240,44 @@ struct vexfs_ioc_paths {
 	__u32 needed;		/* out: bytes all paths found need (ERANGE if > buf_len) */
 };
 
+/*
+ * INDEX: create, drop or describe the filesystem's graph ANN index
+ * (Documentation/vexfs-ioctl.rst, "INDEX"). On any fd of the filesystem;
+ * CREATE and DROP need CAP_SYS_ADMIN. One index per filesystem, over its
+ * float32 vectors of @dims and @model (all zero: of every model).
+ */
+#define VEXFS_INDEX_CREATE	1
+#define VEXFS_INDEX_DROP	2
+#define VEXFS_INDEX_STATS	3
+
+#define VEXFS_INDEX_RANGE	0x1	/* create: lo and hi given (else taken from the vectors) */
+#define VEXFS_INDEX_FLAGS	VEXFS_INDEX_RANGE
+
+/* state */
+#define VEXFS_INDEX_NONE	0
+#define VEXFS_INDEX_BUILDING	1	/* cut short by a crash: drop it and create it again */
+#define VEXFS_INDEX_READY	2
+
+struct vexfs_ioc_index {
+	__u32 size;		/* in: sizeof(struct vexfs_ioc_index) */
+	__u32 op;		/* in: VEXFS_INDEX_* */
+	__u32 flags;		/* in: VEXFS_INDEX_RANGE (create) */
+	__u32 dims;		/* create: in; stats: out */
+	__u16 metric;		/* create: in, VEXFS_SEARCH_METRIC_L2; stats: out */
+	__u16 r;		/* out-degree, 4..64 (create: 0 = 32) */
+	__u16 alpha;		/* robust pruning alpha, hundredths, 100..200 (0 = 120) */
+	__u16 ef_construction;	/* 1..1024 (0 = 200) */
+	__u32 lo;		/* binary32: the value coded 0 (in with RANGE; out) */
+	__u32 hi;		/* binary32: the value coded 255 (in with RANGE; out) */
+	__u8  model[16];	/* create: in; stats: out */
+	__u32 state;		/* out: VEXFS_INDEX_NONE, _BUILDING or _READY */
+	__u32 node_size;	/* out: bytes per node on disk */
+	__u64 nodes;		/* out: node slots used (live and deleted) */
+	__u64 live;		/* out: live nodes */
+	__u64 bytes;		/* out: bytes the index takes on disk */
+	__u64 indexed;		/* create: out: vectors the build inserted */
+};
+
 #define VEXFS_IOC_VEC_ATTACH	_IOWR(VEXFS_IOC_MAGIC, 1, struct vexfs_ioc_attach)
 #define VEXFS_IOC_VEC_GET	_IOWR(VEXFS_IOC_MAGIC, 2, struct vexfs_ioc_get)
 #define VEXFS_IOC_VEC_LIST	_IOWR(VEXFS_IOC_MAGIC, 3, struct vexfs_ioc_list)
@@ -243,6 +287,7 @@ struct vexfs_ioc_paths {
 #define VEXFS_IOC_CODEBOOK_GET	_IOWR(VEXFS_IOC_MAGIC, 7, struct vexfs_ioc_codebook_get)
 #define VEXFS_IOC_SEARCH	_IOWR(VEXFS_IOC_MAGIC, 8, struct vexfs_ioc_search)
 #define VEXFS_IOC_INO_PATHS	_IOWR(VEXFS_IOC_MAGIC, 9, struct vexfs_ioc_paths)
+#define VEXFS_IOC_INDEX		_IOWR(VEXFS_IOC_MAGIC, 10, struct vexfs_ioc_index)
 
 /*
  * xattr view: vector k (0-based, in id order) of a file is the extended

@@ -244,6 +244,18 @@ void vq_hamming_scan(const u8 *q, const u8 *c, u32 nbytes, size_t n, u32 *out);
  * integers, identical in every implementation (vq_u8_simd.c). FPU call.
  */
 void vq_l2sq_u8(const u8 *q, const u8 *const *c, u32 d, u32 n, u32 *out);
+/*
+ * The graph index's byte code (FPU: in the kernel between kernel_fpu_begin /
+ * end). Bounds and step travel as binary32 bit patterns, since the kernel's
+ * non-FPU code has no float type: vq_u8_encode codes x[i] as
+ * clamp(round((x[i] - lo) / step), 0, 255); vq_f32_minmax widens [*lo, *hi]
+ * to the finite values of x (start with lo = +inf, hi = -inf: 0x7f800000,
+ * 0xff800000); vq_u8_step is the step that spreads [lo, hi] over 255 codes.
+ */
+void vq_u8_encode(const float *x, u32 d, u32 lo_bits, u32 step_bits, u8 *out);
+void vq_f32_minmax(const float *x, u32 d, u32 *lo_bits, u32 *hi_bits);
+u32 vq_u8_step(u32 lo_bits, u32 hi_bits);
+u32 vq_u8_hi(u32 lo_bits, u32 step_bits);	/* the value coded 255 */
 
 static inline size_t vq_sq_code_size(u32 d, u32 bits)
 {

@@ -326,6 +326,13 @@ int vexfs_sb_validate(const struct vexfs_super_block *sb, u64 dev_bytes,
 		*why = "bad errors behaviour";
 		return -EUCLEAN;
 	}
+	if (incompat & VEXFS_FEATURE_INCOMPAT_ANN ?
+	    !(incompat & VEXFS_FEATURE_INCOMPAT_VECTORS) ||
+	    le64_to_cpu(sb->s_ann_ino) != VEXFS_ANN_INO || !le32_to_cpu(sb->s_ann_gen) :
+	    sb->s_ann_ino || sb->s_ann_gen) {
+		*why = "ANN index feature and fields disagree";
+		return -EUCLEAN;
+	}
 	return 0;
 }
 

@@ -171,6 +171,21 @@ static u32 vgraph_upper(const u64 *a, u32 n, u64 key)
 	return lo;
 }
 
+u32 vgraph_topk_insert(u64 *a, u32 *n, u32 cap, u64 key)
+{
+	u32 pos, move;
+
+	if (*n == cap && (!cap || key >= a[cap - 1]))
+		return cap;
+	pos = vgraph_upper(a, *n, key);
+	move = (*n == cap ? *n - 1 : *n) - pos;
+	memmove(a + pos + 1, a + pos, move * sizeof(u64));
+	a[pos] = key;
+	if (*n < cap)
+		(*n)++;
+	return pos;
+}
+
 /* the nodes slots[0..m) (unvisited before) as candidates of the list */
 static int vgraph_consider(const struct vgraph *g, struct vgraph_scratch *s, const u8 *q,
 			   const u32 *slots, u32 m, u32 *dist, u8 *del, u32 ef, u32 *n, u32 *cur)
@@ -186,27 +201,16 @@ static int vgraph_consider(const struct vgraph *g, struct vgraph_scratch *s, con
 	s->ndist += m;
 	for (i = 0; i < m; i++) {
 		u64 key = (u64)dist[i] << 32 | slots[i];
-		u32 pos, move;
+		u32 pos, was = *n;
 
 		/* the k best results among every node whose distance was computed */
-		if (s->kres && !del[i] && (s->nres < s->kres || key < s->res[s->nres - 1])) {
-			pos = vgraph_upper(s->res, s->nres, key);
-			move = (s->nres == s->kres ? s->nres - 1 : s->nres) - pos;
-			memmove(s->res + pos + 1, s->res + pos, move * sizeof(u64));
-			s->res[pos] = key;
-			if (s->nres < s->kres)
-				s->nres++;
-		}
-		if (*n == ef && key >= s->list[*n - 1])
+		if (!del[i])
+			vgraph_topk_insert(s->res, &s->nres, s->kres, key);
+		pos = vgraph_topk_insert(s->list, n, ef, key);
+		if (pos == ef)
 			continue;
-		pos = vgraph_upper(s->list, *n, key);
-		move = (*n == ef ? *n - 1 : *n) - pos;
-		memmove(s->list + pos + 1, s->list + pos, move * sizeof(u64));
-		memmove(s->lflag + pos + 1, s->lflag + pos, move);
-		s->list[pos] = key;
+		memmove(s->lflag + pos + 1, s->lflag + pos, (was == ef ? was - 1 : was) - pos);
 		s->lflag[pos] = del[i] ? VGRAPH_F_DELETED : 0;
-		if (*n < ef)
-			(*n)++;
 		if (pos < *cur)
 			*cur = pos;
 	}

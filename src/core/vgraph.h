@@ -121,6 +121,12 @@ struct vgraph_scratch {
 	bool capped;		/* the search hit exp_max */
 };
 
+/*
+ * Insert @key into the ascending a[0..*n), which keeps the @cap smallest keys;
+ * returns its position, or @cap when it is not among them.
+ */
+u32 vgraph_topk_insert(u64 *a, u32 *n, u32 cap, u64 key);
+
 size_t vgraph_scratch_size(u32 r, u32 ef, u32 dims);
 /* mem: vgraph_scratch_size(r, ef, dims) bytes, 8-byte aligned, any content */
 void vgraph_scratch_init(struct vgraph_scratch *s, void *mem, u32 r, u32 ef, u32 dims);

@@ -151,3 +151,51 @@ VQ_U8_AVX512 void vq_l2sq_u8_avx512(const u8 *q, const u8 *const *c, u32 d, u32 
 }
 
 #endif /* __x86_64__ */
+
+/* ---- the byte code of a float32 vector (graph index nodes and queries) ---- */
+
+void vq_u8_encode(const float *x, u32 d, u32 lo_bits, u32 step_bits, u8 *out)
+{
+	float lo = vq_u32_as_f(lo_bits), inv = 1.0f / vq_u32_as_f(step_bits);
+	u32 i;
+
+	for (i = 0; i < d; i++) {
+		float t = (x[i] - lo) * inv;
+
+		VQ_NOCONTRACT(t);	/* the same code with and without FMA */
+		t += 0.5f;
+		/* NaN and below the range: 0; above: 255 */
+		out[i] = t >= 255.0f ? 255 : t >= 1.0f ? (u8)(int)t : 0;
+	}
+}
+
+void vq_f32_minmax(const float *x, u32 d, u32 *lo_bits, u32 *hi_bits)
+{
+	float lo = vq_u32_as_f(*lo_bits), hi = vq_u32_as_f(*hi_bits);
+	u32 i;
+
+	for (i = 0; i < d; i++) {
+		/* NaN and infinities are left out of the range */
+		if (!(x[i] - x[i] == 0.0f))
+			continue;
+		if (x[i] < lo)
+			lo = x[i];
+		if (x[i] > hi)
+			hi = x[i];
+	}
+	*lo_bits = vq_f_as_u32(lo);
+	*hi_bits = vq_f_as_u32(hi);
+}
+
+u32 vq_u8_step(u32 lo_bits, u32 hi_bits)
+{
+	float span = vq_u32_as_f(hi_bits) - vq_u32_as_f(lo_bits);
+
+	/* one code per 1/255 of the range; a constant collection gets step 1 */
+	return vq_f_as_u32(span > 0.0f && span - span == 0.0f ? span / 255.0f : 1.0f);
+}
+
+u32 vq_u8_hi(u32 lo_bits, u32 step_bits)
+{
+	return vq_f_as_u32(vq_u32_as_f(lo_bits) + 255.0f * vq_u32_as_f(step_bits));
+}

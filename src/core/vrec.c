@@ -27,10 +27,11 @@ u32 vexfs_vec_raw_size(u32 dtype, u32 dims)
 	return 0;
 }
 
-static bool vexfs_vec_meta_ok(const struct vexfs_vec_meta *m)
+/* vm_ann comes from disk only: a caller's metadata has it zero */
+static bool vexfs_vec_meta_ok(const struct vexfs_vec_meta *m, bool from_disk)
 {
 	return le32_to_cpu(m->vm_confidence) <= VEXFS_VEC_CONFIDENCE_MAX &&
-	       !m->vm_reserved;
+	       (from_disk || !m->vm_ann);
 }
 
 int vexfs_vec_check_args(u32 dtype, u32 compression, u32 dims, u32 data_len,
@@ -59,7 +60,7 @@ int vexfs_vec_check_args(u32 dtype, u32 compression, u32 dims, u32 data_len,
 		*why = "data size does not match dimensions x data type";
 		return -EINVAL;
 	}
-	if (meta && !vexfs_vec_meta_ok(meta)) {
+	if (meta && !vexfs_vec_meta_ok(meta, false)) {
 		*why = "metadata out of range (confidence or reserved field)";
 		return -EINVAL;
 	}
@@ -279,7 +280,7 @@ int vexfs_vec_rec_validate(const void *rec, u32 len, u32 seed, u64 id, u64 ino,
 		*why = "unknown record flags";
 		return -EUCLEAN;
 	}
-	if (!vexfs_vec_meta_ok(m)) {
+	if (!vexfs_vec_meta_ok(m, true)) {
 		*why = "metadata out of range";
 		return -EUCLEAN;
 	}

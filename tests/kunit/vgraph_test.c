@@ -16,6 +16,7 @@
 #include "vexfs/vq.h"
 #include "core/vgraph.h"
 #include "vexfs.h"
+#include "ktest.h"
 
 #define VG_T_N	600
 #define VG_T_D	40	/* a 32-byte step and a scalar tail */
@@ -29,17 +30,6 @@ struct vg_t {
 	u32 seeds[VGRAPH_MAX_SEEDS];
 	int fail_after;		/* nbrs() fails when this reaches 0; < 0: never */
 };
-
-static u32 vg_t_next(u32 *s)
-{
-	u32 x = *s;
-
-	x ^= x << 13;
-	x ^= x >> 17;
-	x ^= x << 5;
-	*s = x;
-	return x;
-}
 
 static int vg_t_dist(void *ctx, const u8 *q, const u32 *slots, u32 n, u32 *out, u8 *del)
 {
@@ -107,9 +97,9 @@ static void vgraph_test_u8_kernel(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, b);
 	for (k = 0; k < ARRAY_SIZE(dims); k++) {
 		for (i = 0; i < dims[k]; i++)
-			a[i] = k & 1 ? 255 : vg_t_next(&s);
+			a[i] = k & 1 ? 255 : kt_next(&s);
 		for (i = 0; i < 4 * dims[k]; i++)
-			b[i] = k & 1 && i < dims[k] ? 0 : vg_t_next(&s);
+			b[i] = k & 1 && i < dims[k] ? 0 : kt_next(&s);
 		for (i = 0; i < 4; i++)
 			ptr[i] = b + i * dims[k];
 		kernel_fpu_begin();
@@ -148,12 +138,12 @@ static int vg_t_setup(struct kunit *test, struct vg_t_ctx *c)
 	/* 8 clusters of points within +-20 of their centre */
 	for (i = 0; i < 8; i++)
 		for (j = 0; j < VG_T_D; j++)
-			ctr[i][j] = 40 + vg_t_next(&s) % 176;
+			ctr[i][j] = 40 + kt_next(&s) % 176;
 	for (i = 0; i < VG_T_N; i++) {
-		u32 k = vg_t_next(&s) % 8;
+		u32 k = kt_next(&s) % 8;
 
 		for (j = 0; j < VG_T_D; j++)
-			c->t->codes[i][j] = ctr[k][j] + vg_t_next(&s) % 41 - 20;
+			c->t->codes[i][j] = ctr[k][j] + kt_next(&s) % 41 - 20;
 	}
 	c->g.ops = &vg_t_ops;
 	c->g.ctx = c->t;

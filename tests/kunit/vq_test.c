@@ -13,6 +13,7 @@
 #include <asm/fpu/api.h>
 #include "vexfs/vq.h"
 #include "vexfs.h"
+#include "ktest.h"
 
 #define VQ_T_N		24
 #define VQ_T_D		77	/* not a multiple of 8, 16 or 32 */
@@ -23,21 +24,10 @@ static unsigned int vq_test_features(void)
 	return vexfs_vq_features();
 }
 
-static u32 vq_t_next(u32 *s)
-{
-	u32 x = *s;
-
-	x ^= x << 13;
-	x ^= x >> 17;
-	x ^= x << 5;
-	*s = x;
-	return x;
-}
-
 /* A float in +-[2^-7, 2) as its bit pattern; some specials mixed in. */
 static u32 vq_t_float_bits(u32 *s)
 {
-	u32 r = vq_t_next(s);
+	u32 r = kt_next(s);
 
 	switch (r & 63) {
 	case 0:
@@ -50,7 +40,7 @@ static u32 vq_t_float_bits(u32 *s)
 		return 0x00000001;		/* f32 subnormal */
 	}
 	return (r & 0x80000000) | ((120 + (r >> 8) % 8) << 23) |
-	       (vq_t_next(s) & 0x7fffff);
+	       (kt_next(s) & 0x7fffff);
 }
 
 static void vq_test_select(struct kunit *test)

@@ -7,19 +7,10 @@
  * block-map paths at every level boundary, bucket blocks and linear-hash
  * bucket addressing.
  */
+#define VT_SEED 0x0123456789abcdefULL
 #include "vtest.h"
 #include "core/format.h"
 
-static u64 rng_state = 0x0123456789abcdefULL;
-
-static u64 rnd(void)
-{
-	u64 z = (rng_state += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
 
 #define HASH_LIMIT (1ULL << VEXFS_HASH_BITS)
 
@@ -64,7 +55,7 @@ static void test_csum_definitions(void)
 
 	/* Block checksum: the 4-byte field counts as zero, whatever it holds. */
 	for (k = 0; k < 1024; k++)
-		blk[k] = (u8)rnd();
+		blk[k] = (u8)vt_rnd();
 	crc = vexfs_block_csum(seed, 42, blk, 1024, 4);
 	blk[4] ^= 0xff;
 	VT_EQ(vexfs_block_csum(seed, 42, blk, 1024, 4), crc);
@@ -140,7 +131,16 @@ M(csum, sb->s_checksum = cpu_to_le32(le32_to_cpu(sb->s_checksum) ^ 1))
 M(csum_field, sb->s_label[3] = 'x')
 M(version0, sb->s_version = 0)
 M(version2, sb->s_version = cpu_to_le32(2))
-M(incompat_unknown, sb->s_feature_incompat = cpu_to_le64(VEXFS_FEATURE_INCOMPAT_VECTORS | 0x4))
+M(incompat_unknown, sb->s_feature_incompat = cpu_to_le64(VEXFS_FEATURE_INCOMPAT_VECTORS | 0x8))
+M(ann_ok, sb->s_feature_incompat = cpu_to_le64(VEXFS_FEATURE_INCOMPAT_VECTORS |
+					       VEXFS_FEATURE_INCOMPAT_ANN);
+  sb->s_ann_ino = cpu_to_le64(VEXFS_ANN_INO); sb->s_ann_gen = cpu_to_le32(3))
+M(ann_no_ino, sb->s_feature_incompat = cpu_to_le64(VEXFS_FEATURE_INCOMPAT_VECTORS |
+						   VEXFS_FEATURE_INCOMPAT_ANN);
+  sb->s_ann_gen = cpu_to_le32(1))
+M(ann_no_vectors, sb->s_feature_incompat = cpu_to_le64(VEXFS_FEATURE_INCOMPAT_ANN);
+  sb->s_ann_ino = cpu_to_le64(VEXFS_ANN_INO); sb->s_ann_gen = cpu_to_le32(1))
+M(ann_fields_only, sb->s_ann_gen = cpu_to_le32(1))
 M(incompat_high, sb->s_feature_incompat = cpu_to_le64(1ULL << 63))
 M(ro_compat, sb->s_feature_ro_compat = cpu_to_le64(0x4))
 M(compat, sb->s_feature_compat = cpu_to_le64(0x8))
@@ -194,6 +194,10 @@ static const struct sb_case sb_cases[] = {
 	{ .name = "version 0", .mutate = mut_version0, .err = -EOPNOTSUPP },
 	{ .name = "version 2", .mutate = mut_version2, .err = -EOPNOTSUPP },
 	{ .name = "unknown incompat bit", .mutate = mut_incompat_unknown, .err = -EOPNOTSUPP },
+	{ .name = "ANN index", .mutate = mut_ann_ok, .err = 0 },
+	{ .name = "ANN index without its inode", .mutate = mut_ann_no_ino, .err = -EUCLEAN },
+	{ .name = "ANN index without vectors", .mutate = mut_ann_no_vectors, .err = -EUCLEAN },
+	{ .name = "ANN fields without the feature", .mutate = mut_ann_fields_only, .err = -EUCLEAN },
 	{ .name = "incompat unknown bit 63", .mutate = mut_incompat_high, .err = -EOPNOTSUPP },
 	{ .name = "unknown ro_compat: read-only", .mutate = mut_ro_compat, .err = 0,
 	  .flags = VEXFS_SB_RO_FEATURES },
@@ -814,7 +818,7 @@ static void check_addressing(u32 level, u32 split, int samples)
 	int i;
 
 	for (i = 0; i < samples; i++) {
-		u64 h = rnd() >> 2;
+		u64 h = vt_rnd() >> 2;
 		u32 b = vexfs_dir_bucket(h, level, split);
 
 		if (b >= nb || !range_has(b, level, split, h)) {
@@ -898,7 +902,7 @@ static void test_bucket_split_rule(void)
 			u32 ns = split + 1 == (1U << level) ? 0 : split + 1;
 
 			for (i = 0; i < 200; i++) {
-				u64 h = rnd() >> 2;
+				u64 h = vt_rnd() >> 2;
 				u32 before = vexfs_dir_bucket(h, level, split);
 				u32 after = vexfs_dir_bucket(h, nl, ns);
 

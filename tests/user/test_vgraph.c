@@ -95,31 +95,24 @@ static double recall(struct vgm *m, const u8 *q, u32 nq, u32 ef)
 
 	for (i = 0; i < nq; i++) {
 		const u8 *qi = q + (size_t)i * D;
-		u32 best[K], n = 0, got;
+		u64 best[K];
+		u32 n = 0, got;
 		int r = vgm_search(m, qi, ef, K, slots, dists);
 
 		VT_CHECK(r >= 0);
 		got = r < 0 ? 0 : (u32)r;
 		for (j = 0; j < m->hiwat; j++) {
-			u32 d, p;
+			u32 d;
 
 			if (m->state[j] != VGM_LIVE)
 				continue;
 			d = l2(qi, m->codes + (size_t)j * D, D);
-			/* insert into the K best */
-			if (n == K && d >= best[K - 1])
-				continue;
-			p = n < K ? n++ : K - 1;
-			while (p > 0 && best[p - 1] > d) {
-				best[p] = best[p - 1];
-				p--;
-			}
-			best[p] = d;
+			vgraph_topk_insert(best, &n, K, (u64)d << 32 | j);
 		}
 		for (j = 0; j < got; j++) {
 			VT_CHECK(m->state[slots[j]] == VGM_LIVE);
 			VT_CHECK(dists[j] == l2(qi, m->codes + (size_t)slots[j] * D, D));
-			if (dists[j] <= best[n - 1])
+			if (dists[j] <= best[n - 1] >> 32)
 				hit++;
 		}
 		total += VEXFS_MIN(n, K);
@@ -338,7 +331,8 @@ static void test_filtered(void)
 			npass += below(arg, i);
 		for (i = 0; i < nq; i++) {
 			const u8 *qi = q + (size_t)i * D;
-			u32 slots[K], dists[K], best[K], nb = 0, p;
+			u32 slots[K], dists[K], nb = 0;
+			u64 best[K];
 			int r = vgm_search_filtered(&m, qi, 32, K, below, arg, slots, dists);
 
 			exact += m.exact;
@@ -348,16 +342,12 @@ static void test_filtered(void)
 				if (!below(arg, j))
 					continue;
 				d = l2(qi, x + (size_t)j * D, D);
-				if (nb == K && d >= best[K - 1])
-					continue;
-				for (p = nb < K ? nb++ : K - 1; p > 0 && best[p - 1] > d; p--)
-					best[p] = best[p - 1];
-				best[p] = d;
+				vgraph_topk_insert(best, &nb, K, (u64)d << 32 | j);
 			}
 			VT_EQ(r, (int)VEXFS_MIN(npass, K));
 			for (j = 0; r > 0 && j < (u32)r; j++) {
 				VT_CHECK(below(arg, slots[j]));
-				hit += dists[j] <= best[nb - 1];
+				hit += dists[j] <= best[nb - 1] >> 32;
 			}
 			total += nb;
 		}

@@ -5,24 +5,16 @@
  * bounds and clamping, binary and sparse codes.
  */
 #include <math.h>
+#define VT_SEED 0x1234567887654321ULL
 #include "vtest.h"
 #include "vexfs/vq.h"
 
 static unsigned int feats;
 
-static u64 rng_state = 0x1234567887654321ULL;
-static u64 rnd(void)
-{
-	u64 z = (rng_state += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
 
 static float unif(void)	/* [-1, 1) */
 {
-	return (float)((double)(rnd() >> 11) / 4503599627370496.0 - 1.0);
+	return (float)((double)(vt_rnd() >> 11) / 4503599627370496.0 - 1.0);
 }
 
 static float bf(u32 b)
@@ -208,7 +200,7 @@ static void f16_encode_sweep(void)
 		}
 	}
 	for (i = 0; i < 1000000; i++) {
-		u32 f = (u32)rnd();
+		u32 f = (u32)vt_rnd();
 		u16 h = vq_f32_to_f16_bits(f);
 
 		bad_oracle += h != oracle_f32_to_f16(f);
@@ -231,7 +223,7 @@ static void f16_arrays(void)
 	u32 i;
 
 	for (i = 0; i < N; i++)
-		x[i] = bf((u32)rnd());
+		x[i] = bf((u32)vt_rnd());
 	x[0] = 65520.0f;
 	x[1] = -0.0f;
 	x[2] = bf(0x33000000);
@@ -429,7 +421,7 @@ static void sparse_topk_random(void)
 	u32 k, i, nnz, bad = 0;
 
 	for (i = 0; i < 1000; i++)
-		x[i] = (float)((int)(rnd() % 41) - 20);	/* many ties, zeros */
+		x[i] = (float)((int)(vt_rnd() % 41) - 20);	/* many ties, zeros */
 	for (k = 0; k <= 1000; k += 37) {
 		u32 kth, cnt_gt = 0;
 		float mags[1000];

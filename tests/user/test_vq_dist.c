@@ -8,24 +8,16 @@
 #include <math.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#define VT_SEED 0x9e3779b97f4a7c15ULL
 #include "vtest.h"
 #include "vexfs/vq.h"
 
 static unsigned int feats;
 
-static u64 rng_state = 0x9e3779b97f4a7c15ULL;
-static u64 rnd(void)
-{
-	u64 z = (rng_state += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
 
 static float unif(void)
 {
-	return (float)((double)(rnd() >> 11) / 4503599627370496.0 - 1.0);
+	return (float)((double)(vt_rnd() >> 11) / 4503599627370496.0 - 1.0);
 }
 
 /* Documented tolerance: |simd - scalar| <= 1e-5 * sum|terms|. */
@@ -367,7 +359,7 @@ static void sq_scan_bounds(void)
 		return;
 	VT_EQ(mprotect(map + maplen, pg, PROT_NONE), 0);
 	for (i = 0; i < maplen; i++)
-		map[i] = (u8)rnd();
+		map[i] = (u8)vt_rnd();
 	for (i = 0; i < 768; i++) {
 		q[i] = unif() * 3;
 		vmin[i] = unif();
@@ -412,9 +404,9 @@ static void hamming(void)
 	u32 nb, v, i, bad = 0, naive;
 
 	for (i = 0; i < NB; i++)
-		q[i] = (u8)rnd();
+		q[i] = (u8)vt_rnd();
 	for (i = 0; i < N * NB; i++)
-		c[i] = (u8)rnd();
+		c[i] = (u8)vt_rnd();
 	for (nb = 1; nb <= NB; nb += (nb < 40 ? 1 : 13)) {
 		vq_hamming_scan(q, c, nb, N, h0);
 		vq_hamming_scan_ref(q, c, nb, N, h1);

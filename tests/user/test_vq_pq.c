@@ -5,24 +5,16 @@
  * the on-disk parameter blobs (round trip, CRC and bounds rejection).
  */
 #include <math.h>
+#define VT_SEED 42ULL
 #include "vtest.h"
 #include "vexfs/vq.h"
 
 static unsigned int feats;
 
-static u64 rng_state = 42;
-static u64 rnd(void)
-{
-	u64 z = (rng_state += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
 
 static float unif(void)
 {
-	return (float)((double)(rnd() >> 11) / 4503599627370496.0 - 1.0);
+	return (float)((double)(vt_rnd() >> 11) / 4503599627370496.0 - 1.0);
 }
 
 enum { D = 24, M = 6, N = 1500 };
@@ -35,7 +27,7 @@ static void make_data(void)
 
 	/* 40 clusters with noise: k-means has structure to find */
 	for (i = 0; i < N; i++) {
-		u32 c = (u32)(rnd() % 40);
+		u32 c = (u32)(vt_rnd() % 40);
 
 		for (k = 0; k < D; k++)
 			data[i * D + k] = (float)((c * 7 + k * 3) % 11) - 5.0f +

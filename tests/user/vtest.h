@@ -36,6 +36,23 @@ static int vt_case_failed;
 #define VT_EQ(a, b) VT_CHECK_MSG((a) == (b), "%lld != %lld",		\
 				 (long long)(a), (long long)(b))
 
+/*
+ * splitmix64: the tests' reproducible random numbers. A test that wants its
+ * own sequence defines VT_SEED before including this header.
+ */
+#ifndef VT_SEED
+#define VT_SEED 1ULL
+#endif
+static inline unsigned long long vt_rnd(void)
+{
+	static unsigned long long state = VT_SEED;
+	unsigned long long z = (state += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
 struct vt_case {
 	const char *name;
 	void (*fn)(void);

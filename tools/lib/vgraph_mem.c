@@ -214,7 +214,7 @@ int vgm_search_filtered(struct vgm *m, const u8 *q, u32 ef, u32 k,
 			bool (*pass)(void *arg, u32 slot), void *arg, u32 *slots, u32 *dists)
 {
 	u64 npass = 0, *best;
-	u32 i, j, ef2, nb = 0, d;
+	u32 i, ef2, nb = 0, d;
 	int n;
 
 	for (i = 0; i < m->hiwat; i++)
@@ -240,11 +240,7 @@ int vgm_search_filtered(struct vgm *m, const u8 *q, u32 ef, u32 k,
 			continue;
 		vq_l2sq_u8(q, &c, m->g.dims, 1, &d);
 		key = (u64)d << 32 | i;
-		if (nb == k && key >= best[k - 1])
-			continue;
-		for (j = nb < k ? nb++ : k - 1; j > 0 && best[j - 1] > key; j--)
-			best[j] = best[j - 1];
-		best[j] = key;
+		vgraph_topk_insert(best, &nb, k, key);
 	}
 	for (i = 0; i < nb; i++) {
 		slots[i] = (u32)best[i];

@@ -1,0 +1,286 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0 OR MIT
+"""VM test driver of the graph ANN index (run by tests/vm/ann.sh in the guest).
+
+  ann.py build M VEXCTL WORK     clustered float32 vectors imported as files
+                                 (some stored SQ8, some of another model or
+                                 dims), the index created: every member
+                                 indexed, the rest not; bad input refused
+  ann.py query M VEXCTL WORK     --approx against exact search: recall@10,
+                                 distance bits equal, the JSON says approx;
+                                 a subtree scope returns k results in scope;
+                                 other dims / model / metric fall back to exact
+  ann.py change M VEXCTL WORK    ATTACH after creation is found; DETACH,
+                                 unlink and a replace (xattr) never return
+                                 the old vector; counts follow
+  ann.py user M VEXCTL WORK      (as nobody) create and drop are EPERM,
+                                 stats and --approx work
+  ann.py save|same M VEXCTL WORK results and stats before / after a remount
+  ann.py drop M VEXCTL WORK      drop: no index, exact answers, blocks freed
+
+Prints "ok N - ..." / "not ok N - ...: detail" and "# vtest: P passed, F failed".
+"""
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+
+from vt import ck, finish
+
+D = 32          # dims of the collection
+N = 3000        # vectors imported before the index
+NQ = 40         # queries
+K = 10
+
+M = VEXCTL = WORK = None
+
+
+def run(args, check=True):
+    p = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if check and p.returncode:
+        raise RuntimeError("%s: exit %d: %s" % (" ".join(args), p.returncode, p.stderr.strip()))
+    return p
+
+
+def vexctl(*args, check=True):
+    return run([VEXCTL] + [str(a) for a in args], check=check)
+
+
+def stats():
+    return json.loads(vexctl("index", "stats", M, "--json").stdout)
+
+
+def search(path, q, *args, paths=False):
+    np.save(os.path.join(WORK, "q.npy"), np.asarray(q, dtype=np.float32))
+    js = json.loads(vexctl("search", path, "--vector", os.path.join(WORK, "q.npy"), "-k", K,
+                           "--json", *(() if paths else ("--no-paths",)), *args).stdout)
+    return js
+
+
+def ids(js):
+    return [[r["id"] for r in q] for q in js["queries"]]
+
+
+def clustered(rng, n):
+    centres = rng.normal(0, 4, (16, D)).astype(np.float32)
+    lab = rng.integers(0, 16, n)
+    return (centres[lab] + rng.normal(0, 1, (n, D))).astype(np.float32)
+
+
+def import_rows(x, paths, *args):
+    np.save(os.path.join(WORK, "rows.npy"), x)
+    with open(os.path.join(WORK, "paths"), "w") as f:
+        f.write("".join(p + "\n" for p in paths))
+    vexctl("import", M, "--vectors", os.path.join(WORK, "rows.npy"), "--paths",
+           os.path.join(WORK, "paths"), "-q", *args)
+
+
+def file_ids(path):
+    return [int(t) for t in vexctl("list", path).stdout.split()]
+
+
+def build():
+    rng = np.random.default_rng(7)
+    os.makedirs(WORK, exist_ok=True)
+    x = clustered(rng, N)
+    np.save(os.path.join(WORK, "base.npy"), x)
+    # d0..d9: the first 2,500 as they are, the rest stored SQ8
+    import_rows(x[:2500], ["d%d/f%d" % (i % 10, i) for i in range(2500)])
+    import_rows(x[2500:], ["d%d/f%d" % (i % 10, i) for i in range(2500, N)], "--compress", "sq8")
+    # not of the collection: another model, other dims
+    import_rows(clustered(rng, 50), ["other/m%d" % i for i in range(50)], "--model", "other")
+    import_rows(rng.normal(0, 1, (50, 8)).astype(np.float32), ["other/d%d" % i for i in range(50)])
+    st = os.statvfs(M)
+    with open(os.path.join(WORK, "free"), "w") as f:
+        f.write("%d\n" % st.f_bfree)
+
+    ck(stats()["state"] == "none", "no index before create")
+    bad = [(("--dims", 0), "dims 0"), (("--dims", D, "--metric", "cos"), "cosine metric"),
+           (("--dims", 5000), "dims past 4096")]
+    for a, what in bad:
+        p = vexctl("index", "create", M, *a, check=False)
+        ck(p.returncode != 0, "create refused: " + what, p.stdout + p.stderr)
+    p = vexctl("index", "create", M, "--dims", 4000, "--degree", 64, check=False)
+    ck(p.returncode == 1 and "EINVAL" in p.stderr, "create refused: a node larger than a block",
+       p.stderr)
+    p = vexctl("index", "create", M, "--dims", 7, check=False)
+    ck(p.returncode == 1 and "ENODATA" in p.stderr, "create of a collection without vectors: ENODATA",
+       p.stderr)
+    ck(stats()["state"] == "none", "refused creates left no index")
+    st2 = os.statvfs(M)
+    ck(st2.f_bfree == st.f_bfree, "refused creates took no block", "%d -> %d" % (st.f_bfree, st2.f_bfree))
+
+    js = json.loads(vexctl("index", "create", M, "--dims", D, "--json").stdout)
+    ck(js["state"] == "ready" and js["indexed"] == N and js["nodes"] == N and js["live"] == N,
+       "create indexed the %d float32 vectors of %d dims, SQ8 ones too" % (N, D), str(js))
+    lo, hi = float(x.min()), float(x.max())
+    ck(abs(js["lo"] - lo) < 1e-4 and abs(js["hi"] - hi) < 1e-3 * max(1, abs(hi)),
+       "the code range is the vectors' range", "%s %s vs %s %s" % (js["lo"], js["hi"], lo, hi))
+    ck(js["degree"] == 32 and js["ef_construction"] == 200 and abs(js["alpha"] - 1.2) < 1e-9,
+       "default parameters", str(js))
+    ck(js["bytes"] >= js["nodes"] * js["node_size"], "the index's blocks hold its nodes", str(js))
+    p = vexctl("index", "create", M, "--dims", D, check=False)
+    ck(p.returncode == 1 and "EEXIST" in p.stderr, "a second create: EEXIST", p.stderr)
+
+
+def recall(approx, exact):
+    hit = tot = 0
+    for a, e in zip(approx, exact):
+        hit += len(set(a) & set(e))
+        tot += len(e)
+    return hit / max(tot, 1)
+
+
+def query():
+    rng = np.random.default_rng(11)
+    x = np.load(os.path.join(WORK, "base.npy"))
+    q = x[rng.integers(0, N, NQ)] + rng.normal(0, 0.5, (NQ, D)).astype(np.float32)
+    ex = search(M, q)
+    ap = search(M, q, "--approx")
+    ck(ap["approx"] and not ex["approx"], "--approx is answered by the index, plain search is not",
+       "%s %s" % (ap["approx"], ex["approx"]))
+    r = recall(ids(ap), ids(ex))
+    print("# recall@10 of --approx (ef 64) against exact: %.4f; compared %d vs %d" %
+          (r, ap["compared"], ex["compared"]))
+    ck(r >= 0.95, "recall@10 >= 0.95", "%.4f" % r)
+    ck(ap["compared"] < ex["compared"] / 4, "the index compares few vectors exactly",
+       "%d vs %d" % (ap["compared"], ex["compared"]))
+    bits = {}
+    for qe in ex["queries"]:
+        for e in qe:
+            bits[e["id"]] = e["bits"]
+    same = all(bits.get(e["id"], e["bits"]) == e["bits"] for qa in ap["queries"] for e in qa)
+    ck(same, "a vector's distance is the same bits in both answers")
+    ck(all(len(qa) == K for qa in ap["queries"]), "k results per query")
+    r2 = recall(ids(search(M, q, "--approx", "--ef", 200)), ids(ex))
+    ck(r2 >= r, "ef 200 finds at least as much as ef 64", "%.4f < %.4f" % (r2, r))
+    # a subtree: d3 holds a tenth of the vectors
+    sub = os.path.join(M, "d3")
+    exs = search(sub, q[:10])
+    aps = search(sub, q[:10], "--approx", paths=True)
+    ck(all(len(qa) == K for qa in aps["queries"]), "a subtree scope: k results per query")
+    ck(recall(ids(aps), ids(exs)) >= 0.95, "a subtree scope: recall >= 0.95 (exact when short)",
+       "%.4f" % recall(ids(aps), ids(exs)))
+    under = [r["path"] for qa in aps["queries"] for r in qa]
+    ck(all(p and p.startswith("f") and "/" not in p for p in under),
+       "subtree results are files under it", str(under[:5]))
+    # what the index does not serve is answered exactly
+    o = search(M, q[:5], "--approx", "--model", "other")
+    ck(not o["approx"] and o["queries"][0][0]["id"] > 0, "another model: exact", str(o)[:200])
+    o = search(M, q[:5], "--approx", "--metric", "ip")
+    ck(not o["approx"], "inner product: exact")
+    o = search(M, rng.normal(0, 1, (3, 8)), "--approx")
+    ck(not o["approx"] and len(o["queries"][0]) == K, "other dims: exact")
+
+
+def change():
+    rng = np.random.default_rng(13)
+    st0 = stats()
+    # new vectors after the index: found at distance 0
+    y = clustered(rng, 200)
+    import_rows(y, ["new/g%d" % i for i in range(200)])
+    s1 = stats()
+    ck(s1["nodes"] == st0["nodes"] + 200 and s1["live"] == st0["live"] + 200,
+       "ATTACH inserts into the index", "%s -> %s" % (st0, s1))
+    got = search(M, y[:20], "--approx", "--ef", 32)
+    new_ids = [file_ids(os.path.join(M, "new/g%d" % i))[0] for i in range(20)]
+    ck(all(qa[0]["id"] == i and qa[0]["distance"] == 0 for qa, i in zip(got["queries"], new_ids)),
+       "a vector attached after creation is its own nearest", str(got["queries"][0][:2]))
+    # detach 20, unlink 20: never returned again
+    gone = []
+    for i in range(20, 40):
+        f = os.path.join(M, "new/g%d" % i)
+        vid = file_ids(f)[0]
+        vexctl("detach", f, vid)
+        gone.append(vid)
+    for i in range(40, 60):
+        f = os.path.join(M, "new/g%d" % i)
+        gone.append(file_ids(f)[0])
+        os.unlink(f)
+    got = search(M, y[20:60], "--approx", "--ef", 128)
+    ret = {r["id"] for qa in got["queries"] for r in qa}
+    ck(not (ret & set(gone)), "detached and unlinked vectors are never returned",
+       str(sorted(ret & set(gone))[:5]))
+    s2 = stats()
+    ck(s2["nodes"] == s1["nodes"] and s2["live"] == s1["live"] - 40,
+       "DETACH and unlink make tombstones", "%s -> %s" % (s1, s2))
+    # replace vector 0 of new/g0 in place (its xattr): the old data is not found again
+    f = os.path.join(M, "new/g0")
+    old = os.getxattr(f, "user.vexfs.vec.00000")
+    nv = clustered(rng, 1)[0]
+    os.setxattr(f, "user.vexfs.vec.00000", old[:64] + nv.tobytes())
+    vid = new_ids[0]
+    got = search(M, np.stack([nv, y[0]]), "--approx", "--ef", 64)
+    ck(got["queries"][0][0]["id"] == vid and got["queries"][0][0]["distance"] == 0,
+       "a replaced vector is found by its new data", str(got["queries"][0][:1]))
+    ck(all(not (r["id"] == vid and r["distance"] == 0) for r in got["queries"][1]),
+       "and not by its old data")
+    s3 = stats()
+    ck(s3["nodes"] == s2["nodes"] + 1 and s3["live"] == s2["live"],
+       "a replace: one new node, one tombstone", "%s -> %s" % (s2, s3))
+
+
+def user():
+    for op in ("create", "drop"):
+        a = ("--dims", D) if op == "create" else ()
+        p = vexctl("index", op, M, *a, check=False)
+        ck(p.returncode == 1 and "EPERM" in p.stderr, "as nobody: index %s is EPERM" % op,
+           p.stderr)
+    ck(stats()["state"] == "ready", "as nobody: stats")
+    rng = np.random.default_rng(17)
+    q = np.load(os.path.join(WORK, "base.npy"))[:3] + rng.normal(0, 0.1, (3, D)).astype(np.float32)
+    js = search(M, q, "--approx")
+    ck(js["approx"] and all(len(qa) == K for qa in js["queries"]), "as nobody: --approx")
+
+
+def save():
+    rng = np.random.default_rng(19)
+    q = np.load(os.path.join(WORK, "base.npy"))[:NQ] + rng.normal(0, 0.5, (NQ, D)).astype(np.float32)
+    np.save(os.path.join(WORK, "saveq.npy"), q)
+    js = search(M, q, "--approx")
+    with open(os.path.join(WORK, "saved.json"), "w") as f:
+        json.dump({"stats": stats(), "res": js["queries"]}, f)
+    ck(True, "saved results before the remount")
+
+
+def same():
+    with open(os.path.join(WORK, "saved.json")) as f:
+        saved = json.load(f)
+    q = np.load(os.path.join(WORK, "saveq.npy"))
+    js = search(M, q, "--approx")
+    ck(stats() == saved["stats"], "the index's stats survive a remount",
+       "%s vs %s" % (stats(), saved["stats"]))
+    ck(js["queries"] == saved["res"], "its answers survive a remount")
+
+
+def drop():
+    vexctl("index", "drop", M)
+    ck(stats()["state"] == "none", "drop: no index")
+    rng = np.random.default_rng(23)
+    q = np.load(os.path.join(WORK, "base.npy"))[:5]
+    js = search(M, q, "--approx")
+    ck(not js["approx"] and js["queries"][0][0]["distance"] == 0, "after drop: exact answers")
+    p = vexctl("index", "drop", M, check=False)
+    ck(p.returncode == 1 and "ENOENT" in p.stderr, "a second drop: ENOENT", p.stderr)
+    # created again: the collection as it is now
+    js = json.loads(vexctl("index", "create", M, "--dims", D, "--degree", 16, "--json").stdout)
+    want = N + 200 - 40
+    ck(js["live"] == want and js["nodes"] == want and js["degree"] == 16,
+       "created again: the live vectors, no tombstone", str(js))
+    r = recall(ids(search(M, q, "--approx")), ids(search(M, q)))
+    ck(r >= 0.95, "created again: recall", "%.4f" % r)
+    del rng
+
+
+def main():
+    global M, VEXCTL, WORK
+    cmd, M, VEXCTL, WORK = sys.argv[1:5]
+    {"build": build, "query": query, "change": change, "user": user, "save": save,
+     "same": same, "drop": drop}[cmd]()
+    finish()
+
+
+if __name__ == "__main__":
+    main()
