@@ -1274,6 +1274,8 @@ int vexfs_vec_xattr_get(struct inode *inode, const char *name, void *buf, size_t
 			x->vx_created_ns = h->vh_created_ns;
 			x->vx_modified_ns = h->vh_modified_ns;
 			memcpy(&x->vx_meta, (const u8 *)rec + sizeof(*h), sizeof(x->vx_meta));
+			/* the record's ANN index node is the filesystem's own */
+			x->vx_meta.reserved = 0;
 			memcpy(x + 1, (u8 *)rec + VEXFS_VEC_REC_HDR, dlen);
 		}
 	}
