@@ -27,6 +27,12 @@ GOING_DOWN_FULLSYNC, GOING_DOWN_METASYNC, GOING_DOWN_NOLOGFLUSH = 0, 1, 2
 SEARCH_METRIC_L2, SEARCH_METRIC_IP, SEARCH_METRIC_COS, SEARCH_METRIC_HAMMING = 0, 1, 2, 3
 SEARCH_FS = 0x1
 SEARCH_LIKE = 0x2
+SEARCH_APPROX = 0x4
+SEARCH_EF_DEFAULT = 64
+SEARCH_SIZE_V0 = 96
+INDEX_CREATE, INDEX_DROP, INDEX_STATS = 1, 2, 3
+INDEX_RANGE = 0x1
+INDEX_NONE, INDEX_BUILDING, INDEX_READY = 0, 1, 2
 SEARCH_NQ_MAX = 256
 SEARCH_K_MAX = 4096
 
@@ -111,12 +117,20 @@ class vexfs_ioc_search(_S):
                 ("dims", u32), ("nq", u32), ("k", u32), ("queries", u64),
                 ("queries_len", u32), ("comp_mask", u32), ("like_id", u64),
                 ("model", u8 * 16), ("results", u64), ("results_len", u32),
-                ("pad", u32), ("compared", u64), ("corrupt", u64)]
+                ("pad", u32), ("compared", u64), ("corrupt", u64), ("ef", u32),
+                ("approx", u32)]
 
 
 class vexfs_ioc_paths(_S):
     _fields_ = [("size", u32), ("flags", u32), ("inode", u64), ("generation", u32),
                 ("count", u32), ("buf", u64), ("buf_len", u32), ("needed", u32)]
+
+
+class vexfs_ioc_index(_S):
+    _fields_ = [("size", u32), ("op", u32), ("flags", u32), ("dims", u32), ("metric", u16),
+                ("r", u16), ("alpha", u16), ("ef_construction", u16), ("lo", u32),
+                ("hi", u32), ("model", u8 * 16), ("state", u32), ("node_size", u32),
+                ("nodes", u64), ("live", u64), ("bytes", u64), ("indexed", u64)]
 
 
 class vexfs_vec_xattr(ctypes.LittleEndianStructure):
@@ -133,7 +147,7 @@ STRUCTS = {c.__name__: c for c in (
     vexfs_vec_user_meta, vexfs_ioc_attach, vexfs_vec_info, vexfs_ioc_get,
     vexfs_ioc_list, vexfs_ioc_detach, vexfs_ioc_stats, vexfs_ioc_codebook_add,
     vexfs_ioc_codebook_get, vexfs_search_result, vexfs_ioc_search, vexfs_ioc_paths,
-    vexfs_vec_xattr)}
+    vexfs_ioc_index, vexfs_vec_xattr)}
 
 # asm-generic/ioctl.h encoding (x86, arm64, riscv: 2 direction bits, 14 size bits)
 _IOC_WRITE, _IOC_READ = 1, 2
@@ -161,6 +175,7 @@ IOC_CODEBOOK_ADD = _iowr(6, vexfs_ioc_codebook_add)
 IOC_CODEBOOK_GET = _iowr(7, vexfs_ioc_codebook_get)
 IOC_SEARCH = _iowr(8, vexfs_ioc_search)
 IOC_INO_PATHS = _iowr(9, vexfs_ioc_paths)
+IOC_INDEX = _iowr(10, vexfs_ioc_index)
 
 IOCTLS = {
     "VEXFS_IOC_SHUTDOWN": IOC_SHUTDOWN, "VEXFS_IOC_VEC_ATTACH": IOC_VEC_ATTACH,
@@ -168,6 +183,7 @@ IOCTLS = {
     "VEXFS_IOC_VEC_DETACH": IOC_VEC_DETACH, "VEXFS_IOC_VEC_STATS": IOC_VEC_STATS,
     "VEXFS_IOC_CODEBOOK_ADD": IOC_CODEBOOK_ADD, "VEXFS_IOC_CODEBOOK_GET": IOC_CODEBOOK_GET,
     "VEXFS_IOC_SEARCH": IOC_SEARCH, "VEXFS_IOC_INO_PATHS": IOC_INO_PATHS,
+    "VEXFS_IOC_INDEX": IOC_INDEX,
 }
 
 # header constant name -> value here (the ABI test compares them)
@@ -186,7 +202,13 @@ CONSTANTS = {
     "VEXFS_SEARCH_METRIC_COS": SEARCH_METRIC_COS,
     "VEXFS_SEARCH_METRIC_HAMMING": SEARCH_METRIC_HAMMING,
     "VEXFS_SEARCH_FS": SEARCH_FS, "VEXFS_SEARCH_LIKE": SEARCH_LIKE,
-    "VEXFS_SEARCH_FLAGS": SEARCH_FS | SEARCH_LIKE,
+    "VEXFS_SEARCH_APPROX": SEARCH_APPROX,
+    "VEXFS_SEARCH_FLAGS": SEARCH_FS | SEARCH_LIKE | SEARCH_APPROX,
+    "VEXFS_SEARCH_EF_DEFAULT": SEARCH_EF_DEFAULT, "VEXFS_SEARCH_SIZE_V0": SEARCH_SIZE_V0,
+    "VEXFS_INDEX_CREATE": INDEX_CREATE, "VEXFS_INDEX_DROP": INDEX_DROP,
+    "VEXFS_INDEX_STATS": INDEX_STATS, "VEXFS_INDEX_RANGE": INDEX_RANGE,
+    "VEXFS_INDEX_FLAGS": INDEX_RANGE, "VEXFS_INDEX_NONE": INDEX_NONE,
+    "VEXFS_INDEX_BUILDING": INDEX_BUILDING, "VEXFS_INDEX_READY": INDEX_READY,
     "VEXFS_SEARCH_NQ_MAX": SEARCH_NQ_MAX, "VEXFS_SEARCH_K_MAX": SEARCH_K_MAX,
     "VEXFS_PATHS_ALL": PATHS_ALL, "VEXFS_PATHS_FLAGS": PATHS_ALL,
     "VEXFS_VEC_XATTR_MAGIC": VEC_XATTR_MAGIC,

@@ -77,12 +77,21 @@ int main(void)
 	F(vexfs_ioc_search, k); F(vexfs_ioc_search, queries); F(vexfs_ioc_search, queries_len);
 	F(vexfs_ioc_search, comp_mask); F(vexfs_ioc_search, like_id); F(vexfs_ioc_search, model);
 	F(vexfs_ioc_search, results); F(vexfs_ioc_search, results_len); F(vexfs_ioc_search, pad);
-	F(vexfs_ioc_search, compared); F(vexfs_ioc_search, corrupt);
+	F(vexfs_ioc_search, compared); F(vexfs_ioc_search, corrupt); F(vexfs_ioc_search, ef);
+	F(vexfs_ioc_search, approx);
 
 	S(vexfs_ioc_paths);
 	F(vexfs_ioc_paths, size); F(vexfs_ioc_paths, flags); F(vexfs_ioc_paths, inode);
 	F(vexfs_ioc_paths, generation); F(vexfs_ioc_paths, count); F(vexfs_ioc_paths, buf);
 	F(vexfs_ioc_paths, buf_len); F(vexfs_ioc_paths, needed);
+
+	S(vexfs_ioc_index);
+	F(vexfs_ioc_index, size); F(vexfs_ioc_index, op); F(vexfs_ioc_index, flags);
+	F(vexfs_ioc_index, dims); F(vexfs_ioc_index, metric); F(vexfs_ioc_index, r);
+	F(vexfs_ioc_index, alpha); F(vexfs_ioc_index, ef_construction); F(vexfs_ioc_index, lo);
+	F(vexfs_ioc_index, hi); F(vexfs_ioc_index, model); F(vexfs_ioc_index, state);
+	F(vexfs_ioc_index, node_size); F(vexfs_ioc_index, nodes); F(vexfs_ioc_index, live);
+	F(vexfs_ioc_index, bytes); F(vexfs_ioc_index, indexed);
 
 	S(vexfs_vec_xattr);
 	F(vexfs_vec_xattr, vx_magic); F(vexfs_vec_xattr, vx_dtype);
@@ -93,6 +102,6 @@ int main(void)
 	I(VEXFS_IOC_SHUTDOWN); I(VEXFS_IOC_VEC_ATTACH); I(VEXFS_IOC_VEC_GET);
 	I(VEXFS_IOC_VEC_LIST); I(VEXFS_IOC_VEC_DETACH); I(VEXFS_IOC_VEC_STATS);
 	I(VEXFS_IOC_CODEBOOK_ADD); I(VEXFS_IOC_CODEBOOK_GET); I(VEXFS_IOC_SEARCH);
-	I(VEXFS_IOC_INO_PATHS);
+	I(VEXFS_IOC_INO_PATHS); I(VEXFS_IOC_INDEX);
 	return 0;
 }
