@@ -117,6 +117,7 @@ static: $(LIB)
 	$(CC) $(USER_CFLAGS) -static -o $(STATIC)/posix tests/vm/posix.c $(LIB) $(USER_LIBS) -lpthread
 	$(CC) $(USER_CFLAGS) -static -o $(STATIC)/fsx tests/vm/fsx.c $(LIB) $(USER_LIBS) -lpthread
 	$(CC) $(USER_CFLAGS) -static -o $(STATIC)/vectors tests/vm/vectors.c $(LIB) $(USER_LIBS) -lpthread
+	$(CC) $(USER_CFLAGS) -static -o $(STATIC)/annrace tests/vm/annrace.c $(LIB) $(USER_LIBS)
 	$(CC) $(USER_CFLAGS) -static -o $(STATIC)/sysfuzz tests/fuzz/sysfuzz.c
 
 user-test: user

@@ -108,7 +108,8 @@ PY
 	for l in $(ldd /usr/bin/stress-ng | grep -o '/lib[^ ]*'); do sargs+=(-f "$l"); done
 	scripts/vm-run.sh -k kunit -d 2G -o "$LOGDIR/kdebug" -t 1500 \
 		-f build/static/mkfs.vexfs -f build/static/fsck.vexfs -f build/static/posix \
-		-f build/static/fsx -f build/static/vectors -f build/static/sysfuzz "${sargs[@]}" \
+		-f build/static/fsx -f build/static/vectors -f build/static/sysfuzz \
+		-f build/static/annrace "${sargs[@]}" \
 		-- "$(cat tests/kunit/fs-debug.sh)" >"$LOGDIR/kdebug.host.log" 2>&1
 	rc=$?
 	read -r p f < <(sum_lines "$LOGDIR/kdebug/console.log")

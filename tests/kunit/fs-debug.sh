@@ -67,6 +67,13 @@ for m in 0 1 2; do
 	t umount /mnt/v
 	t fsck.vexfs -n /dev/vda
 done
+# the graph ANN index: attach, detach, approximate search, unlink and index
+# drop / create all at once (lock order of the index, the store and the journal)
+t mkfs.vexfs -q -f /dev/vda
+t mount -t vexfs /dev/vda /mnt/v
+annrace /mnt/v/a 10; t test $? = 0
+t umount /mnt/v
+t fsck.vexfs -n /dev/vda
 t rmmod vexfs
 echo scan > /sys/kernel/debug/kmemleak; sleep 6; echo scan > /sys/kernel/debug/kmemleak
 cat /sys/kernel/debug/kmemleak

@@ -34,5 +34,13 @@ vtest "$S" same $M "$VEXCTL" $W
 vtest "$S" drop $M "$VEXCTL" $W
 ok "umount" umount $M
 ok "fsck clean after drop and create" fsck_clean "$DEV"
+# concurrency on a fresh filesystem: attach, detach, approximate search,
+# unlink, index drop and create at once
+ok "mkfs" "$MKFS" -q -f "$DEV"
+ok "mount" mount -t vexfs "$DEV" $M
+V=$B/vm/annrace
+vtest $M/race 8
+ok "umount" umount $M
+ok "fsck clean after the race" fsck_clean "$DEV"
 unload_vexfs
 finish
