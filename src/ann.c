@@ -1118,7 +1118,7 @@ static long vexfs_ann_create(struct super_block *sb, struct vexfs_ioc_index *a)
 	if (!a->r)
 		a->r = 32;
 	if (!a->alpha)
-		a->alpha = 120;
+		a->alpha = 110;	/* Documentation/ann-index.rst, "Parameters" */
 	if (!a->ef_construction)
 		a->ef_construction = 200;
 	if (a->flags & ~VEXFS_INDEX_FLAGS || a->metric != VEXFS_SEARCH_METRIC_L2 ||

@@ -265,8 +265,8 @@ struct vexfs_ioc_index {
 	__u32 dims;		/* create: in; stats: out */
 	__u16 metric;		/* create: in, VEXFS_SEARCH_METRIC_L2; stats: out */
 	__u16 r;		/* out-degree, 4..64 (create: 0 = 32) */
-	__u16 alpha;		/* robust pruning alpha, hundredths, 100..200 (0 = 120) */
-	__u16 ef_construction;	/* 1..1024 (0 = 200) */
+	__u16 alpha;		/* robust pruning alpha, hundredths, 100..200 (0 = 110) */
+	__u16 ef_construction;	/* r..1024 (0 = 200) */
 	__u32 lo;		/* binary32: the value coded 0 (in with RANGE; out) */
 	__u32 hi;		/* binary32: the value coded 255 (in with RANGE; out) */
 	__u8  model[16];	/* create: in; stats: out */

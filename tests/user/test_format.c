@@ -10,6 +10,8 @@
 #define VT_SEED 0x0123456789abcdefULL
 #include "vtest.h"
 #include "core/format.h"
+#include "core/vann.h"
+#include "core/vgraph.h"
 
 
 #define HASH_LIMIT (1ULL << VEXFS_HASH_BITS)
@@ -943,6 +945,184 @@ static void test_mode_to_ft(void)
 	VT_EQ(vexfs_mode_to_ft(0170000), VEXFS_FT_UNKNOWN);
 }
 
+/* ---- the ANN index's descriptor and nodes (core/vann.c) ---------------------- */
+
+#define ANN_SEED	0x1234abcdU
+#define ANN_GEN		5
+#define ANN_BS		4096
+
+static void ann_desc_ok(struct vexfs_ann_desc *d)
+{
+	float lo = -1.0f, step = 0.01f;
+	u32 i;
+
+	memset(d, 0, sizeof(*d));
+	d->ad_magic = cpu_to_le32(VEXFS_ANN_MAGIC);
+	d->ad_version = cpu_to_le32(VEXFS_ANN_VERSION);
+	d->ad_gen = cpu_to_le32(ANN_GEN);
+	d->ad_state = cpu_to_le32(VEXFS_ANN_READY);
+	d->ad_dims = cpu_to_le32(32);
+	d->ad_dtype = cpu_to_le16(VEXFS_DT_F32);
+	d->ad_r = cpu_to_le16(16);
+	d->ad_alpha = cpu_to_le16(110);
+	d->ad_ef_construction = cpu_to_le16(64);
+	d->ad_node_size = cpu_to_le16(vexfs_ann_node_size(16, 32));
+	memcpy(&d->ad_lo, &lo, 4);
+	memcpy(&d->ad_step, &step, 4);
+	d->ad_nslots = cpu_to_le32(100);
+	d->ad_nlive = cpu_to_le32(90);
+	d->ad_entry = cpu_to_le32(3);
+	d->ad_inserted = cpu_to_le64(100);
+	d->ad_nseeds = cpu_to_le32(4);
+	for (i = 0; i < 4; i++)
+		d->ad_seeds[i] = cpu_to_le32(i * 10);
+	vexfs_ann_desc_seal(d, ANN_SEED);
+}
+
+static void test_ann_desc_validate(void)
+{
+	static const struct {
+		const char *name;
+		u32 off, size;
+		u64 val;
+		bool reseal;
+	} cases[] = {
+		{ "checksum", 4, 4, 1, false },
+		{ "magic", 0, 4, 1, true },
+		{ "version", 8, 4, 2, true },
+		{ "generation", 12, 4, 4, true },
+		{ "state", 16, 4, 3, true },
+		{ "dims 0", 20, 4, 0, true },
+		{ "metric", 24, 2, 1, true },
+		{ "dtype", 26, 2, VEXFS_DT_F16, true },
+		{ "r 3", 28, 2, 3, true },
+		{ "alpha 99", 30, 2, 99, true },
+		{ "ef_construction below r", 32, 2, 8, true },
+		{ "node size", 34, 2, 160, true },
+		{ "lo infinite", 36, 4, 0x7f800000, true },
+		{ "step 0", 40, 4, 0, true },
+		{ "step negative", 40, 4, 0xbf800000, true },
+		{ "step NaN", 40, 4, 0x7fc00000, true },
+		{ "nlive > nslots", 48, 4, 101, true },
+		{ "entry past nslots", 52, 4, 100, true },
+		{ "no entry with slots", 52, 4, VGRAPH_NONE, true },
+		{ "inserted < nslots", 72, 8, 99, true },
+		{ "build cursor when ready", 80, 8, 1, true },
+		{ "nseeds 65", 96, 4, 65, true },
+		{ "seed past nslots", 104, 4, 100, true },
+		{ "unused seed", 104 + 4 * 4, 4, 1, true },
+		{ "pad", 100, 4, 1, true },
+		{ "reserved", 511, 1, 1, true },
+	};
+	struct vexfs_ann_desc d;
+	const char *why = "";
+	u32 i;
+
+	ann_desc_ok(&d);
+	VT_EQ(vexfs_ann_desc_validate(&d, ANN_SEED, ANN_BS, ANN_GEN, &why), 0);
+	VT_EQ(vexfs_ann_desc_validate(&d, ANN_SEED + 1, ANN_BS, ANN_GEN, &why), -EUCLEAN);
+	/* a node of 16 + 4 * 64 + 4000 bytes does not fit 4 KiB */
+	d.ad_r = cpu_to_le16(64);
+	d.ad_dims = cpu_to_le32(4000);
+	d.ad_node_size = cpu_to_le16(vexfs_ann_node_size(64, 4000));
+	vexfs_ann_desc_seal(&d, ANN_SEED);
+	VT_EQ(vexfs_ann_desc_validate(&d, ANN_SEED, ANN_BS, ANN_GEN, &why), -EUCLEAN);
+	/* building: the cursor may be set, within its end */
+	ann_desc_ok(&d);
+	d.ad_state = cpu_to_le32(VEXFS_ANN_BUILDING);
+	d.ad_build_next = cpu_to_le64(7);
+	d.ad_build_end = cpu_to_le64(9);
+	vexfs_ann_desc_seal(&d, ANN_SEED);
+	VT_EQ(vexfs_ann_desc_validate(&d, ANN_SEED, ANN_BS, ANN_GEN, &why), 0);
+	d.ad_build_next = cpu_to_le64(10);
+	vexfs_ann_desc_seal(&d, ANN_SEED);
+	VT_EQ(vexfs_ann_desc_validate(&d, ANN_SEED, ANN_BS, ANN_GEN, &why), -EUCLEAN);
+	/* empty: no entry */
+	ann_desc_ok(&d);
+	d.ad_nslots = d.ad_nlive = d.ad_nseeds = 0;
+	d.ad_inserted = 0;
+	memset(d.ad_seeds, 0, sizeof(d.ad_seeds));
+	d.ad_entry = cpu_to_le32(VGRAPH_NONE);
+	vexfs_ann_desc_seal(&d, ANN_SEED);
+	VT_EQ(vexfs_ann_desc_validate(&d, ANN_SEED, ANN_BS, ANN_GEN, &why), 0);
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		u8 *b = (u8 *)&d;
+		u64 v = cases[i].val;
+		int err;
+
+		ann_desc_ok(&d);
+		memcpy(b + cases[i].off, &v, cases[i].size);	/* little-endian host */
+		if (cases[i].reseal)
+			vexfs_ann_desc_seal(&d, ANN_SEED);
+		err = vexfs_ann_desc_validate(&d, ANN_SEED, ANN_BS, ANN_GEN, &why);
+		VT_CHECK_MSG(err == -EUCLEAN, "%s: %d", cases[i].name, err);
+	}
+}
+
+static void test_ann_node_validate(void)
+{
+	enum { R = 8, DIMS = 20 };
+	u32 size = vexfs_ann_node_size(R, DIMS), i;
+	u8 node[256], zero[256] = { 0 };
+	struct vexfs_ann_node *n = (void *)node;
+	__le32 *nb;
+	const char *why = "";
+
+	VT_EQ(size, 72);
+	/* a live node of slot 4 among 10, neighbours 1, 2, 9 */
+	memset(node, 0, sizeof(node));
+	n->an_vid = cpu_to_le64(77);
+	n->an_state = VEXFS_ANN_NODE_LIVE;
+	n->an_count = 3;
+	nb = vexfs_ann_nbrs(node);
+	nb[0] = cpu_to_le32(1);
+	nb[1] = cpu_to_le32(2);
+	nb[2] = cpu_to_le32(9);
+	for (i = 0; i < DIMS; i++)
+		vexfs_ann_code(node, R)[i] = (u8)(i * 11);
+	vexfs_ann_node_seal(node, size, ANN_SEED, ANN_GEN);
+	VT_EQ(vexfs_ann_node_validate(node, size, DIMS, 4, R, 10, ANN_SEED, ANN_GEN, &why), 0);
+	/* the checksum covers the generation */
+	VT_EQ(vexfs_ann_node_validate(node, size, DIMS, 4, R, 10, ANN_SEED, ANN_GEN + 1, &why),
+	      -EUCLEAN);
+	/* slot 9 named, so 9 slots in use is too few */
+	VT_EQ(vexfs_ann_node_validate(node, size, DIMS, 4, R, 9, ANN_SEED, ANN_GEN, &why),
+	      -EUCLEAN);
+	/* its own slot as neighbour */
+	VT_EQ(vexfs_ann_node_validate(node, size, DIMS, 2, R, 10, ANN_SEED, ANN_GEN, &why),
+	      -EUCLEAN);
+	/* past nslots a slot must be zero */
+	VT_EQ(vexfs_ann_node_validate(node, size, DIMS, 12, R, 10, ANN_SEED, ANN_GEN, &why),
+	      -EUCLEAN);
+	VT_EQ(vexfs_ann_node_validate(zero, size, DIMS, 12, R, 10, ANN_SEED, ANN_GEN, &why), 0);
+	{
+		static const struct { const char *name; u32 off; u8 val; } bad[] = {
+			{ "state 0", 12, 0 }, { "state 3", 12, 3 }, { "count > r", 13, R + 1 },
+			{ "pad", 14, 1 }, { "unused neighbour", 16 + 4 * 3, 1 },
+			{ "padding after the code", 16 + 4 * R + DIMS, 1 },
+		};
+		u8 copy[256];
+
+		for (i = 0; i < ARRAY_SIZE(bad); i++) {
+			memcpy(copy, node, sizeof(copy));
+			copy[bad[i].off] = bad[i].val;
+			vexfs_ann_node_seal(copy, size, ANN_SEED, ANN_GEN);
+			VT_CHECK_MSG(vexfs_ann_node_validate(copy, size, DIMS, 4, R, 10, ANN_SEED,
+							     ANN_GEN, &why) == -EUCLEAN, "%s", bad[i].name);
+		}
+		memcpy(copy, node, sizeof(copy));
+		memset(copy, 0, 8);		/* vector id 0 */
+		vexfs_ann_node_seal(copy, size, ANN_SEED, ANN_GEN);
+		VT_EQ(vexfs_ann_node_validate(copy, size, DIMS, 4, R, 10, ANN_SEED, ANN_GEN, &why),
+		      -EUCLEAN);
+	}
+	/* vm_ann both ways */
+	VT_EQ(vexfs_ann_ref_slot(vexfs_ann_ref(ANN_GEN, 4), ANN_GEN), 4);
+	VT_EQ(vexfs_ann_ref_slot(vexfs_ann_ref(ANN_GEN, 4), ANN_GEN + 1), VEXFS_ANN_NO_SLOT);
+	VT_EQ(vexfs_ann_ref_slot(0, ANN_GEN), VEXFS_ANN_NO_SLOT);
+	VT_EQ(vexfs_ann_ref_slot((u64)ANN_GEN << 32, ANN_GEN), VEXFS_ANN_NO_SLOT);
+}
+
 VT_MAIN("format",
 	VT_CASE(test_crc32c_vector),
 	VT_CASE(test_csum_definitions),
@@ -958,4 +1138,6 @@ VT_MAIN("format",
 	VT_CASE(test_dirhdr_validate),
 	VT_CASE(test_bucket_addressing),
 	VT_CASE(test_bucket_split_rule),
-	VT_CASE(test_mode_to_ft))
+	VT_CASE(test_mode_to_ft),
+	VT_CASE(test_ann_desc_validate),
+	VT_CASE(test_ann_node_validate))
