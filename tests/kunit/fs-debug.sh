@@ -71,7 +71,7 @@ done
 # drop / create all at once (lock order of the index, the store and the journal)
 t mkfs.vexfs -q -f /dev/vda
 t mount -t vexfs /dev/vda /mnt/v
-annrace /mnt/v/a 10; t test $? = 0
+annrace /mnt/v/a 6; t test $? = 0
 t umount /mnt/v
 t fsck.vexfs -n /dev/vda
 t rmmod vexfs

@@ -39,7 +39,7 @@ ok "fsck clean after drop and create" fsck_clean "$DEV"
 ok "mkfs" "$MKFS" -q -f "$DEV"
 ok "mount" mount -t vexfs "$DEV" $M
 V=$B/vm/annrace
-vtest $M/race 8
+vtest $M/race 5
 ok "umount" umount $M
 ok "fsck clean after the race" fsck_clean "$DEV"
 unload_vexfs

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ann.h - the mounted graph ANN index, shared by its node and journal code
+ * (ann.c) and its INDEX call (ann_index.c). The rest of vexfs.ko sees it
+ * through vector.h.
+ */
+#ifndef _VEXFS_ANN_H
+#define _VEXFS_ANN_H
+
+#include <linux/rwsem.h>
+#include <linux/buffer_head.h>
+#include <linux/jbd2.h>
+#include "core/vgraph.h"
+#include "vexfs/vexfs_fs.h"
+
+struct vexfs_ann {
+	struct super_block *sb;
+	struct inode *inode;		/* VEXFS_ANN_INO */
+	struct rw_semaphore sem;	/* node and descriptor contents */
+	struct buffer_head *dbh;	/* logical block 0, held */
+	struct vexfs_ann_desc *d;	/* in dbh */
+	/* fixed at creation, copied from the descriptor */
+	u32 gen, dims, r, alpha, ef_c, node_size, npb, lo, step;
+	u8 model[16];
+	/* one insert at a time (under vs->lock): its scratch and plan */
+	void *smem, *pmem;
+	struct vgraph_scratch s;
+	struct vgraph_plan p;
+	u8 *pcode;			/* the pending node's code */
+	u32 pslot;			/* its slot, VGRAPH_NONE when none */
+	struct buffer_head **wbh;	/* blocks the plan writes (r + 2) */
+	u64 *wlblk;			/* their logical block numbers */
+	u32 nwbh;
+};
+
+void vexfs_ann_desc_dirty_prep(struct vexfs_ann *ax);
+int vexfs_ann_desc_dirty(handle_t *handle, struct vexfs_ann *ax);
+void vexfs_ann_free(struct vexfs_ann *ax);
+int vexfs_ann_setup(struct super_block *sb, struct inode *inode, struct buffer_head *dbh,
+		    struct vexfs_ann **out);
+
+#endif /* _VEXFS_ANN_H */
