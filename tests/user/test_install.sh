@@ -40,7 +40,7 @@ done <<<"$want"
 result $bad "the tools, the header, the man pages and the package land where expected"
 cmp -s "$T/include/vexfs/vexfs_ioctl.h" "$D/usr/local/include/vexfs/vexfs_ioctl.h"
 result $? "the installed header is the ABI header"
-echo 'int main(void) { return sizeof(struct vexfs_ioc_search) != 96; }' |
+echo 'int main(void) { return sizeof(struct vexfs_ioc_search) != 104; }' |
 	cat <(echo '#include <vexfs/vexfs_ioctl.h>') - >"$W/abi.c"
 cc -I"$D/usr/local/include" -o "$W/abi" "$W/abi.c" && "$W/abi"
 result $? "a program builds against the installed header alone"
