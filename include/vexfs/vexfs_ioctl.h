@@ -212,7 +212,7 @@ struct vexfs_ioc_search {
 	__u32 pad;		/* zero */
 	__u64 compared;		/* out: vectors compared with the queries */
 	__u64 corrupt;		/* out: records skipped because they failed their checks */
-	/* since VexFS 0.10 (size 104) */
+	/* added with the ANN index (size 104; callers of size 96 are served) */
 	__u32 ef;		/* in: with VEXFS_SEARCH_APPROX, the graph's candidate list (0: 64) */
 	__u32 approx;		/* out: 1 when the ANN index answered, 0 when the search was exact */
 };
