@@ -10,6 +10,9 @@ then `vexctl search` (the kernel's SEARCH ioctl) with test images: the
 nearest files printed with their paths, the fraction of neighbours in the
 query's class over 256 queries, a check against numpy's exact answer, and a
 contact sheet OUTDIR/fmnist-search.png (each query, then its 10 nearest).
+Then (unless VEXFS_DEMO_ANN=0) `vexctl index create` builds the graph ANN
+index in the kernel and `vexctl search --approx` answers the same queries
+at several ef: recall@10 against the exact answer, and the time.
 """
 import fcntl
 import gzip
@@ -42,6 +45,38 @@ def attach(fd, vec, model):
                                 vec.nbytes, 0, model, 1, 1000000, 0, 0))
     fcntl.ioctl(fd, ATTACH, arg)
     return struct.unpack_from("<Q", arg, 64)[0]
+
+
+def ann(mnt, vexctl, q, exact, exact_s):
+    """The graph ANN index over the same vectors: build, then --approx at
+    several ef against the kernel's exact answer (recall@10, time)."""
+    def run(*args):
+        return subprocess.run([vexctl] + [str(a) for a in args], check=True,
+                              capture_output=True, text=True).stdout
+
+    t0 = time.time()
+    st = json.loads(run("index", "create", mnt, "--dims", 784, "--model", "fmnist-pixels",
+                        "--json"))
+    t1 = time.time()
+    print("\nvexctl index create: %d vectors indexed by the kernel in %.1f s (degree %d, "
+          "ef_construction %d; %d bytes on disk, %d per vector)" %
+          (st["indexed"], t1 - t0, st["degree"], st["ef_construction"], st["bytes"],
+           st["bytes"] // max(st["live"], 1)))
+    nq = len(q)
+    want = [{r["id"] for r in hits} for hits in exact]
+    print("vexctl search --approx, the same %d queries (one batch); recall@10 against the "
+          "kernel's exact answer, which took %.2f s:" % (nq, exact_s))
+    print("   ef  recall@10  seconds  speed-up")
+    for ef in (16, 32, 64, 128):
+        t0 = time.time()
+        js = json.loads(run("search", mnt, "--fs", "--vector", "/tmp/fmnist-q.npy", "-k", 10,
+                            "--model", "fmnist-pixels", "--approx", "--ef", ef, "--no-paths",
+                            "--json"))
+        dt = time.time() - t0
+        got = [{r["id"] for r in hits} for hits in js["queries"]]
+        rec = sum(len(a & b) for a, b in zip(got, want)) / (10.0 * nq)
+        print("  %3d  %9.4f  %7.2f  %7.1fx%s" % (ef, rec, dt, exact_s / dt,
+                                                   "" if js["approx"] else " (exact!)"))
 
 
 def main():
@@ -106,6 +141,8 @@ def main():
           (100.0 * same / (10 * nq), same, 10 * nq))
     print("kernel results equal numpy's exact float32 answer for %d of %d queries"
           % (exact_ok, nq))
+    if os.environ.get("VEXFS_DEMO_ANN", "1") != "0":
+        ann(mnt, vexctl, q, queries, t1 - t0)
     print()
     for i, paths in sheet_rows[:4]:
         print("query test[%d] (%s):" % (i, CLASSES[yte[i]]))

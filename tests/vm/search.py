@@ -484,7 +484,16 @@ def do_bad():
     bad("unknown metric 4", errno.EINVAL, q=qb, metric=4)
     bad("float16 query type", errno.EINVAL, q=qb[:32], dtype=2)
     bad("query type 0", errno.EINVAL, q=qb, dtype=0)
-    bad("unknown flag 0x4", errno.EINVAL, q=qb, flags=4)
+    bad("unknown flag 0x8", errno.EINVAL, q=qb, flags=8)
+    # the struct grew by ef and approx (104 bytes); this test speaks the first
+    # version (96), which the kernel still serves
+    bad("ef without VEXFS_SEARCH_APPROX", errno.EINVAL, q=qb, size=SSIZE + 8,
+        tail=struct.pack("<II", 16, 0))
+    bad("ef 1025", errno.EINVAL, q=qb, flags=4, size=SSIZE + 8, tail=struct.pack("<II", 1025, 0))
+    bad("approx (an out field) non-zero in", errno.EINVAL, q=qb, flags=4, size=SSIZE + 8,
+        tail=struct.pack("<II", 0, 1))
+    e, _, _ = search_raw(fd, q=qb, flags=4, size=SSIZE + 8, tail=struct.pack("<II", 32, 0))
+    ck(e == 0, "APPROX with ef 32 and no index: answered (exactly)", os.strerror(e))
     bad("comp_mask with an unknown compression (bit 6)", errno.EINVAL, q=qb, comp_mask=1 << 6)
     bad("comp_mask bit 31", errno.EINVAL, q=qb, comp_mask=1 << 31)
     e, _, _ = search_raw(fd, q=qb, comp_mask=0x3f)
@@ -510,10 +519,11 @@ def do_bad():
     bad("LIKE with results_len short", errno.EINVAL, flags=2, like_id=vid, dims=0, dtype=0,
         results_len=5 * RSIZE - 8)
     bad("struct size 8 smaller", errno.EINVAL, q=qb, size=SSIZE - 8)
-    bad("struct size 8 larger, non-zero tail", errno.E2BIG, q=qb, size=SSIZE + 8,
-        tail=b"\1" + b"\0" * 7)
-    e, a, _ = search_raw(fd, q=qb, size=SSIZE + 8, tail=b"\0" * 8)
-    ck(e == 0 and a[15] > 0, "struct size 8 larger, zero tail: accepted", os.strerror(e))
+    bad("struct size 8 larger than the kernel's, non-zero tail", errno.E2BIG, q=qb,
+        size=SSIZE + 16, tail=b"\0" * 8 + b"\1" + b"\0" * 7)
+    e, a, _ = search_raw(fd, q=qb, size=SSIZE + 16, tail=b"\0" * 16)
+    ck(e == 0 and a[15] > 0, "struct size 8 larger than the kernel's, zero tail: accepted",
+       os.strerror(e))
     d = os.open(os.path.join(M, "t1"), os.O_RDONLY | os.O_DIRECTORY)
     e, _, _ = search_raw(d, q=qb)
     ck(e == 0, "a directory that is not the root, without FS: its subtree", os.strerror(e))
