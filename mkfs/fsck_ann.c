@@ -107,14 +107,17 @@ void ann_check(struct fsck *f)
 	const struct irec *r = rec_find(f, VEXFS_ANN_INO);
 	u32 gen = le32_to_cpu(d->ad_gen), dims = le32_to_cpu(d->ad_dims), rr = le16_to_cpu(d->ad_r);
 	u32 nsize = le16_to_cpu(d->ad_node_size), nslots = le32_to_cpu(d->ad_nslots);
-	u32 npb = vexfs_ann_per_block(f->bs, nsize), slot, i, bad = 0;
-	u64 live = 0, n = 0, lblk, nblocks = 1 + VEXFS_DIV_ROUND_UP((u64)nslots, npb);
+	u32 npb, slot, i, bad = 0;
+	u64 live = 0, n = 0, lblk, nblocks;
 	bool ready = le32_to_cpu(d->ad_state) == VEXFS_ANN_READY;
 	struct vent **byid;
 	const char *why = "";
 
+	/* only a validated descriptor: its node size is a block's divisor then */
 	if (!f->ann_ok)
 		return;
+	npb = vexfs_ann_per_block(f->bs, nsize);
+	nblocks = 1 + VEXFS_DIV_ROUND_UP((u64)nslots, npb);
 	verbose(f, "Pass 4: checking the ANN index (%u nodes)\n", nslots);
 	byid = xcalloc(f->nvents + 1, sizeof(*byid));
 	for (i = 0; i < f->nvents; i++)

@@ -55,8 +55,10 @@ def ann(mnt, vexctl, q, exact, exact_s):
                               capture_output=True, text=True).stdout
 
     t0 = time.time()
+    # a light graph: QEMU's emulation makes every code comparison ~30x slower
     st = json.loads(run("index", "create", mnt, "--dims", 784, "--model", "fmnist-pixels",
-                        "--json"))
+                        "--degree", os.environ.get("VEXFS_DEMO_DEGREE", "16"),
+                        "--ef-construction", os.environ.get("VEXFS_DEMO_EFC", "64"), "--json"))
     t1 = time.time()
     print("\nvexctl index create: %d vectors indexed by the kernel in %.1f s (degree %d, "
           "ef_construction %d; %d bytes on disk, %d per vector)" %
