@@ -10,7 +10,8 @@ then `vexctl search` (the kernel's SEARCH ioctl) with test images: the
 nearest files printed with their paths, the fraction of neighbours in the
 query's class over 256 queries, a check against numpy's exact answer, and a
 contact sheet OUTDIR/fmnist-search.png (each query, then its 10 nearest).
-Then (unless VEXFS_DEMO_ANN=0) `vexctl index create` builds the graph ANN
+With VEXFS_DEMO_ANN=1 (not yet the default: its timing under QEMU is not
+measured yet), `vexctl index create` then builds the graph ANN
 index in the kernel and `vexctl search --approx` answers the same queries
 at several ef: recall@10 against the exact answer, and the time.
 """
@@ -143,7 +144,7 @@ def main():
           (100.0 * same / (10 * nq), same, 10 * nq))
     print("kernel results equal numpy's exact float32 answer for %d of %d queries"
           % (exact_ok, nq))
-    if os.environ.get("VEXFS_DEMO_ANN", "1") != "0":
+    if os.environ.get("VEXFS_DEMO_ANN", "0") != "0":
         ann(mnt, vexctl, q, queries, t1 - t0)
     print()
     for i, paths in sheet_rows[:4]:
