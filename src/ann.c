@@ -375,11 +375,11 @@ bool vexfs_ann_wants(const struct vexfs_ann *ax, u32 dtype, u32 dims, const u8 *
 
 /*
  * The code of a float32 vector of the collection, stored as @len bytes at
- * @data under compression @comp, into @code; @f32 holds dims floats for the
- * decompressed vector (unused for COMP_NONE).
+ * @data under compression @comp, into ax->pcode (the pending insert's);
+ * @f32 holds dims floats for the decompressed vector (unused for COMP_NONE).
  */
-int vexfs_ann_code_of(struct vexfs_ann *ax, u64 id, u32 comp, const void *data, u32 len,
-		      float *f32, u8 *code)
+static int vexfs_ann_code_of(struct vexfs_ann *ax, u64 id, u32 comp, const void *data,
+			     u32 len, float *f32)
 {
 	const float *x = data;
 	int err;
@@ -391,7 +391,7 @@ int vexfs_ann_code_of(struct vexfs_ann *ax, u64 id, u32 comp, const void *data, 
 		x = f32;
 	}
 	kernel_fpu_begin();
-	vq_u8_encode(x, ax->dims, ax->lo, ax->step, code);
+	vq_u8_encode(x, ax->dims, ax->lo, ax->step, ax->pcode);
 	kernel_fpu_end();
 	return 0;
 }
@@ -487,20 +487,24 @@ static void *vexfs_ann_wnode(struct vexfs_ann *ax, u32 slot)
 }
 
 /*
- * Plan inserting the code in ax->pcode as a new node, and take write access
- * to every block the insert changes: the first half of an all-or-nothing
- * insert. Nothing is changed but, at most, a new zero block mapped at the
- * end of the index. On success ax->sem is held exclusive and *slot is the
- * new node's, until vexfs_ann_insert_commit() or _cancel(). Caller holds
- * vs->lock.
+ * Code vector @id (stored as vexfs_ann_code_of() says), plan inserting it as
+ * a new node, and take write access to every block the insert changes: the
+ * first half of an all-or-nothing insert. Nothing is changed but, at most, a
+ * new zero block mapped at the end of the index. On success ax->sem is held
+ * exclusive and *ref is the vm_ann naming the new node, until
+ * vexfs_ann_insert_commit() or _cancel(). Caller holds vs->lock.
  */
-int vexfs_ann_insert_prepare(handle_t *handle, struct vexfs_ann *ax, u32 *slot)
+int vexfs_ann_insert_prepare(handle_t *handle, struct vexfs_ann *ax, u64 id, u32 comp,
+			     const void *data, u32 len, float *f32, u64 *ref)
 {
 	struct vexfs_ann_walk w = { .ax = ax };
 	u32 seeds[VGRAPH_MAX_SEEDS], i, nslots;
 	struct vgraph g;
 	int err;
 
+	err = vexfs_ann_code_of(ax, id, comp, data, len, f32);
+	if (err)
+		return err;
 	/* ptrs / bhs of a plan: at most ef_c, or r * r + r nodes */
 	err = vexfs_ann_walk_init(&w, ax, ax->ef_c);
 	if (err)
@@ -524,7 +528,7 @@ int vexfs_ann_insert_prepare(handle_t *handle, struct vexfs_ann *ax, u32 *slot)
 	if (err)
 		goto fail;
 	vexfs_ann_walk_free(&w);
-	*slot = nslots;
+	*ref = vexfs_ann_ref(ax->gen, nslots);
 	return 0;
 fail:
 	vexfs_ann_release(ax);
@@ -700,14 +704,4 @@ out:
 	kvfree(smem);
 	vexfs_ann_walk_free(&w);
 	return n;
-}
-
-u8 *vexfs_ann_pcode(struct vexfs_ann *ax)
-{
-	return ax->pcode;
-}
-
-u32 vexfs_ann_gen(const struct vexfs_ann *ax)
-{
-	return ax->gen;
 }

@@ -209,11 +209,11 @@ static int vexfs_ann_build_one(struct super_block *sb, struct vexfs_ann *ax, u64
 	struct vexfs_vstore *vs = sbi->s_vstore;
 	struct vexfs_vec_header *h = rec;
 	struct vexfs_vec_meta *m = (void *)(h + 1);
-	u32 len, slot, bs = sb->s_blocksize;
+	u32 len, bs = sb->s_blocksize;
 	struct vexfs_vent *v;
 	const char *why = "";
 	handle_t *handle;
-	u64 chunk;
+	u64 chunk, ref;
 	int err, err2, ret = 0;
 
 	handle = vexfs_journal_start(sb, vexfs_ann_credits(ax) + 2 +
@@ -238,16 +238,13 @@ static int vexfs_ann_build_one(struct super_block *sb, struct vexfs_ann *ax, u64
 			     m->vm_model) ||
 	    vexfs_ann_ref_slot(le64_to_cpu(m->vm_ann), ax->gen) != VEXFS_ANN_NO_SLOT)
 		goto unlock;
-	err = vexfs_ann_code_of(ax, id, le16_to_cpu(h->vh_compression),
-				(u8 *)rec + VEXFS_VEC_REC_HDR, le32_to_cpu(h->vh_compressed_size),
-				f32, ax->pcode);
-	if (err)
-		goto fail;
-	err = vexfs_ann_insert_prepare(handle, ax, &slot);
+	err = vexfs_ann_insert_prepare(handle, ax, id, le16_to_cpu(h->vh_compression),
+				       (u8 *)rec + VEXFS_VEC_REC_HDR,
+				       le32_to_cpu(h->vh_compressed_size), f32, &ref);
 	if (err)
 		goto fail;
 	/* the record names its node: rewritten in place, in the same handle */
-	m->vm_ann = cpu_to_le64(vexfs_ann_ref(ax->gen, slot));
+	m->vm_ann = cpu_to_le64(ref);
 	h->vh_checksum = cpu_to_le32(vexfs_vec_rec_csum(sbi->s_csum_seed, rec, len));
 	err = vexfs_vrec_io(handle, sb, chunk, v->offset, rec, len, true, false);
 	if (err) {

@@ -358,7 +358,7 @@ static int vexfs_vec_store(struct inode *inode, u64 *id, u32 dtype, u32 comp, u3
 	struct vexfs_vloc loc;
 	struct vexfs_vec_meta m2 = {};
 	bool fresh = false, added = false, indexed;
-	u32 aslot = 0, oslot = VEXFS_ANN_NO_SLOT;
+	u32 oslot = VEXFS_ANN_NO_SLOT;
 	struct vexfs_ann *ax;
 	float *f32 = NULL;
 	handle_t *handle;
@@ -448,13 +448,13 @@ static int vexfs_vec_store(struct inode *inode, u64 *id, u32 dtype, u32 comp, u3
 	}
 	if (indexed) {
 		/* the node is planned and its blocks reserved before the record */
-		err = vexfs_ann_code_of(ax, vid, comp, (u8 *)rec + VEXFS_VEC_REC_HDR, data_len,
-					f32, vexfs_ann_pcode(ax));
-		if (!err)
-			err = vexfs_ann_insert_prepare(handle, ax, &aslot);
+		u64 ref;
+
+		err = vexfs_ann_insert_prepare(handle, ax, vid, comp, (u8 *)rec + VEXFS_VEC_REC_HDR,
+					       data_len, f32, &ref);
 		if (err)
 			goto out_index;
-		m2.vm_ann = cpu_to_le64(vexfs_ann_ref(vexfs_ann_gen(ax), aslot));
+		m2.vm_ann = cpu_to_le64(ref);
 	}
 	vexfs_vec_rec_init(rec, sbi->s_csum_seed, vid, inode->i_ino, dtype, comp, dims,
 			   vexfs_vec_raw_size(dtype, dims), data_len, created, modified, &m2);

@@ -106,16 +106,13 @@ int vexfs_ann_load(struct super_block *sb);
 void vexfs_ann_unload(struct super_block *sb);
 long vexfs_ioc_index(struct file *file, void __user *uarg);
 bool vexfs_ann_wants(const struct vexfs_ann *ax, u32 dtype, u32 dims, const u8 *model);
-int vexfs_ann_code_of(struct vexfs_ann *ax, u64 id, u32 comp, const void *data, u32 len,
-		      float *f32, u8 *code);
-u8 *vexfs_ann_pcode(struct vexfs_ann *ax);
 int vexfs_ann_slot_of(struct vexfs_ann *ax, u64 chunk, u32 off, u32 *slot);
 int vexfs_ann_credits(const struct vexfs_ann *ax);
-int vexfs_ann_insert_prepare(handle_t *handle, struct vexfs_ann *ax, u32 *slot);
+int vexfs_ann_insert_prepare(handle_t *handle, struct vexfs_ann *ax, u64 id, u32 comp,
+			     const void *data, u32 len, float *f32, u64 *ref);
 void vexfs_ann_insert_cancel(struct vexfs_ann *ax);
 int vexfs_ann_insert_commit(handle_t *handle, struct vexfs_ann *ax, u64 vid);
 int vexfs_ann_kill(handle_t *handle, struct vexfs_ann *ax, u32 slot, u64 vid);
-u32 vexfs_ann_gen(const struct vexfs_ann *ax);
 bool vexfs_ann_serves(const struct vexfs_ann *ax, u32 dims, const u8 *model);
 int vexfs_ann_candidates(struct vexfs_ann *ax, const float *q, u32 ef, u32 kk, u64 *ids);
 
