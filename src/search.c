@@ -553,23 +553,35 @@ static int vexfs_search_cand(struct vexfs_search *s, u64 id, u32 qi)
 
 /*
  * Every query through the ANN index: its nearest candidates by code (ef of
- * them), compared exactly. *full is false when a query ends with fewer than
- * k results (the filters rejected too many candidates): the caller then
- * searches exactly.
+ * them), compared exactly. *full is false when the index does not serve the
+ * search or a query ends with fewer than k results (the filters rejected
+ * too many candidates): the caller then searches exactly.
+ *
+ * vs->ann_lock is held only while the graph is walked, never while
+ * candidates are compared: the permission check takes inodes (iget), which
+ * waits for an inode being evicted, and eviction takes vs->ann_lock shared:
+ * behind a queued INDEX create or drop, that would be a deadlock.
  */
-static int vexfs_search_approx(struct vexfs_search *s, struct vexfs_ann *ax, u32 ef, bool *full)
+static int vexfs_search_approx(struct vexfs_search *s, u32 ef, bool *full)
 {
+	struct vexfs_vstore *vs = s->vs;
 	u32 qi, i;
 	u64 *ids;
 	int n, err = 0;
 
+	*full = false;
 	ids = kvmalloc_array(ef, sizeof(*ids), GFP_KERNEL_ACCOUNT);
 	if (!ids)
 		return -ENOMEM;
-	*full = true;
 	for (qi = 0; qi < s->q.nq && !err; qi++) {
-		n = vexfs_ann_candidates(ax, (const float *)s->q.q + (size_t)qi * s->q.dims, ef, ef,
-					 ids);
+		down_read(&vs->ann_lock);
+		if (!vexfs_ann_serves(vs->ann, s->q.dims, s->a.model)) {
+			up_read(&vs->ann_lock);
+			goto out;	/* dropped meanwhile: exact */
+		}
+		n = vexfs_ann_candidates(vs->ann, (const float *)s->q.q + (size_t)qi * s->q.dims,
+					 ef, ef, ids);
+		up_read(&vs->ann_lock);
 		if (n < 0) {
 			err = n;
 			break;
@@ -577,11 +589,13 @@ static int vexfs_search_approx(struct vexfs_search *s, struct vexfs_ann *ax, u32
 		for (i = 0; i < (u32)n && !err; i++)
 			err = vexfs_search_cand(s, ids[i], qi);
 		if (s->tk[qi].n < s->a.k)
-			*full = false;
+			goto out;
 		cond_resched();
 		if (!err && fatal_signal_pending(current))
 			err = -EINTR;
 	}
+	*full = !err;
+out:
 	kvfree(ids);
 	return err;
 }
@@ -890,12 +904,10 @@ long vexfs_ioc_search(struct file *file, void __user *uarg)
 		u32 ef = max(a->ef ? a->ef : VEXFS_SEARCH_EF_DEFAULT, a->k);
 		bool full = false;
 
-		down_read(&s->vs->ann_lock);
-		if (ef <= VGRAPH_MAX_EF && vexfs_ann_serves(s->vs->ann, a->dims, a->model)) {
-			err = vexfs_search_approx(s, s->vs->ann, ef, &full);
+		if (ef <= VGRAPH_MAX_EF) {
+			err = vexfs_search_approx(s, ef, &full);
 			a->approx = full;
 		}
-		up_read(&s->vs->ann_lock);
 		if (err)
 			goto out;
 	}

@@ -35,11 +35,11 @@ vtest "$S" drop $M "$VEXCTL" $W
 ok "umount" umount $M
 ok "fsck clean after drop and create" fsck_clean "$DEV"
 # concurrency on a fresh filesystem: attach, detach, approximate search,
-# unlink, index drop and create at once
+# unlink, index drop and create at once (VEXFS_ANNRACE_SECS, 5 by default)
 ok "mkfs" "$MKFS" -q -f "$DEV"
 ok "mount" mount -t vexfs "$DEV" $M
 V=$B/vm/annrace
-vtest $M/race 5
+vtest $M/race "${VEXFS_ANNRACE_SECS:-5}"
 ok "umount" umount $M
 ok "fsck clean after the race" fsck_clean "$DEV"
 unload_vexfs

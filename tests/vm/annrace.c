@@ -164,9 +164,11 @@ static int child(const char *dir, int role, time_t end)
 	char p[4096];
 	uint64_t ids[64];
 	int bad = 0, nid = 0, fd, err;
+	long rounds = 0;
 
 	seed += (uint64_t)role * 7919;
 	while (time(NULL) < end && !bad) {
+		rounds++;
 		switch (role) {
 		case 0:		/* attach and detach in file a0 */
 			path_of(p, sizeof(p), dir, 0);
@@ -215,6 +217,8 @@ static int child(const char *dir, int role, time_t end)
 	}
 	if (bad)
 		fprintf(stderr, "role %d: %d unexplained errors (last errno %d)\n", role, bad, errno);
+	printf("# role %d: %ld rounds\n", role, rounds);
+	fflush(stdout);
 	return bad ? 1 : 0;
 }
 
@@ -242,6 +246,7 @@ int main(int argc, char **argv)
 	   "the index created over them", "err %d state %u live %llu", err, st.state,
 	   (unsigned long long)st.live);
 	end = time(NULL) + atoi(argv[2]);
+	fflush(stdout);		/* the children print their own lines */
 	for (i = 0; i < 4; i++) {
 		kids[i] = fork();
 		if (kids[i] == 0)
