@@ -100,6 +100,53 @@ static struct vent *ann_vent(struct vent **byid, u64 n, u64 id)
 	return lo < n && byid[lo]->id == id ? byid[lo] : NULL;
 }
 
+/*
+ * Whether node @slot (< ad_nslots; its block read and its nodes valid
+ * already) is free: 1, 0, or -1 when its block cannot be read.
+ */
+static int ann_is_free(struct fsck *f, const struct irec *r, u32 npb, u32 slot)
+{
+	u32 nsize = le16_to_cpu(f->annd.ad_node_size);
+	u64 pblk;
+
+	if (slot == VGRAPH_NONE)
+		return 0;
+	pblk = ann_pblk(f, r, 1 + slot / npb);
+	if (!pblk || rd(f, pblk, f->buf, "ANN index nodes"))
+		return -1;
+	return ((const struct vexfs_ann_node *)(f->buf + (size_t)(slot % npb) * nsize))->an_state ==
+	       VEXFS_ANN_NODE_FREE;
+}
+
+/*
+ * The free list: ad_nfree links from ad_free, each to a free node, and then
+ * the end (a list that gets there in ad_nfree steps has no cycle; with as
+ * many free nodes as the descriptor counts, it holds every one). Problems.
+ */
+static u32 ann_free_list(struct fsck *f, const struct irec *r, u32 npb)
+{
+	u32 nsize = le16_to_cpu(f->annd.ad_node_size), slot = le32_to_cpu(f->annd.ad_free);
+	u32 nfree = le32_to_cpu(f->annd.ad_nfree), k;
+
+	for (k = 0; k < nfree; k++) {
+		const struct vexfs_ann_node *hd;
+
+		if (ann_is_free(f, r, npb, slot) != 1) {
+			prob(f, P_NOFIX, "ANN index: free list entry %u, node %u, is not a free node",
+			     k, slot);
+			return 1;
+		}
+		hd = (const void *)(f->buf + (size_t)(slot % npb) * nsize);
+		slot = (u32)le64_to_cpu(hd->an_vid);	/* valid: < nslots or none */
+	}
+	if (slot != VGRAPH_NONE) {
+		prob(f, P_NOFIX, "ANN index: the free list is longer than its %u nodes (a cycle?)",
+		     nfree);
+		return 1;
+	}
+	return 0;
+}
+
 /* After the records: every node slot, and the nodes against the records. */
 void ann_check(struct fsck *f)
 {
@@ -108,7 +155,7 @@ void ann_check(struct fsck *f)
 	u32 gen = le32_to_cpu(d->ad_gen), dims = le32_to_cpu(d->ad_dims), rr = le16_to_cpu(d->ad_r);
 	u32 nsize = le16_to_cpu(d->ad_node_size), nslots = le32_to_cpu(d->ad_nslots);
 	u32 npb, slot, i, bad = 0;
-	u64 live = 0, n = 0, lblk, nblocks;
+	u64 live = 0, nfree = 0, n = 0, lblk, nblocks;
 	bool ready = le32_to_cpu(d->ad_state) == VEXFS_ANN_READY;
 	struct vent **byid;
 	const char *why = "";
@@ -150,6 +197,7 @@ void ann_check(struct fsck *f)
 				bad++;
 				continue;
 			}
+			nfree += slot < nslots && hd->an_state == VEXFS_ANN_NODE_FREE;
 			if (slot >= nslots || hd->an_state != VEXFS_ANN_NODE_LIVE)
 				continue;
 			live++;
@@ -171,6 +219,17 @@ void ann_check(struct fsck *f)
 	if (!bad && live != le32_to_cpu(d->ad_nlive)) {
 		prob(f, P_NOFIX, "ANN index: the descriptor counts %u live nodes, found %llu",
 		     le32_to_cpu(d->ad_nlive), (unsigned long long)live);
+		bad++;
+	}
+	if (!bad && nfree != le32_to_cpu(d->ad_nfree)) {
+		prob(f, P_NOFIX, "ANN index: the descriptor counts %u free nodes, found %llu",
+		     le32_to_cpu(d->ad_nfree), (unsigned long long)nfree);
+		bad++;
+	}
+	if (!bad)
+		bad += ann_free_list(f, r, npb);
+	if (!bad && ann_is_free(f, r, npb, le32_to_cpu(d->ad_entry)) == 1) {
+		prob(f, P_NOFIX, "ANN index: the entry node is a free one");
 		bad++;
 	}
 	for (i = 0; i < n && bad < 20; i++) {

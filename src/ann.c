@@ -30,6 +30,8 @@
 
 /* codes compared per FPU section (at most 4096 bytes each) */
 #define VEXFS_ANN_FPU_CODES	64
+/* slots one step of the reclaim sweep visits (and node blocks it may write) */
+#define VEXFS_ANN_SWEEP_SLOTS	8
 
 
 /* one walk over the nodes (a search, or an insert's plan) */
@@ -418,7 +420,14 @@ int vexfs_ann_slot_of(struct vexfs_ann *ax, u64 chunk, u32 off, u32 *slot)
 int vexfs_ann_credits(const struct vexfs_ann *ax)
 {
 	/* the plan's node blocks (r + 1), the new node's, its mapping, the descriptor */
-	return ax ? ax->r + 3 + VEXFS_CREDITS_BLOCK + VEXFS_CREDITS_INODE : 0;
+	return ax ? ax->r + 3 + VEXFS_CREDITS_BLOCK + VEXFS_CREDITS_INODE +
+		    vexfs_ann_reclaim_credits(ax) : 0;
+}
+
+/* what one vexfs_ann_reclaim() step writes: node blocks and the descriptor */
+int vexfs_ann_reclaim_credits(const struct vexfs_ann *ax)
+{
+	return ax ? VEXFS_ANN_SWEEP_SLOTS + 1 : 0;
 }
 
 static void vexfs_ann_release(struct vexfs_ann *ax)
@@ -498,7 +507,7 @@ int vexfs_ann_insert_prepare(handle_t *handle, struct vexfs_ann *ax, u64 id, u32
 			     const void *data, u32 len, float *f32, u64 *ref)
 {
 	struct vexfs_ann_walk w = { .ax = ax };
-	u32 seeds[VGRAPH_MAX_SEEDS], i, nslots;
+	u32 seeds[VGRAPH_MAX_SEEDS], i, slot;
 	struct vgraph g;
 	int err;
 
@@ -510,17 +519,38 @@ int vexfs_ann_insert_prepare(handle_t *handle, struct vexfs_ann *ax, u64 id, u32
 	if (err)
 		return err;
 	down_write(&ax->sem);
-	nslots = vexfs_ann_nslots(ax);
-	if (nslots >= VEXFS_ANN_MAX_SLOTS) {
-		err = -ENOSPC;
-		goto fail;
+	/* a free slot first, else a new one at the end */
+	slot = le32_to_cpu(ax->d->ad_free);
+	ax->preuse = slot != VGRAPH_NONE;
+	if (ax->preuse) {
+		struct vexfs_ann_node *n;
+		struct buffer_head *bh = vexfs_ann_node_bh(ax, slot, (void **)&n);
+
+		if (IS_ERR(bh)) {
+			err = PTR_ERR(bh);
+			goto fail;
+		}
+		if (n->an_state == VEXFS_ANN_NODE_FREE)
+			ax->pnext = (u32)le64_to_cpu(n->an_vid);	/* validated */
+		else
+			err = vexfs_corrupt(ax->sb, "ANN index: free list names node %u, not free",
+					    slot);
+		brelse(bh);
+		if (err)
+			goto fail;
+	} else {
+		slot = vexfs_ann_nslots(ax);
+		if (slot >= VEXFS_ANN_MAX_SLOTS) {
+			err = -ENOSPC;
+			goto fail;
+		}
 	}
-	ax->pslot = nslots;
+	ax->pslot = slot;
 	vexfs_ann_graph(ax, &w, &g, seeds);
-	err = vgraph_insert_plan(&g, &ax->s, nslots, ax->pcode, ax->ef_c, &ax->p);
+	err = vgraph_insert_plan(&g, &ax->s, slot, ax->pcode, ax->ef_c, &ax->p);
 	if (err)
 		goto fail;
-	err = vexfs_ann_want_block(handle, ax, nslots, true);
+	err = vexfs_ann_want_block(handle, ax, slot, !ax->preuse);
 	for (i = 0; !err && i < ax->p.nupd; i++)
 		err = vexfs_ann_want_block(handle, ax, ax->p.upd_slot[i], false);
 	if (!err)
@@ -528,7 +558,7 @@ int vexfs_ann_insert_prepare(handle_t *handle, struct vexfs_ann *ax, u64 id, u32
 	if (err)
 		goto fail;
 	vexfs_ann_walk_free(&w);
-	*ref = vexfs_ann_ref(ax->gen, nslots);
+	*ref = vexfs_ann_ref(ax->gen, slot);
 	return 0;
 fail:
 	vexfs_ann_release(ax);
@@ -583,7 +613,12 @@ int vexfs_ann_insert_commit(handle_t *handle, struct vexfs_ann *ax, u64 vid)
 	}
 
 	vexfs_ann_desc_dirty_prep(ax);
-	le32_add_cpu(&d->ad_nslots, 1);
+	if (ax->preuse) {
+		d->ad_free = cpu_to_le32(ax->pnext);
+		le32_add_cpu(&d->ad_nfree, -1);
+	} else {
+		le32_add_cpu(&d->ad_nslots, 1);
+	}
 	le32_add_cpu(&d->ad_nlive, 1);
 	le64_add_cpu(&d->ad_inserted, 1);
 	if (le32_to_cpu(d->ad_entry) == VGRAPH_NONE)
@@ -629,6 +664,7 @@ int vexfs_ann_kill(handle_t *handle, struct vexfs_ann *ax, u32 slot, u64 vid)
 		goto out;
 	lock_buffer(bh);
 	n->an_state = VEXFS_ANN_NODE_DEAD;
+	n->an_died = cpu_to_le16((u16)le32_to_cpu(ax->d->ad_pass));
 	vexfs_ann_node_seal(n, ax->node_size, VEXFS_SB(ax->sb)->s_csum_seed, ax->gen);
 	unlock_buffer(bh);
 	err = vexfs_journal_dirty(handle, ax->sb, bh);
@@ -639,6 +675,149 @@ int vexfs_ann_kill(handle_t *handle, struct vexfs_ann *ax, u32 slot, u64 vid)
 out:
 	brelse(bh);
 	up_write(&ax->sem);
+	return err;
+}
+
+/* ---- reclaim: the sweep that repairs lists and frees dead nodes ------------------ */
+
+/* the descriptor fields a sweep step changes, written once at its end */
+struct vexfs_ann_sweep {
+	u32 pass, head, nfree, entry, nseeds;
+	bool entry_live;
+	u32 seeds[VEXFS_ANN_MAX_SEEDS];
+};
+
+/* Visit @slot: repair a live node's list, or free a dead node old enough. */
+static int vexfs_ann_sweep_one(handle_t *handle, struct vexfs_ann *ax, struct vgraph *g,
+			       struct vexfs_ann_sweep *sw, u32 slot)
+{
+	u32 seed_csum = VEXFS_SB(ax->sb)->s_csum_seed, i;
+	struct vexfs_ann_node *n;
+	struct buffer_head *bh;
+	u16 died;
+	u8 state;
+	int err;
+
+	bh = vexfs_ann_node_bh(ax, slot, (void **)&n);
+	if (IS_ERR(bh))
+		return PTR_ERR(bh);
+	state = n->an_state;
+	died = le16_to_cpu(n->an_died);
+	brelse(bh);
+	if (state == VEXFS_ANN_NODE_LIVE) {
+		if (!sw->entry_live) {
+			/* a dead entry is walked through, never freed: move it */
+			sw->entry = slot;
+			sw->entry_live = true;
+		}
+		err = vgraph_repair_plan(g, &ax->s, slot, &ax->p);
+		if (err || ax->p.n == VGRAPH_NONE)
+			return err;
+		err = vexfs_ann_want_block(handle, ax, slot, false);
+		if (err)
+			return err;
+		n = vexfs_ann_wnode(ax, slot);
+		lock_buffer(ax->wbh[0]);
+		vexfs_ann_set_list(n, ax->p.nbr, ax->p.n, ax->r);
+	} else if (state == VEXFS_ANN_NODE_DEAD && slot != sw->entry &&
+		   (u16)(sw->pass - died) >= 2) {
+		/* a whole sweep since its death repaired every live list naming it */
+		err = vexfs_ann_want_block(handle, ax, slot, false);
+		if (err)
+			return err;
+		n = vexfs_ann_wnode(ax, slot);
+		lock_buffer(ax->wbh[0]);
+		memset(n, 0, ax->node_size);
+		n->an_state = VEXFS_ANN_NODE_FREE;
+		n->an_vid = cpu_to_le64(sw->head);
+		sw->head = slot;
+		sw->nfree++;
+		for (i = 0; i < sw->nseeds; i++) {
+			if (sw->seeds[i] != slot)
+				continue;
+			/* the inserts' reservoir fills the seeds again */
+			sw->seeds[i--] = sw->seeds[--sw->nseeds];
+			sw->seeds[sw->nseeds] = 0;
+		}
+	} else {
+		return 0;
+	}
+	vexfs_ann_node_seal(n, ax->node_size, seed_csum, ax->gen);
+	unlock_buffer(ax->wbh[0]);
+	err = vexfs_journal_dirty(handle, ax->sb, ax->wbh[0]);
+	vexfs_ann_release(ax);
+	return err;
+}
+
+/*
+ * One step of the reclaim sweep (vexfs_fs.h), in the handle of an
+ * operation that changed the index, with vexfs_ann_reclaim_credits() for it:
+ * the next VEXFS_ANN_SWEEP_SLOTS slots, while dead nodes exist. A node that
+ * cannot be read ends the step (reported) and the operation stands; the
+ * error returned is the journal's, when it refuses the step's changes (and
+ * so the operation's). Caller holds vs->ann_lock shared and vs->lock.
+ */
+int vexfs_ann_reclaim(handle_t *handle, struct vexfs_ann *ax)
+{
+	struct vexfs_ann_walk w = { .ax = ax };
+	struct vexfs_ann_desc *d;
+	struct vexfs_ann_sweep sw;
+	u32 seeds[VGRAPH_MAX_SEEDS], nslots, slot, i;
+	struct vgraph g;
+	int err;
+
+	if (!ax || vexfs_ann_walk_init(&w, ax, ax->ef_c))
+		return 0;	/* no memory: the next step does it */
+	d = ax->d;
+	down_write(&ax->sem);
+	nslots = vexfs_ann_nslots(ax);
+	if (nslots == le32_to_cpu(d->ad_nlive) + le32_to_cpu(d->ad_nfree)) {
+		err = 0;	/* no dead node */
+		goto out;
+	}
+	err = vexfs_journal_get_write_access(handle, ax->sb, ax->dbh);
+	if (err)
+		goto out;
+	sw.pass = le32_to_cpu(d->ad_pass);
+	sw.head = le32_to_cpu(d->ad_free);
+	sw.nfree = le32_to_cpu(d->ad_nfree);
+	sw.entry = le32_to_cpu(d->ad_entry);
+	sw.nseeds = le32_to_cpu(d->ad_nseeds);
+	for (i = 0; i < VEXFS_ANN_MAX_SEEDS; i++)
+		sw.seeds[i] = le32_to_cpu(d->ad_seeds[i]);
+	sw.entry_live = true;
+	if (sw.entry != VGRAPH_NONE) {
+		struct vexfs_ann_node *n;
+		struct buffer_head *bh = vexfs_ann_node_bh(ax, sw.entry, (void **)&n);
+
+		if (IS_ERR(bh))
+			goto out;	/* reported */
+		sw.entry_live = n->an_state == VEXFS_ANN_NODE_LIVE;
+		brelse(bh);
+	}
+	vexfs_ann_graph(ax, &w, &g, seeds);
+	slot = le32_to_cpu(d->ad_sweep);
+	for (i = 0; i < VEXFS_ANN_SWEEP_SLOTS; i++) {
+		if (vexfs_ann_sweep_one(handle, ax, &g, &sw, slot))
+			break;	/* reported; what the step did stays */
+		if (++slot >= nslots) {
+			slot = 0;
+			sw.pass++;
+		}
+	}
+	vexfs_ann_desc_dirty_prep(ax);
+	d->ad_sweep = cpu_to_le32(slot);
+	d->ad_pass = cpu_to_le32(sw.pass);
+	d->ad_free = cpu_to_le32(sw.head);
+	d->ad_nfree = cpu_to_le32(sw.nfree);
+	d->ad_entry = cpu_to_le32(sw.entry);
+	d->ad_nseeds = cpu_to_le32(sw.nseeds);
+	for (i = 0; i < VEXFS_ANN_MAX_SEEDS; i++)
+		d->ad_seeds[i] = cpu_to_le32(sw.seeds[i]);
+	err = vexfs_ann_desc_dirty(handle, ax);
+out:
+	up_write(&ax->sem);
+	vexfs_ann_walk_free(&w);
 	return err;
 }
 

@@ -28,6 +28,8 @@ struct vexfs_ann {
 	struct vgraph_plan p;
 	u8 *pcode;			/* the pending node's code */
 	u32 pslot;			/* its slot, VGRAPH_NONE when none */
+	bool preuse;			/* the slot is a free one, ... */
+	u32 pnext;			/* ... whose successor on the free list this is */
 	struct buffer_head **wbh;	/* blocks the plan writes (r + 2) */
 	u64 *wlblk;			/* their logical block numbers */
 	u32 nwbh;

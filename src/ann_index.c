@@ -172,6 +172,7 @@ static int vexfs_ann_begin(struct super_block *sb, const struct vexfs_ioc_index 
 	d->ad_lo = cpu_to_le32(lo);
 	d->ad_step = cpu_to_le32(step);
 	d->ad_entry = cpu_to_le32(VGRAPH_NONE);
+	d->ad_free = cpu_to_le32(VGRAPH_NONE);
 	memcpy(d->ad_model, a->model, sizeof(d->ad_model));
 	d->ad_build_next = cpu_to_le64(1);
 	d->ad_build_end = cpu_to_le64(READ_ONCE(vs->next_id));
@@ -252,6 +253,8 @@ static int vexfs_ann_build_one(struct super_block *sb, struct vexfs_ann *ax, u64
 		goto fail;
 	}
 	err = vexfs_ann_insert_commit(handle, ax, id);
+	if (!err)
+		err = vexfs_ann_reclaim(handle, ax);
 	if (!err) {
 		vexfs_ann_desc_dirty_prep(ax);
 		ax->d->ad_build_next = cpu_to_le64(id + 1);
@@ -384,7 +387,7 @@ static void vexfs_ann_stats(struct vexfs_ann *ax, struct vexfs_ioc_index *a)
 	kernel_fpu_end();
 	memcpy(a->model, ax->model, sizeof(a->model));
 	a->node_size = ax->node_size;
-	a->nodes = le32_to_cpu(d->ad_nslots);
+	a->nodes = le32_to_cpu(d->ad_nslots) - le32_to_cpu(d->ad_nfree);
 	a->live = le32_to_cpu(d->ad_nlive);
 	a->bytes = (u64)ax->inode->i_blocks << 9;
 	up_read(&ax->sem);

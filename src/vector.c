@@ -469,6 +469,8 @@ static int vexfs_vec_store(struct inode *inode, u64 *id, u32 dtype, u32 comp, u3
 		err = vexfs_ann_insert_commit(handle, ax, vid);
 	if (!err && oslot != VEXFS_ANN_NO_SLOT)
 		err = vexfs_ann_kill(handle, ax, oslot, vid);
+	if (!err && (indexed || oslot != VEXFS_ANN_NO_SLOT))
+		err = vexfs_ann_reclaim(handle, ax);
 
 	/* Committed to this handle from here on. */
 	loc.ino = inode->i_ino;
@@ -579,7 +581,8 @@ static int vexfs_vec_detach(struct inode *inode, u64 id)
 	int err, err2;
 
 	down_read(&vs->ann_lock);
-	handle = vexfs_journal_start_revoke(sb, VEXFS_VEC_REMOVE_CREDITS + 2,
+	handle = vexfs_journal_start_revoke(sb, VEXFS_VEC_REMOVE_CREDITS + 2 +
+					    vexfs_ann_reclaim_credits(vs->ann),
 					    vexfs_vchunk_max_blocks(sb->s_blocksize));
 	if (IS_ERR(handle)) {
 		up_read(&vs->ann_lock);
@@ -591,6 +594,8 @@ static int vexfs_vec_detach(struct inode *inode, u64 id)
 		err = -ENOENT;
 	} else {
 		err = vexfs_vec_remove(handle, sb, v);
+		if (!err)
+			err = vexfs_ann_reclaim(handle, vs->ann);
 		if (!err) {
 			VEXFS_I(inode)->i_vec_count--;
 			inode_set_ctime_current(inode);
@@ -634,7 +639,8 @@ int vexfs_vec_evict(struct inode *inode)
 		int i, err = 0, err2;
 
 		down_read(&vs->ann_lock);
-		handle = vexfs_journal_start_revoke(sb, batch * VEXFS_VEC_REMOVE_CREDITS + 2,
+		handle = vexfs_journal_start_revoke(sb, batch * VEXFS_VEC_REMOVE_CREDITS + 2 +
+						    vexfs_ann_reclaim_credits(vs->ann),
 						    batch * vexfs_vchunk_max_blocks(sb->s_blocksize));
 		if (IS_ERR(handle)) {
 			up_read(&vs->ann_lock);
@@ -650,6 +656,8 @@ int vexfs_vec_evict(struct inode *inode)
 			if (!err && VEXFS_I(inode)->i_vec_count)
 				VEXFS_I(inode)->i_vec_count--;
 		}
+		if (i && !err)
+			err = vexfs_ann_reclaim(handle, vs->ann);	/* once a handle */
 		f = vexfs_vindex_file(&vs->index, inode->i_ino);
 		mutex_unlock(&vs->lock);
 		if (i && !err)

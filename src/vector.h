@@ -113,6 +113,8 @@ int vexfs_ann_insert_prepare(handle_t *handle, struct vexfs_ann *ax, u64 id, u32
 void vexfs_ann_insert_cancel(struct vexfs_ann *ax);
 int vexfs_ann_insert_commit(handle_t *handle, struct vexfs_ann *ax, u64 vid);
 int vexfs_ann_kill(handle_t *handle, struct vexfs_ann *ax, u32 slot, u64 vid);
+int vexfs_ann_reclaim_credits(const struct vexfs_ann *ax);
+int vexfs_ann_reclaim(handle_t *handle, struct vexfs_ann *ax);
 bool vexfs_ann_serves(const struct vexfs_ann *ax, u32 dims, const u8 *model);
 int vexfs_ann_candidates(struct vexfs_ann *ax, const float *q, u32 ef, u32 kk, u64 *ids);
 

@@ -425,6 +425,17 @@ struct vexfs_pq_ref {
  * an_count used, the rest zero), ad_dims code bytes, zero padding. A slot at
  * or past ad_nslots is all zero.
  *
+ * Deletion and reclaim: a node whose vector goes becomes DEAD (a tombstone,
+ * an_died = ad_pass then). A sweep visits ad_sweep and the slots after it, a
+ * few per change of the index (wrapping to 0 at ad_nslots, ad_pass + 1): a
+ * live node whose list names a dead or free node gets its list repaired; a
+ * dead node gets FREE (all zero but an_vid = the next free slot or
+ * 0xffffffff, an_state, an_checksum) once (u16)(ad_pass - an_died) >= 2,
+ * when a whole sweep that began after its death has repaired every live
+ * list that named it; the entry node is never freed (the sweep moves the
+ * entry to a live node first) and a freed seed leaves the seeds. Inserts
+ * take the free slots first (ad_free, ad_nfree), then ad_nslots.
+ *
  * Each indexed record names its node: vm_ann = (u64)ad_gen << 32 | (slot + 1).
  * A record whose vm_ann names another generation is not in the index. Code
  * byte i of a vector x is clamp(round((x[i] - lo) / step), 0, 255).
@@ -445,6 +456,7 @@ struct vexfs_pq_ref {
 /* an_state */
 #define VEXFS_ANN_NODE_LIVE	1
 #define VEXFS_ANN_NODE_DEAD	2	/* its vector is gone: walked, never returned */
+#define VEXFS_ANN_NODE_FREE	3	/* reclaimed: no list, no code, on the free list */
 
 struct vexfs_ann_desc {
 	__le32 ad_magic;		/*   0 VEXFS_ANN_MAGIC */
@@ -471,15 +483,19 @@ struct vexfs_ann_desc {
 	__le32 ad_nseeds;		/*  96 0..VEXFS_ANN_MAX_SEEDS */
 	__le32 ad_pad;			/* 100 zero */
 	__le32 ad_seeds[VEXFS_ANN_MAX_SEEDS]; /* 104 slots, the first ad_nseeds used */
-	__u8   ad_reserved[152];	/* 360 zero */
+	__le32 ad_sweep;		/* 360 next slot the reclaim sweep visits (< nslots, or 0) */
+	__le32 ad_pass;			/* 364 sweeps completed (wraps) */
+	__le32 ad_free;			/* 368 first free slot, 0xffffffff when none */
+	__le32 ad_nfree;		/* 372 free slots */
+	__u8   ad_reserved[136];	/* 376 zero */
 };
 
 struct vexfs_ann_node {
-	__le64 an_vid;			/*  0 vector id */
+	__le64 an_vid;			/*  0 vector id; free: the next free slot */
 	__le32 an_checksum;		/*  8 */
 	__u8   an_state;		/* 12 VEXFS_ANN_NODE_* */
 	__u8   an_count;		/* 13 neighbours used, 0..ad_r */
-	__le16 an_pad;			/* 14 zero */
+	__le16 an_died;			/* 14 dead: low 16 bits of ad_pass at death; else 0 */
 };
 
 /* jbd2 journal limits (jbd2 itself requires at least 1024 blocks). */

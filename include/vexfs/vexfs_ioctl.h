@@ -272,7 +272,7 @@ struct vexfs_ioc_index {
 	__u8  model[16];	/* create: in; stats: out */
 	__u32 state;		/* out: VEXFS_INDEX_NONE, _BUILDING or _READY */
 	__u32 node_size;	/* out: bytes per node on disk */
-	__u64 nodes;		/* out: node slots used (live and deleted) */
+	__u64 nodes;		/* out: live and deleted nodes (not free slots) */
 	__u64 live;		/* out: live nodes */
 	__u64 bytes;		/* out: bytes the index takes on disk */
 	__u64 indexed;		/* create: out: vectors the build inserted */

@@ -38,9 +38,14 @@ def fs_magic(fd):
 
 def message(err, op, fd=None, ident=0):
     """What errno err means for call op ("attach", "get", "list", "detach",
-    "stats", "codebook_add", "codebook_get", "search", "paths")."""
+    "stats", "codebook_add", "codebook_get", "search", "paths", "index";
+    for "index", ident is the operation: 1 create, 2 drop, 3 stats)."""
     write = op in ("attach", "detach")
     cb = op.startswith("codebook")
+    if op == "index":
+        m = _index_message(err, ident)
+        if m:
+            return m
     if err == _E.ENOTTY:
         return _notty(op, fd) if fd is not None else "not a VexFS file"
     if err == _E.EINVAL:
@@ -109,6 +114,25 @@ def message(err, op, fd=None, ident=0):
     if err == _E.EFAULT:
         return "bad address"
     return os.strerror(err)
+
+
+def _index_message(err, op):
+    if err == _E.EEXIST:
+        return "the filesystem has an index already: drop it first"
+    if err == _E.ENOENT:
+        return "the filesystem has no index"
+    if err == _E.ENODATA:
+        return ("no vector of the collection to take the code range from: give "
+                "value_range=(lo, hi)")
+    if err == _E.EPERM:
+        return "creating or dropping the index needs CAP_SYS_ADMIN"
+    if err == _E.EINVAL and op == abi.INDEX_CREATE:
+        return ("invalid parameters: dims 1..4096, degree 4..64, alpha 1.0..2.0, "
+                "ef_construction degree..1024, and a node (16 + 4 degree + dims bytes) "
+                "must fit a block")
+    if err == _E.EINTR:
+        return "interrupted: the index was dropped"
+    return None
 
 
 def raise_for(err, op, path, fd=None, ident=0):

@@ -38,7 +38,7 @@ DESCENDING = (abi.SEARCH_METRIC_IP, abi.SEARCH_METRIC_COS)
 
 Hit = collections.namedtuple("Hit", ["path", "distance", "vector_id"])
 SearchResult = collections.namedtuple("SearchResult", [
-    "distances", "ids", "inodes", "generations", "compared", "corrupt"])
+    "distances", "ids", "inodes", "generations", "compared", "corrupt", "approx"])
 
 
 def _queries(queries, dims, metric):
@@ -70,16 +70,22 @@ def _comp_mask(compression):
 
 
 def search_raw(path, queries=None, k=10, metric=None, model=None, fs=False,
-               compression=None, like=None, dims=None):
+               compression=None, like=None, dims=None, approx=False, ef=0):
     """The kernel's answer as arrays: distances (nq x k float32; +inf, or
     -inf for ip/cos, where a query has fewer than k results), ids (int64,
-    -1 there), inodes, generations, and the totals compared and corrupt.
+    -1 there), inodes, generations, the totals compared and corrupt, and
+    approx: whether the filesystem's ANN index answered every call.
     like=vector id searches for the vectors nearest a stored one (queries
     None); compression: a name or a list of names of stored forms to
-    compare (None: all)."""
+    compare (None: all). approx=True asks for the ANN index (vexfs.index)
+    with ef candidates a query (0: the kernel's default, at least k); the
+    kernel answers exactly where the index does not serve the search or
+    leaves a query short of k results."""
     if not 1 <= k <= abi.SEARCH_K_MAX:
         raise ValueError("k %d is not in 1..%d" % (k, abi.SEARCH_K_MAX))
-    flags = abi.SEARCH_FS if fs else 0
+    if not 0 <= ef <= 0xffffffff:
+        raise ValueError("ef %d is not in 0..2^32-1" % ef)
+    flags = (abi.SEARCH_FS if fs else 0) | (abi.SEARCH_APPROX if approx else 0)
     mb = _model_bytes(model)
     mask = _comp_mask(compression)
     if like is not None:
@@ -102,10 +108,11 @@ def search_raw(path, queries=None, k=10, metric=None, model=None, fs=False,
                                    ("dist", "<u4")])
     assert res.itemsize == ctypes.sizeof(abi.vexfs_search_result)
     compared = corrupt = 0
+    approx_all = bool(approx)
     with _Open(path, os.O_RDONLY) as f:
         for s, e, rows in batches:
             arg = abi.vexfs_ioc_search.new(flags=flags, dtype=code, metric=m, k=k,
-                                           comp_mask=mask)
+                                           comp_mask=mask, ef=int(ef))
             ctypes.memmove(arg.model, mb, len(mb))
             if like is not None:
                 arg.nq, arg.like_id = 1, int(like)
@@ -119,11 +126,13 @@ def search_raw(path, queries=None, k=10, metric=None, model=None, fs=False,
             f.ioctl("search", abi.IOC_SEARCH, arg, int(like or 0))
             compared += arg.compared
             corrupt += arg.corrupt
+            approx_all = approx_all and bool(arg.approx)
     found = res["id"] != 0
     fill = -np.inf if m in DESCENDING else np.inf
     dist = np.where(found, res["dist"].view(np.float32), np.float32(fill)).astype(np.float32)
     ids = np.where(found, res["id"].astype(np.int64), -1)
-    out = SearchResult(dist, ids, res["ino"].copy(), res["gen"].copy(), compared, corrupt)
+    out = SearchResult(dist, ids, res["ino"].copy(), res["gen"].copy(), compared, corrupt,
+                       approx_all)
     if single:
         out = out._replace(distances=dist[0], ids=ids[0], inodes=out.inodes[0],
                            generations=out.generations[0])
@@ -207,13 +216,13 @@ def _mount_root(path):
 
 
 def search(path, queries, k=10, metric=None, model=None, fs=False, compression=None,
-           like=None, dims=None):
+           like=None, dims=None, approx=False, ef=0):
     """Per query, a list of Hit(path, distance, vector_id), best first
     (1-D queries or like=: one list). The path is under the searched
     directory (fs=True or a file: under the mount point); None if the file
-    was unlinked since the search."""
+    was unlinked since the search. approx, ef: as search_raw."""
     r = search_raw(path, queries, k, metric, model=model, fs=fs, compression=compression,
-                   like=like, dims=dims)
+                   like=like, dims=dims, approx=approx, ef=ef)
     single = r.ids.ndim == 1
     ids = np.atleast_2d(r.ids)
     dist = np.atleast_2d(r.distances)

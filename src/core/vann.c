@@ -43,6 +43,8 @@ int vexfs_ann_desc_validate(const struct vexfs_ann_desc *d, u32 seed, u32 block_
 	u32 r = le16_to_cpu(d->ad_r), dims = le32_to_cpu(d->ad_dims);
 	u32 nslots = le32_to_cpu(d->ad_nslots), entry = le32_to_cpu(d->ad_entry);
 	u32 nseeds = le32_to_cpu(d->ad_nseeds), state = le32_to_cpu(d->ad_state), i;
+	u32 nlive = le32_to_cpu(d->ad_nlive), nfree = le32_to_cpu(d->ad_nfree);
+	u32 sweep = le32_to_cpu(d->ad_sweep), head = le32_to_cpu(d->ad_free);
 
 	*why = NULL;
 	if (le32_to_cpu(d->ad_magic) != VEXFS_ANN_MAGIC)
@@ -66,10 +68,14 @@ int vexfs_ann_desc_validate(const struct vexfs_ann_desc *d, u32 seed, u32 block_
 	else if (!vexfs_ann_f32_positive(le32_to_cpu(d->ad_step)) ||
 		 ((le32_to_cpu(d->ad_lo) >> 23) & 0xff) == 0xff)
 		*why = "quantizer out of range";
-	else if (nslots > VEXFS_ANN_MAX_SLOTS || le32_to_cpu(d->ad_nlive) > nslots)
+	else if (nslots > VEXFS_ANN_MAX_SLOTS || nlive > nslots || nfree > nslots - nlive)
 		*why = "node counts out of range";
 	else if (entry == VGRAPH_NONE ? nslots != 0 : entry >= nslots)
 		*why = "entry node out of range";
+	else if (head == VGRAPH_NONE ? nfree != 0 : head >= nslots || !nfree)
+		*why = "free list out of range";
+	else if (sweep >= nslots && sweep)
+		*why = "reclaim sweep out of range";
 	else if (nseeds > VEXFS_ANN_MAX_SEEDS || nseeds > nslots ||
 		 le64_to_cpu(d->ad_inserted) < nslots)
 		*why = "seed counts out of range";
@@ -128,8 +134,20 @@ int vexfs_ann_node_validate(const void *node, u32 node_size, u32 dims, u32 slot,
 		*why = "node checksum mismatch";
 		return -EUCLEAN;
 	}
+	if (n->an_state == VEXFS_ANN_NODE_FREE) {
+		u64 next = le64_to_cpu(n->an_vid);
+
+		/* nothing but the link to the next free slot */
+		if ((next >= nslots && next != VGRAPH_NONE) || next == slot || cnt || n->an_died ||
+		    !vexfs_ann_zero((const u8 *)node + sizeof(*n), node_size - sizeof(*n))) {
+			*why = "free node out of range";
+			return -EUCLEAN;
+		}
+		return 0;
+	}
 	if ((n->an_state != VEXFS_ANN_NODE_LIVE && n->an_state != VEXFS_ANN_NODE_DEAD) ||
-	    !le64_to_cpu(n->an_vid) || n->an_pad || cnt > r) {
+	    !le64_to_cpu(n->an_vid) || (n->an_state == VEXFS_ANN_NODE_LIVE && n->an_died) ||
+	    cnt > r) {
 		*why = "node header out of range";
 		return -EUCLEAN;
 	}

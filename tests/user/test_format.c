@@ -976,6 +976,11 @@ static void ann_desc_ok(struct vexfs_ann_desc *d)
 	d->ad_nseeds = cpu_to_le32(4);
 	for (i = 0; i < 4; i++)
 		d->ad_seeds[i] = cpu_to_le32(i * 10);
+	/* 90 live, 5 dead, 5 free from slot 7; the sweep at 50 in its third pass */
+	d->ad_sweep = cpu_to_le32(50);
+	d->ad_pass = cpu_to_le32(3);
+	d->ad_free = cpu_to_le32(7);
+	d->ad_nfree = cpu_to_le32(5);
 	vexfs_ann_desc_seal(d, ANN_SEED);
 }
 
@@ -1012,7 +1017,13 @@ static void test_ann_desc_validate(void)
 		{ "seed past nslots", 104, 4, 100, true },
 		{ "unused seed", 104 + 4 * 4, 4, 1, true },
 		{ "pad", 100, 4, 1, true },
-		{ "reserved", 511, 1, 1, true },
+		{ "sweep past nslots", 360, 4, 100, true },
+		{ "free head past nslots", 368, 4, 100, true },
+		{ "no free head with free nodes", 368, 4, VGRAPH_NONE, true },
+		{ "a free head with no free nodes", 372, 4, 0, true },
+		{ "nfree > nslots - nlive", 372, 4, 11, true },
+		{ "reserved", 376, 1, 1, true },
+		{ "reserved end", 511, 1, 1, true },
 	};
 	struct vexfs_ann_desc d;
 	const char *why = "";
@@ -1043,6 +1054,13 @@ static void test_ann_desc_validate(void)
 	d.ad_inserted = 0;
 	memset(d.ad_seeds, 0, sizeof(d.ad_seeds));
 	d.ad_entry = cpu_to_le32(VGRAPH_NONE);
+	d.ad_free = cpu_to_le32(VGRAPH_NONE);
+	d.ad_nfree = d.ad_sweep = 0;
+	vexfs_ann_desc_seal(&d, ANN_SEED);
+	VT_EQ(vexfs_ann_desc_validate(&d, ANN_SEED, ANN_BS, ANN_GEN, &why), 0);
+	/* every slot not live is free */
+	ann_desc_ok(&d);
+	d.ad_nfree = cpu_to_le32(10);
 	vexfs_ann_desc_seal(&d, ANN_SEED);
 	VT_EQ(vexfs_ann_desc_validate(&d, ANN_SEED, ANN_BS, ANN_GEN, &why), 0);
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -1097,8 +1115,9 @@ static void test_ann_node_validate(void)
 	VT_EQ(vexfs_ann_node_validate(zero, size, DIMS, 12, R, 10, ANN_SEED, ANN_GEN, &why), 0);
 	{
 		static const struct { const char *name; u32 off; u8 val; } bad[] = {
-			{ "state 0", 12, 0 }, { "state 3", 12, 3 }, { "count > r", 13, R + 1 },
-			{ "pad", 14, 1 }, { "unused neighbour", 16 + 4 * 3, 1 },
+			{ "state 0", 12, 0 }, { "state 4", 12, 4 },
+			{ "free with neighbours", 12, VEXFS_ANN_NODE_FREE }, { "count > r", 13, R + 1 },
+			{ "died while live", 14, 1 }, { "unused neighbour", 16 + 4 * 3, 1 },
 			{ "padding after the code", 16 + 4 * R + DIMS, 1 },
 		};
 		u8 copy[256];
@@ -1115,6 +1134,36 @@ static void test_ann_node_validate(void)
 		vexfs_ann_node_seal(copy, size, ANN_SEED, ANN_GEN);
 		VT_EQ(vexfs_ann_node_validate(copy, size, DIMS, 4, R, 10, ANN_SEED, ANN_GEN, &why),
 		      -EUCLEAN);
+	}
+	/* dead: its pass of death kept */
+	n->an_state = VEXFS_ANN_NODE_DEAD;
+	n->an_died = cpu_to_le16(0xfffe);
+	vexfs_ann_node_seal(node, size, ANN_SEED, ANN_GEN);
+	VT_EQ(vexfs_ann_node_validate(node, size, DIMS, 4, R, 10, ANN_SEED, ANN_GEN, &why), 0);
+	/* free: nothing but the next free slot (or none) */
+	{
+		static const struct { const char *name; u64 next; u32 off; u8 val; int err; } fr[] = {
+			{ "free, last", VGRAPH_NONE, 0, 0, 0 },
+			{ "free, next 9", 9, 0, 0, 0 },
+			{ "free, next itself", 4, 0, 0, -EUCLEAN },
+			{ "free, next past nslots", 10, 0, 0, -EUCLEAN },
+			{ "free, next 2^32", 1ULL << 32, 0, 0, -EUCLEAN },
+			{ "free with a death pass", 9, 14, 1, -EUCLEAN },
+			{ "free with a code byte", 9, 16 + 4 * R, 1, -EUCLEAN },
+			{ "free with padding", 9, 16 + 4 * R + DIMS, 1, -EUCLEAN },
+		};
+
+		for (i = 0; i < ARRAY_SIZE(fr); i++) {
+			memset(node, 0, sizeof(node));
+			n->an_state = VEXFS_ANN_NODE_FREE;
+			n->an_vid = cpu_to_le64(fr[i].next);
+			if (fr[i].off)
+				node[fr[i].off] = fr[i].val;
+			vexfs_ann_node_seal(node, size, ANN_SEED, ANN_GEN);
+			VT_CHECK_MSG(vexfs_ann_node_validate(node, size, DIMS, 4, R, 10, ANN_SEED,
+							     ANN_GEN, &why) == fr[i].err, "%s",
+				     fr[i].name);
+		}
 	}
 	/* vm_ann both ways */
 	VT_EQ(vexfs_ann_ref_slot(vexfs_ann_ref(ANN_GEN, 4), ANN_GEN), 4);

@@ -160,6 +160,19 @@ def check_args():
            "stats on another filesystem: ENOTTY, 'not a VexFS filesystem'", str(e))
         e = raises(OSError, vexfs.search, os.path.dirname(t.name), np.zeros(3, np.float32))
         ck(e and e.errno == errno.ENOTTY, "search on another filesystem: ENOTTY", str(e))
+        e = raises(ValueError, vexfs.search_raw, t.name, np.zeros(3, np.float32), approx=True,
+                   ef=-1)
+        ck(e and "ef -1" in str(e), "ef -1: ValueError", str(e))
+        e = raises(OSError, vexfs.index_stats, t.name)
+        ck(e and e.errno == errno.ENOTTY, "index_stats on another filesystem: ENOTTY", str(e))
+        e = raises(ValueError, vexfs.index_create, t.name, 8, value_range=(0.0, float("nan")))
+        ck(e is not None, "index_create value_range with NaN: ValueError before any call")
+    ck(vexfs.errors.message(errno.EEXIST, "index", ident=abi.INDEX_CREATE) ==
+       "the filesystem has an index already: drop it first", "index EEXIST: its message")
+    ck("CAP_SYS_ADMIN" in vexfs.errors.message(errno.EPERM, "index", ident=abi.INDEX_DROP),
+       "index EPERM: its message")
+    ck(vexfs.IndexStats._fields[-1] == "indexed" and "approx" in vexfs.SearchResult._fields,
+       "IndexStats and SearchResult.approx exported")
     e = raises(FileNotFoundError, vexfs.attach, "/nonexistent/x", np.zeros(3, np.float32))
     ck(e is not None, "attach to a missing path: FileNotFoundError")
     single, code, d, rows, m = _queries(np.zeros(4, np.float16), None, None)

@@ -13,6 +13,9 @@
   ann.py change M VEXCTL WORK    ATTACH after creation is found; DETACH,
                                  unlink and a replace (xattr) never return
                                  the old vector; counts follow
+  ann.py churn M VEXCTL WORK     rounds of unlinking and creating files:
+                                 tombstones reclaimed, slots reused, recall
+                                 kept, the removed never returned
   ann.py user M VEXCTL WORK      (as nobody) create and drop are EPERM,
                                  stats and --approx work
   ann.py save|same M VEXCTL WORK results and stats before / after a remount
@@ -33,6 +36,8 @@ D = 32          # dims of the collection
 N = 2000        # vectors imported before the index
 NQ = 40         # queries
 K = 10
+CHURN = 300     # churn files
+ROUNDS = 6      # churn rounds, each removing and making CHURN / 2
 
 M = VEXCTL = WORK = None
 
@@ -228,6 +233,65 @@ def change():
        "a replace: one new node, one tombstone", "%s -> %s" % (s2, s3))
 
 
+def churn():
+    """Rounds of unlinking and creating files: tombstones are reclaimed and
+    their slots reused, recall stays, the removed are never returned."""
+    rng = np.random.default_rng(29)
+    x = np.load(os.path.join(WORK, "base.npy"))
+    st0 = stats()
+    live = []                       # (path, data) of the churn files
+    made = gone = 0
+    removed = []
+    dead_seen = []
+
+    def make(n):
+        nonlocal made
+        y = (x[rng.integers(0, N, n)] + rng.normal(0, 0.7, (n, D))).astype(np.float32)
+        paths = ["churn/c%d" % (made + i) for i in range(n)]
+        made += n
+        import_rows(y, paths)
+        live.extend(zip(paths, y))
+
+    make(CHURN)
+    for _ in range(ROUNDS):
+        rng.shuffle(live)
+        for path, _ in live[:CHURN // 2]:
+            f = os.path.join(M, path)
+            removed.append(file_ids(f)[0])
+            os.unlink(f)
+            gone += 1
+        del live[:CHURN // 2]
+        make(CHURN // 2)
+        s = stats()
+        dead_seen.append(s["nodes"] - s["live"])
+    s1 = stats()
+    print("# churn: %d removed and made; dead nodes after each round %s; %d node bytes more" %
+          (gone, dead_seen, s1["bytes"] - st0["bytes"]))
+    ck(s1["live"] == st0["live"] + CHURN, "churn: live nodes follow the files", "%s -> %s" % (st0, s1))
+    # without reclaim every removal would leave a tombstone for good
+    dead = s1["nodes"] - s1["live"]
+    ck(dead < gone * 0.7, "churn: tombstones are reclaimed",
+       "%d dead after %d removed (and %d before); per round %s" %
+       (dead, gone, st0["nodes"] - st0["live"], dead_seen))
+    grew = (s1["bytes"] - st0["bytes"]) // s1["node_size"]
+    ck(grew < gone * 0.8, "churn: free slots are reused, the index grows less than it churns",
+       "%d node sizes more for %d removed and as many made" % (grew, gone))
+    q = np.stack([d for _, d in live[:NQ]]) + rng.normal(0, 0.5, (NQ, D)).astype(np.float32)
+    ap, ex = search(M, q, "--approx", "--ef", 64), search(M, q)
+    r = recall(ids(ap), ids(ex))
+    ck(ap["approx"] and r >= 0.95, "churn: recall@10 >= 0.95 after it", "%.4f" % r)
+    got = search(M, np.stack([d for _, d in live[:20]]), "--approx", "--ef", 32)
+    want = [file_ids(os.path.join(M, p))[0] for p, _ in live[:20]]
+    ck(all(qa[0]["id"] == i for qa, i in zip(got["queries"], want)),
+       "churn: the files made last are their own nearest")
+    ret = {r["id"] for qa in ap["queries"] + got["queries"] for r in qa}
+    ck(not (ret & set(removed)), "churn: removed vectors are never returned")
+    # the churn files go: the collection is as before it
+    for path, _ in live:
+        os.unlink(os.path.join(M, path))
+    ck(stats()["live"] == st0["live"], "churn: all removed")
+
+
 def user():
     for op in ("create", "drop"):
         a = ("--dims", D) if op == "create" else ()
@@ -283,7 +347,7 @@ def drop():
 def main():
     global M, VEXCTL, WORK
     cmd, M, VEXCTL, WORK = sys.argv[1:5]
-    {"build": build, "query": query, "change": change, "user": user, "save": save,
+    {"build": build, "query": query, "change": change, "churn": churn, "user": user, "save": save,
      "same": same, "drop": drop}[cmd]()
     finish()
 

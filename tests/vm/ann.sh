@@ -23,6 +23,7 @@ V=$PY
 vtest "$S" build $M "$VEXCTL" $W
 vtest "$S" query $M "$VEXCTL" $W
 vtest "$S" change $M "$VEXCTL" $W
+vtest "$S" churn $M "$VEXCTL" $W
 V=setpriv
 vtest --reuid=65534 --regid=65534 --clear-groups $PY "$S" user $M "$VEXCTL" $W
 V=$PY

@@ -7,7 +7,8 @@ Modes:
                       every data type and compression, all-or-nothing 2-D
                       attach, errors (errno and message), search against
                       numpy and against vexctl, scopes, like, model and
-                      compression filters, paths, batches above 256, D/I
+                      compression filters, paths, batches above 256, D/I;
+                      the ANN index: create, stats, approx search, drop
   user M W            as an unprivileged user: a file it cannot read never
                       appears in search(), attach needs write permission
   roundtrip M W M2 D  export_vectors(M) of D dims -> W/e1.npy + W/e1.paths,
@@ -277,6 +278,49 @@ def do_search(M, W, vexctl):
         json.dump({"f000": int(ids[0]), "f001": int(ids[1])}, fh)
 
 
+def do_index(M):
+    """The ANN index: create, stats, approximate search, errors, drop."""
+    rng = np.random.default_rng(31)
+    st = vexfs.index_stats(M)
+    ck(st.state == "none" and st.nodes == 0, "index_stats without an index: state none", str(st))
+    e = raises(OSError, vexfs.index_drop, M)
+    ck(e and e.errno == errno.ENOENT and "has no index" in str(e), "index_drop without one: ENOENT",
+       str(e))
+    e = raises(OSError, vexfs.index_create, M, dims=24, degree=3)
+    ck(e and e.errno == errno.EINVAL and "invalid parameters" in str(e),
+       "index_create degree 3: EINVAL, the parameters named", str(e))
+    e = raises(ValueError, vexfs.index_create, M, dims=24, value_range=(1.0, 1.0))
+    ck(isinstance(e, ValueError), "index_create value_range lo == hi: ValueError")
+    st = vexfs.index_create(M, dims=24, model="m24", degree=16, ef_construction=64)
+    ck(st.state == "ready" and st.dims == 24 and st.model == "m24" and st.degree == 16
+       and st.ef_construction == 64 and abs(st.alpha - 1.1) < 1e-9 and st.live >= 300
+       and st.indexed == st.live == st.nodes and st.lo < st.hi and st.bytes > 0,
+       "index_create: built over the m24 vectors", str(st))
+    ck(vexfs.index_stats(M) == st._replace(indexed=0), "index_stats: the same index", str(st))
+    e = raises(OSError, vexfs.index_create, M, dims=24)
+    ck(e and e.errno == errno.EEXIST and "has an index already" in str(e),
+       "a second index_create: EEXIST", str(e))
+    Q = rng.standard_normal((30, 24)).astype(np.float32)
+    ra = vexfs.search_raw(M, Q, k=10, model="m24", fs=True, approx=True, ef=64)
+    rx = vexfs.search_raw(M, Q, k=10, model="m24", fs=True)
+    ck(ra.approx and not rx.approx, "search_raw(approx=True): answered by the index")
+    hit = sum(len(set(a) & set(x)) for a, x in zip(ra.ids.tolist(), rx.ids.tolist()))
+    ck(hit >= 0.95 * 300, "approximate against exact: recall@10 >= 0.95", "%d of 300" % hit)
+    r1 = vexfs.search_raw(M, Q[0], k=10, model="m24", fs=True, approx=True, ef=32)
+    ck(r1.approx and r1.compared <= 32 < rx.compared,
+       "one query with ef 32: at most 32 vectors compared, exact compares every one",
+       "%d vs %d" % (r1.compared, rx.compared))
+    hits = vexfs.search(M + "/s", Q[0], k=5, model="m24", approx=True)
+    ck(len(hits) == 5 and all(h.path.startswith(M + "/s/") for h in hits),
+       "search(approx=True) under a directory: five paths in it", str(hits[:2]))
+    ri = vexfs.search_raw(M, Q[:2], k=10, model="m24", fs=True, metric="ip", approx=True)
+    ck(not ri.approx, "inner product with approx=True: exact (the index is L2)")
+    vexfs.index_drop(M)
+    ck(vexfs.index_stats(M).state == "none", "index_drop: no index")
+    ck(not vexfs.search_raw(M, Q[:2], k=10, fs=True, approx=True).approx,
+       "approx=True without an index: exact")
+
+
 def do_user(M, W):
     """f000 was made mode 600 (root's) by python.sh."""
     f = M + "/s/a/00/f000.txt"
@@ -292,6 +336,10 @@ def do_user(M, W):
     e = raises(OSError, vexfs.search, M + "/s", None, k=1, like=ids["f000"])
     ck(e is not None and e.errno == errno.EACCES and "permission denied" in str(e),
        "unprivileged: like= a vector of an unreadable file: EACCES", str(e))
+    e = raises(OSError, vexfs.index_create, M, dims=24)
+    ck(e is not None and e.errno == errno.EPERM and "CAP_SYS_ADMIN" in str(e),
+       "unprivileged: index_create is EPERM", str(e))
+    ck(vexfs.index_stats(M).state == "none", "unprivileged: index_stats")
 
 
 def main():
@@ -299,6 +347,7 @@ def main():
     if mode == "api":
         do_store(M, W, sys.argv[4])
         do_search(M, W, sys.argv[4])
+        do_index(M)
     elif mode == "user":
         do_user(M, W)
     elif mode == "roundtrip":       # M W M2 DIMS: M -> W/e1.*, into M2, M2 -> W/e2.*
