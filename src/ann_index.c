@@ -27,6 +27,15 @@ static bool vexfs_ann_finite(u32 bits)
 	return ((bits >> 23) & 0xff) != 0xff;
 }
 
+/* finite binary32 @a < @b, on their bits (no FPU section needed) */
+static bool vexfs_ann_f32_less(u32 a, u32 b)
+{
+	s64 ka = a >> 31 ? -(s64)(a & 0x7fffffff) : a;
+	s64 kb = b >> 31 ? -(s64)(b & 0x7fffffff) : b;
+
+	return ka < kb;
+}
+
 /*
  * The value range of the collection's vectors, for the quantizer: one pass
  * over the vectors (no lock held but the store's, a record at a time).
@@ -415,7 +424,7 @@ static long vexfs_ann_create(struct super_block *sb, struct vexfs_ioc_index *a)
 	    vexfs_ann_node_size(a->r, a->dims) > sb->s_blocksize)
 		return -EINVAL;
 	if (a->flags & VEXFS_INDEX_RANGE) {
-		if (!vexfs_ann_finite(lo) || !vexfs_ann_finite(hi))
+		if (!vexfs_ann_finite(lo) || !vexfs_ann_finite(hi) || !vexfs_ann_f32_less(lo, hi))
 			return -EINVAL;
 	} else {
 		probe.dims = a->dims;

@@ -190,9 +190,15 @@ void vq_f32_minmax(const float *x, u32 d, u32 *lo_bits, u32 *hi_bits)
 u32 vq_u8_step(u32 lo_bits, u32 hi_bits)
 {
 	float span = vq_u32_as_f(hi_bits) - vq_u32_as_f(lo_bits);
+	float step = span / 255.0f;
 
-	/* one code per 1/255 of the range; a constant collection gets step 1 */
-	return vq_f_as_u32(span > 0.0f && span - span == 0.0f ? span / 255.0f : 1.0f);
+	/*
+	 * one code per 1/255 of the range; a constant collection, a range too
+	 * wide for binary32 or one so narrow that its step is no longer a
+	 * positive normal number gets step 1
+	 */
+	return vq_f_as_u32(span > 0.0f && span - span == 0.0f && step >= 1.17549435e-38f ?
+			   step : 1.0f);
 }
 
 u32 vq_u8_hi(u32 lo_bits, u32 step_bits)

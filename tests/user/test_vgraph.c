@@ -373,6 +373,12 @@ static void test_params(void)
 	VT_EQ(vgraph_check_params(16, 32, 201, 200), -EINVAL);
 	VT_EQ(vgraph_check_params(16, 32, 100, 31), -EINVAL);
 	VT_EQ(vgraph_check_params(16, 32, 100, VGRAPH_MAX_EF + 1), -EINVAL);
+	/* the quantizer's step: positive and normal whatever the range */
+	VT_EQ(vq_u8_step(0, 0x3f800000), 0x3b808081);		/* [0, 1]: 1 / 255 */
+	VT_EQ(vq_u8_step(0x3f800000, 0x3f800000), 0x3f800000);	/* constant: 1 */
+	VT_EQ(vq_u8_step(0x3f800000, 0), 0x3f800000);		/* inverted: 1 */
+	VT_EQ(vq_u8_step(0, 1), 0x3f800000);			/* the least denormal */
+	VT_EQ(vq_u8_step(0xff7fffff, 0x7f7fffff), 0x3f800000);	/* span overflows */
 }
 
 VT_MAIN("vgraph",

@@ -10,6 +10,7 @@
                                  distance bits equal, the JSON says approx;
                                  a subtree scope returns k results in scope;
                                  other dims / model / metric fall back to exact
+  ann.py bad M VEXCTL WORK       raw INDEX calls with bad input: errno, no change
   ann.py change M VEXCTL WORK    ATTACH after creation is found; DETACH,
                                  unlink and a replace (xattr) never return
                                  the old vector; counts follow
@@ -233,6 +234,72 @@ def change():
        "a replace: one new node, one tombstone", "%s -> %s" % (s2, s3))
 
 
+def bad():
+    """Raw INDEX calls with bad input (an index exists): each gets its errno
+    and changes nothing."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                                    "python"))
+    import ctypes
+    import errno
+    import fcntl
+    from vexfs import abi
+    st0, free0 = stats(), os.statvfs(M).f_bfree
+    fd = os.open(M, os.O_RDONLY)
+
+    def f32(x):
+        return int(np.array([x], dtype="<f4").view("<u4")[0])
+
+    def call(tail=b"", size=None, **fields):
+        a = abi.vexfs_ioc_index.new(**fields)
+        if size is not None:
+            a.size = size
+        buf = bytearray(bytes(a)) + tail
+        try:
+            fcntl.ioctl(fd, abi.IOC_INDEX, buf, True)
+            return 0
+        except OSError as e:
+            return e.errno
+
+    C, R = abi.INDEX_CREATE, abi.INDEX_RANGE
+    cases = [
+        ("op 0", dict(op=0), errno.EINVAL),
+        ("op 4", dict(op=4), errno.EINVAL),
+        ("stats with a flag", dict(op=abi.INDEX_STATS, flags=1), errno.EINVAL),
+        ("drop with a flag", dict(op=abi.INDEX_DROP, flags=1), errno.EINVAL),
+        ("create with an unknown flag", dict(op=C, dims=D, flags=2), errno.EINVAL),
+        ("create, metric ip", dict(op=C, dims=D, metric=1), errno.EINVAL),
+        ("create, dims 0", dict(op=C, dims=0), errno.EINVAL),
+        ("create, dims 4097", dict(op=C, dims=4097), errno.EINVAL),
+        ("create, degree 65", dict(op=C, dims=D, r=65), errno.EINVAL),
+        ("create, alpha 2.01", dict(op=C, dims=D, alpha=201), errno.EINVAL),
+        ("create, ef_construction below the degree", dict(op=C, dims=D, r=32, ef_construction=8),
+         errno.EINVAL),
+        ("create, a node larger than a block", dict(op=C, dims=4096, r=64), errno.EINVAL),
+        ("create, range lo NaN", dict(op=C, dims=D, flags=R, lo=f32(np.nan), hi=f32(1)),
+         errno.EINVAL),
+        ("create, range hi infinite", dict(op=C, dims=D, flags=R, lo=f32(0), hi=f32(np.inf)),
+         errno.EINVAL),
+        ("create, range lo == hi", dict(op=C, dims=D, flags=R, lo=f32(1), hi=f32(1)), errno.EINVAL),
+        ("create, range lo > hi", dict(op=C, dims=D, flags=R, lo=f32(1), hi=f32(-1)), errno.EINVAL),
+        ("create, range -0 .. 0", dict(op=C, dims=D, flags=R, lo=f32(-0.0), hi=f32(0.0)),
+         errno.EINVAL),
+        ("create over an index", dict(op=C, dims=D, flags=R, lo=f32(-1), hi=f32(1)), errno.EEXIST),
+    ]
+    for what, fields, want in cases:
+        got = call(**fields)
+        ck(got == want, "INDEX %s: %s" % (what, errno.errorcode[want]),
+           "got %s" % errno.errorcode.get(got, got))
+    ck(call(size=8, op=abi.INDEX_STATS) == errno.EINVAL, "INDEX size 8: EINVAL")
+    ck(call(size=4097, op=abi.INDEX_STATS) == errno.E2BIG, "INDEX size past a page: E2BIG")
+    n = ctypes.sizeof(abi.vexfs_ioc_index)
+    ck(call(b"\0\0\0\1", size=n + 4, op=abi.INDEX_STATS) == errno.E2BIG,
+       "INDEX grown struct, a non-zero tail: E2BIG")
+    ck(call(b"\0" * 8, size=n + 8, op=abi.INDEX_STATS) == 0, "INDEX grown struct, a zero tail: accepted")
+    os.close(fd)
+    ck(stats() == st0 and os.statvfs(M).f_bfree == free0, "refused INDEX calls changed nothing",
+       "%s -> %s" % (st0, stats()))
+
+
 def churn():
     """Rounds of unlinking and creating files: tombstones are reclaimed and
     their slots reused, recall stays, the removed are never returned."""
@@ -347,7 +414,7 @@ def drop():
 def main():
     global M, VEXCTL, WORK
     cmd, M, VEXCTL, WORK = sys.argv[1:5]
-    {"build": build, "query": query, "change": change, "churn": churn, "user": user, "save": save,
+    {"build": build, "query": query, "bad": bad, "change": change, "churn": churn, "user": user, "save": save,
      "same": same, "drop": drop}[cmd]()
     finish()
 

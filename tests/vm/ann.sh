@@ -22,6 +22,7 @@ chmod 0777 $W
 V=$PY
 vtest "$S" build $M "$VEXCTL" $W
 vtest "$S" query $M "$VEXCTL" $W
+vtest "$S" bad $M "$VEXCTL" $W
 vtest "$S" change $M "$VEXCTL" $W
 vtest "$S" churn $M "$VEXCTL" $W
 V=setpriv
