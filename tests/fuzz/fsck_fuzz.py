@@ -18,7 +18,7 @@ data pattern written by populate.sh): raw byte flips and field overwrites
 fields (links, mode, size, block pointers into metadata, xattr block,
 orphan list), superblock counters and orphan head, group descriptor counts
 and bitmap pointers, bitmap bits, cross-links of one inode's block into
-another inode.
+another inode, ANN index descriptor and node fields.
 """
 import argparse
 import os
@@ -90,6 +90,50 @@ SB_FIELDS = [(16, "<Q"), (24, "<Q"), (32, "<Q"), (40, "<Q"), (84, "<I"), (112, "
 GD_FIELDS = [(0, "<Q"), (8, "<Q"), (16, "<Q"), (24, "<I"), (28, "<I"), (32, "<I")]
 
 
+# the ANN index (inode 3): descriptor and node fields, checksums fixed
+ANN_DESC_FIELDS = [(16, "<I"), (20, "<I"), (28, "<H"), (30, "<H"), (34, "<H"), (44, "<I"),
+                   (48, "<I"), (52, "<I"), (72, "<Q"), (96, "<I"), (104, "<I"), (108, "<I"),
+                   (360, "<I"), (364, "<I"), (368, "<I"), (372, "<I")]
+ANN_NODE_FIELDS = [(0, "<Q"), (0, "<I"), (12, "<B"), (13, "<B"), (14, "<H"), (16, "<I"),
+                   (20, "<I"), (24, "<I")]
+
+
+def ann_mutate(img, r):
+    """A descriptor or node field of the ANN index, its checksum fixed."""
+    off = next((o for i, o in img.inodes if i == 3), None)
+    if off is None:
+        return False
+    ptr = [struct.unpack_from("<Q", img.b, off + 120 + 8 * j)[0] for j in range(12)]
+    if not 0 < ptr[0] < img.blocks:
+        return False
+    d = ptr[0] * img.bs
+    if struct.unpack_from("<I", img.b, d)[0] != 0x56584149:
+        return False
+    if r.random() < 0.4:
+        fo, fmt = r.choice(ANN_DESC_FIELDS)
+        struct.pack_into(fmt, img.b, d + fo, interesting(r, img, fmt))
+        struct.pack_into("<I", img.b, d + 4, 0)
+        struct.pack_into("<I", img.b, d + 4, crc32c(img.seed, bytes(img.b[d:d + 512])))
+        return True
+    gen, nsize, nslots = (struct.unpack_from("<I", img.b, d + 12)[0],
+                          struct.unpack_from("<H", img.b, d + 34)[0],
+                          struct.unpack_from("<I", img.b, d + 44)[0])
+    if not nslots or not 16 <= nsize <= img.bs:
+        return False
+    npb = img.bs // nsize
+    slot = r.randrange(nslots)
+    lblk = 1 + slot // npb
+    if lblk >= 12 or not 0 < ptr[lblk] < img.blocks:
+        return False
+    n = ptr[lblk] * img.bs + (slot % npb) * nsize
+    fo, fmt = r.choice(ANN_NODE_FIELDS)
+    struct.pack_into(fmt, img.b, n + fo, interesting(r, img, fmt))
+    struct.pack_into("<I", img.b, n + 8, 0)
+    crc = crc32c(img.seed, struct.pack("<I", gen))
+    struct.pack_into("<I", img.b, n + 8, crc32c(crc, bytes(img.b[n:n + nsize])))
+    return True
+
+
 def interesting(r, img, fmt):
     size = struct.calcsize(fmt)
     top = (1 << (8 * size)) - 1
@@ -101,7 +145,7 @@ def interesting(r, img, fmt):
 
 
 def mutate(img, r):
-    kinds = ["flip", "field", "inode", "inode", "inode", "sb", "gd", "bitmap", "xlink"]
+    kinds = ["flip", "field", "inode", "inode", "inode", "sb", "gd", "bitmap", "xlink", "ann"]
     done = []
     for _ in range(r.choice([1, 1, 1, 2, 3])):
         k = r.choice(kinds)
@@ -136,6 +180,8 @@ def mutate(img, r):
                     bit = r.randrange(min(8 * img.bs, img.blocks - g * 8 * img.bs))
                     img.b[blk * img.bs + bit // 8] ^= 1 << (bit % 8)
                 img.fix_bbitmap(g)
+        elif k == "ann" and ann_mutate(img, r):
+            pass
         elif k == "xlink" and len(img.inodes) > 1:
             (i1, o1), (i2, o2) = r.sample(img.inodes, 2)
             src = r.choice([88] + [120 + 8 * j for j in range(15)])

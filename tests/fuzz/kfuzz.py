@@ -89,10 +89,15 @@ def exercise(m, vexctl, rw):
     hangs = []
     walk(m)
     # the vector ioctls through vexctl: LIST, GET, SEARCH (and ATTACH when rw)
-    cmd = "%s list %s/v/sq8; %s get %s/v/pq 1; %s search %s --vector /tmp/kfuzz-q.json -k 5" % (
-        vexctl, m, vexctl, m, vexctl, m)
+    # and through the ANN index: INDEX stats, SEARCH --approx (and an insert,
+    # a DETACH with its reclaim step, when rw)
+    v, q = vexctl, "/tmp/kfuzz-q.json"
+    cmd = ("{v} list {m}/v/sq8; {v} get {m}/v/pq 1; {v} search {m} --vector {q} -k 5; "
+           "{v} index stats {m}; {v} search {m} --vector {q} -k 5 --approx --model fuzz")
     if rw:
-        cmd += "; %s attach %s/a/small --vector /tmp/kfuzz-q.json" % (vexctl, m)
+        cmd += ("; {v} attach {m}/a/small --vector {q}; {v} attach {m}/v/churn --vector {q} -m fuzz"
+                "; {v} detach {m}/v/churn $({v} list {m}/v/churn | head -1)")
+    cmd = cmd.format(v=v, m=m, q=q)
     if sh("(%s) > /dev/null 2>&1" % cmd, 60) == "hang":
         hangs.append("vexctl")
     if rw:

@@ -5,7 +5,8 @@
 # and big (split) directories, hard links, fast and slow symlinks, device
 # nodes and fifos, files with single/double indirect blocks and holes, xattr
 # blocks, vectors of every stored form (f32, f16, int8, int16, binary, SQ8,
-# SQ4, sparse, PQ) and a PQ codebook. File data is the 16-byte pattern
+# SQ4, sparse, PQ), a PQ codebook and a graph ANN index with live, dead and
+# free nodes. File data is the 16-byte pattern
 # "VEXFS-FUZZ-DATA\n", so that the host can tell data blocks from metadata.
 . "$(dirname "$0")/../vm/lib.sh"
 M=/mnt/vexfs
@@ -51,6 +52,15 @@ PY
 		"$VEXCTL" attach $M/v/t-$t --vector /tmp/i3.json --dtype $t > /dev/null
 	done
 	rm $M/big/file-with-a-longer-name-1[0-9]	# holes in the buckets
+	# the graph ANN index over the f32 "fuzz" vectors, with live, dead
+	# (tombstone) and free (reclaimed) nodes: rounds of attach and detach
+	"$VEXCTL" index create $M --dims 64 --model fuzz --degree 8 --ef-construction 16 \
+		> /dev/null || return 1
+	pattern $M/v/churn 50
+	for i in 1 2 3 4 5 6; do
+		"$VEXCTL" attach $M/v/churn --vector /tmp/v3.json -m fuzz > /dev/null || return 1
+		"$VEXCTL" detach $M/v/churn $("$VEXCTL" list $M/v/churn | head -2) || return 1
+	done
 }
 "$MKFS" -q -f -J 4 /dev/vda 8192 || exit 1
 mount -t vexfs /dev/vda $M && fill && umount $M || exit 1
