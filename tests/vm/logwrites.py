@@ -7,7 +7,9 @@
       log-writes target DM: creates (data of 0 B .. 300 KiB, 0-3 vectors set
       through the xattr view), overwrites and truncates, vectors attached,
       replaced and detached, renames across directories, hard links,
-      unlinks, and writes never synced. After each durable step (fsync of
+      unlinks, and writes never synced; an ANN index over the 16-dim float32
+      vectors is created first (so most vector operations change it, with
+      their reclaim steps) and dropped and created again every 25 steps. After each durable step (fsync of
       the file and of the directories touched) a mark "vx-K" goes into the
       log (dmsetup message DM 0 mark vx-K) and MANIFEST gets the state every
       later point must show: each marked file's data and vectors (SHA-256 of
@@ -46,6 +48,10 @@ FLUSH, FUA, DISCARD, MARK = 1, 2, 4, 8
 VEC_MAGIC = 0x31415856
 VEC_PREFIX = "user.vexfs.vec."
 FSCK = os.environ.get("FSCK", os.path.join(os.getcwd(), "build/user/fsck.vexfs"))
+VEXCTL = os.environ.get("VEXCTL", os.path.join(os.getcwd(), "build/user/vexctl"))
+# the graph ANN index's collection: float32 vectors of 16 dims of the model
+ANN = ("--dims", 16, "--model", "lw-model", "--range", "-4:4", "--degree", 8,
+       "--ef-construction", 16)
 
 
 def sha(b):
@@ -61,8 +67,8 @@ def run(*args):
 
 def vec_value(rng):
     """A struct vexfs_vec_xattr + data: f32, f16 or int8, 4..64 dims."""
-    dt = rng.choice([1, 2, 3])
-    dims = rng.choice([4, 16, 33, 64])
+    dt = rng.choice([1, 1, 2, 3])
+    dims = rng.choice([4, 16, 16, 16, 33, 64])     # f32 of 16 dims: the ANN index's
     if dt == 1:
         data = struct.pack("<%df" % dims, *[rng.uniform(-4, 4) for _ in range(dims)])
     elif dt == 2:
@@ -98,6 +104,10 @@ def do_work(m, dm, manifest, seed, steps):
         os.makedirs(os.path.join(m, d))
     fsync_path(m)
     fsync_path(os.path.join(m, "d2"))
+    # the index: every ATTACH, replace, DETACH and unlink of its vectors
+    # changes it (and steps its reclaim sweep) in the same transaction
+    r = run(VEXCTL, "index", "create", m, *ANN)
+    ck(r.returncode == 0, "workload: the ANN index created", r.stdout)
     state = {}          # path -> its state at the last mark
     gone = set()        # paths that must be absent
     out = open(manifest, "w")
@@ -119,11 +129,19 @@ def do_work(m, dm, manifest, seed, steps):
         ops = ["create"] * 4 + ["unsynced"]
         if state:
             ops += ["overwrite", "truncate", "attach", "replace", "detach", "rename",
-                    "link", "unlink"]
+                    "link", "unlink", "attach", "replace", "detach", "unlink"]
+        if k % 25 == 0:
+            ops = ["reindex"]   # drop and create the index: data unchanged
         op = rng.choice(ops)
         live = sorted(state)
         touched = []
-        if op in ("create", "unsynced"):
+        if op == "reindex":
+            for a in (("drop", m), ("create", m) + ANN):
+                r = run(VEXCTL, "index", *a)
+                if r.returncode:
+                    ck(False, "workload: index %s" % a[0], r.stdout)
+            os.sync()
+        elif op in ("create", "unsynced"):
             p = newname()
             touched = [p]
             fd = os.open(P(p), os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o644)

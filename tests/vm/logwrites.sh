@@ -17,7 +17,7 @@ W=/tmp/logwrites
 POINTS=${1:-200}
 SEED=${2:-1}
 STEPS=${3:-80}
-export DM_DISABLE_UDEV=1 FSCK
+export DM_DISABLE_UDEV=1 FSCK VEXCTL
 S=$T/tests/vm/logwrites.py
 
 load_vexfs
