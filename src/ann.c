@@ -766,15 +766,16 @@ int vexfs_ann_reclaim(handle_t *handle, struct vexfs_ann *ax)
 	struct vgraph g;
 	int err;
 
-	if (!ax || vexfs_ann_walk_init(&w, ax, ax->ef_c))
-		return 0;	/* no memory: the next step does it */
+	if (!ax)
+		return 0;
 	d = ax->d;
-	down_write(&ax->sem);
+	/* the counts change under vs->lock only, which the caller holds */
 	nslots = vexfs_ann_nslots(ax);
-	if (nslots == le32_to_cpu(d->ad_nlive) + le32_to_cpu(d->ad_nfree)) {
-		err = 0;	/* no dead node */
-		goto out;
-	}
+	if (nslots == le32_to_cpu(d->ad_nlive) + le32_to_cpu(d->ad_nfree))
+		return 0;	/* no dead node */
+	if (vexfs_ann_walk_init(&w, ax, ax->ef_c))
+		return 0;	/* no memory: the next step does it */
+	down_write(&ax->sem);
 	err = vexfs_journal_get_write_access(handle, ax->sb, ax->dbh);
 	if (err)
 		goto out;
