@@ -3,9 +3,9 @@
  * fsck_ann.c - the graph ANN index (INCOMPAT_ANN), checked at the end of
  * pass 4 against the vector store: its descriptor, every node slot, and
  * the link both ways between a live node and the record that names it
- * (vm_ann). A damaged index is reported, not repaired: `vexctl index drop`
- * and `vexctl index create` rebuild it from the vectors, which it only
- * mirrors.
+ * (vm_ann), the free list. A damaged index is reported, and dropped by -y
+ * (ann_drop): `vexctl index create` builds it again from the vectors, which
+ * it only mirrors.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +13,32 @@
 #include "core/vann.h"
 #include "core/vgraph.h"
 #include "fsck.h"
+
+/*
+ * A damaged index is reported and, with -y, dropped (ann_drop): it only
+ * mirrors the vectors, which stay intact, and `vexctl index create` builds
+ * it again. Hard: -p leaves it (a rebuild takes time).
+ */
+static int ann_kind(struct fsck *f)
+{
+	return fixable(f, true) ? P_FIX : P_NOFIX;
+}
+
+/*
+ * Drop the index as INDEX drop's first transaction does: size 0. The
+ * blocks stay the inode's (so the block accounting holds) until the next
+ * read-write mount frees them, as after a drop cut short by a crash.
+ */
+static void ann_drop(struct fsck *f)
+{
+	f->ann_ok = false;
+	if (f->mode == MODE_CHECK || !fixable(f, true)) {
+		prob(f, P_NOTE, "ANN index: drop it (vexctl index drop, or fsck.vexfs -y) and create it again; the vectors are intact");
+		return;
+	}
+	inode_update(f, VEXFS_ANN_INO, IU_SIZE, 0);
+	prob(f, P_NOTE, "ANN index dropped (the next mount frees its blocks): create it again with vexctl index create; the vectors are intact");
+}
 
 /* the physical block of logical block @lblk of internal inode @r, or 0 */
 static u64 ann_pblk(const struct fsck *f, const struct irec *r, u64 lblk)
@@ -48,13 +74,14 @@ void ann_begin(struct fsck *f)
 		return;		/* no index: dropped */
 	pblk = ann_pblk(f, r, 0);
 	if (!pblk || rd(f, pblk, f->buf, "ANN index descriptor")) {
-		prob(f, P_NOFIX, "ANN index: no descriptor block; drop the index (vexctl index drop) and create it again");
+		prob(f, ann_kind(f), "ANN index: no descriptor block");
+		ann_drop(f);
 		return;
 	}
 	memcpy(&f->annd, f->buf, sizeof(f->annd));
 	if (vexfs_ann_desc_validate(&f->annd, f->seed, f->bs, le32_to_cpu(f->sb.s_ann_gen), &why)) {
-		prob(f, P_NOFIX, "ANN index descriptor: %s; drop the index (vexctl index drop) and create it again",
-		     why);
+		prob(f, ann_kind(f), "ANN index descriptor: %s", why);
+		ann_drop(f);
 		return;
 	}
 	f->ann_ok = true;
@@ -132,7 +159,7 @@ static u32 ann_free_list(struct fsck *f, const struct irec *r, u32 npb)
 		const struct vexfs_ann_node *hd;
 
 		if (ann_is_free(f, r, npb, slot) != 1) {
-			prob(f, P_NOFIX, "ANN index: free list entry %u, node %u, is not a free node",
+			prob(f, ann_kind(f), "ANN index: free list entry %u, node %u, is not a free node",
 			     k, slot);
 			return 1;
 		}
@@ -140,7 +167,7 @@ static u32 ann_free_list(struct fsck *f, const struct irec *r, u32 npb)
 		slot = (u32)le64_to_cpu(hd->an_vid);	/* valid: < nslots or none */
 	}
 	if (slot != VGRAPH_NONE) {
-		prob(f, P_NOFIX, "ANN index: the free list is longer than its %u nodes (a cycle?)",
+		prob(f, ann_kind(f), "ANN index: the free list is longer than its %u nodes (a cycle?)",
 		     nfree);
 		return 1;
 	}
@@ -172,14 +199,16 @@ void ann_check(struct fsck *f)
 			byid[n++] = &f->vents[i];
 	if (n)
 		qsort(byid, n, sizeof(*byid), cmp_vent_ptr_id);
-	if ((u64)r->size < nblocks * f->bs)
-		prob(f, P_NOFIX, "ANN index: %u nodes need %llu blocks, the inode's size covers %llu",
+	if ((u64)r->size < nblocks * f->bs) {
+		prob(f, ann_kind(f), "ANN index: %u nodes need %llu blocks, the inode's size covers %llu",
 		     nslots, (unsigned long long)nblocks, (unsigned long long)(r->size / f->bs));
+		bad++;
+	}
 	for (lblk = 1; lblk < nblocks && bad < 20; lblk++) {
 		u64 pblk = ann_pblk(f, r, lblk);
 
 		if (!pblk || rd(f, pblk, f->buf, "ANN index nodes")) {
-			prob(f, P_NOFIX, "ANN index: node block %llu missing or unreadable",
+			prob(f, ann_kind(f), "ANN index: node block %llu missing or unreadable",
 			     (unsigned long long)lblk);
 			bad++;
 			continue;
@@ -193,7 +222,7 @@ void ann_check(struct fsck *f)
 			slot = (u32)(lblk - 1) * npb + i;
 			if (vexfs_ann_node_validate(node, nsize, dims, slot, rr, nslots, f->seed, gen,
 						    &why)) {
-				prob(f, P_NOFIX, "ANN index node %u: %s", slot, why);
+				prob(f, ann_kind(f), "ANN index node %u: %s", slot, why);
 				bad++;
 				continue;
 			}
@@ -204,11 +233,11 @@ void ann_check(struct fsck *f)
 			vid = le64_to_cpu(hd->an_vid);
 			v = ann_vent(byid, n, vid);
 			if (!v) {
-				prob(f, P_NOFIX, "ANN index node %u: its vector %llu does not exist",
+				prob(f, ann_kind(f), "ANN index node %u: its vector %llu does not exist",
 				     slot, (unsigned long long)vid);
 				bad++;
 			} else if (vexfs_ann_ref_slot(v->ann, gen) != slot) {
-				prob(f, P_NOFIX, "ANN index node %u: the record of vector %llu names another node",
+				prob(f, ann_kind(f), "ANN index node %u: the record of vector %llu names another node",
 				     slot, (unsigned long long)vid);
 				bad++;
 			} else {
@@ -217,19 +246,19 @@ void ann_check(struct fsck *f)
 		}
 	}
 	if (!bad && live != le32_to_cpu(d->ad_nlive)) {
-		prob(f, P_NOFIX, "ANN index: the descriptor counts %u live nodes, found %llu",
+		prob(f, ann_kind(f), "ANN index: the descriptor counts %u live nodes, found %llu",
 		     le32_to_cpu(d->ad_nlive), (unsigned long long)live);
 		bad++;
 	}
 	if (!bad && nfree != le32_to_cpu(d->ad_nfree)) {
-		prob(f, P_NOFIX, "ANN index: the descriptor counts %u free nodes, found %llu",
+		prob(f, ann_kind(f), "ANN index: the descriptor counts %u free nodes, found %llu",
 		     le32_to_cpu(d->ad_nfree), (unsigned long long)nfree);
 		bad++;
 	}
 	if (!bad)
 		bad += ann_free_list(f, r, npb);
 	if (!bad && ann_is_free(f, r, npb, le32_to_cpu(d->ad_entry)) == 1) {
-		prob(f, P_NOFIX, "ANN index: the entry node is a free one");
+		prob(f, ann_kind(f), "ANN index: the entry node is a free one");
 		bad++;
 	}
 	for (i = 0; i < n && bad < 20; i++) {
@@ -237,16 +266,16 @@ void ann_check(struct fsck *f)
 		u32 s = vexfs_ann_ref_slot(v->ann, gen);
 
 		if (s != VEXFS_ANN_NO_SLOT && !v->ann_seen) {
-			prob(f, P_NOFIX, "vector %llu: its record names ANN index node %u, which is not its live node",
+			prob(f, ann_kind(f), "vector %llu: its record names ANN index node %u, which is not its live node",
 			     (unsigned long long)v->id, s);
 			bad++;
 		} else if (s == VEXFS_ANN_NO_SLOT && v->ann_member && ready) {
-			prob(f, P_NOFIX, "vector %llu: in the ANN index's collection but not in the index",
+			prob(f, ann_kind(f), "vector %llu: in the ANN index's collection but not in the index",
 			     (unsigned long long)v->id);
 			bad++;
 		}
 	}
 	if (bad)
-		prob(f, P_NOTE, "ANN index: drop it (vexctl index drop) and create it again; the vectors are intact");
+		ann_drop(f);
 	free(byid);
 }

@@ -36,6 +36,26 @@ vtest "$S" same $M "$VEXCTL" $W
 vtest "$S" drop $M "$VEXCTL" $W
 ok "umount" umount $M
 ok "fsck clean after drop and create" fsck_clean "$DEV"
+# a damaged index (a node naming a vector that does not exist, its checksum
+# right): fsck -n reports it, -y drops it, the vectors stay, it is made again
+IMG="$PY $T/tests/vm/vximg.py"
+ok "a node made to name vector 2^31" $IMG "$DEV" annnode 5 vid 0x80000000
+"$FSCK" -n "$DEV" > $W/fsck.out 2>&1
+rc=$?
+sed 's/^/# /' $W/fsck.out | head -8
+ok "fsck -n: the node of a missing vector, exit 4" sh -c "[ $rc = 4 ] && grep -q 'its vector 2147483648 does not exist' $W/fsck.out"
+"$FSCK" -y "$DEV" > $W/fsck.out 2>&1
+rc=$?
+ok "fsck -y drops the index, exit 1" sh -c "[ $rc = 1 ] && grep -q 'ANN index dropped' $W/fsck.out"
+ok "fsck clean after it" fsck_clean "$DEV"
+ok "mount" mount -t vexfs "$DEV" $M
+ok "no index after fsck -y" sh -c "'$VEXCTL' index stats $M --json | grep -q '\"state\": \"none\"'"
+ok "umount" umount $M
+ok "the mount freed its blocks" test "$($IMG "$DEV" get inode 3 blocks)" = 0
+ok "mount" mount -t vexfs "$DEV" $M
+ok "created again" "$VEXCTL" index create $M --dims 32 --degree 16
+ok "umount" umount $M
+ok "fsck clean with the new index" fsck_clean "$DEV"
 # concurrency on a fresh filesystem: attach, detach, approximate search,
 # unlink, index drop and create at once (VEXFS_ANNRACE_SECS, 5 by default)
 ok "mkfs" "$MKFS" -q -f "$DEV"

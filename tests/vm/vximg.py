@@ -14,6 +14,8 @@
                                      descriptor's checksum
   vximg.py DEV vtab ID owner INO     set the owner of vector table entry ID
                                      (one of the first block's), fix its CRC
+  vximg.py DEV annnode SLOT FIELD VALUE  set a field of ANN index node SLOT
+                                     (in the first 11 node blocks), fix its CRC
 
 Offsets follow include/vexfs/vexfs_fs.h and the jbd2 on-disk format
 (Documentation/filesystems/ext4/journal.rst).
@@ -25,10 +27,12 @@ import sys
 SB = {"block_bits": (8, "<I"), "blocks_count": (16, "<Q"), "orphan_head": (112, "<Q"), "state": (84, "<I"),
       "journal_start": (72, "<Q"), "journal_blocks": (80, "<I"),
       "feature_compat": (88, "<Q"), "feature_ro_compat": (96, "<Q"), "label0": (152, "<B")}
-INODE = {"mode": (0, "<H"), "links": (12, "<I"), "size": (16, "<Q"),
+INODE = {"mode": (0, "<H"), "links": (12, "<I"), "size": (16, "<Q"), "blocks": (24, "<Q"),
          "xattr": (88, "<Q"), "orphan_next": (96, "<Q"), "block0": (120, "<Q"),
          "block1": (128, "<Q"), "ind": (120 + 12 * 8, "<Q"),
          "parent": (240, "<Q"), "parent_hash": (248, "<I")}
+ANN_NODE = {"vid": (0, "<Q"), "state": (12, "<B"), "count": (13, "<B"), "died": (14, "<H"),
+            "nbr0": (16, "<I")}
 JSB = {"maxlen": (0x10, ">I"), "first": (0x14, ">I"), "start": (0x1c, ">I")}
 
 
@@ -87,6 +91,21 @@ class Img:
         crc = crc32c(self.seed, struct.pack("<Q", ino))
         struct.pack_into("<I", raw, 252, crc32c(crc, bytes(raw[:252])))
         self.write(self.inode_off(ino), bytes(raw))
+
+    def ann_node(self, slot, field, value):
+        ino3 = self.get_inode(3)
+        ptr = [struct.unpack_from("<Q", ino3, 120 + 8 * j)[0] for j in range(12)]
+        d = self.read(ptr[0] * self.bs, 512)
+        gen, nsize = struct.unpack_from("<I", d, 12)[0], struct.unpack_from("<H", d, 34)[0]
+        npb = self.bs // nsize
+        off = ptr[1 + slot // npb] * self.bs + (slot % npb) * nsize
+        node = bytearray(self.read(off, nsize))
+        fo, fmt = ANN_NODE[field]
+        struct.pack_into(fmt, node, fo, value)
+        struct.pack_into("<I", node, 8, 0)
+        crc = crc32c(self.seed, struct.pack("<I", gen))
+        struct.pack_into("<I", node, 8, crc32c(crc, bytes(node)))
+        self.write(off, bytes(node))
 
     def gd_off(self, grp):
         return self.gdt * self.bs + grp * 64
@@ -184,6 +203,8 @@ def main(argv):
     elif what == "vtab":
         img.set_vtab_owner(int(argv[3]), int(argv[5], 0)) if argv[4] == "owner" else \
             sys.exit("vtab ID owner INO")
+    elif what == "annnode":
+        img.ann_node(int(argv[3]), argv[4], int(argv[5], 0))
     elif what == "jsb":
         j = img.get_jsb()
         off, fmt = JSB[argv[3]]
