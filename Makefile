@@ -107,6 +107,9 @@ $(B)/bench/search_bench: bench/search_bench.c $(LIB) $(HDRS)
 $(B)/bench/scope_bench: bench/scope_bench.c $(LIB) $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -O2 -o $@ $< $(LIB) $(USER_LIBS)
+$(B)/bench/ann_kernel: bench/ann_kernel.c $(LIB) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -O2 -o $@ $< $(LIB) $(USER_LIBS)
 
 # Static builds for the KUnit (debug) kernel's busybox-only VM.
 STATIC := build/static
