@@ -64,5 +64,14 @@ V=$B/vm/annrace
 vtest $M/race "${VEXFS_ANNRACE_SECS:-5}"
 ok "umount" umount $M
 ok "fsck clean after the race" fsck_clean "$DEV"
+# the kernel's answers are those of the same core in userspace walking the
+# same on-disk index (bench/ann_kernel.c; bench/ann-kernel.sh times them)
+ok "mkfs" "$MKFS" -q -f "$DEV"
+ok "mount" mount -t vexfs "$DEV" $M
+ok "SEARCH --approx: the ids of the core in userspace over the on-disk index" \
+	sh -c "'$B/bench/ann_kernel' $M $DEV 3000 24 60 32 > $W/annk.out 2>&1"
+sed 's/^/# /' $W/annk.out
+ok "umount" umount $M
+ok "fsck clean after it" fsck_clean "$DEV"
 unload_vexfs
 finish
