@@ -487,8 +487,12 @@ static int vexfs_search_file(struct vexfs_search *s, struct inode *inode)
 
 /* ---- approximate: candidates from the ANN index --------------------------- */
 
-/* Compare candidate vector @id with query @qi only, exactly. */
-static int vexfs_search_cand(struct vexfs_search *s, u64 id, u32 qi)
+/*
+ * Compare candidate vector @id with query @qi only, exactly. One that would
+ * enter the top-k is checked against the scope and the caller's permission
+ * (counted in *checked), and offered if it passes (counted in *passed).
+ */
+static int vexfs_search_cand(struct vexfs_search *s, u64 id, u32 qi, u32 *checked, u32 *passed)
 {
 	const struct vexfs_vec_header *h = (const void *)s->buf;
 	const struct vexfs_vec_meta *m = (const void *)(h + 1);
@@ -544,18 +548,52 @@ static int vexfs_search_cand(struct vexfs_search *s, u64 id, u32 qi)
 	s->compared++;
 	memcpy(&bits, &d, sizeof(bits));
 	if (vsearch_is_nan(bits) ||
-	    !vsearch_topk_wants(&s->tk[qi], vsearch_key(bits, s->q.metric), id) ||
-	    !vexfs_search_may_read(s, ino, &gen))
+	    !vsearch_topk_wants(&s->tk[qi], vsearch_key(bits, s->q.metric), id))
 		return 0;
+	(*checked)++;
+	if (!vexfs_search_may_read(s, ino, &gen))
+		return 0;
+	(*passed)++;
 	vsearch_topk_push(&s->tk[qi], bits, s->q.metric, id, ino, gen);
 	return 0;
 }
 
+/* Query @qi through the index with @ef: its candidates compared; 1: no index. */
+static int vexfs_search_walk(struct vexfs_search *s, u32 qi, u32 ef, u64 *ids, u32 *n,
+			     u32 *checked, u32 *passed)
+{
+	struct vexfs_vstore *vs = s->vs;
+	u32 i;
+	int ret, err = 0;
+
+	*n = *checked = *passed = 0;
+	vsearch_topk_init(&s->tk[qi], s->cand + (size_t)qi * s->a.k, s->a.k);
+	down_read(&vs->ann_lock);
+	if (!vexfs_ann_serves(vs->ann, s->q.dims, s->a.model)) {
+		up_read(&vs->ann_lock);
+		return 1;		/* dropped meanwhile: exact */
+	}
+	ret = vexfs_ann_candidates(vs->ann, (const float *)s->q.q + (size_t)qi * s->q.dims,
+				   ef, ef, ids);
+	up_read(&vs->ann_lock);
+	if (ret < 0)
+		return ret;
+	*n = ret;
+	for (i = 0; i < *n && !err; i++)
+		err = vexfs_search_cand(s, ids[i], qi, checked, passed);
+	return err;
+}
+
 /*
  * Every query through the ANN index: its nearest candidates by code (ef of
- * them), compared exactly. *full is false when the index does not serve the
- * search or a query ends with fewer than k results (the filters rejected
- * too many candidates): the caller then searches exactly.
+ * them), compared exactly. The scope and the permissions filter the
+ * candidates during the search: when they rejected some, the pass rate seen
+ * estimates how many nodes pass, and the graph is walked again with the ef
+ * that holds about twice max(ef, k) passing ones (vgraph_filtered_ef). *full
+ * is false when the index does not serve the search, when that ef passes
+ * VGRAPH_MAX_EF (too few vectors pass: a scan of them is the better plan),
+ * or when a query still ends with fewer than k results: the caller then
+ * searches exactly, so k results come back whenever k vectors match.
  *
  * vs->ann_lock is held only while the graph is walked, never while
  * candidates are compared: the permission check takes inodes (iget), which
@@ -564,32 +602,28 @@ static int vexfs_search_cand(struct vexfs_search *s, u64 id, u32 qi)
  */
 static int vexfs_search_approx(struct vexfs_search *s, u32 ef, bool *full)
 {
-	struct vexfs_vstore *vs = s->vs;
-	u32 qi, i;
+	u32 qi, n, checked, passed, ef2;
 	u64 *ids;
-	int n, err = 0;
+	int err = 0;
 
 	*full = false;
-	ids = kvmalloc_array(ef, sizeof(*ids), GFP_KERNEL_ACCOUNT);
+	ids = kvmalloc_array(VGRAPH_MAX_EF, sizeof(*ids), GFP_KERNEL_ACCOUNT);
 	if (!ids)
 		return -ENOMEM;
 	for (qi = 0; qi < s->q.nq && !err; qi++) {
-		down_read(&vs->ann_lock);
-		if (!vexfs_ann_serves(vs->ann, s->q.dims, s->a.model)) {
-			up_read(&vs->ann_lock);
-			goto out;	/* dropped meanwhile: exact */
+		err = vexfs_search_walk(s, qi, ef, ids, &n, &checked, &passed);
+		if (!err && passed < checked) {
+			/* of n candidates, about n * passed / checked pass */
+			ef2 = vgraph_filtered_ef(ef, s->a.k, div_u64((u64)n * passed, checked), n);
+			if (!ef2)
+				goto out;	/* too selective: exact */
+			if (ef2 > ef)
+				err = vexfs_search_walk(s, qi, ef2, ids, &n, &checked, &passed);
 		}
-		n = vexfs_ann_candidates(vs->ann, (const float *)s->q.q + (size_t)qi * s->q.dims,
-					 ef, ef, ids);
-		up_read(&vs->ann_lock);
-		if (n < 0) {
-			err = n;
-			break;
-		}
-		for (i = 0; i < (u32)n && !err; i++)
-			err = vexfs_search_cand(s, ids[i], qi);
-		if (s->tk[qi].n < s->a.k)
+		if (err == 1 || (!err && s->tk[qi].n < s->a.k)) {
+			err = 0;
 			goto out;
+		}
 		cond_resched();
 		if (!err && fatal_signal_pending(current))
 			err = -EINTR;
