@@ -54,27 +54,6 @@ static float rndf(void)	/* uniform in [-1, 1) */
 	return (float)(rs >> 40) / (float)(1 << 23) - 1.0f;
 }
 
-static double now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec + t.tv_nsec * 1e-9;
-}
-
-static int dcmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static void die(const char *what)
-{
-	perror(what);
-	exit(1);
-}
-
 /* ---- the index, read from the device -------------------------------------- */
 
 struct img {
@@ -90,7 +69,7 @@ struct img {
 static void img_read(struct img *im, u64 blk, void *buf)
 {
 	if (pread(im->fd, buf, im->bs, (off_t)(blk * im->bs)) != (ssize_t)im->bs)
-		die("pread");
+		vx_die("pread: %m");
 }
 
 /* physical block of logical block @lb of inode 3 (direct, single, double) */
@@ -101,7 +80,7 @@ static u64 img_bmap(struct img *im, u64 lb)
 	__le64 *ind = malloc(im->bs);
 
 	if (!ind)
-		die("malloc");
+		vx_die("malloc: %m");
 	if (lb < VEXFS_NDIR_BLOCKS) {
 		blk = le64_to_cpu(ib[lb]);
 	} else if ((lb -= VEXFS_NDIR_BLOCKS) < p) {
@@ -129,13 +108,13 @@ static void img_load(struct img *im, const char *dev)
 
 	im->fd = open(dev, O_RDONLY);
 	if (im->fd < 0 || pread(im->fd, &sb, sizeof(sb), 0) != sizeof(sb))
-		die(dev);
+		vx_die("%s: %m", dev);
 	im->bs = 1u << le32_to_cpu(sb.s_block_size_bits);
 	seed = vexfs_crc32c(~0U, sb.s_uuid, sizeof(sb.s_uuid));
 	buf = malloc(im->bs);
 	im->ino3 = malloc(im->bs);
 	if (!buf || !im->ino3)
-		die("malloc");
+		vx_die("malloc: %m");
 	/* inode 3: group 0, index 2 */
 	gd = le64_to_cpu(sb.s_gdt_start);
 	img_read(im, gd, buf);
@@ -156,7 +135,7 @@ static void img_load(struct img *im, const char *dev)
 	im->nodes = malloc((size_t)im->nslots * im->nsize + 1);
 	im->vids = calloc(im->nslots + 1, sizeof(*im->vids));
 	if (!im->nodes || !im->vids)
-		die("malloc");
+		vx_die("malloc: %m");
 	for (lb = 1, s = 0; s < im->nslots; lb++) {
 		u32 i;
 
@@ -241,7 +220,7 @@ static void ksearch(int fd, const float *q, u32 d, u32 ef, struct vexfs_search_r
 	};
 
 	if (ioctl(fd, VEXFS_IOC_SEARCH, &a))
-		die("SEARCH");
+		vx_die("SEARCH: %m");
 	if (!a.approx) {
 		fprintf(stderr, "the kernel did not answer with the index\n");
 		exit(1);
@@ -357,7 +336,7 @@ int main(int argc, char **argv)
 	ex = calloc((size_t)nq * K, 8);
 	res = calloc(K, sizeof(*res));
 	if (!x || !q || !cent || !ids || !ku || !uu || !ex || !res)
-		die("malloc");
+		vx_die("malloc: %m");
 	/* 32 clusters; the queries: stored vectors moved a little */
 	for (i = 0; i < 32 * d; i++)
 		cent[i] = 4 * rndf();
@@ -370,7 +349,7 @@ int main(int argc, char **argv)
 
 	snprintf(path, sizeof(path), "%s/annk", argv[1]);
 	mkdir(path, 0755);
-	t0 = now();
+	t0 = vx_now();
 	for (i = 0; i < n; i++) {
 		struct vexfs_ioc_attach a = {
 			.size = sizeof(a), .dtype = VEXFS_VEC_DT_F32, .dims = d,
@@ -383,43 +362,43 @@ int main(int argc, char **argv)
 			snprintf(path, sizeof(path), "%s/annk/f%05u", argv[1], i / PER);
 			fd = open(path, O_CREAT | O_RDWR, 0644);
 			if (fd < 0)
-				die(path);
+				vx_die("%s: %m", path);
 		}
 		if (ioctl(fd, VEXFS_IOC_VEC_ATTACH, &a))
-			die("ATTACH");
+			vx_die("ATTACH: %m");
 		ids[i] = a.vector_id;
 		max_id = ids[i] > max_id ? ids[i] : max_id;
 	}
 	close(fd);
-	printf("# attached %u vectors of %u dims in %.1f s\n", n, d, now() - t0);
+	printf("# attached %u vectors of %u dims in %.1f s\n", n, d, vx_now() - t0);
 	id_row = malloc((max_id + 1) * sizeof(*id_row));
 	if (!id_row)
-		die("malloc");
+		vx_die("malloc: %m");
 	memset(id_row, 0xff, (max_id + 1) * sizeof(*id_row));
 	for (i = 0; i < n; i++)
 		id_row[ids[i]] = i;
 
 	dfd = open(argv[1], O_RDONLY | O_DIRECTORY);
 	if (dfd < 0)
-		die(argv[1]);
+		vx_die("%s: %m", argv[1]);
 	{
 		struct vexfs_ioc_index a = { .size = sizeof(a), .op = VEXFS_INDEX_CREATE, .dims = d,
 					     .r = 16, .ef_construction = 64 };
 
-		t0 = now();
+		t0 = vx_now();
 		if (ioctl(dfd, VEXFS_IOC_INDEX, &a))
-			die("INDEX create");
-		printf("# index built in %.1f s: %llu nodes of %u bytes, degree %u\n", now() - t0,
+			vx_die("INDEX create: %m");
+		printf("# index built in %.1f s: %llu nodes of %u bytes, degree %u\n", vx_now() - t0,
 		       (unsigned long long)a.nodes, a.node_size, a.r);
 	}
 	if (syncfs(dfd))
-		die("syncfs");
+		vx_die("syncfs: %m");
 	img_load(&im, argv[2]);
 	{
 		void *mem = malloc(vgraph_scratch_size(im.r, ef, im.dims));
 
 		if (!mem)
-			die("malloc");
+			vx_die("malloc: %m");
 		vgraph_scratch_init(&s, mem, im.r, ef, im.dims);
 	}
 	printf("# read the index from %s: %u slots, entry %u, %u seeds\n", argv[2], im.nslots,
@@ -439,23 +418,22 @@ int main(int argc, char **argv)
 	for (r = 0; r < REPS; r++) {
 		u64 tmp[K];
 
-		t0 = now();
+		t0 = vx_now();
 		for (i = 0; i < nq; i++)
 			ksearch(dfd, q + (size_t)i * d, d, ef, res);
-		tk[r] = (now() - t0) / nq;
-		t0 = now();
+		tk[r] = (vx_now() - t0) / nq;
+		t0 = vx_now();
 		for (i = 0; i < nq; i++)
 			usearch(&im, &s, x, q + (size_t)i * d, ef, tmp);
-		tu[r] = (now() - t0) / nq;
+		tu[r] = (vx_now() - t0) / nq;
 	}
-	qsort(tk, REPS, sizeof(double), dcmp);
-	qsort(tu, REPS, sizeof(double), dcmp);
 	printf("# core SIMD path: %s; n %u, d %u, k %u, ef %u, %u queries\n", vq_impl_name(), n,
 	       d, K, ef, nq);
 	printf("same ids, kernel and userspace: %u of %u queries\n", same, nq);
 	printf("recall@10 against brute force: kernel %.4f, userspace %.4f\n",
 	       (double)hk / (nq * K), (double)hu / (nq * K));
-	printf("per query: kernel %.1f us, userspace %.1f us, ratio %.2f\n", tk[REPS / 2] * 1e6,
-	       tu[REPS / 2] * 1e6, tk[REPS / 2] / tu[REPS / 2]);
+	printf("per query: kernel %.1f us, userspace %.1f us, ratio %.2f\n",
+	       vx_median(tk, REPS) * 1e6, vx_median(tu, REPS) * 1e6,
+	       vx_median(tk, REPS) / vx_median(tu, REPS));
 	return same == nq ? 0 : 1;
 }

@@ -25,6 +25,7 @@
 #include <unistd.h>
 #include "vexfs/vq.h"
 #include "vgraph_mem.h"
+#include "util.h"
 
 #define K	10
 #define D	784
@@ -44,14 +45,6 @@ static void *load(const char *dir, const char *name, size_t bytes)
 	}
 	fclose(f);
 	return p;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
 static float lo, step;
@@ -135,11 +128,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ann_native: bad parameters\n");
 		return 2;
 	}
-	t0 = now();
+	t0 = vx_now();
 	for (i = 0; i < NB; i++)
 		if (vgm_insert(&m, codes + (size_t)i * D, i) < 0)
 			return 1;
-	tb = now() - t0;
+	tb = vx_now() - t0;
 	{
 		double deg = 0;
 
@@ -158,7 +151,7 @@ int main(int argc, char **argv)
 
 		if (ef < K || ef > VGRAPH_MAX_EF)
 			continue;
-		t0 = now();
+		t0 = vx_now();
 		for (j = 0; j < nq; j++) {
 			int n;
 
@@ -171,7 +164,7 @@ int main(int argc, char **argv)
 			cnt[j] = n < 0 ? 0 : VEXFS_MIN(n, K);
 			memcpy(res + (size_t)j * K, slots, cnt[j] * sizeof(u32));
 		}
-		dt = now() - t0;
+		dt = vx_now() - t0;
 		for (j = 0; j < nq; j++) {
 			const float *qj = q + (size_t)j * D;
 

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 #include "vexfs/vq.h"
+#include "util.h"
 
 #define NVEC	100000
 #define NQ	9
@@ -24,26 +25,6 @@
 
 static const u32 dims[] = { 128, 768 };
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static int cmpd(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, n, sizeof(*v), cmpd);
-	return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
 
 static void *xalloc(size_t n)
 {
@@ -147,18 +128,18 @@ static int gen(const char *dir)
 			basis[k] = (float)((double)(rnd() >> 11) / 9007199254740992.0 - 0.5);
 		gen_vectors(x, NVEC, d, basis);
 		gen_vectors(q, NQ, d, basis);
-		t0 = now();
+		t0 = vx_now();
 		if (vq_pq_train(&pq, x, NTRAIN, PQ_ITERS, 1, scratch, sl)) {
 			fprintf(stderr, "pq train failed\n");
 			return 1;
 		}
 		fprintf(stderr, "# d=%u: PQ m=%u trained on %u vectors, %u iterations in %.2f s\n",
-			d, m, NTRAIN, PQ_ITERS, now() - t0);
+			d, m, NTRAIN, PQ_ITERS, vx_now() - t0);
 		vq_pq_store(&pq, blob, vq_pq_blob_size(d));
-		t0 = now();
+		t0 = vx_now();
 		vq_pq_encode(&pq, x, codes, NVEC);
 		fprintf(stderr, "# d=%u: PQ encoded %u vectors in %.2f s\n", d, NVEC,
-			now() - t0);
+			vx_now() - t0);
 		write_file(dir, "x", d, x, (size_t)NVEC * d * 4);
 		write_file(dir, "q", d, q, (size_t)NQ * d * 4);
 		write_file(dir, "pqblob", d, blob, vq_pq_blob_size(d));
@@ -239,11 +220,11 @@ static void bandwidth(double *plain, double *simd, const char **simd_name)
 	for (i = 0; i < n; i++)
 		p[i] = i;
 	for (r = 0; r < 5; r++) {
-		double t0 = now();
+		double t0 = vx_now();
 
 		sink = sum_plain(p, n);
-		t[r] = now() - t0;
-		t0 = now();
+		t[r] = vx_now() - t0;
+		t0 = vx_now();
 #if defined(__x86_64__)
 		if (vq_cpu_features() & VQ_FEAT_AVX512) {
 			sink = sum_avx512(p, n);
@@ -257,12 +238,12 @@ static void bandwidth(double *plain, double *simd, const char **simd_name)
 #else
 		sink = sum_plain(p, n);
 #endif
-		u[r] = now() - t0;
+		u[r] = vx_now() - t0;
 	}
 	(void)sink;
 	free(p);
-	*plain = (double)(n * 8) / median(t, 5) / 1e9;
-	*simd = (double)(n * 8) / median(u, 5) / 1e9;
+	*plain = (double)(n * 8) / vx_median(t, 5) / 1e9;
+	*simd = (double)(n * 8) / vx_median(u, 5) / 1e9;
 }
 
 static const char *who = "vexfs";	/* "vexfs-avx2": the AVX2 kernels on an AVX-512 CPU */
@@ -332,7 +313,7 @@ static int run(const char *dir)
 			size_t cnt = k == 4 ? npq : NVEC;
 
 			for (r = 0; r < 3; r++) {
-				t0 = now();
+				t0 = vx_now();
 				switch (k) {
 				case 0:
 					vq_f16_encode(x, h, nd);
@@ -350,10 +331,10 @@ static int run(const char *dir)
 					vq_pq_encode(&pq, x, pqc2, npq);
 					break;
 				}
-				te[r] = now() - t0;
+				te[r] = vx_now() - t0;
 			}
 			report("encode", d, k == 0 ? "f16" : k == 1 ? "sq8" : k == 2 ? "sq4" :
-			       k == 3 ? "bin" : "pq", median(te, 3), (double)cnt * d * 4);
+			       k == 3 ? "bin" : "pq", vx_median(te, 3), (double)cnt * d * 4);
 		}
 		if (memcmp(pqc, pqc2, npq * m))
 			fprintf(stderr, "warning: PQ codes differ from gen's\n");
@@ -376,7 +357,7 @@ static int run(const char *dir)
 			for (qi = 0; qi < NQ; qi++) {
 				const float *qv = q + (size_t)qi * d;
 
-				t0 = now();
+				t0 = vx_now();
 				switch (k) {
 				case K_F32:
 					vq_l2sq_scan(qv, x, d, NVEC, out);
@@ -417,9 +398,9 @@ static int run(const char *dir)
 					bytes = (double)NVEC * nb;
 					break;
 				}
-				tt[qi] = now() - t0;
+				tt[qi] = vx_now() - t0;
 			}
-			report("scan", d, kname[k], median(tt, NQ), bytes);
+			report("scan", d, kname[k], vx_median(tt, NQ), bytes);
 		}
 		vq_select_impl(feats);
 		who = "vexfs";

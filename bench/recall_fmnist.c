@@ -22,6 +22,7 @@
 #include "vexfs/vq.h"
 #include "core/vsearch.h"
 #include "core/vrec.h"
+#include "util.h"
 
 #define D	784
 #define K	10
@@ -45,14 +46,6 @@ static u8 *load_idx(const char *name, size_t want)
 		return NULL;
 	memmove(buf, buf + hdr, want);
 	return buf;
-}
-
-static double now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec + t.tv_nsec * 1e-9;
 }
 
 /* top-10 ids (0-based) of query @q over @n records of @stride bytes. */
@@ -196,7 +189,7 @@ int main(int argc, char **argv)
 				vq_bin_encode(tmp, D, 1, qbin + (size_t)qi * len);
 			}
 		}
-		t0 = now();
+		t0 = vx_now();
 		for (qi = 0; qi < nq; qi++) {
 			u32 a, b;
 
@@ -213,7 +206,7 @@ int main(int argc, char **argv)
 					hits += ids[a] == exact[(size_t)qi * K + b];
 		}
 		printf("| %s | %u | %.4f | %.2f |\n", forms[f].name, len,
-		       f == 0 ? 1.0 : (double)hits / ((double)nq * K), (now() - t0) * 1e3 / nq);
+		       f == 0 ? 1.0 : (double)hits / ((double)nq * K), (vx_now() - t0) * 1e3 / nq);
 		fflush(stdout);
 		free(codes);
 		free(qbin);

@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "vexfs/vexfs_ioctl.h"
+#include "util.h"
 
 #define K	10
 #define ROUNDS	9
@@ -37,21 +38,6 @@ static float rndf(void)
 	rs ^= rs >> 17;
 	rs ^= rs << 5;
 	return (float)(rs % 20001) / 10000.0f - 1.0f;
-}
-
-static double now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec + t.tv_nsec * 1e-9;
-}
-
-static int dcmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 static unsigned long long ksearch(int fd, unsigned int flags, const float *q, unsigned int d,
@@ -80,12 +66,12 @@ static unsigned long long ksearch(int fd, unsigned int flags, const float *q, un
 static double one_round(int fd, unsigned int flags, const float *q, unsigned int d,
 			unsigned int *nres)
 {
-	double t0 = now();
+	double t0 = vx_now();
 	int i;
 
 	for (i = 0; i < PER; i++)
 		ksearch(fd, flags, q + (size_t)i * d, d, nres);
-	return (now() - t0) / PER;
+	return (vx_now() - t0) / PER;
 }
 
 int main(int argc, char **argv)
@@ -114,7 +100,7 @@ int main(int argc, char **argv)
 		x[i] = rndf();
 	for (i = 0; i < PER * d; i++)
 		q[i] = rndf();
-	t0 = now();
+	t0 = vx_now();
 	snprintf(path, sizeof(path), "%s/t", argv[1]);
 	mkdir(path, 0755);
 	for (i = 0; i < 10; i++) {
@@ -148,7 +134,7 @@ int main(int argc, char **argv)
 	}
 	sync();
 	printf("# %u vectors (d %u) on %u files in a 10 x 10 tree, made in %.1f s\n", n, d, nfiles,
-	       now() - t0);
+	       vx_now() - t0);
 	/*
 	 * Rounds interleave the four searches (the whole filesystem, then each
 	 * scope), so drift of the host or of TCG hits them alike; each scope's
@@ -173,12 +159,9 @@ int main(int argc, char **argv)
 			ratio[i][r] = t[i][r] / t[0][r];
 	}
 	for (i = 0; i < 4; i++) {
-		qsort(t[i], ROUNDS, sizeof(double), dcmp);
-		if (i)
-			qsort(ratio[i], ROUNDS, sizeof(double), dcmp);
 		printf("| %s%s | %u | %.2f | %.2fx |\n", i ? "subtree " : "whole filesystem",
 		       i ? scopes[i - 1] : "", i < 2 ? nfiles : i == 2 ? nfiles / 10 : nfiles / 100,
-		       t[i][ROUNDS / 2] * 1e3, i ? ratio[i][ROUNDS / 2] : 1.0);
+		       vx_median(t[i], ROUNDS) * 1e3, i ? vx_median(ratio[i], ROUNDS) : 1.0);
 		if (nres[i] != K)
 			printf("# search %u: %u results, not %u\n", i, nres[i], K);
 		close(fds[i]);

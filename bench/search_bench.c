@@ -53,26 +53,6 @@ static float rndf(void)
 	return (float)(rs % 20001) / 10000.0f - 1.0f;
 }
 
-static double now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec + t.tv_nsec * 1e-9;
-}
-
-static int dcmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, n, sizeof(*v), dcmp);
-	return v[n / 2];
-}
 
 static int ksearch(int fd, const float *q, u32 nq, u32 d, struct vexfs_search_result *res,
 		   u64 *compared)
@@ -233,7 +213,7 @@ static int native(u32 n, u32 d, u32 comp, const char *comps, const u8 *codes, u3
 
 			pq_query(&sq, &pq);
 			u32 reps = nq == 1 ? 8 : 1;
-			double t0 = now();
+			double t0 = vx_now();
 
 			for (i = 0; i < reps; i++) {
 				u32 j;
@@ -245,14 +225,14 @@ static int native(u32 n, u32 d, u32 comp, const char *comps, const u8 *codes, u3
 				native_pass(&sq, comp, d, codes, rec, stored, n, t, dist);
 			}
 			if (nq == 1)
-				t1[r] = (now() - t0) / reps;
+				t1[r] = (vx_now() - t0) / reps;
 			else
-				t64[r] = (now() - t0) / nq;
+				t64[r] = (vx_now() - t0) / nq;
 		}
 	}
 	printf("# vq implementation: %s\n", vq_impl_name());
-	printf("| %u | %u | %s | %.3f | %.3f | %.1fx |\n", n, d, comps, median(t1, REPS) * 1e3,
-	       median(t64, REPS) * 1e3, median(t1, REPS) / median(t64, REPS));
+	printf("| %u | %u | %s | %.3f | %.3f | %.1fx |\n", n, d, comps, vx_median(t1, REPS) * 1e3,
+	       vx_median(t64, REPS) * 1e3, vx_median(t1, REPS) / vx_median(t64, REPS));
 	free(sqbuf);
 	free(dist);
 	return 0;
@@ -341,7 +321,7 @@ int main(int argc, char **argv)
 	snprintf(path, sizeof(path), "%s/bench", dir);
 	mkdir(path, 0755);
 	{
-		double t0 = now();
+		double t0 = vx_now();
 
 		for (i = 0; i < nfiles; i++) {
 			int fd;
@@ -369,7 +349,7 @@ int main(int argc, char **argv)
 			close(fd);
 		}
 		printf("# attached %u vectors (d %u, %s) to %u files in %.1f s\n", n, d, comps,
-		       nfiles, now() - t0);
+		       nfiles, vx_now() - t0);
 	}
 	sync();
 	dfd = open(dir, O_RDONLY | O_DIRECTORY);
@@ -393,16 +373,16 @@ int main(int argc, char **argv)
 		float *out = malloc((size_t)n * 4);
 
 		/* kernel, single queries (8 of them) */
-		t0 = now();
+		t0 = vx_now();
 		for (i = 0; i < 8; i++)
 			ksearch(dfd, q + (size_t)i * d, 1, d, res, &compared);
-		tk1[r] = (now() - t0) / 8;
+		tk1[r] = (vx_now() - t0) / 8;
 		/* kernel, a batch of 64 */
-		t0 = now();
+		t0 = vx_now();
 		ksearch(dfd, q, NQ, d, res, &compared);
-		tk64[r] = (now() - t0) / NQ;
+		tk64[r] = (vx_now() - t0) / NQ;
 		/* userspace, the kernel's loop over the same records (native_pass) */
-		t0 = now();
+		t0 = vx_now();
 		for (i = 0; i < 8; i++) {
 			struct vsearch_topk t;
 
@@ -411,9 +391,9 @@ int main(int argc, char **argv)
 			vsearch_topk_init(&t, cand, K);
 			native_pass(&sq, comp, d, codes, rec, stored, n, &t, gdist);
 		}
-		tu1[r] = (now() - t0) / 8;
+		tu1[r] = (vx_now() - t0) / 8;
 		/* userspace bulk scan (float32 only) */
-		t0 = now();
+		t0 = vx_now();
 		for (i = 0; comp == VEXFS_COMP_NONE && i < 8; i++) {
 			struct vsearch_topk t;
 			u32 v;
@@ -427,12 +407,12 @@ int main(int argc, char **argv)
 				vsearch_topk_push(&t, bits, 0, v + 1, 0, 0);
 			}
 		}
-		tb1[r] = (now() - t0) / 8;
+		tb1[r] = (vx_now() - t0) / 8;
 		free(out);
 	}
 	{
-		double k1 = median(tk1, REPS), k64 = median(tk64, REPS), u1 = median(tu1, REPS);
-		double b1 = median(tb1, REPS);
+		double k1 = vx_median(tk1, REPS), k64 = vx_median(tk64, REPS), u1 = vx_median(tu1, REPS);
+		double b1 = vx_median(tb1, REPS);
 
 		printf("| %u | %u | %s | %.2f | %.2f | %.2fx | %.2f | %.2f | %.1fx |\n", n, d, comps,
 		       k1 * 1e3, u1 * 1e3, k1 / u1,

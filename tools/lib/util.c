@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 #include <unistd.h>
+#include <stdlib.h>
+#include <time.h>
 #include <string.h>
 #include <errno.h>
 #include "util.h"
@@ -108,4 +110,25 @@ void vx_npy_header(FILE *f, const char *descr, const char *shape)
 	fputc(n & 0xff, f);
 	fputc(n >> 8, f);
 	fwrite(h, 1, (size_t)n, f);
+}
+
+double vx_now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec + t.tv_nsec * 1e-9;
+}
+
+static int vx_cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+double vx_median(double *v, int n)
+{
+	qsort(v, n, sizeof(*v), vx_cmp_double);
+	return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }

@@ -25,5 +25,9 @@ int vx_parse_size(const char *s, u64 *out);
  * so that the data starts at a multiple of 64 bytes; the data follows.
  */
 void vx_npy_header(FILE *f, const char *descr, const char *shape);
+/* The benchmarks' clock: CLOCK_MONOTONIC, in seconds. */
+double vx_now(void);
+/* The median of @n > 0 values, sorted in place (even n: the middle two's mean). */
+double vx_median(double *v, int n);
 
 #endif
