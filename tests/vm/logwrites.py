@@ -28,8 +28,10 @@
       SCRATCH (so TARGET itself only ever gets the log's writes) and SCRATCH
       is mounted, which replays the journal; every file of the
       last mark's state has its data and vectors, every absent path is
-      absent, every file and vector on the filesystem reads without error;
-      after umount fsck.vexfs -n is clean.
+      absent, every file and vector on the filesystem reads without error,
+      an approximate search (the ANN index when it is ready) returns only
+      vectors that exist; after umount fsck.vexfs -n is clean (it checks
+      that the index holds exactly the collection's vectors).
 
 Prints "ok N - ..." per point and "# vtest: P passed, F failed".
 """
@@ -42,6 +44,10 @@ import subprocess
 import sys
 
 from vt import ck, finish
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "python"))
+import numpy as np  # noqa: E402
+import vexfs  # noqa: E402
 
 LOG_MAGIC = 0x6a736677736872
 FLUSH, FUA, DISCARD, MARK = 1, 2, 4, 8
@@ -281,6 +287,28 @@ def check_tree(m, want, gone, skip):
     return bad, nfiles, nvec
 
 
+def check_search(m):
+    """An approximate search (answered by the index when it is ready) returns
+    live vectors only: problems, and whether the index answered."""
+    live, bad = set(), []
+    for root, _, files in os.walk(m):
+        for name in files:
+            try:
+                live.update(int(i) for i in vexfs.ids(os.path.join(root, name)))
+            except OSError as ex:
+                bad.append("ids %s: %s" % (name, ex))
+    r = random.Random(5)
+    q = np.array([[r.uniform(-4, 4) for _ in range(16)] for _ in range(4)], dtype=np.float32)
+    try:
+        res = vexfs.search_raw(m, q, k=20, fs=True, model="lw-model", approx=True, ef=64)
+    except OSError as ex:
+        return bad + ["search: %s" % ex], False
+    found = {int(i) for i in res.ids.ravel() if i >= 0}
+    if found - live:
+        bad.append("search returned vectors that do not exist: %s" % sorted(found - live)[:5])
+    return bad, res.approx
+
+
 def do_replay(log, target, scratch, manifest, npoints, seed):
     rng = random.Random(seed)
     lg = Log(log)
@@ -316,6 +344,7 @@ def do_replay(log, target, scratch, manifest, npoints, seed):
     done = start
     mnt = "/mnt/lwreplay"
     os.makedirs(mnt, exist_ok=True)
+    napprox = 0
     for pt in pts:
         for i in range(done + 1, pt + 1):
             lg.apply(i, fd)
@@ -345,6 +374,9 @@ def do_replay(log, target, scratch, manifest, npoints, seed):
         r = run("mount", "-t", "vexfs", dev, mnt)
         if not r.returncode:
             bad, nf, nv = check_tree(mnt, want, gone, skip)
+            sbad, approx = check_search(mnt)
+            bad += sbad
+            napprox += approx
             u = run("umount", mnt)
             if u.returncode:
                 bad.append("umount: " + u.stdout.strip())
@@ -353,10 +385,13 @@ def do_replay(log, target, scratch, manifest, npoints, seed):
                 bad.append("fsck -n exit %d: %s" % (f.returncode,
                                                     " | ".join(f.stdout.splitlines()[:6])))
             ck(not bad, "point %s: mounts, %d files and %d vectors read, marked state intact, "
-               "fsck clean" % (what, nf, nv), "; ".join(bad[:5]))
+               "an approximate search returns live vectors%s, fsck clean" %
+               (what, nf, nv, " (the index answered)" if approx else ""), "; ".join(bad[:5]))
         else:
             ck(False, "point %s: mount" % what, r.stdout.strip())
     os.close(fd)
+    print("# the ANN index answered the approximate search at %d of %d points" %
+          (napprox, len(pts)))
 
 
 def main():
