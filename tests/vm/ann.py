@@ -177,6 +177,20 @@ def query():
     under = [r["path"] for qa in aps["queries"] for r in qa]
     ck(all(p and p.startswith(sub + "/f") for p in under),
        "subtree results are files under it", str(under[:5]))
+    # scopes holding 50%, 10%, 1% and 0.1% of the base vectors (hard links)
+    for name, cnt in (("s50", N // 2), ("s10", N // 10), ("s1", N // 100), ("s01", N // 1000)):
+        sd = os.path.join(M, name)
+        os.makedirs(sd)
+        for i in range(cnt):
+            os.link(os.path.join(M, "d%d/f%d" % (i % 10, i)), os.path.join(sd, "l%d" % i))
+        exs = search(sd, q[:20])
+        aps = search(sd, q[:20], "--approx")
+        r = recall(ids(aps), ids(exs))
+        print("# scope %s (%d vectors): approx %s, recall@10 %.4f, compared %d" %
+              (name, cnt, aps["approx"], r, aps["compared"]))
+        ck(all(len(qa) == min(K, cnt) for qa in aps["queries"]),
+           "a scope of %d vectors: min(k, %d) results per query" % (cnt, cnt))
+        ck(r >= 0.95, "a scope of %d vectors: recall@10 >= 0.95" % cnt, "%.4f" % r)
     # what the index does not serve is answered exactly
     o = search(M, q[:5], "--approx", "--model", "other")
     ck(not o["approx"] and o["queries"][0][0]["id"] > 0, "another model: exact", str(o)[:200])
