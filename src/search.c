@@ -845,7 +845,8 @@ long vexfs_ioc_search(struct file *file, void __user *uarg)
 	err = -EINVAL;
 	if ((a->flags & ~VEXFS_SEARCH_FLAGS) || a->pad ||
 	    (a->comp_mask & ~((2u << VEXFS_COMP_MAX) - 1)) ||
-	    (a->ef && !(a->flags & VEXFS_SEARCH_APPROX)) || a->ef > VGRAPH_MAX_EF || a->approx)
+	    (a->ef && !(a->flags & VEXFS_SEARCH_APPROX)) || a->ef > VGRAPH_MAX_EF || a->approx ||
+	    (a->ef && a->ef < a->k))
 		goto out;
 	if (S_ISREG(inode->i_mode)) {
 		if (a->flags & VEXFS_SEARCH_FS) {

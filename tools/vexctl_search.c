@@ -67,7 +67,7 @@ const char vc_search_usage[] =
 	"      --no-paths           do not look paths up (inode numbers only)\n"
 	"      --approx             answer from the filesystem's ANN index when it serves\n"
 	"                           the query (see 'vexctl index'; else exact search)\n"
-	"      --ef N               with --approx: the graph search's candidates, 1..1024\n"
+	"      --ef N               with --approx: the graph search's candidates, k..1024\n"
 	"                           (default 64; more is slower and finds more)\n"
 	"  -j, --json               one JSON object\n"
 	"Output per query: rank, distance (or score), vector id, inode, path. Paths come\n"
@@ -901,6 +901,8 @@ int vc_cmd_search(int argc, char **argv)
 		vc_usage_err("search", "search: --format and --dtype are for --vector");
 	if (o.ef && !o.approx)
 		vc_usage_err("search", "search: --ef needs --approx");
+	if (o.ef && o.ef < o.k)
+		vc_usage_err("search", "search: --ef %u is below -k %u", o.ef, o.k);
 	if (o.approx && o.reference)
 		vc_usage_err("search", "search: --reference is exact; --approx is the kernel's index");
 

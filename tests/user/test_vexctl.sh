@@ -588,6 +588,10 @@ expect_fail 2 "unknown compression 'zstd'" "search: unknown compression in --com
 	"$VEXCTL" search plain -v vecs.txt --compress none,zstd
 expect_fail 2 "--id needs --like" "search: --id without --like" \
 	"$VEXCTL" search plain -v vecs.txt --id 3
+expect_fail 2 "--ef needs --approx" "search: --ef without --approx" \
+	"$VEXCTL" search plain -v vecs.txt --ef 32
+expect_fail 2 "--ef 5 is below -k 10" "search: --ef below k" \
+	"$VEXCTL" search plain -v vecs.txt --approx --ef 5
 expect_fail 2 "longer than 16 bytes" "search: --model too long" \
 	"$VEXCTL" search plain -v vecs.txt --model 0123456789abcdefX
 expect_fail 1 "hamming metric is for bin queries" "search: hamming with f32 queries" \

@@ -490,6 +490,8 @@ def do_bad():
     bad("ef without VEXFS_SEARCH_APPROX", errno.EINVAL, q=qb, size=SSIZE + 8,
         tail=struct.pack("<II", 16, 0))
     bad("ef 1025", errno.EINVAL, q=qb, flags=4, size=SSIZE + 8, tail=struct.pack("<II", 1025, 0))
+    bad("ef 9 below k 10", errno.EINVAL, q=qb, flags=4, k=10, size=SSIZE + 8,
+        tail=struct.pack("<II", 9, 0))
     bad("approx (an out field) non-zero in", errno.EINVAL, q=qb, flags=4, size=SSIZE + 8,
         tail=struct.pack("<II", 0, 1))
     e, _, _ = search_raw(fd, q=qb, flags=4, size=SSIZE + 8, tail=struct.pack("<II", 32, 0))
