@@ -82,6 +82,9 @@ struct vexfs_search {
 	struct buffer_head *bh[VEXFS_VCHUNK_BYTES / 1024];
 };
 
+/* the ABI's largest ef is the graph search's */
+static_assert(VEXFS_SEARCH_EF_MAX == VGRAPH_MAX_EF);
+
 /* ---- permissions -------------------------------------------------------- */
 
 /* Whether the caller may read inode @ino (a linked regular file); sets *gen. */
@@ -845,7 +848,7 @@ long vexfs_ioc_search(struct file *file, void __user *uarg)
 	err = -EINVAL;
 	if ((a->flags & ~VEXFS_SEARCH_FLAGS) || a->pad ||
 	    (a->comp_mask & ~((2u << VEXFS_COMP_MAX) - 1)) ||
-	    (a->ef && !(a->flags & VEXFS_SEARCH_APPROX)) || a->ef > VGRAPH_MAX_EF || a->approx ||
+	    (a->ef && !(a->flags & VEXFS_SEARCH_APPROX)) || a->ef > VEXFS_SEARCH_EF_MAX || a->approx ||
 	    (a->ef && a->ef < a->k))
 		goto out;
 	if (S_ISREG(inode->i_mode)) {

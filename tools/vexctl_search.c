@@ -882,7 +882,7 @@ int vc_cmd_search(int argc, char **argv)
 			o.approx = true;
 			break;
 		case O_EF:
-			o.ef = (u32)vc_opt_num("ef", optarg, 1, 1024);
+			o.ef = (u32)vc_opt_num("ef", optarg, 1, VEXFS_SEARCH_EF_MAX);
 			break;
 		case 'j':
 			o.json = true;

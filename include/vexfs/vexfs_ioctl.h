@@ -182,6 +182,7 @@ struct vexfs_ioc_codebook_get {
 #define VEXFS_SEARCH_APPROX		0x4	/* answer from the ANN index when it serves the query */
 #define VEXFS_SEARCH_FLAGS		(VEXFS_SEARCH_FS | VEXFS_SEARCH_LIKE | VEXFS_SEARCH_APPROX)
 #define VEXFS_SEARCH_EF_DEFAULT		64	/* ef of an approximate search given 0 */
+#define VEXFS_SEARCH_EF_MAX		1024	/* the largest ef (k..this) */
 
 #define VEXFS_SEARCH_NQ_MAX		256	/* queries per call */
 #define VEXFS_SEARCH_K_MAX		4096	/* results per query */

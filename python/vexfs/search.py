@@ -83,8 +83,10 @@ def search_raw(path, queries=None, k=10, metric=None, model=None, fs=False,
     leaves a query short of k results."""
     if not 1 <= k <= abi.SEARCH_K_MAX:
         raise ValueError("k %d is not in 1..%d" % (k, abi.SEARCH_K_MAX))
-    if not 0 <= ef <= 0xffffffff:
-        raise ValueError("ef %d is not in 0..2^32-1" % ef)
+    if ef and not k <= ef <= abi.SEARCH_EF_MAX:
+        raise ValueError("ef %d is not 0 or in k..%d" % (ef, abi.SEARCH_EF_MAX))
+    if ef and not approx:
+        raise ValueError("ef is for approx=True")
     flags = (abi.SEARCH_FS if fs else 0) | (abi.SEARCH_APPROX if approx else 0)
     mb = _model_bytes(model)
     mask = _comp_mask(compression)

@@ -163,6 +163,11 @@ def check_args():
         e = raises(ValueError, vexfs.search_raw, t.name, np.zeros(3, np.float32), approx=True,
                    ef=-1)
         ck(e and "ef -1" in str(e), "ef -1: ValueError", str(e))
+        e = raises(ValueError, vexfs.search_raw, t.name, np.zeros(3, np.float32), k=10,
+                   approx=True, ef=9)
+        ck(e and "ef 9" in str(e), "ef 9 below k 10: ValueError", str(e))
+        e = raises(ValueError, vexfs.search_raw, t.name, np.zeros(3, np.float32), ef=32)
+        ck(e is not None, "ef without approx: ValueError")
         e = raises(OSError, vexfs.index_stats, t.name)
         ck(e and e.errno == errno.ENOTTY, "index_stats on another filesystem: ENOTTY", str(e))
         e = raises(ValueError, vexfs.index_create, t.name, 8, value_range=(0.0, float("nan")))
