@@ -524,8 +524,13 @@ int vexfs_ann_insert_prepare(handle_t *handle, struct vexfs_ann *ax, u64 id, u32
 	ax->preuse = slot != VGRAPH_NONE;
 	if (ax->preuse) {
 		struct vexfs_ann_node *n;
-		struct buffer_head *bh = vexfs_ann_node_bh(ax, slot, (void **)&n);
+		struct buffer_head *bh;
 
+		if (!le32_to_cpu(ax->d->ad_nfree)) {
+			err = vexfs_corrupt(ax->sb, "ANN index: the free list is longer than it counts");
+			goto fail;
+		}
+		bh = vexfs_ann_node_bh(ax, slot, (void **)&n);
 		if (IS_ERR(bh)) {
 			err = PTR_ERR(bh);
 			goto fail;
@@ -652,7 +657,8 @@ int vexfs_ann_kill(handle_t *handle, struct vexfs_ann *ax, u32 slot, u64 vid)
 		up_write(&ax->sem);
 		return PTR_ERR(bh);
 	}
-	if (le64_to_cpu(n->an_vid) != vid || n->an_state != VEXFS_ANN_NODE_LIVE) {
+	if (le64_to_cpu(n->an_vid) != vid || n->an_state != VEXFS_ANN_NODE_LIVE ||
+	    !le32_to_cpu(ax->d->ad_nlive)) {
 		err = vexfs_corrupt(ax->sb, "ANN index node %u is not the live node of vector %llu",
 				    slot, vid);
 		goto out;
@@ -683,6 +689,7 @@ out:
 /* the descriptor fields a sweep step changes, written once at its end */
 struct vexfs_ann_sweep {
 	u32 pass, head, nfree, entry, nseeds;
+	u32 notlive;			/* slots - live nodes: nfree stays below */
 	bool entry_live;
 	u32 seeds[VEXFS_ANN_MAX_SEEDS];
 };
@@ -722,6 +729,8 @@ static int vexfs_ann_sweep_one(handle_t *handle, struct vexfs_ann *ax, struct vg
 	} else if (state == VEXFS_ANN_NODE_DEAD && slot != sw->entry &&
 		   (u16)(sw->pass - died) >= 2) {
 		/* a whole sweep since its death repaired every live list naming it */
+		if (sw->nfree >= sw->notlive)
+			return vexfs_corrupt(ax->sb, "ANN index: more dead nodes than it counts");
 		err = vexfs_ann_want_block(handle, ax, slot, false);
 		if (err)
 			return err;
@@ -782,6 +791,7 @@ int vexfs_ann_reclaim(handle_t *handle, struct vexfs_ann *ax)
 	sw.pass = le32_to_cpu(d->ad_pass);
 	sw.head = le32_to_cpu(d->ad_free);
 	sw.nfree = le32_to_cpu(d->ad_nfree);
+	sw.notlive = nslots - le32_to_cpu(d->ad_nlive);
 	sw.entry = le32_to_cpu(d->ad_entry);
 	sw.nseeds = le32_to_cpu(d->ad_nseeds);
 	for (i = 0; i < VEXFS_ANN_MAX_SEEDS; i++)
