@@ -15,6 +15,10 @@ ok "acknowledged list is non-empty" test -s "$LIST"
 out=$("$B/vm/vectors" crashverify $M "$LIST")
 echo "$out"
 ok "acknowledged vectors intact, no partial ones" test "$(echo "$out" | tail -1)" = "# crashverify: ok"
+python3 -c "import json; json.dump([[0.5] * 16], open('/tmp/q16.json', 'w'))"
+ok "the ANN index survived the crash, ready, and answers" sh -c \
+	"'$VEXCTL' index stats $M --json | grep -q '\"state\": \"ready\"' &&
+	 '$VEXCTL' search $M --vector /tmp/q16.json --approx -k 5 --no-paths > /dev/null"
 ok "delete everything" rm -rf $M/c*
 ok "no vectors left" test "$("$B/vm/vectors" stats $M | sed -n 's/^vectors=\([0-9]*\).*/\1/p')" = 0
 ok "umount" umount $M
