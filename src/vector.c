@@ -594,12 +594,13 @@ static int vexfs_vec_detach(struct inode *inode, u64 id)
 		err = -ENOENT;
 	} else {
 		err = vexfs_vec_remove(handle, sb, v);
-		if (!err)
-			err = vexfs_ann_reclaim(handle, vs->ann);
 		if (!err) {
 			VEXFS_I(inode)->i_vec_count--;
 			inode_set_ctime_current(inode);
 			err = vexfs_mark_inode_dirty(handle, inode);
+			/* the record is gone in this handle whatever the step does */
+			err2 = vexfs_ann_reclaim(handle, vs->ann);
+			err = err ? err : err2;
 		}
 	}
 	mutex_unlock(&vs->lock);
@@ -636,7 +637,7 @@ int vexfs_vec_evict(struct inode *inode)
 	for (;;) {
 		struct vexfs_vfile *f;
 		handle_t *handle;
-		int i, err = 0, err2;
+		int i, err = 0, err2, rerr = 0;
 
 		down_read(&vs->ann_lock);
 		handle = vexfs_journal_start_revoke(sb, batch * VEXFS_VEC_REMOVE_CREDITS + 2 +
@@ -657,11 +658,12 @@ int vexfs_vec_evict(struct inode *inode)
 				VEXFS_I(inode)->i_vec_count--;
 		}
 		if (i && !err)
-			err = vexfs_ann_reclaim(handle, vs->ann);	/* once a handle */
+			rerr = vexfs_ann_reclaim(handle, vs->ann);	/* once a handle */
 		f = vexfs_vindex_file(&vs->index, inode->i_ino);
 		mutex_unlock(&vs->lock);
 		if (i && !err)
 			err = vexfs_mark_inode_dirty(handle, inode);
+		err = err ? err : rerr;
 		err2 = vexfs_journal_stop(handle);
 		up_read(&vs->ann_lock);
 		if (err || err2)
