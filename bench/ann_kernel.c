@@ -327,6 +327,7 @@ int main(int argc, char **argv)
 	ef = argc > 6 ? atoi(argv[6]) : 32;
 	if (!n || !d || d > 4096 || !nq || ef < K || ef > VGRAPH_MAX_EF)
 		return 2;
+	vq_select_impl(vq_cpu_features());
 	x = malloc((size_t)n * d * 4);
 	q = malloc((size_t)nq * d * 4);
 	cent = malloc((size_t)32 * d * 4);

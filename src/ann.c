@@ -30,6 +30,8 @@
 
 /* codes compared per FPU section (at most 4096 bytes each) */
 #define VEXFS_ANN_FPU_CODES	64
+/* node blocks kept referenced (ax->bcache) */
+#define VEXFS_ANN_BCACHE	16384
 /* slots one step of the reclaim sweep visits (and node blocks it may write) */
 #define VEXFS_ANN_SWEEP_SLOTS	8
 
@@ -81,6 +83,14 @@ static struct buffer_head *vexfs_ann_node_bh(struct vexfs_ann *ax, u32 slot, voi
 		vexfs_corrupt(ax->sb, "ANN index: slot %u past the last one", slot);
 		return ERR_PTR(-EUCLEAN);
 	}
+	if (blk < VEXFS_ANN_BCACHE) {
+		bh = READ_ONCE(ax->bcache[blk]);
+		if (bh) {
+			get_bh(bh);
+			*node = bh->b_data + (slot % ax->npb) * ax->node_size;
+			return bh;
+		}
+	}
 	bh = vexfs_bread(NULL, ax->inode, blk, false);
 	if (IS_ERR(bh))
 		return bh;
@@ -92,6 +102,11 @@ static struct buffer_head *vexfs_ann_node_bh(struct vexfs_ann *ax, u32 slot, voi
 	if (err) {
 		brelse(bh);
 		return ERR_PTR(err);
+	}
+	if (blk < VEXFS_ANN_BCACHE) {
+		get_bh(bh);
+		if (cmpxchg(&ax->bcache[blk], NULL, bh))
+			put_bh(bh);	/* another reader's is there */
 	}
 	*node = bh->b_data + (slot % ax->npb) * ax->node_size;
 	return bh;
@@ -246,8 +261,13 @@ int vexfs_ann_desc_dirty(handle_t *handle, struct vexfs_ann *ax)
 
 void vexfs_ann_free(struct vexfs_ann *ax)
 {
+	u32 i;
+
 	if (!ax)
 		return;
+	for (i = 0; ax->bcache && i < VEXFS_ANN_BCACHE; i++)
+		brelse(ax->bcache[i]);
+	kvfree(ax->bcache);
 	brelse(ax->dbh);
 	iput(ax->inode);
 	kvfree(ax->smem);
@@ -307,7 +327,8 @@ int vexfs_ann_setup(struct super_block *sb, struct inode *inode, struct buffer_h
 	ax->pcode = kvmalloc(ax->dims, GFP_KERNEL);
 	ax->wbh = kvmalloc_array(ax->r + 2, sizeof(*ax->wbh), GFP_KERNEL);
 	ax->wlblk = kvmalloc_array(ax->r + 2, sizeof(*ax->wlblk), GFP_KERNEL);
-	if (!ax->smem || !ax->pmem || !ax->pcode || !ax->wbh || !ax->wlblk) {
+	ax->bcache = kvcalloc(VEXFS_ANN_BCACHE, sizeof(*ax->bcache), GFP_KERNEL);
+	if (!ax->smem || !ax->pmem || !ax->pcode || !ax->wbh || !ax->wlblk || !ax->bcache) {
 		ax->inode = NULL;	/* the caller's */
 		vexfs_ann_free(ax);
 		return -ENOMEM;

@@ -19,6 +19,13 @@ struct vexfs_ann {
 	struct rw_semaphore sem;	/* node and descriptor contents */
 	struct buffer_head *dbh;	/* logical block 0, held */
 	struct vexfs_ann_desc *d;	/* in dbh */
+	/*
+	 * Node blocks 1 .. VEXFS_ANN_BCACHE - 1, verified, kept referenced once
+	 * read (installed with cmpxchg by concurrent readers): a node costs no
+	 * block-map walk and no buffer lookup. A bounded cache: 64 MiB of
+	 * 4 KiB blocks at most, whatever the number of nodes.
+	 */
+	struct buffer_head **bcache;
 	/* fixed at creation, copied from the descriptor */
 	u32 gen, dims, r, alpha, ef_c, node_size, npb, lo, step;
 	u8 model[16];

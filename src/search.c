@@ -521,12 +521,21 @@ static int vexfs_search_cand(struct vexfs_search *s, u64 id, u32 qi, u32 *checke
 	mutex_lock(&s->vs->lock);
 	v = vexfs_vindex_lookup(&s->vs->index, id);
 	if (v && v->chunk->start == chunk && v->offset == off && v->length == len) {
+		/* the verdict of an earlier check stands, as for the exact scan */
+		u64 *checked = &v->chunk->checked[off / VEXFS_VEC_ALIGN / 64];
+		u64 bit = 1ULL << (off / VEXFS_VEC_ALIGN % 64);
+
 		err = vexfs_vrec_io(NULL, s->sb, chunk, off, s->buf, len, false, false);
-		if (!err && vexfs_vec_rec_validate(s->buf, len, VEXFS_SB(s->sb)->s_csum_seed, id,
-						   ino, &why)) {
-			s->corrupt++;
-			vexfs_corrupt(s->sb, "vector %llu (chunk %llu + %u): %s", id, chunk, off, why);
-			v = NULL;
+		if (!err && !(*checked & bit)) {
+			if (vexfs_vec_rec_validate(s->buf, len, VEXFS_SB(s->sb)->s_csum_seed, id, ino,
+						   &why)) {
+				s->corrupt++;
+				vexfs_corrupt(s->sb, "vector %llu (chunk %llu + %u): %s", id, chunk,
+					      off, why);
+				v = NULL;
+			} else {
+				*checked |= bit;
+			}
 		}
 	} else {
 		err = 0;
