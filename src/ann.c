@@ -36,14 +36,6 @@
 #define VEXFS_ANN_SWEEP_SLOTS	8
 
 
-/* one walk over the nodes (a search, or an insert's plan) */
-struct vexfs_ann_walk {
-	struct vexfs_ann *ax;
-	const u8 **ptrs;		/* [nmax] */
-	struct buffer_head **bhs;	/* [nmax] */
-	u32 nmax;
-};
-
 /* ---- nodes ------------------------------------------------------------------ */
 
 static u32 vexfs_ann_nslots(const struct vexfs_ann *ax)
@@ -268,6 +260,9 @@ void vexfs_ann_free(struct vexfs_ann *ax)
 	for (i = 0; ax->bcache && i < VEXFS_ANN_BCACHE; i++)
 		brelse(ax->bcache[i]);
 	kvfree(ax->bcache);
+	kvfree(ax->ssmem);
+	vexfs_ann_walk_free(&ax->sw);
+	kvfree(ax->sqc);
 	brelse(ax->dbh);
 	iput(ax->inode);
 	kvfree(ax->smem);
@@ -328,7 +323,11 @@ int vexfs_ann_setup(struct super_block *sb, struct inode *inode, struct buffer_h
 	ax->wbh = kvmalloc_array(ax->r + 2, sizeof(*ax->wbh), GFP_KERNEL);
 	ax->wlblk = kvmalloc_array(ax->r + 2, sizeof(*ax->wlblk), GFP_KERNEL);
 	ax->bcache = kvcalloc(VEXFS_ANN_BCACHE, sizeof(*ax->bcache), GFP_KERNEL);
-	if (!ax->smem || !ax->pmem || !ax->pcode || !ax->wbh || !ax->wlblk || !ax->bcache) {
+	ax->sqc = kvmalloc(ax->dims, GFP_KERNEL);
+	mutex_init(&ax->smutex);
+	ax->sw.ax = ax;
+	if (!ax->smem || !ax->pmem || !ax->pcode || !ax->wbh || !ax->wlblk || !ax->bcache ||
+	    !ax->sqc) {
 		ax->inode = NULL;	/* the caller's */
 		vexfs_ann_free(ax);
 		return -ENOMEM;
@@ -871,37 +870,68 @@ bool vexfs_ann_serves(const struct vexfs_ann *ax, u32 dims, const u8 *model)
  * graph searched with @ef (kk <= ef), into @ids: their count or -errno.
  * Caller holds vs->ann_lock shared.
  */
+/* Size the kept search scratch for @ef (caller holds ax->smutex): 0 or -ENOMEM. */
+static int vexfs_ann_kept_scratch(struct vexfs_ann *ax, u32 ef)
+{
+	if (ax->sef >= ef)
+		return 0;
+	kvfree(ax->ssmem);
+	vexfs_ann_walk_free(&ax->sw);
+	ax->sef = 0;
+	ax->ssmem = kvmalloc(vgraph_scratch_size(ax->r, ef, ax->dims), GFP_KERNEL);
+	if (!ax->ssmem || vexfs_ann_walk_init(&ax->sw, ax, ef)) {
+		kvfree(ax->ssmem);
+		ax->ssmem = NULL;
+		ax->sw.ptrs = NULL;
+		ax->sw.bhs = NULL;
+		return -ENOMEM;
+	}
+	vgraph_scratch_init(&ax->ss, ax->ssmem, ax->r, ef, ax->dims);
+	ax->sef = ef;
+	return 0;
+}
+
 int vexfs_ann_candidates(struct vexfs_ann *ax, const float *q, u32 ef, u32 kk, u64 *ids)
 {
-	struct vexfs_ann_walk w;
+	struct vexfs_ann_walk w = { .ax = ax }, *wp = &w;
 	u32 seeds[VGRAPH_MAX_SEEDS], i;
-	struct vgraph_scratch s;
+	struct vgraph_scratch s, *sp = &s;
+	bool kept = mutex_trylock(&ax->smutex);
+	void *smem = NULL;
 	struct vgraph g;
-	void *smem;
-	u8 *qc;
-	int n, err;
+	u8 *qc = NULL;
+	int n;
 
-	err = vexfs_ann_walk_init(&w, ax, ef);
-	if (err)
-		return err;
-	smem = kvmalloc(vgraph_scratch_size(ax->r, ef, ax->dims), GFP_KERNEL_ACCOUNT);
-	qc = kmalloc(ax->dims, GFP_KERNEL_ACCOUNT);
-	if (!smem || !qc) {
-		n = -ENOMEM;
-		goto out;
+	if (kept && !vexfs_ann_kept_scratch(ax, ef)) {
+		wp = &ax->sw;
+		sp = &ax->ss;
+		qc = ax->sqc;
+	} else {
+		if (kept)
+			mutex_unlock(&ax->smutex);
+		kept = false;
+		n = vexfs_ann_walk_init(&w, ax, ef);
+		if (n)
+			return n;
+		smem = kvmalloc(vgraph_scratch_size(ax->r, ef, ax->dims), GFP_KERNEL_ACCOUNT);
+		qc = kmalloc(ax->dims, GFP_KERNEL_ACCOUNT);
+		if (!smem || !qc) {
+			n = -ENOMEM;
+			goto out;
+		}
+		vgraph_scratch_init(&s, smem, ax->r, ef, ax->dims);
 	}
-	vgraph_scratch_init(&s, smem, ax->r, ef, ax->dims);
 	kernel_fpu_begin();
 	vq_u8_encode(q, ax->dims, ax->lo, ax->step, qc);
 	kernel_fpu_end();
 	down_read(&ax->sem);
-	vexfs_ann_graph(ax, &w, &g, seeds);
-	n = vgraph_search_k(&g, &s, qc, ef, kk);
+	vexfs_ann_graph(ax, wp, &g, seeds);
+	n = vgraph_search_k(&g, sp, qc, ef, kk);
 	for (i = 0; n > 0 && i < (u32)n; i++) {
 		struct buffer_head *bh;
 		struct vexfs_ann_node *node;
 
-		bh = vexfs_ann_node_bh(ax, vgraph_res_slot(&s, i), (void **)&node);
+		bh = vexfs_ann_node_bh(ax, vgraph_res_slot(sp, i), (void **)&node);
 		if (IS_ERR(bh)) {
 			n = PTR_ERR(bh);
 			break;
@@ -911,6 +941,10 @@ int vexfs_ann_candidates(struct vexfs_ann *ax, const float *q, u32 ef, u32 kk, u
 	}
 	up_read(&ax->sem);
 out:
+	if (kept) {
+		mutex_unlock(&ax->smutex);
+		return n;
+	}
 	kfree(qc);
 	kvfree(smem);
 	vexfs_ann_walk_free(&w);

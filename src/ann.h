@@ -8,10 +8,21 @@
 #define _VEXFS_ANN_H
 
 #include <linux/rwsem.h>
+#include <linux/mutex.h>
 #include <linux/buffer_head.h>
 #include <linux/jbd2.h>
 #include "core/vgraph.h"
 #include "vexfs/vexfs_fs.h"
+
+struct vexfs_ann;
+
+/* one walk over the nodes (a search, or an insert's plan) */
+struct vexfs_ann_walk {
+	struct vexfs_ann *ax;
+	const u8 **ptrs;		/* [nmax] */
+	struct buffer_head **bhs;	/* [nmax] */
+	u32 nmax;
+};
 
 struct vexfs_ann {
 	struct super_block *sb;
@@ -26,6 +37,18 @@ struct vexfs_ann {
 	 * 4 KiB blocks at most, whatever the number of nodes.
 	 */
 	struct buffer_head **bcache;
+	/*
+	 * One search's walk and scratch, kept for the next search (whose
+	 * visited set is then already clear); a search that finds them taken
+	 * allocates its own. Sized for ef = sef (0: none yet), at most
+	 * VGRAPH_MAX_EF.
+	 */
+	struct mutex smutex;
+	u32 sef;
+	void *ssmem;
+	struct vgraph_scratch ss;
+	struct vexfs_ann_walk sw;
+	u8 *sqc;			/* the query's code, dims bytes */
 	/* fixed at creation, copied from the descriptor */
 	u32 gen, dims, r, alpha, ef_c, node_size, npb, lo, step;
 	u8 model[16];
