@@ -381,8 +381,9 @@ static bool vexfs_sb_same_fs(const struct vexfs_geom *a, const struct vexfs_geom
 	       a->first_ino == b->first_ino &&
 	       ea->s_feature_compat == eb->s_feature_compat &&
 	       ea->s_feature_ro_compat == eb->s_feature_ro_compat &&
+	       /* features a journaled call sets (CODEBOOK_ADD, INDEX create) */
 	       !((ea->s_feature_incompat ^ eb->s_feature_incompat) &
-		 ~cpu_to_le64(VEXFS_FEATURE_INCOMPAT_CODEBOOKS)) &&
+		 ~cpu_to_le64(VEXFS_FEATURE_INCOMPAT_CODEBOOKS | VEXFS_FEATURE_INCOMPAT_ANN)) &&
 	       ea->s_root_ino == eb->s_root_ino && ea->s_vec_root == eb->s_vec_root &&
 	       !memcmp(ea->s_uuid, eb->s_uuid, sizeof(ea->s_uuid)) &&
 	       !memcmp(ea->s_hash_key, eb->s_hash_key, sizeof(ea->s_hash_key));
