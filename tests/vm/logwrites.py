@@ -300,7 +300,7 @@ def check_search(m):
     r = random.Random(5)
     q = np.array([[r.uniform(-4, 4) for _ in range(16)] for _ in range(4)], dtype=np.float32)
     try:
-        res = vexfs.search_raw(m, q, k=20, fs=True, model="lw-model", approx=True, ef=64)
+        res = vexfs.search_raw(m, q, k=3, fs=True, model="lw-model", approx=True, ef=64)
     except OSError as ex:
         return bad + ["search: %s" % ex], False
     found = {int(i) for i in res.ids.ravel() if i >= 0}
