@@ -215,6 +215,14 @@ static u32 vexfs_ann_walk_max(u32 r, u32 ef)
 	return max(ef, r * r + r) + VGRAPH_MAX_SEEDS + 1;
 }
 
+static void vexfs_ann_walk_free(struct vexfs_ann_walk *w)
+{
+	kvfree(w->ptrs);
+	kvfree(w->bhs);
+	w->ptrs = NULL;
+	w->bhs = NULL;
+}
+
 static int vexfs_ann_walk_init(struct vexfs_ann_walk *w, struct vexfs_ann *ax, u32 ef)
 {
 	w->ax = ax;
@@ -222,17 +230,10 @@ static int vexfs_ann_walk_init(struct vexfs_ann_walk *w, struct vexfs_ann *ax, u
 	w->ptrs = kvmalloc_array(w->nmax, sizeof(*w->ptrs), GFP_KERNEL_ACCOUNT);
 	w->bhs = kvmalloc_array(w->nmax, sizeof(*w->bhs), GFP_KERNEL_ACCOUNT);
 	if (!w->ptrs || !w->bhs) {
-		kvfree(w->ptrs);
-		kvfree(w->bhs);
+		vexfs_ann_walk_free(w);
 		return -ENOMEM;
 	}
 	return 0;
-}
-
-static void vexfs_ann_walk_free(struct vexfs_ann_walk *w)
-{
-	kvfree(w->ptrs);
-	kvfree(w->bhs);
 }
 
 /* ---- the descriptor ---------------------------------------------------------- */
@@ -262,6 +263,7 @@ void vexfs_ann_free(struct vexfs_ann *ax)
 	kvfree(ax->bcache);
 	kvfree(ax->ssmem);
 	vexfs_ann_walk_free(&ax->sw);
+	vexfs_ann_walk_free(&ax->pw);
 	kvfree(ax->sqc);
 	brelse(ax->dbh);
 	iput(ax->inode);
@@ -326,8 +328,9 @@ int vexfs_ann_setup(struct super_block *sb, struct inode *inode, struct buffer_h
 	ax->sqc = kvmalloc(ax->dims, GFP_KERNEL);
 	mutex_init(&ax->smutex);
 	ax->sw.ax = ax;
+	/* ptrs / bhs of a plan or a repair: at most ef_c, or r * r + r nodes */
 	if (!ax->smem || !ax->pmem || !ax->pcode || !ax->wbh || !ax->wlblk || !ax->bcache ||
-	    !ax->sqc) {
+	    !ax->sqc || vexfs_ann_walk_init(&ax->pw, ax, ax->ef_c)) {
 		ax->inode = NULL;	/* the caller's */
 		vexfs_ann_free(ax);
 		return -ENOMEM;
@@ -526,16 +529,11 @@ static void *vexfs_ann_wnode(struct vexfs_ann *ax, u32 slot)
 int vexfs_ann_insert_prepare(handle_t *handle, struct vexfs_ann *ax, u64 id, u32 comp,
 			     const void *data, u32 len, float *f32, u64 *ref)
 {
-	struct vexfs_ann_walk w = { .ax = ax };
 	u32 seeds[VGRAPH_MAX_SEEDS], i, slot;
 	struct vgraph g;
 	int err;
 
 	err = vexfs_ann_code_of(ax, id, comp, data, len, f32);
-	if (err)
-		return err;
-	/* ptrs / bhs of a plan: at most ef_c, or r * r + r nodes */
-	err = vexfs_ann_walk_init(&w, ax, ax->ef_c);
 	if (err)
 		return err;
 	down_write(&ax->sem);
@@ -571,7 +569,7 @@ int vexfs_ann_insert_prepare(handle_t *handle, struct vexfs_ann *ax, u64 id, u32
 		}
 	}
 	ax->pslot = slot;
-	vexfs_ann_graph(ax, &w, &g, seeds);
+	vexfs_ann_graph(ax, &ax->pw, &g, seeds);
 	err = vgraph_insert_plan(&g, &ax->s, slot, ax->pcode, ax->ef_c, &ax->p);
 	if (err)
 		goto fail;
@@ -582,13 +580,11 @@ int vexfs_ann_insert_prepare(handle_t *handle, struct vexfs_ann *ax, u64 id, u32
 		err = vexfs_journal_get_write_access(handle, ax->sb, ax->dbh);
 	if (err)
 		goto fail;
-	vexfs_ann_walk_free(&w);
 	*ref = vexfs_ann_ref(ax->gen, slot);
 	return 0;
 fail:
 	vexfs_ann_release(ax);
 	up_write(&ax->sem);
-	vexfs_ann_walk_free(&w);
 	return err;
 }
 
@@ -788,7 +784,6 @@ static int vexfs_ann_sweep_one(handle_t *handle, struct vexfs_ann *ax, struct vg
  */
 int vexfs_ann_reclaim(handle_t *handle, struct vexfs_ann *ax)
 {
-	struct vexfs_ann_walk w = { .ax = ax };
 	struct vexfs_ann_desc *d;
 	struct vexfs_ann_sweep sw;
 	u32 seeds[VGRAPH_MAX_SEEDS], nslots, slot, i;
@@ -802,8 +797,6 @@ int vexfs_ann_reclaim(handle_t *handle, struct vexfs_ann *ax)
 	nslots = vexfs_ann_nslots(ax);
 	if (nslots == le32_to_cpu(d->ad_nlive) + le32_to_cpu(d->ad_nfree))
 		return 0;	/* no dead node */
-	if (vexfs_ann_walk_init(&w, ax, ax->ef_c))
-		return 0;	/* no memory: the next step does it */
 	down_write(&ax->sem);
 	err = vexfs_journal_get_write_access(handle, ax->sb, ax->dbh);
 	if (err)
@@ -826,7 +819,7 @@ int vexfs_ann_reclaim(handle_t *handle, struct vexfs_ann *ax)
 		sw.entry_live = n->an_state == VEXFS_ANN_NODE_LIVE;
 		brelse(bh);
 	}
-	vexfs_ann_graph(ax, &w, &g, seeds);
+	vexfs_ann_graph(ax, &ax->pw, &g, seeds);
 	slot = le32_to_cpu(d->ad_sweep);
 	for (i = 0; i < VEXFS_ANN_SWEEP_SLOTS; i++) {
 		if (vexfs_ann_sweep_one(handle, ax, &g, &sw, slot))
@@ -848,7 +841,6 @@ int vexfs_ann_reclaim(handle_t *handle, struct vexfs_ann *ax)
 	err = vexfs_ann_desc_dirty(handle, ax);
 out:
 	up_write(&ax->sem);
-	vexfs_ann_walk_free(&w);
 	return err;
 }
 
@@ -865,11 +857,6 @@ bool vexfs_ann_serves(const struct vexfs_ann *ax, u32 dims, const u8 *model)
 	       le32_to_cpu(READ_ONCE(ax->d->ad_state)) == VEXFS_ANN_READY;
 }
 
-/*
- * The ids of up to @kk vectors nearest by code to float32 query @q, the
- * graph searched with @ef (kk <= ef), into @ids: their count or -errno.
- * Caller holds vs->ann_lock shared.
- */
 /* Size the kept search scratch for @ef (caller holds ax->smutex): 0 or -ENOMEM. */
 static int vexfs_ann_kept_scratch(struct vexfs_ann *ax, u32 ef)
 {
@@ -882,8 +869,6 @@ static int vexfs_ann_kept_scratch(struct vexfs_ann *ax, u32 ef)
 	if (!ax->ssmem || vexfs_ann_walk_init(&ax->sw, ax, ef)) {
 		kvfree(ax->ssmem);
 		ax->ssmem = NULL;
-		ax->sw.ptrs = NULL;
-		ax->sw.bhs = NULL;
 		return -ENOMEM;
 	}
 	vgraph_scratch_init(&ax->ss, ax->ssmem, ax->r, ef, ax->dims);
@@ -891,6 +876,11 @@ static int vexfs_ann_kept_scratch(struct vexfs_ann *ax, u32 ef)
 	return 0;
 }
 
+/*
+ * The ids of up to @kk vectors nearest by code to float32 query @q, the
+ * graph searched with @ef (kk <= ef), into @ids: their count or -errno.
+ * Caller holds vs->ann_lock shared.
+ */
 int vexfs_ann_candidates(struct vexfs_ann *ax, const float *q, u32 ef, u32 kk, u64 *ids)
 {
 	struct vexfs_ann_walk w = { .ax = ax }, *wp = &w;

@@ -52,7 +52,8 @@ struct vexfs_ann {
 	/* fixed at creation, copied from the descriptor */
 	u32 gen, dims, r, alpha, ef_c, node_size, npb, lo, step;
 	u8 model[16];
-	/* one insert at a time (under vs->lock): its scratch and plan */
+	/* one insert or reclaim step at a time (under vs->lock): its walk, scratch and plan */
+	struct vexfs_ann_walk pw;
 	void *smem, *pmem;
 	struct vgraph_scratch s;
 	struct vgraph_plan p;
