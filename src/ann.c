@@ -135,8 +135,8 @@ static int vexfs_ann_op_dist(void *ctx, const u8 *q, const u32 *slots, u32 n, u3
 	}
 	for (i = 0; !err && i < n; i += VEXFS_ANN_FPU_CODES) {
 		kernel_fpu_begin();
-		vq_l2sq_u8(q, w->ptrs + i, ax->dims, min_t(u32, n - i, VEXFS_ANN_FPU_CODES),
-			   out + i);
+		vq_dist_u8(ax->kind, q, w->ptrs + i, ax->dims,
+			   min_t(u32, n - i, VEXFS_ANN_FPU_CODES), out + i);
 		kernel_fpu_end();
 	}
 	for (j = 0; j < got; j++)
@@ -312,6 +312,8 @@ int vexfs_ann_setup(struct super_block *sb, struct inode *inode, struct buffer_h
 	ax->dims = le32_to_cpu(d->ad_dims);
 	ax->r = le16_to_cpu(d->ad_r);
 	ax->alpha = le16_to_cpu(d->ad_alpha);
+	ax->metric = le16_to_cpu(d->ad_metric);
+	ax->kind = ax->metric == VEXFS_ANN_METRIC_IP ? VQ_U8_IP : VQ_U8_L2;
 	ax->ef_c = le16_to_cpu(d->ad_ef_construction);
 	ax->node_size = le16_to_cpu(d->ad_node_size);
 	ax->npb = npb;
@@ -398,6 +400,17 @@ bool vexfs_ann_wants(const struct vexfs_ann *ax, u32 dtype, u32 dims, const u8 *
 		!memcmp(model, ax->model, sizeof(ax->model)));
 }
 
+/* The byte code of float32 vector @x (dims floats) in @ax's quantizer, into @out */
+static void vexfs_ann_encode(struct vexfs_ann *ax, const float *x, u8 *out)
+{
+	kernel_fpu_begin();
+	if (ax->metric == VEXFS_ANN_METRIC_COS)
+		vq_u8_encode_unit(x, ax->dims, ax->lo, ax->step, out);
+	else
+		vq_u8_encode(x, ax->dims, ax->lo, ax->step, out);
+	kernel_fpu_end();
+}
+
 /*
  * The code of a float32 vector of the collection, stored as @len bytes at
  * @data under compression @comp, into ax->pcode (the pending insert's);
@@ -415,9 +428,7 @@ static int vexfs_ann_code_of(struct vexfs_ann *ax, u64 id, u32 comp, const void 
 			return err;
 		x = f32;
 	}
-	kernel_fpu_begin();
-	vq_u8_encode(x, ax->dims, ax->lo, ax->step, ax->pcode);
-	kernel_fpu_end();
+	vexfs_ann_encode(ax, x, ax->pcode);
 	return 0;
 }
 
@@ -848,12 +859,14 @@ out:
 
 /*
  * Whether the index answers a search of float32 queries of @dims with model
- * filter @model (all zero: any), L2: its collection is exactly the vectors
- * such a search compares, and it is built.
+ * filter @model (all zero: any) by @metric (VEXFS_SEARCH_METRIC_*): its
+ * collection is exactly the vectors such a search compares, its graph is
+ * that metric's, and it is built.
  */
-bool vexfs_ann_serves(const struct vexfs_ann *ax, u32 dims, const u8 *model)
+bool vexfs_ann_serves(const struct vexfs_ann *ax, u32 dims, u32 metric, const u8 *model)
 {
-	return ax && ax->dims == dims && !memcmp(ax->model, model, sizeof(ax->model)) &&
+	return ax && ax->dims == dims && ax->metric == metric &&
+	       !memcmp(ax->model, model, sizeof(ax->model)) &&
 	       le32_to_cpu(READ_ONCE(ax->d->ad_state)) == VEXFS_ANN_READY;
 }
 
@@ -911,9 +924,7 @@ int vexfs_ann_candidates(struct vexfs_ann *ax, const float *q, u32 ef, u32 kk, u
 		}
 		vgraph_scratch_init(&s, smem, ax->r, ef, ax->dims);
 	}
-	kernel_fpu_begin();
-	vq_u8_encode(q, ax->dims, ax->lo, ax->step, qc);
-	kernel_fpu_end();
+	vexfs_ann_encode(ax, q, qc);
 	down_read(&ax->sem);
 	vexfs_ann_graph(ax, wp, &g, seeds);
 	n = vgraph_search_k(&g, sp, qc, ef, kk);

@@ -51,6 +51,8 @@ struct vexfs_ann {
 	u8 *sqc;			/* the query's code, dims bytes */
 	/* fixed at creation, copied from the descriptor */
 	u32 gen, dims, r, alpha, ef_c, node_size, npb, lo, step;
+	u32 metric;			/* VEXFS_ANN_METRIC_* */
+	u32 kind;			/* its code distance: VQ_U8_L2 or VQ_U8_IP */
 	u8 model[16];
 	/* one insert or reclaim step at a time (under vs->lock): its walk, scratch and plan */
 	struct vexfs_ann_walk pw;

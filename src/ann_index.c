@@ -37,8 +37,9 @@ static bool vexfs_ann_f32_less(u32 a, u32 b)
 }
 
 /*
- * The value range of the collection's vectors, for the quantizer: one pass
- * over the vectors (no lock held but the store's, a record at a time).
+ * The value range of the collection's vectors (of their unit vectors for a
+ * cosine index), for the quantizer: one pass over the vectors (no lock held
+ * but the store's, a record at a time).
  * -ENODATA when the collection has no vector.
  */
 static int vexfs_ann_range(struct super_block *sb, struct vexfs_ann *probe, void *rec,
@@ -90,7 +91,10 @@ static int vexfs_ann_range(struct super_block *sb, struct vexfs_ann *probe, void
 			memcpy(f32, (u8 *)rec + VEXFS_VEC_REC_HDR, probe->dims * sizeof(float));
 		}
 		kernel_fpu_begin();
-		vq_f32_minmax(f32, probe->dims, lo, hi);
+		if (probe->metric == VEXFS_ANN_METRIC_COS)
+			vq_f32_minmax_unit(f32, probe->dims, lo, hi);
+		else
+			vq_f32_minmax(f32, probe->dims, lo, hi);
 		kernel_fpu_end();
 		seen++;
 		if (!(id % 64)) {
@@ -173,6 +177,7 @@ static int vexfs_ann_begin(struct super_block *sb, const struct vexfs_ioc_index 
 	d->ad_gen = cpu_to_le32(gen);
 	d->ad_state = cpu_to_le32(VEXFS_ANN_BUILDING);
 	d->ad_dims = cpu_to_le32(a->dims);
+	d->ad_metric = cpu_to_le16(a->metric);
 	d->ad_dtype = cpu_to_le16(VEXFS_DT_F32);
 	d->ad_r = cpu_to_le16(a->r);
 	d->ad_alpha = cpu_to_le16(a->alpha);
@@ -386,7 +391,7 @@ static void vexfs_ann_stats(struct vexfs_ann *ax, struct vexfs_ioc_index *a)
 	down_read(&ax->sem);
 	a->state = le32_to_cpu(d->ad_state);
 	a->dims = ax->dims;
-	a->metric = VEXFS_SEARCH_METRIC_L2;
+	a->metric = ax->metric;
 	a->r = ax->r;
 	a->alpha = ax->alpha;
 	a->ef_construction = ax->ef_c;
@@ -415,11 +420,12 @@ static long vexfs_ann_create(struct super_block *sb, struct vexfs_ioc_index *a)
 
 	if (!a->r)
 		a->r = 32;
-	if (!a->alpha)
-		a->alpha = 110;	/* Documentation/ann-index.rst, "Parameters" */
+	if (!a->alpha)	/* Documentation/ann-index.rst, "Parameters" */
+		a->alpha = a->metric == VEXFS_ANN_METRIC_IP ? VGRAPH_MIN_ALPHA : 110;
 	if (!a->ef_construction)
 		a->ef_construction = 200;
-	if (a->flags & ~VEXFS_INDEX_FLAGS || a->metric != VEXFS_SEARCH_METRIC_L2 ||
+	if (a->flags & ~VEXFS_INDEX_FLAGS || a->metric > VEXFS_ANN_METRIC_MAX ||
+	    (a->metric == VEXFS_ANN_METRIC_IP && a->alpha != VGRAPH_MIN_ALPHA) ||
 	    vgraph_check_params(a->dims, a->r, a->alpha, a->ef_construction) ||
 	    vexfs_ann_node_size(a->r, a->dims) > sb->s_blocksize)
 		return -EINVAL;
@@ -428,6 +434,7 @@ static long vexfs_ann_create(struct super_block *sb, struct vexfs_ioc_index *a)
 			return -EINVAL;
 	} else {
 		probe.dims = a->dims;
+		probe.metric = a->metric;
 		memcpy(probe.model, a->model, sizeof(probe.model));
 		rec = kvmalloc(VEXFS_VEC_REC_HDR + VEXFS_VEC_MAX_DATA, GFP_KERNEL_ACCOUNT);
 		f32 = kvmalloc_array(a->dims, sizeof(float), GFP_KERNEL_ACCOUNT);
@@ -438,6 +445,8 @@ static long vexfs_ann_create(struct super_block *sb, struct vexfs_ioc_index *a)
 			return err;
 	}
 	kernel_fpu_begin();
+	if (a->metric == VEXFS_ANN_METRIC_IP)
+		vq_u8_symmetric(&lo, &hi);	/* the code's inner-product key needs it */
 	step = vq_u8_step(lo, hi);
 	kernel_fpu_end();
 

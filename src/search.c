@@ -581,7 +581,7 @@ static int vexfs_search_walk(struct vexfs_search *s, u32 qi, u32 ef, u64 *ids, u
 	*n = *checked = *passed = 0;
 	vsearch_topk_init(&s->tk[qi], s->cand + (size_t)qi * s->a.k, s->a.k);
 	down_read(&vs->ann_lock);
-	if (!vexfs_ann_serves(vs->ann, s->q.dims, s->a.model)) {
+	if (!vexfs_ann_serves(vs->ann, s->q.dims, s->q.metric, s->a.model)) {
 		up_read(&vs->ann_lock);
 		return 1;		/* dropped meanwhile: exact */
 	}
@@ -946,7 +946,7 @@ long vexfs_ioc_search(struct file *file, void __user *uarg)
 	err = vexfs_search_setup(s);
 	if (err)
 		goto out;
-	if (whole && (a->flags & VEXFS_SEARCH_APPROX) && a->metric == VEXFS_SEARCH_METRIC_L2 &&
+	if (whole && (a->flags & VEXFS_SEARCH_APPROX) && a->metric <= VEXFS_ANN_METRIC_MAX &&
 	    a->dtype == VEXFS_DT_F32 && !a->comp_mask) {
 		u32 ef = max(a->ef ? a->ef : VEXFS_SEARCH_EF_DEFAULT, a->k);
 		bool full = false;

@@ -115,7 +115,7 @@ int vexfs_ann_insert_commit(handle_t *handle, struct vexfs_ann *ax, u64 vid);
 int vexfs_ann_kill(handle_t *handle, struct vexfs_ann *ax, u32 slot, u64 vid);
 int vexfs_ann_reclaim_credits(const struct vexfs_ann *ax);
 int vexfs_ann_reclaim(handle_t *handle, struct vexfs_ann *ax);
-bool vexfs_ann_serves(const struct vexfs_ann *ax, u32 dims, const u8 *model);
+bool vexfs_ann_serves(const struct vexfs_ann *ax, u32 dims, u32 metric, const u8 *model);
 int vexfs_ann_candidates(struct vexfs_ann *ax, const float *q, u32 ef, u32 kk, u64 *ids);
 
 /* shared with vector.c */

@@ -35,6 +35,9 @@ extern const struct vc_cmd *vc_cur_cmd;
 extern const char * const vc_comp_names[];
 
 const char *vc_comp_name(u32 c);
+/* VEXFS_SEARCH_METRIC_* by name (l2, ip, cos, hamming; also euclidean, dot, cosine) and back */
+const char *vc_metric_name(u32 metric);
+int vc_metric_parse(const char *cmd, const char *s);
 void vc_json_str(FILE *f, const char *s, size_t max);
 __attribute__((format(printf, 2, 3), noreturn))
 void vc_usage_err(const char *cmd, const char *fmt, ...);

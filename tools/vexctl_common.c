@@ -37,6 +37,31 @@ const char * const vc_comp_names[VEXFS_COMP_MAX + 1] = {
 	[VEXFS_COMP_SPARSE] = "sparse",
 };
 
+static const char * const vc_metric_names[] = {
+	[VEXFS_SEARCH_METRIC_L2] = "l2",
+	[VEXFS_SEARCH_METRIC_IP] = "ip",
+	[VEXFS_SEARCH_METRIC_COS] = "cos",
+	[VEXFS_SEARCH_METRIC_HAMMING] = "hamming",
+};
+
+const char *vc_metric_name(u32 metric)
+{
+	return metric <= VEXFS_SEARCH_METRIC_HAMMING ? vc_metric_names[metric] : "unknown";
+}
+
+int vc_metric_parse(const char *cmd, const char *s)
+{
+	if (!strcasecmp(s, "l2") || !strcasecmp(s, "euclidean"))
+		return VEXFS_SEARCH_METRIC_L2;
+	if (!strcasecmp(s, "ip") || !strcasecmp(s, "dot"))
+		return VEXFS_SEARCH_METRIC_IP;
+	if (!strcasecmp(s, "cos") || !strcasecmp(s, "cosine"))
+		return VEXFS_SEARCH_METRIC_COS;
+	if (!strcasecmp(s, "hamming"))
+		return VEXFS_SEARCH_METRIC_HAMMING;
+	vc_usage_err(cmd, "unknown metric '%s' (l2, ip, cos, hamming)", s);
+}
+
 const char *vc_comp_name(u32 c)
 {
 	static char buf[24];

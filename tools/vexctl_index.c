@@ -21,15 +21,17 @@
 const char vc_index_usage[] =
 	"index create|drop|stats PATH [options]\n"
 	"The graph ANN index of the VexFS filesystem holding PATH: one per filesystem, over\n"
-	"its float32 vectors of one dimension count (and model), L2. 'search --approx'\n"
-	"uses it. create and drop need CAP_SYS_ADMIN; create indexes every vector of the\n"
-	"collection before it returns, and ATTACH / DETACH keep it up to date.\n"
+	"its float32 vectors of one dimension count (and model), for one metric. 'search\n"
+	"--approx' with that metric uses it. create and drop need CAP_SYS_ADMIN; create\n"
+	"indexes every vector of the collection before it returns, and ATTACH / DETACH\n"
+	"keep it up to date.\n"
 	"  -d, --dims N             create: the collection's dimensions (required)\n"
 	"  -m, --model NAME         create: only vectors of model NAME (default: any)\n"
-	"      --metric M           create: l2 (the only one)\n"
+	"      --metric M           create: l2 (default), ip or cos\n"
 	"  -R, --degree R           create: neighbours per node, 4..64 (default 32)\n"
 	"  -M N                     create: as HNSW's M: --degree 2N\n"
-	"      --alpha A            create: pruning alpha, 1.00..2.00 (default 1.10)\n"
+	"      --alpha A            create: pruning alpha, 1.00..2.00 (default 1.10; ip: 1.00,\n"
+	"                           the only one)\n"
 	"      --ef-construction N  create: candidates per insert, degree..1024 (default 200)\n"
 	"      --range LO:HI        create: the values coded 0 and 255 (default: the\n"
 	"                           smallest and largest value of the vectors)\n"
@@ -67,7 +69,8 @@ static void vi_print(const char *path, const struct vexfs_ioc_index *a, bool jso
 		vc_json_str(stdout, path, SIZE_MAX);
 		printf(", \"state\": \"%s\"", vi_state(a->state));
 		if (a->state != VEXFS_INDEX_NONE) {
-			printf(", \"dims\": %u, \"metric\": \"l2\", \"model\": ", a->dims);
+			printf(", \"dims\": %u, \"metric\": \"%s\", \"model\": ", a->dims,
+			       vc_metric_name(a->metric));
 			vc_json_str(stdout, model, SIZE_MAX);
 			printf(", \"degree\": %u, \"alpha\": %.2f, \"ef_construction\": %u, "
 			       "\"lo\": %.9g, \"hi\": %.9g, \"node_size\": %u, \"nodes\": %llu, "
@@ -85,7 +88,7 @@ static void vi_print(const char *path, const struct vexfs_ioc_index *a, bool jso
 	if (a->state == VEXFS_INDEX_NONE)
 		return;
 	printf("dims:             %u\n", a->dims);
-	printf("metric:           l2\n");
+	printf("metric:           %s\n", vc_metric_name(a->metric));
 	printf("model:            %s\n", model[0] ? model : "(any)");
 	printf("degree:           %u\n", a->r);
 	printf("alpha:            %.2f\n", a->alpha / 100.0);
@@ -112,8 +115,9 @@ static const char *vi_msg(int err, u32 op)
 		return "creating or dropping the index needs CAP_SYS_ADMIN (EPERM)";
 	case EINVAL:
 		return op == VEXFS_INDEX_CREATE ?
-		       "invalid parameters (EINVAL): dims 1..4096, degree 4..64, alpha 1.00..2.00, "
-		       "ef-construction degree..1024, and a node (16 + 4 degree + dims bytes) must fit a block" :
+		       "invalid parameters (EINVAL): dims 1..4096, degree 4..64, alpha 1.00..2.00 "
+		       "(ip: 1.00), ef-construction degree..1024, and a node (16 + 4 degree + dims "
+		       "bytes) must fit a block" :
 		       "invalid argument (EINVAL)";
 	case EINTR:
 		return "interrupted (EINTR): the index was dropped";
@@ -156,9 +160,9 @@ int vc_cmd_index(int argc, char **argv)
 			vc_opt_model("index", optarg, a.model);
 			break;
 		case O_METRIC:
-			if (strcasecmp(optarg, "l2") && strcasecmp(optarg, "euclidean"))
-				vc_usage_err("index", "index: the ANN index is for l2 only, not '%s'",
-					     optarg);
+			a.metric = (u16)vc_metric_parse("index", optarg);
+			if (a.metric == VEXFS_SEARCH_METRIC_HAMMING)
+				vc_usage_err("index", "index: no ANN index for hamming (binary vectors)");
 			break;
 		case 'R':
 			a.r = (u16)vc_opt_num("degree", optarg, 4, 64);
@@ -204,7 +208,7 @@ int vc_cmd_index(int argc, char **argv)
 	if (create && !a.dims)
 		vc_usage_err("index", "index create: --dims is required");
 	if (!create && (a.dims || a.r || a.alpha || a.ef_construction || a.flags ||
-			a.model[0]))
+			a.model[0] || a.metric))
 		vc_usage_err("index", "index %s: the options are for create", op);
 	fd = vc_open_fs(path);
 	if (ioctl(fd, VEXFS_IOC_INDEX, &a))

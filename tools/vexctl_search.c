@@ -77,13 +77,6 @@ const char vc_search_usage[] =
 
 #define VS_BATCH	VEXFS_SEARCH_NQ_MAX
 
-static const char * const vs_metric_names[] = {
-	[VEXFS_SEARCH_METRIC_L2] = "l2",
-	[VEXFS_SEARCH_METRIC_IP] = "ip",
-	[VEXFS_SEARCH_METRIC_COS] = "cos",
-	[VEXFS_SEARCH_METRIC_HAMMING] = "hamming",
-};
-
 struct vs_opts {
 	const char *path;	/* where the search is issued */
 	const char *vpath;	/* --vector */
@@ -714,7 +707,7 @@ static void vs_print(const struct vs_opts *o, const struct vs_query *q, u32 metr
 		printf(", \"scope\": \"%s\", \"reference\": %s, \"metric\": \"%s\", \"k\": %u, "
 		       "\"dtype\": \"%s\", \"dims\": %u, \"nq\": %zu",
 		       !whole ? "file" : o->fs ? "filesystem" : "subtree", o->reference ? "true" : "false",
-		       vs_metric_names[metric], o->k, vc_dtype_name(q->dtype), q->dims, q->n);
+		       vc_metric_name(metric), o->k, vc_dtype_name(q->dtype), q->dims, q->n);
 		if (q->like)
 			printf(", \"like\": %llu", (unsigned long long)q->like_id);
 		printf(", \"approx\": %s, \"compared\": %llu, \"corrupt\": %llu, \"queries\": [",
@@ -767,19 +760,6 @@ static void vs_print(const struct vs_opts *o, const struct vs_query *q, u32 metr
 }
 
 /* ---- the command ----------------------------------------------------------------- */
-
-static int vs_metric_parse(const char *s)
-{
-	if (!strcasecmp(s, "l2") || !strcasecmp(s, "euclidean"))
-		return VEXFS_SEARCH_METRIC_L2;
-	if (!strcasecmp(s, "ip") || !strcasecmp(s, "dot"))
-		return VEXFS_SEARCH_METRIC_IP;
-	if (!strcasecmp(s, "cos") || !strcasecmp(s, "cosine"))
-		return VEXFS_SEARCH_METRIC_COS;
-	if (!strcasecmp(s, "hamming"))
-		return VEXFS_SEARCH_METRIC_HAMMING;
-	vc_usage_err("search", "unknown metric '%s' (l2, ip, cos, hamming)", s);
-}
 
 static u32 vs_comp_list(const char *s)
 {
@@ -858,7 +838,7 @@ int vc_cmd_search(int argc, char **argv)
 			o.k = (u32)vc_opt_num("k", optarg, 1, VEXFS_SEARCH_K_MAX);
 			break;
 		case 'M':
-			o.metric = vs_metric_parse(optarg);
+			o.metric = vc_metric_parse("search", optarg);
 			break;
 		case 'm':
 			vc_opt_model("search", optarg, o.model);
@@ -931,7 +911,7 @@ int vc_cmd_search(int argc, char **argv)
 	if ((metric == VEXFS_SEARCH_METRIC_HAMMING) != (q.dtype == VEXFS_DT_BIN))
 		vx_die("%s: the hamming metric is for bin queries, and bin queries use it "
 		       "(these are %s, metric %s)", o.path, vc_dtype_name(q.dtype),
-		       vs_metric_names[metric]);
+		       vc_metric_name(metric));
 	if ((size_t)o.k * VS_BATCH * sizeof(*res) > SIZE_MAX / 2)
 		vx_die("too many results");
 	res = vx_zalloc(q.n * o.k * sizeof(*res));

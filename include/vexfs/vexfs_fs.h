@@ -438,7 +438,12 @@ struct vexfs_pq_ref {
  *
  * Each indexed record names its node: vm_ann = (u64)ad_gen << 32 | (slot + 1).
  * A record whose vm_ann names another generation is not in the index. Code
- * byte i of a vector x is clamp(round((x[i] - lo) / step), 0, 255).
+ * byte i of a vector x is clamp(round((x[i] - lo) / step), 0, 255); of a
+ * cosine index (ad_metric 2), the same of x / |x| (x as it is when zero).
+ * The graph's distance of two codes a, b is sum (a[i] - b[i])^2 for metrics
+ * L2 and cosine, and for inner product (ad_metric 1, whose range is
+ * symmetric about 0 and whose ad_alpha is 100) the key
+ * 2^31 - sum (2 a[i] - 255)(2 b[i] - 255), as a u32.
  *
  * ad_checksum = crc32c(seed, bytes [0, 512) with this field 0);
  * an_checksum = crc32c(seed, le32 ad_gen, the node slot with this field 0).
@@ -448,6 +453,12 @@ struct vexfs_pq_ref {
 #define VEXFS_ANN_DESC_BYTES	512
 #define VEXFS_ANN_MAX_SEEDS	64
 #define VEXFS_ANN_MAX_SLOTS	0x7fffffffU
+
+/* ad_metric: VEXFS_SEARCH_METRIC_* of vexfs_ioctl.h, Hamming excepted */
+#define VEXFS_ANN_METRIC_L2	0
+#define VEXFS_ANN_METRIC_IP	1
+#define VEXFS_ANN_METRIC_COS	2
+#define VEXFS_ANN_METRIC_MAX	2
 
 /* ad_state */
 #define VEXFS_ANN_BUILDING	1	/* being built: searches do not use it */
@@ -465,7 +476,7 @@ struct vexfs_ann_desc {
 	__le32 ad_gen;			/*  12 = s_ann_gen */
 	__le32 ad_state;		/*  16 VEXFS_ANN_BUILDING or _READY */
 	__le32 ad_dims;			/*  20 */
-	__le16 ad_metric;		/*  24 VEXFS_SEARCH_METRIC_L2 (0) */
+	__le16 ad_metric;		/*  24 VEXFS_ANN_METRIC_* */
 	__le16 ad_dtype;		/*  26 VEXFS_DT_F32 */
 	__le16 ad_r;			/*  28 out-degree, 4..64 */
 	__le16 ad_alpha;		/*  30 robust pruning alpha, hundredths, 100..200 */

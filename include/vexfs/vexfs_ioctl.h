@@ -264,7 +264,7 @@ struct vexfs_ioc_index {
 	__u32 op;		/* in: VEXFS_INDEX_* */
 	__u32 flags;		/* in: VEXFS_INDEX_RANGE (create) */
 	__u32 dims;		/* create: in; stats: out */
-	__u16 metric;		/* create: in, VEXFS_SEARCH_METRIC_L2; stats: out */
+	__u16 metric;		/* create: in, VEXFS_SEARCH_METRIC_L2, _IP or _COS; stats: out */
 	__u16 r;		/* out-degree, 4..64 (create: 0 = 32) */
 	__u16 alpha;		/* robust pruning alpha, hundredths, 100..200 (0 = 110) */
 	__u16 ef_construction;	/* r..1024 (0 = 200) */

@@ -122,6 +122,8 @@ struct vq_ops {
 	void (*hamming_scan)(const u8 *q, const u8 *c, u32 nbytes, size_t n, u32 *out);
 	/* squared L2 of byte codes, one query code against n codes (exact) */
 	void (*l2sq_u8)(const u8 *q, const u8 *const *c, u32 d, u32 n, u32 *out);
+	/* inner-product keys of byte codes (vq_dist_u8's VQ_U8_IP, exact) */
+	void (*ipkey_u8)(const u8 *q, const u8 *const *c, u32 d, u32 n, u32 *out);
 	/*
 	 * Many queries against one vector (see vq_f32_mq_scan): optional, NULL
 	 * means one single-query call per query. Each result has the bits of
@@ -245,6 +247,16 @@ void vq_hamming_scan(const u8 *q, const u8 *c, u32 nbytes, size_t n, u32 *out);
  */
 void vq_l2sq_u8(const u8 *q, const u8 *const *c, u32 d, u32 n, u32 *out);
 /*
+ * The graph index's distance of byte codes by kind: VQ_U8_L2 is
+ * vq_l2sq_u8; VQ_U8_IP, for codes of a range symmetric about 0, is
+ * 2^31 - sum (2a - 255)(2b - 255), a key that ascends as the inner product
+ * of the coded vectors descends. Integers, identical in every
+ * implementation. FPU call.
+ */
+#define VQ_U8_L2	0
+#define VQ_U8_IP	1
+void vq_dist_u8(unsigned int kind, const u8 *q, const u8 *const *c, u32 d, u32 n, u32 *out);
+/*
  * The graph index's byte code (FPU: in the kernel between kernel_fpu_begin /
  * end). Bounds and step travel as binary32 bit patterns, since the kernel's
  * non-FPU code has no float type: vq_u8_encode codes x[i] as
@@ -254,6 +266,14 @@ void vq_l2sq_u8(const u8 *q, const u8 *const *c, u32 d, u32 n, u32 *out);
  */
 void vq_u8_encode(const float *x, u32 d, u32 lo_bits, u32 step_bits, u8 *out);
 void vq_f32_minmax(const float *x, u32 d, u32 *lo_bits, u32 *hi_bits);
+/*
+ * The same for a cosine index, on x / |x| (the zero vector as it is): its
+ * codes' squared L2 orders the vectors as their cosine does.
+ */
+void vq_u8_encode_unit(const float *x, u32 d, u32 lo_bits, u32 step_bits, u8 *out);
+void vq_f32_minmax_unit(const float *x, u32 d, u32 *lo_bits, u32 *hi_bits);
+/* [lo, hi] widened to [-m, m], m = max(-lo, hi): the range of an IP index */
+void vq_u8_symmetric(u32 *lo_bits, u32 *hi_bits);
 u32 vq_u8_step(u32 lo_bits, u32 hi_bits);
 u32 vq_u8_hi(u32 lo_bits, u32 step_bits);	/* the value coded 255 */
 

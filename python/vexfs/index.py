@@ -22,8 +22,13 @@ from .store import _Open, _model_bytes, _model_str
 
 IndexStats = collections.namedtuple("IndexStats", [
     "state", "dims", "model", "degree", "alpha", "ef_construction", "lo", "hi",
-    "node_size", "nodes", "live", "bytes", "indexed"])
+    "node_size", "nodes", "live", "bytes", "indexed", "metric"])
 
+_METRIC_NAMES = {abi.SEARCH_METRIC_L2: "l2", abi.SEARCH_METRIC_IP: "ip",
+                 abi.SEARCH_METRIC_COS: "cos"}
+_METRICS = {"l2": abi.SEARCH_METRIC_L2, "euclidean": abi.SEARCH_METRIC_L2,
+            "ip": abi.SEARCH_METRIC_IP, "dot": abi.SEARCH_METRIC_IP,
+            "cos": abi.SEARCH_METRIC_COS, "cosine": abi.SEARCH_METRIC_COS}
 _STATES = {abi.INDEX_NONE: "none", abi.INDEX_BUILDING: "building", abi.INDEX_READY: "ready"}
 
 
@@ -38,7 +43,8 @@ def _bits_f32(b):
 def _stats(a):
     return IndexStats(_STATES.get(a.state, str(a.state)), a.dims, _model_str(a.model), a.r,
                       a.alpha / 100.0, a.ef_construction, _bits_f32(a.lo), _bits_f32(a.hi),
-                      a.node_size, a.nodes, a.live, a.bytes, a.indexed)
+                      a.node_size, a.nodes, a.live, a.bytes, a.indexed,
+                      _METRIC_NAMES.get(a.metric, str(a.metric)))
 
 
 def _call(path, arg):
@@ -54,15 +60,21 @@ def index_stats(path):
 
 
 def index_create(path, dims, model=None, degree=0, alpha=0.0, ef_construction=0,
-                 value_range=None):
+                 value_range=None, metric="l2"):
     """Create the index over the collection (float32 vectors of dims, of
     model or of every model) and build it from the vectors stored: returns
-    IndexStats (indexed = vectors the build inserted). degree 4..64 (0: 32),
-    alpha 1.0..2.0 (0: 1.1), ef_construction degree..1024 (0: 200);
-    value_range=(lo, hi): the values coded 0 and 255 (default: the
-    collection's own range, ENODATA when it is empty)."""
+    IndexStats (indexed = vectors the build inserted). metric "l2", "ip" or
+    "cos": approximate searches by that metric use it; degree 4..64 (0: 32),
+    alpha 1.0..2.0 (0: 1.1; ip: 1.0 only), ef_construction degree..1024
+    (0: 200); value_range=(lo, hi): the values coded 0 and 255, of the unit
+    vectors for cos, widened to (-m, m) for ip (default: the collection's
+    own range, ENODATA when it is empty)."""
+    try:
+        m = _METRICS[str(metric).lower()]
+    except KeyError:
+        raise ValueError("unknown index metric %r (l2, ip, cos)" % (metric,)) from None
     a = abi.vexfs_ioc_index.new(op=abi.INDEX_CREATE, dims=int(dims),
-                                metric=abi.SEARCH_METRIC_L2, r=int(degree),
+                                metric=m, r=int(degree),
                                 alpha=int(round(float(alpha) * 100)),
                                 ef_construction=int(ef_construction))
     mb = _model_bytes(model)

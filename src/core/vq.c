@@ -57,6 +57,7 @@ unsigned int vq_select_impl(unsigned int features)
 			vq_cur.impl = vq_ops_avx512.impl;
 			vq_cur.sq8_scan = vq_ops_avx512.sq8_scan;
 			vq_cur.l2sq_u8 = vq_ops_avx512.l2sq_u8;
+			vq_cur.ipkey_u8 = vq_ops_avx512.ipkey_u8;
 			vq_cur.sq8_ip_mq = vq_ops_avx512.sq8_ip_mq;
 			/* batches: the AVX2 single kernels' bits, 16 lanes at a time */
 			vq_cur.f32_mq = vq_ops_avx512.f32_mq;
@@ -226,4 +227,12 @@ void vq_hamming_scan(const u8 *q, const u8 *c, u32 nbytes, size_t n, u32 *out)
 void vq_l2sq_u8(const u8 *q, const u8 *const *c, u32 d, u32 n, u32 *out)
 {
 	vq_ops_get()->l2sq_u8(q, c, d, n, out);
+}
+
+void vq_dist_u8(unsigned int kind, const u8 *q, const u8 *const *c, u32 d, u32 n, u32 *out)
+{
+	if (kind == VQ_U8_IP)
+		vq_ops_get()->ipkey_u8(q, c, d, n, out);
+	else
+		vq_ops_get()->l2sq_u8(q, c, d, n, out);
 }

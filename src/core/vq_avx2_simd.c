@@ -1227,6 +1227,7 @@ const struct vq_ops vq_ops_avx2 = {
 	.pq_adc_scan = vq_pq_adc_scan_avx2,
 	.hamming_scan = vq_hamming_scan_popcnt,
 	.l2sq_u8 = vq_l2sq_u8_avx2,
+	.ipkey_u8 = vq_ipkey_u8_avx2,
 	.f32_mq = vq_f32_mq_avx2,
 	.f16_mq = vq_f16_mq_avx2,
 	.sq8_ip_mq = vq_sq8_ip_mq_avx2,

@@ -587,6 +587,7 @@ const struct vq_ops vq_ops_avx512 = {
 	.ip_f16 = vq_ip_f16_avx512,
 	.sq8_scan = vq_sq8_scan_avx512,
 	.l2sq_u8 = vq_l2sq_u8_avx512,
+	.ipkey_u8 = vq_ipkey_u8_avx512,
 	.sq8_ip_mq = vq_sq8_ip_mq_avx512,
 	.f32_mq = vq_f32_mq_avx512,
 	.f16_mq = vq_f16_mq_avx512,

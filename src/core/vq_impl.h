@@ -130,9 +130,12 @@ void vq_pq_ip_256_ref(const float *x, const float *ct, u32 dsub, float *out);
 void vq_pq_nearest_ref(const float *x, const float *ct, u32 dsub, u32 *best,
 		       float *bestd);
 void vq_l2sq_u8_ref(const u8 *q, const u8 *const *c, u32 d, u32 n, u32 *out);
+void vq_ipkey_u8_ref(const u8 *q, const u8 *const *c, u32 d, u32 n, u32 *out);
 #if defined(__x86_64__)
 void vq_l2sq_u8_avx2(const u8 *q, const u8 *const *c, u32 d, u32 n, u32 *out);
 void vq_l2sq_u8_avx512(const u8 *q, const u8 *const *c, u32 d, u32 n, u32 *out);
+void vq_ipkey_u8_avx2(const u8 *q, const u8 *const *c, u32 d, u32 n, u32 *out);
+void vq_ipkey_u8_avx512(const u8 *q, const u8 *const *c, u32 d, u32 n, u32 *out);
 #endif
 void vq_pq_adc_scan_ref(const float *lut, u32 m, const u8 *c, size_t n, float *out);
 

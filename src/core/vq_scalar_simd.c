@@ -287,6 +287,7 @@ const struct vq_ops vq_ops_scalar = {
 	.impl = VQ_IMPL_SCALAR,
 	.l2sq_f32 = vq_l2sq_f32_ref,
 	.l2sq_u8 = vq_l2sq_u8_ref,
+	.ipkey_u8 = vq_ipkey_u8_ref,
 	.ip_f32 = vq_ip_f32_ref,
 	.cos_f32 = vq_cos_f32_ref,
 	.f16_encode = vq_f16_encode_ref,

@@ -11,6 +11,12 @@
  * 4096 * 255^2 < 2^28 and fits a u32; every 32-bit lane below sums at most
  * 2 * 255^2 per step over d / 16 steps, far from overflow.
  *
+ * The inner-product key (indexes of metric IP): codes of a range symmetric
+ * about 0 stand for step * (c - 127.5), so x . y is proportional to
+ * D = sum (2a - 255)(2b - 255), |D| <= 4096 * 255^2 < 2^31; the key
+ * 2^31 - D is a u32 that ascends as the inner product descends, the order
+ * the graph walks by. The same madd lanes, on 2c - 255 instead of a - b.
+ *
  * FPU file: in the kernel, call only between kernel_fpu_begin() and
  * kernel_fpu_end() (the SIMD kernels use vector registers for integers).
  */
@@ -34,6 +40,24 @@ void vq_l2sq_u8_ref(const u8 *q, const u8 *const *c, u32 d, u32 n, u32 *out)
 
 	for (v = 0; v < n; v++)
 		out[v] = vq_l2sq_u8_tail(q, c[v], 0, d);
+}
+
+/* sum (2a - 255)(2b - 255) over [i, d), as the u32 it wraps to */
+static inline u32 vq_ip_u8_tail(const u8 *a, const u8 *b, u32 i, u32 d)
+{
+	u32 s = 0;
+
+	for (; i < d; i++)
+		s += (u32)((2 * (int)a[i] - 255) * (2 * (int)b[i] - 255));
+	return s;
+}
+
+void vq_ipkey_u8_ref(const u8 *q, const u8 *const *c, u32 d, u32 n, u32 *out)
+{
+	u32 v;
+
+	for (v = 0; v < n; v++)
+		out[v] = 0x80000000U - vq_ip_u8_tail(q, c[v], 0, d);
 }
 
 #if defined(__x86_64__) && !defined(__CHECKER__)
@@ -99,6 +123,42 @@ VQ_U8_AVX2 void vq_l2sq_u8_avx2(const u8 *q, const u8 *const *c, u32 d, u32 n, u
 	}
 }
 
+/* 2c - 255 of 16 codes */
+static __always_inline VQ_U8_AVX2 v16hi vq_u8_sym16(const u8 *p)
+{
+	return vq_u8_ld16(p) * 2 - 255;
+}
+
+static __always_inline VQ_U8_AVX2 u32 vq_ip_u8_one_avx2(const u8 *a, const u8 *b, u32 d)
+{
+	v8si acc0 = { 0 }, acc1 = { 0 };
+	u32 i = 0, s = 0, l;
+
+	for (; i + 32 <= d; i += 32) {
+		acc0 += __builtin_ia32_pmaddwd256(vq_u8_sym16(a + i), vq_u8_sym16(b + i));
+		acc1 += __builtin_ia32_pmaddwd256(vq_u8_sym16(a + i + 16), vq_u8_sym16(b + i + 16));
+	}
+	if (i + 16 <= d) {
+		acc0 += __builtin_ia32_pmaddwd256(vq_u8_sym16(a + i), vq_u8_sym16(b + i));
+		i += 16;
+	}
+	acc0 += acc1;
+	for (l = 0; l < 8; l++)
+		s += (u32)acc0[l];
+	return s + vq_ip_u8_tail(a, b, i, d);
+}
+
+VQ_U8_AVX2 void vq_ipkey_u8_avx2(const u8 *q, const u8 *const *c, u32 d, u32 n, u32 *out)
+{
+	u32 v;
+
+	for (v = 0; v < n; v++) {
+		if (v + 1 < n)
+			vq_u8_prefetch(c[v + 1], d);
+		out[v] = 0x80000000U - vq_ip_u8_one_avx2(q, c[v], d);
+	}
+}
+
 static __always_inline VQ_U8_AVX512 v32hi vq_u8_ld32(const u8 *p)
 {
 	return __builtin_convertvector(*(const v32qu_u *)p, v32hi);
@@ -150,6 +210,49 @@ VQ_U8_AVX512 void vq_l2sq_u8_avx512(const u8 *q, const u8 *const *c, u32 d, u32 
 	}
 }
 
+/* 2c - 255 of 32 codes, and the madd of two such */
+static __always_inline VQ_U8_AVX512 v32hi vq_u8_sym32(const u8 *p)
+{
+	return vq_u8_ld32(p) * 2 - 255;
+}
+
+static __always_inline VQ_U8_AVX512 v16si vq_u8_madd512_2(v32hi a, v32hi b)
+{
+	v16si z = { 0 };
+
+	return __builtin_ia32_pmaddwd512_mask(a, b, z, (u16)~0U);
+}
+
+static __always_inline VQ_U8_AVX512 u32 vq_ip_u8_one_avx512(const u8 *a, const u8 *b, u32 d)
+{
+	v16si acc0 = { 0 }, acc1 = { 0 };
+	u32 i = 0, s = 0, l;
+
+	for (; i + 64 <= d; i += 64) {
+		acc0 += vq_u8_madd512_2(vq_u8_sym32(a + i), vq_u8_sym32(b + i));
+		acc1 += vq_u8_madd512_2(vq_u8_sym32(a + i + 32), vq_u8_sym32(b + i + 32));
+	}
+	if (i + 32 <= d) {
+		acc0 += vq_u8_madd512_2(vq_u8_sym32(a + i), vq_u8_sym32(b + i));
+		i += 32;
+	}
+	acc0 += acc1;
+	for (l = 0; l < 16; l++)
+		s += (u32)acc0[l];
+	return s + vq_ip_u8_tail(a, b, i, d);
+}
+
+VQ_U8_AVX512 void vq_ipkey_u8_avx512(const u8 *q, const u8 *const *c, u32 d, u32 n, u32 *out)
+{
+	u32 v;
+
+	for (v = 0; v < n; v++) {
+		if (v + 1 < n)
+			vq_u8_prefetch(c[v + 1], d);
+		out[v] = 0x80000000U - vq_ip_u8_one_avx512(q, c[v], d);
+	}
+}
+
 #endif /* __x86_64__ */
 
 /* ---- the byte code of a float32 vector (graph index nodes and queries) ---- */
@@ -167,6 +270,58 @@ void vq_u8_encode(const float *x, u32 d, u32 lo_bits, u32 step_bits, u8 *out)
 		/* NaN and below the range: 0; above: 255 */
 		out[i] = t >= 255.0f ? 255 : t >= 1.0f ? (u8)(int)t : 0;
 	}
+}
+
+void vq_u8_encode_unit(const float *x, u32 d, u32 lo_bits, u32 step_bits, u8 *out)
+{
+	float lo = vq_u32_as_f(lo_bits), inv = 1.0f / vq_u32_as_f(step_bits), nn = 0.0f, s;
+	u32 i;
+
+	for (i = 0; i < d; i++) {
+		float t = x[i] * x[i];
+
+		VQ_NOCONTRACT(t);
+		nn += t;
+	}
+	/* the zero vector (and one too large for binary32's squares) as it is */
+	s = nn > 0.0f && nn - nn == 0.0f ? 1.0f / vq_sqrtf(nn) : 1.0f;
+	for (i = 0; i < d; i++) {
+		float t = x[i] * s;
+
+		VQ_NOCONTRACT(t);
+		t = (t - lo) * inv;
+		VQ_NOCONTRACT(t);
+		t += 0.5f;
+		out[i] = t >= 255.0f ? 255 : t >= 1.0f ? (u8)(int)t : 0;
+	}
+}
+
+void vq_f32_minmax_unit(const float *x, u32 d, u32 *lo_bits, u32 *hi_bits)
+{
+	float lo = vq_u32_as_f(*lo_bits), hi = vq_u32_as_f(*hi_bits), nn = 0.0f, s;
+	u32 i;
+
+	for (i = 0; i < d; i++) {
+		float t = x[i] * x[i];
+
+		VQ_NOCONTRACT(t);
+		nn += t;
+	}
+	if (!(nn > 0.0f && nn - nn == 0.0f))
+		return;		/* no direction: nothing to widen the range with */
+	s = 1.0f / vq_sqrtf(nn);
+	for (i = 0; i < d; i++) {
+		float t = x[i] * s;
+
+		if (!(t - t == 0.0f))
+			continue;
+		if (t < lo)
+			lo = t;
+		if (t > hi)
+			hi = t;
+	}
+	*lo_bits = vq_f_as_u32(lo);
+	*hi_bits = vq_f_as_u32(hi);
 }
 
 void vq_f32_minmax(const float *x, u32 d, u32 *lo_bits, u32 *hi_bits)
@@ -199,6 +354,15 @@ u32 vq_u8_step(u32 lo_bits, u32 hi_bits)
 	 */
 	return vq_f_as_u32(span > 0.0f && span - span == 0.0f && step >= 1.17549435e-38f ?
 			   step : 1.0f);
+}
+
+void vq_u8_symmetric(u32 *lo_bits, u32 *hi_bits)
+{
+	float lo = vq_u32_as_f(*lo_bits), hi = vq_u32_as_f(*hi_bits);
+	float m = -lo > hi ? -lo : hi;
+
+	*lo_bits = vq_f_as_u32(-m);
+	*hi_bits = vq_f_as_u32(m);
 }
 
 u32 vq_u8_hi(u32 lo_bits, u32 step_bits)

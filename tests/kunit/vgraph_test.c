@@ -113,6 +113,18 @@ static void vgraph_test_u8_kernel(struct kunit *test)
 		}
 		KUNIT_EXPECT_EQ_MSG(test, memcmp(out, ref, sizeof(out)), 0, "d %u (%s)", dims[k],
 				    vq_impl_name());
+		/* the inner-product key: 2^31 - sum (2a - 255)(2b - 255) */
+		kernel_fpu_begin();
+		vq_dist_u8(VQ_U8_IP, a, ptr, dims[k], 4, out);
+		kernel_fpu_end();
+		for (i = 0; i < 4; i++) {
+			u32 l;
+
+			for (l = 0, ref[i] = 0x80000000U; l < dims[k]; l++)
+				ref[i] -= (u32)((2 * a[l] - 255) * (2 * ptr[i][l] - 255));
+		}
+		KUNIT_EXPECT_EQ_MSG(test, memcmp(out, ref, sizeof(out)), 0, "ip d %u (%s)",
+				    dims[k], vq_impl_name());
 	}
 }
 

@@ -5,7 +5,8 @@
  * distance kernels against the reference, recall against brute force,
  * tombstones never returned, churn (delete 20% and insert as many, three
  * rounds) against a fresh build, an insert whose plan fails changing
- * nothing, and the parameter checks.
+ * nothing, the inner-product graph and the cosine code, and the parameter
+ * checks.
  */
 #include "vtest.h"
 #include "vexfs/vq.h"
@@ -13,6 +14,14 @@
 #include "vgraph_mem.h"
 
 static u32 rs = 4242;
+
+static float vq_u32_as_f_test(u32 b)
+{
+	float f;
+
+	memcpy(&f, &b, 4);
+	return f;
+}
 
 static u32 rnd(void)
 {
@@ -55,6 +64,17 @@ static u32 l2(const u8 *a, const u8 *b, u32 d)
 	return s;
 }
 
+/* the inner-product key of vq_dist_u8's VQ_U8_IP */
+static u32 ipkey(const u8 *a, const u8 *b, u32 d)
+{
+	long long s = 0;
+	u32 i;
+
+	for (i = 0; i < d; i++)
+		s += (long long)(2 * a[i] - 255) * (2 * b[i] - 255);
+	return (u32)(0x80000000LL - s);
+}
+
 static void test_u8_kernels(void)
 {
 	static const u32 dims[] = { 1, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 784, 4096 };
@@ -82,6 +102,10 @@ static void test_u8_kernels(void)
 			for (v = 0; v < 8; v++)
 				VT_CHECK_MSG(out[v] == l2(a, b[v], d), "%s d %u: %u != %u",
 					     vq_impl_name(), d, out[v], l2(a, b[v], d));
+			vq_dist_u8(VQ_U8_IP, a, ptr, d, 8, out);
+			for (v = 0; v < 8; v++)
+				VT_CHECK_MSG(out[v] == ipkey(a, b[v], d), "%s ip d %u: %u != %u",
+					     vq_impl_name(), d, out[v], ipkey(a, b[v], d));
 		}
 	}
 	vq_select_impl(feats);
@@ -362,6 +386,106 @@ static void test_filtered(void)
 	free(q);
 }
 
+/*
+ * An inner-product graph (VQ_U8_IP, alpha 1.00) over codes of points whose
+ * norms vary, so that the inner product's order is not L2's: recall@10
+ * against brute force over the same keys; then the extremes of the key
+ * (all 0 and all 255 codes of d 4096) against the reference.
+ */
+static void test_ip(void)
+{
+	u32 n = 4000, nq = 200, i, j, hit = 0, total = 0, slots[K], dists[K];
+	u8 *x = malloc((size_t)n * D), *q = malloc((size_t)nq * D);
+	static u8 zero[4096], full[4096];
+	const u8 *ptr[2] = { zero, full };
+	struct vgm m;
+	u32 out[2];
+
+	gen(x, n);
+	gen(q, nq);
+	/* scale every point about the centre 127.5 by 0.25..1: norms spread */
+	for (i = 0; i < n; i++) {
+		u32 f = 25 + rnd() % 76;
+
+		for (j = 0; j < D; j++) {
+			u8 *c = x + (size_t)i * D + j;
+
+			*c = (u8)((2 * (int)*c - 255) * (int)f / 200 + 128);
+		}
+	}
+	VT_EQ(vgm_init(&m, D, 16, 100, 64, 256, n), 0);
+	m.kind = VQ_U8_IP;
+	for (i = 0; i < n; i++)
+		VT_EQ(vgm_insert(&m, x + (size_t)i * D, i), (int)i);
+	for (i = 0; i < nq; i++) {
+		const u8 *qi = q + (size_t)i * D;
+		u64 best[K];
+		u32 nb = 0, got;
+		int r = vgm_search(&m, qi, 64, K, slots, dists);
+
+		VT_CHECK(r == K);
+		got = r < 0 ? 0 : (u32)r;
+		for (j = 0; j < n; j++)
+			vgraph_topk_insert(best, &nb, K, (u64)ipkey(qi, x + (size_t)j * D, D) << 32 | j);
+		for (j = 0; j < got; j++) {
+			VT_CHECK(dists[j] == ipkey(qi, x + (size_t)slots[j] * D, D));
+			hit += dists[j] <= best[nb - 1] >> 32;
+		}
+		total += K;
+	}
+	printf("# inner product recall@10, ef 64: %.4f\n", (double)hit / total);
+	VT_CHECK((double)hit / total >= 0.95);
+	vgm_free(&m);
+	memset(full, 255, sizeof(full));
+	vq_dist_u8(VQ_U8_IP, full, ptr, 4096, 2, out);
+	VT_EQ(out[0], ipkey(full, zero, 4096));		/* 2^31 + 4096 * 255^2 */
+	VT_EQ(out[1], ipkey(full, full, 4096));		/* 2^31 - 4096 * 255^2 */
+	VT_CHECK(out[1] < out[0]);
+	free(x);
+	free(q);
+}
+
+/* the cosine code: x / |x| coded; a scaled copy codes the same; zero stays zero */
+static void test_unit_code(void)
+{
+	float x[64], y[64], z[64] = { 0 };
+	u32 lo = 0x7f800000, hi = 0xff800000, step, i;
+	u8 cx[64], cy[64], cz[64];
+
+	for (i = 0; i < 64; i++) {
+		x[i] = (float)((int)(rnd() % 2001) - 1000) / 100.0f;
+		y[i] = x[i] * 8.0f;
+	}
+	vq_f32_minmax_unit(x, 64, &lo, &hi);
+	vq_f32_minmax_unit(z, 64, &lo, &hi);	/* no direction: no change */
+	VT_CHECK(vq_u32_as_f_test(lo) >= -1.0f && vq_u32_as_f_test(hi) <= 1.0f);
+	VT_CHECK(vq_u32_as_f_test(lo) < vq_u32_as_f_test(hi));
+	step = vq_u8_step(lo, hi);
+	vq_u8_encode_unit(x, 64, lo, step, cx);
+	vq_u8_encode_unit(y, 64, lo, step, cy);
+	VT_CHECK(!memcmp(cx, cy, 64));
+	/* the extremes of the range code 0 and 255 */
+	for (i = 0, lo = 0; i < 64; i++)
+		lo |= (cx[i] == 0) | (cx[i] == 255) << 1;
+	VT_EQ(lo, 3);
+	lo = 0xbf800000;	/* [-1, 1] */
+	vq_u8_encode_unit(z, 64, lo, vq_u8_step(lo, 0x3f800000), cz);
+	/* the middle of the range: 127.5 rounded one way or the other, the same for all */
+	for (i = 0; i < 64; i++)
+		VT_CHECK(cz[i] == cz[0] && (cz[0] == 127 || cz[0] == 128));
+	/* the IP range: symmetric about 0, as wide as the widest side */
+	lo = 0xc0000000;	/* -2 */
+	hi = 0x3f800000;	/* 1 */
+	vq_u8_symmetric(&lo, &hi);
+	VT_EQ(lo, 0xc0000000);
+	VT_EQ(hi, 0x40000000);
+	lo = 0x3f800000;	/* [1, 3] */
+	hi = 0x40400000;
+	vq_u8_symmetric(&lo, &hi);
+	VT_EQ(lo, 0xc0400000);
+	VT_EQ(hi, 0x40400000);
+}
+
 static void test_params(void)
 {
 	VT_EQ(vgraph_check_params(784, 32, 100, 200), 0);
@@ -388,4 +512,6 @@ VT_MAIN("vgraph",
 	VT_CASE(test_churn),
 	VT_CASE(test_plan_failure),
 	VT_CASE(test_filtered),
+	VT_CASE(test_ip),
+	VT_CASE(test_unit_code),
 	VT_CASE(test_params));

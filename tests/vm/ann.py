@@ -21,6 +21,10 @@
                                  stats and --approx work
   ann.py save|same M VEXCTL WORK results and stats before / after a remount
   ann.py drop M VEXCTL WORK      drop: no index, exact answers, blocks freed
+  ann.py metrics M VEXCTL WORK   inner-product and cosine indexes: their
+                                 parameters, recall against exact search by
+                                 their metric, an insert found, other
+                                 metrics exact
 
 Prints "ok N - ..." / "not ok N - ...: detail" and "# vtest: P passed, F failed".
 """
@@ -106,8 +110,9 @@ def build():
         f.write("%d\n" % st.f_bfree)
 
     ck(stats()["state"] == "none", "no index before create")
-    bad = [(("--dims", 0), "dims 0"), (("--dims", D, "--metric", "cos"), "cosine metric"),
-           (("--dims", 5000), "dims past 4096")]
+    bad = [(("--dims", 0), "dims 0"), (("--dims", D, "--metric", "hamming"), "hamming metric"),
+           (("--dims", 5000), "dims past 4096"),
+           (("--dims", D, "--metric", "ip", "--alpha", "1.1"), "inner product with alpha 1.1")]
     for a, what in bad:
         p = vexctl("index", "create", M, *a, check=False)
         ck(p.returncode != 0, "create refused: " + what, p.stdout + p.stderr)
@@ -129,8 +134,8 @@ def build():
     lo, hi = float(min(x.min(), xo.min())), float(max(x.max(), xo.max()))
     ck(abs(js["lo"] - lo) < 1e-4 and abs(js["hi"] - hi) < 1e-3 * max(1, abs(hi)),
        "the code range is the vectors' range", "%s %s vs %s %s" % (js["lo"], js["hi"], lo, hi))
-    ck(js["degree"] == 32 and js["ef_construction"] == 200 and abs(js["alpha"] - 1.1) < 1e-9,
-       "default parameters", str(js))
+    ck(js["degree"] == 32 and js["ef_construction"] == 200 and abs(js["alpha"] - 1.1) < 1e-9
+       and js["metric"] == "l2", "default parameters", str(js))
     ck(js["bytes"] >= js["nodes"] * js["node_size"], "the index's blocks hold its nodes", str(js))
     p = vexctl("index", "create", M, "--dims", D, check=False)
     ck(p.returncode == 1 and "EEXIST" in p.stderr, "a second create: EEXIST", p.stderr)
@@ -281,7 +286,9 @@ def bad():
         ("stats with a flag", dict(op=abi.INDEX_STATS, flags=1), errno.EINVAL),
         ("drop with a flag", dict(op=abi.INDEX_DROP, flags=1), errno.EINVAL),
         ("create with an unknown flag", dict(op=C, dims=D, flags=2), errno.EINVAL),
-        ("create, metric ip", dict(op=C, dims=D, metric=1), errno.EINVAL),
+        ("create, metric hamming", dict(op=C, dims=D, metric=3), errno.EINVAL),
+        ("create, metric 4", dict(op=C, dims=D, metric=4), errno.EINVAL),
+        ("create, metric ip, alpha 1.10", dict(op=C, dims=D, metric=1, alpha=110), errno.EINVAL),
         ("create, dims 0", dict(op=C, dims=0), errno.EINVAL),
         ("create, dims 4097", dict(op=C, dims=4097), errno.EINVAL),
         ("create, degree 65", dict(op=C, dims=D, r=65), errno.EINVAL),
@@ -438,11 +445,62 @@ def drop():
     del rng
 
 
+def metrics():
+    """The index by inner product, then by cosine, over the same collection."""
+    rng = np.random.default_rng(29)
+    x = np.load(os.path.join(WORK, "base.npy"))
+    q = x[rng.integers(0, N, NQ)] + rng.normal(0, 0.5, (NQ, D)).astype(np.float32)
+    vexctl("index", "drop", M)
+    live = N + 50 + 200 - 40
+    for metric in ("ip", "cos"):
+        js = json.loads(vexctl("index", "create", M, "--dims", D, "--metric", metric,
+                               "--json").stdout)
+        ck(js["metric"] == metric and js["live"] == live, "%s: created over the collection" % metric,
+           str(js))
+        if metric == "ip":
+            ck(js["lo"] == -js["hi"] and js["hi"] >= float(np.abs(x).max()) - 1e-4 and
+               abs(js["alpha"] - 1.0) < 1e-9,
+               "ip: the code range symmetric about 0 and as wide as the values, alpha 1.00",
+               str(js))
+        else:
+            ck(-1.0 <= js["lo"] < js["hi"] <= 1.0 and abs(js["alpha"] - 1.1) < 1e-9,
+               "cos: the code range within [-1, 1] (unit vectors)", str(js))
+        ap = search(M, q, "--approx", "--metric", metric)
+        ex = search(M, q, "--metric", metric)
+        r = recall(ids(ap), ids(ex))
+        print("# %s: recall@10 of --approx (ef 64) against exact: %.4f; compared %d vs %d" %
+              (metric, r, ap["compared"], ex["compared"]))
+        ck(ap["approx"] and not ex["approx"] and r >= 0.95,
+           "%s: --approx answered by the index, recall@10 >= 0.95" % metric,
+           "approx %s recall %.4f" % (ap["approx"], r))
+        ck(all(len(qa) == K for qa in ap["queries"]) and
+           all(qa[i]["distance"] >= qa[i + 1]["distance"]
+               for qa in ap["queries"] for i in range(K - 1)),
+           "%s: k results per query, best (largest) score first" % metric)
+        bits = {e["id"]: e["bits"] for qe in ex["queries"] for e in qe}
+        diff = [a["id"] for qa in ap["queries"] for a in qa
+                if a["id"] in bits and bits[a["id"]] != a["bits"]]
+        ck(not diff, "%s: the same score bits as the exact search" % metric, str(diff[:5]))
+        other = "cos" if metric == "ip" else "l2"
+        o = search(M, q[:3], "--approx", "--metric", other)
+        ck(not o["approx"], "%s index: a search by %s is exact" % (metric, other))
+        # an insert: a query scaled up is the top inner product and the top cosine
+        name = os.path.join(M, "new", "%s-top" % metric)
+        import_rows((q[:1] * 50).astype(np.float32), [os.path.relpath(name, M)])
+        nid = file_ids(name)[0]
+        top = search(M, q[:1], "--approx", "--metric", metric)
+        ck(top["approx"] and top["queries"][0][0]["id"] == nid,
+           "%s: an inserted vector is found first" % metric, str(top["queries"][0][:2]))
+        live += 1
+        if metric == "ip":
+            vexctl("index", "drop", M)
+
+
 def main():
     global M, VEXCTL, WORK
     cmd, M, VEXCTL, WORK = sys.argv[1:5]
     {"build": build, "query": query, "bad": bad, "change": change, "churn": churn, "user": user, "save": save,
-     "same": same, "drop": drop}[cmd]()
+     "same": same, "drop": drop, "metrics": metrics}[cmd]()
     finish()
 
 

@@ -36,8 +36,9 @@ ok "fsck clean with the index" fsck_clean "$DEV"
 ok "mount again" mount -t vexfs "$DEV" $M
 vtest "$S" same $M "$VEXCTL" $W
 vtest "$S" drop $M "$VEXCTL" $W
+vtest "$S" metrics $M "$VEXCTL" $W
 ok "umount" umount $M
-ok "fsck clean after drop and create" fsck_clean "$DEV"
+ok "fsck clean after drop and create, a cosine index" fsck_clean "$DEV"
 # a damaged index (a node naming a vector that does not exist, its checksum
 # right): fsck -n reports it, -y drops it, the vectors stay, it is made again
 IMG="$PY $T/tests/vm/vximg.py"

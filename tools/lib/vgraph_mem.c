@@ -14,7 +14,7 @@ static int vgm_dist(void *ctx, const u8 *q, const u32 *slots, u32 n, u32 *out, u
 		deleted[i] = m->state[slots[i]] != VGM_LIVE ||
 			     (m->pass && !m->pass(m->pass_arg, slots[i]));
 	}
-	vq_l2sq_u8(q, m->ptrs, m->g.dims, n, out);
+	vq_dist_u8(m->kind, q, m->ptrs, m->g.dims, n, out);
 	m->ndist += n;
 	return 0;
 }
@@ -238,7 +238,7 @@ int vgm_search_filtered(struct vgm *m, const u8 *q, u32 ef, u32 k,
 
 		if (m->state[i] != VGM_LIVE || !pass(arg, i))
 			continue;
-		vq_l2sq_u8(q, &c, m->g.dims, 1, &d);
+		vq_dist_u8(m->kind, q, &c, m->g.dims, 1, &d);
 		key = (u64)d << 32 | i;
 		vgraph_topk_insert(best, &nb, k, key);
 	}
