@@ -5,6 +5,7 @@
  * data bench/ann_prep.py writes (Fashion-MNIST as ann-benchmarks uses it).
  *
  *   ann_native DIR [-r R] [-a ALPHA%] [-c EF_CONSTRUCTION] [-e EF,EF,...] [-q NQ] [-R N]
+ *              [-m l2|ip|cos]
  *
  * Quantizes the base vectors to byte codes with one range over the whole
  * collection (for Fashion-MNIST's 0..255 pixels that is exact), builds the
@@ -16,6 +17,14 @@
  * Recall counted as ann-benchmarks does: a result counts when its Euclidean
  * distance is within the true 10th neighbour's + 1e-3. Query quantization
  * is timed with the search; the recall check is not.
+ *
+ * -m ip / -m cos: the index of that metric, as the module builds it (codes
+ * of a range symmetric about 0 walked by the inner-product key; codes of
+ * the unit vectors walked by L2), every candidate (ef) re-ranked by its
+ * exact float32 score, as the kernel's SEARCH does. The ground truth is
+ * brute force here (the core's float32 kernels); a result counts when its
+ * score is at least the true 10th's - 1e-3 (cosine: ann-benchmarks'
+ * angular rule).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +57,62 @@ static void *load(const char *dir, const char *name, size_t bytes)
 }
 
 static float lo, step;
+static int metric = VQ_METRIC_L2;
+
+/* exact scores of q against n base rows at x (ip and cos: higher is nearer) */
+static void score(const float *q, const float *x, size_t n, float *out)
+{
+	if (metric == VQ_METRIC_IP)
+		vq_ip_scan(q, x, D, n, out);
+	else if (metric == VQ_METRIC_COS)
+		vq_cos_scan(q, x, D, n, out);
+	else
+		vq_l2sq_scan(q, x, D, n, out);
+}
+
+/* the byte code of a base row or query, as the module codes it for the metric */
+static void encode(const float *x, u8 *c)
+{
+	u32 lb, sb;
+
+	memcpy(&lb, &lo, 4);
+	memcpy(&sb, &step, 4);
+	if (metric == VQ_METRIC_COS)
+		vq_u8_encode_unit(x, D, lb, sb, c);
+	else
+		vq_u8_encode(x, D, lb, sb, c);
+}
+
+/*
+ * -m ip / cos: the true 10th score of each query, by brute force over the
+ * base (float32, the core's kernels), into gt[] (nq floats).
+ */
+static void truth(const float *x, const float *q, u32 nq, float *gt)
+{
+	float *s = malloc(sizeof(float) * NB), best[K];
+	u32 j, i, n;
+
+	for (j = 0; j < nq; j++) {
+		score(q + (size_t)j * D, x, NB, s);
+		for (i = 0, n = 0; i < NB; i++) {
+			u32 p;
+
+			if (n < K)
+				p = n++;
+			else if (s[i] <= best[K - 1])
+				continue;
+			else
+				p = K - 1;
+			while (p > 0 && best[p - 1] < s[i]) {
+				best[p] = best[p - 1];
+				p--;
+			}
+			best[p] = s[i];
+		}
+		gt[j] = best[K - 1];
+	}
+	free(s);
+}
 
 static void quantize(const float *x, u8 *c)
 {
@@ -69,8 +134,11 @@ static int rerank_f32(struct vgm *m, const float *x, const float *q, u32 *slots,
 	float d[VGRAPH_MAX_EF], t;
 	int i, j, u;
 
-	for (i = 0; i < n; i++)
-		vq_l2sq_scan(q, x + (size_t)m->id[slots[i]] * D, D, 1, &d[i]);
+	for (i = 0; i < n; i++) {
+		score(q, x + (size_t)m->id[slots[i]] * D, 1, &d[i]);
+		if (metric != VQ_METRIC_L2)
+			d[i] = -d[i];	/* the highest score first */
+	}
 	for (i = 0; i < n && i < K; i++) {
 		for (j = i + 1, u = i; j < n; j++)
 			if (d[j] < d[u] || (d[j] == d[u] && slots[j] < slots[u]))
@@ -98,7 +166,7 @@ int main(int argc, char **argv)
 	int opt;
 
 	optind = 2;
-	while ((opt = getopt(argc, argv, "r:a:c:e:q:R:")) != -1) {
+	while ((opt = getopt(argc, argv, "r:a:c:e:q:R:m:")) != -1) {
 		switch (opt) {
 		case 'r': r = atoi(optarg); break;
 		case 'a': alpha = atoi(optarg); break;
@@ -106,40 +174,67 @@ int main(int argc, char **argv)
 		case 'e': snprintf(efs, sizeof(efs), "%s", optarg); break;
 		case 'q': nq = atoi(optarg); break;
 		case 'R': rerank = atoi(optarg); break;
+		case 'm':
+			metric = !strcmp(optarg, "ip") ? VQ_METRIC_IP :
+				 !strcmp(optarg, "cos") ? VQ_METRIC_COS : VQ_METRIC_L2;
+			break;
 		default: return 2;
 		}
 	}
 	vq_select_impl(vq_cpu_features());
 	x = load(dir, "base.f32", (size_t)NB * D * 4);
 	q = load(dir, "query.f32", (size_t)nq * D * 4);
-	gtd = load(dir, "gt.f32", (size_t)nq * K * 4);
-	lo = hi = x[0];
-	for (i = 0; i < (u32)NB * D; i++) {
-		lo = x[i] < lo ? x[i] : lo;
-		hi = x[i] > hi ? x[i] : hi;
+	if (metric == VQ_METRIC_L2) {
+		gtd = load(dir, "gt.f32", (size_t)nq * K * 4);
+		lo = hi = x[0];
+		for (i = 0; i < (u32)NB * D; i++) {
+			lo = x[i] < lo ? x[i] : lo;
+			hi = x[i] > hi ? x[i] : hi;
+		}
+		step = (hi - lo) / 255.0f;
+		if (!(step > 0))
+			step = 1;
+	} else {
+		u32 lb = 0x7f800000, hb = 0xff800000;
+
+		gtd = malloc(sizeof(float) * nq);
+		t0 = vx_now();
+		truth(x, q, nq, gtd);
+		printf("# %s: ground truth of %u queries by brute force in %.1f s\n",
+		       metric == VQ_METRIC_IP ? "ip" : "cos", nq, vx_now() - t0);
+		for (i = 0; i < NB; i++)
+			(metric == VQ_METRIC_COS ? vq_f32_minmax_unit : vq_f32_minmax)
+				(x + (size_t)i * D, D, &lb, &hb);
+		if (metric == VQ_METRIC_IP)
+			vq_u8_symmetric(&lb, &hb);
+		memcpy(&lo, &lb, 4);
+		lb = vq_u8_step(lb, hb);
+		memcpy(&step, &lb, 4);
+		rerank = VGRAPH_MAX_EF;	/* every candidate, as the kernel */
 	}
-	step = (hi - lo) / 255.0f;
-	if (!(step > 0))
-		step = 1;
 	codes = malloc((size_t)NB * D);
 	for (i = 0; i < NB; i++)
-		quantize(x + (size_t)i * D, codes + (size_t)i * D);
+		(metric == VQ_METRIC_L2 ? quantize : encode)(x + (size_t)i * D,
+							      codes + (size_t)i * D);
 	if (vgm_init(&m, D, r, alpha, efc, VGRAPH_MAX_EF, NB)) {
 		fprintf(stderr, "ann_native: bad parameters\n");
 		return 2;
 	}
+	m.kind = metric == VQ_METRIC_IP && !getenv("BUILD_L2") ? VQ_U8_IP : VQ_U8_L2;
 	t0 = vx_now();
 	for (i = 0; i < NB; i++)
 		if (vgm_insert(&m, codes + (size_t)i * D, i) < 0)
 			return 1;
 	tb = vx_now() - t0;
+	m.kind = metric == VQ_METRIC_IP ? VQ_U8_IP : VQ_U8_L2;
 	{
 		double deg = 0;
 
 		for (i = 0; i < NB; i++)
 			deg += m.cnt[i];
-		printf("# vexfs: vq %s, R %u, alpha %.2f, ef_construction %u: build %.1f s, "
+		printf("# vexfs: metric %s, vq %s, R %u, alpha %.2f, ef_construction %u: build %.1f s, "
 		       "mean out-degree %.1f, node %u bytes (code %u + list %u + id 8 + count, state 2)\n",
+		       metric == VQ_METRIC_IP ? "ip" : metric == VQ_METRIC_COS ? "cos" : "l2",
 		       vq_impl_name(), r, alpha / 100.0, efc, tb, deg / NB, D + 4 * r + 10, D, 4 * r);
 		printf("vexfs-build seconds=%.2f bytes_per_vector=%u\n", tb, D + 4 * r + 10);
 	}
@@ -155,7 +250,7 @@ int main(int argc, char **argv)
 		for (j = 0; j < nq; j++) {
 			int n;
 
-			quantize(q + (size_t)j * D, qc);
+			(metric == VQ_METRIC_L2 ? quantize : encode)(q + (size_t)j * D, qc);
 			n = vgm_search(&m, qc, ef, VEXFS_MIN(VEXFS_MAX(rerank, K), ef), slots, cd);
 			nd += m.s.ndist;
 			capped += m.s.capped;
@@ -171,7 +266,13 @@ int main(int argc, char **argv)
 			for (e = 0; e < cnt[j]; e++) {
 				const float *xv = x + (size_t)m.id[res[j * K + e]] * D;
 				double s = 0;
+				float f;
 
+				if (metric != VQ_METRIC_L2) {
+					score(qj, xv, 1, &f);
+					hit += f >= gtd[j] - 1e-3f;
+					continue;
+				}
 				for (i = 0; i < D; i++)
 					s += (double)(qj[i] - xv[i]) * (qj[i] - xv[i]);
 				if (sqrt(s) <= gtd[j * K + K - 1] + 1e-3)

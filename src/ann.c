@@ -135,7 +135,7 @@ static int vexfs_ann_op_dist(void *ctx, const u8 *q, const u32 *slots, u32 n, u3
 	}
 	for (i = 0; !err && i < n; i += VEXFS_ANN_FPU_CODES) {
 		kernel_fpu_begin();
-		vq_dist_u8(ax->kind, q, w->ptrs + i, ax->dims,
+		vq_dist_u8(w->kind, q, w->ptrs + i, ax->dims,
 			   min_t(u32, n - i, VEXFS_ANN_FPU_CODES), out + i);
 		kernel_fpu_end();
 	}
@@ -223,9 +223,11 @@ static void vexfs_ann_walk_free(struct vexfs_ann_walk *w)
 	w->bhs = NULL;
 }
 
-static int vexfs_ann_walk_init(struct vexfs_ann_walk *w, struct vexfs_ann *ax, u32 ef)
+/* a walk by code distance @kind (VQ_U8_*) with lists up to ef */
+static int vexfs_ann_walk_init(struct vexfs_ann_walk *w, struct vexfs_ann *ax, u32 ef, u32 kind)
 {
 	w->ax = ax;
+	w->kind = kind;
 	w->nmax = vexfs_ann_walk_max(ax->r, ef);
 	w->ptrs = kvmalloc_array(w->nmax, sizeof(*w->ptrs), GFP_KERNEL_ACCOUNT);
 	w->bhs = kvmalloc_array(w->nmax, sizeof(*w->bhs), GFP_KERNEL_ACCOUNT);
@@ -332,7 +334,7 @@ int vexfs_ann_setup(struct super_block *sb, struct inode *inode, struct buffer_h
 	ax->sw.ax = ax;
 	/* ptrs / bhs of a plan or a repair: at most ef_c, or r * r + r nodes */
 	if (!ax->smem || !ax->pmem || !ax->pcode || !ax->wbh || !ax->wlblk || !ax->bcache ||
-	    !ax->sqc || vexfs_ann_walk_init(&ax->pw, ax, ax->ef_c)) {
+	    !ax->sqc || vexfs_ann_walk_init(&ax->pw, ax, ax->ef_c, VQ_U8_L2)) {
 		ax->inode = NULL;	/* the caller's */
 		vexfs_ann_free(ax);
 		return -ENOMEM;
@@ -879,7 +881,7 @@ static int vexfs_ann_kept_scratch(struct vexfs_ann *ax, u32 ef)
 	vexfs_ann_walk_free(&ax->sw);
 	ax->sef = 0;
 	ax->ssmem = kvmalloc(vgraph_scratch_size(ax->r, ef, ax->dims), GFP_KERNEL);
-	if (!ax->ssmem || vexfs_ann_walk_init(&ax->sw, ax, ef)) {
+	if (!ax->ssmem || vexfs_ann_walk_init(&ax->sw, ax, ef, ax->kind)) {
 		kvfree(ax->ssmem);
 		ax->ssmem = NULL;
 		return -ENOMEM;
@@ -913,7 +915,7 @@ int vexfs_ann_candidates(struct vexfs_ann *ax, const float *q, u32 ef, u32 kk, u
 		if (kept)
 			mutex_unlock(&ax->smutex);
 		kept = false;
-		n = vexfs_ann_walk_init(&w, ax, ef);
+		n = vexfs_ann_walk_init(&w, ax, ef, ax->kind);
 		if (n)
 			return n;
 		smem = kvmalloc(vgraph_scratch_size(ax->r, ef, ax->dims), GFP_KERNEL_ACCOUNT);

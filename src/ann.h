@@ -22,6 +22,7 @@ struct vexfs_ann_walk {
 	const u8 **ptrs;		/* [nmax] */
 	struct buffer_head **bhs;	/* [nmax] */
 	u32 nmax;
+	u32 kind;			/* its code distance, VQ_U8_* */
 };
 
 struct vexfs_ann {
@@ -52,7 +53,12 @@ struct vexfs_ann {
 	/* fixed at creation, copied from the descriptor */
 	u32 gen, dims, r, alpha, ef_c, node_size, npb, lo, step;
 	u32 metric;			/* VEXFS_ANN_METRIC_* */
-	u32 kind;			/* its code distance: VQ_U8_L2 or VQ_U8_IP */
+	/*
+	 * The code distance searches walk by: VQ_U8_IP for an inner-product
+	 * index, else VQ_U8_L2. Inserts and repairs walk by L2 always (the
+	 * graph is an L2 graph of the codes; Documentation/ann-index.rst).
+	 */
+	u32 kind;
 	u8 model[16];
 	/* one insert or reclaim step at a time (under vs->lock): its walk, scratch and plan */
 	struct vexfs_ann_walk pw;

@@ -420,12 +420,11 @@ static long vexfs_ann_create(struct super_block *sb, struct vexfs_ioc_index *a)
 
 	if (!a->r)
 		a->r = 32;
-	if (!a->alpha)	/* Documentation/ann-index.rst, "Parameters" */
-		a->alpha = a->metric == VEXFS_ANN_METRIC_IP ? VGRAPH_MIN_ALPHA : 110;
+	if (!a->alpha)
+		a->alpha = 110;	/* Documentation/ann-index.rst, "Parameters" */
 	if (!a->ef_construction)
 		a->ef_construction = 200;
 	if (a->flags & ~VEXFS_INDEX_FLAGS || a->metric > VEXFS_ANN_METRIC_MAX ||
-	    (a->metric == VEXFS_ANN_METRIC_IP && a->alpha != VGRAPH_MIN_ALPHA) ||
 	    vgraph_check_params(a->dims, a->r, a->alpha, a->ef_construction) ||
 	    vexfs_ann_node_size(a->r, a->dims) > sb->s_blocksize)
 		return -EINVAL;

@@ -30,8 +30,7 @@ const char vc_index_usage[] =
 	"      --metric M           create: l2 (default), ip or cos\n"
 	"  -R, --degree R           create: neighbours per node, 4..64 (default 32)\n"
 	"  -M N                     create: as HNSW's M: --degree 2N\n"
-	"      --alpha A            create: pruning alpha, 1.00..2.00 (default 1.10; ip: 1.00,\n"
-	"                           the only one)\n"
+	"      --alpha A            create: pruning alpha, 1.00..2.00 (default 1.10)\n"
 	"      --ef-construction N  create: candidates per insert, degree..1024 (default 200)\n"
 	"      --range LO:HI        create: the values coded 0 and 255 (default: the\n"
 	"                           smallest and largest value of the vectors)\n"
@@ -115,9 +114,9 @@ static const char *vi_msg(int err, u32 op)
 		return "creating or dropping the index needs CAP_SYS_ADMIN (EPERM)";
 	case EINVAL:
 		return op == VEXFS_INDEX_CREATE ?
-		       "invalid parameters (EINVAL): dims 1..4096, degree 4..64, alpha 1.00..2.00 "
-		       "(ip: 1.00), ef-construction degree..1024, and a node (16 + 4 degree + dims "
-		       "bytes) must fit a block" :
+		       "invalid parameters (EINVAL): dims 1..4096, degree 4..64, alpha 1.00..2.00, "
+		       "ef-construction degree..1024, and a node (16 + 4 degree + dims bytes) must "
+		       "fit a block" :
 		       "invalid argument (EINVAL)";
 	case EINTR:
 		return "interrupted (EINTR): the index was dropped";

@@ -440,10 +440,10 @@ struct vexfs_pq_ref {
  * A record whose vm_ann names another generation is not in the index. Code
  * byte i of a vector x is clamp(round((x[i] - lo) / step), 0, 255); of a
  * cosine index (ad_metric 2), the same of x / |x| (x as it is when zero).
- * The graph's distance of two codes a, b is sum (a[i] - b[i])^2 for metrics
- * L2 and cosine, and for inner product (ad_metric 1, whose range is
- * symmetric about 0 and whose ad_alpha is 100) the key
- * 2^31 - sum (2 a[i] - 255)(2 b[i] - 255), as a u32.
+ * The graph is built by the squared L2 distance of codes, sum (a[i] - b[i])^2,
+ * and searched by it for metrics L2 and cosine; for inner product (ad_metric
+ * 1, whose range is symmetric about 0) searches walk by the key
+ * 2^31 - sum (2 q[i] - 255)(2 c[i] - 255), as a u32.
  *
  * ad_checksum = crc32c(seed, bytes [0, 512) with this field 0);
  * an_checksum = crc32c(seed, le32 ad_gen, the node slot with this field 0).

@@ -127,9 +127,9 @@ def _index_message(err, op):
     if err == _E.EPERM:
         return "creating or dropping the index needs CAP_SYS_ADMIN"
     if err == _E.EINVAL and op == abi.INDEX_CREATE:
-        return ("invalid parameters: dims 1..4096, degree 4..64, alpha 1.0..2.0 "
-                "(ip: 1.0), ef_construction degree..1024, and a node (16 + 4 degree + dims "
-                "bytes) must fit a block")
+        return ("invalid parameters: dims 1..4096, degree 4..64, alpha 1.0..2.0, "
+                "ef_construction degree..1024, and a node (16 + 4 degree + dims bytes) "
+                "must fit a block")
     if err == _E.EINTR:
         return "interrupted: the index was dropped"
     return None

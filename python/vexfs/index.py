@@ -65,7 +65,7 @@ def index_create(path, dims, model=None, degree=0, alpha=0.0, ef_construction=0,
     model or of every model) and build it from the vectors stored: returns
     IndexStats (indexed = vectors the build inserted). metric "l2", "ip" or
     "cos": approximate searches by that metric use it; degree 4..64 (0: 32),
-    alpha 1.0..2.0 (0: 1.1; ip: 1.0 only), ef_construction degree..1024
+    alpha 1.0..2.0 (0: 1.1), ef_construction degree..1024
     (0: 200); value_range=(lo, hi): the values coded 0 and 255, of the unit
     vectors for cos, widened to (-m, m) for ip (default: the collection's
     own range, ENODATA when it is empty)."""

@@ -60,9 +60,6 @@ int vexfs_ann_desc_validate(const struct vexfs_ann_desc *d, u32 seed, u32 block_
 	else if (le16_to_cpu(d->ad_metric) > VEXFS_ANN_METRIC_MAX ||
 		 le16_to_cpu(d->ad_dtype) != VEXFS_DT_F32)
 		*why = "unsupported metric or data type";
-	else if (le16_to_cpu(d->ad_metric) == VEXFS_ANN_METRIC_IP &&
-		 le16_to_cpu(d->ad_alpha) != VGRAPH_MIN_ALPHA)
-		*why = "inner-product index with a pruning alpha other than 1.00";
 	else if (vgraph_check_params(dims, r, le16_to_cpu(d->ad_alpha),
 				     le16_to_cpu(d->ad_ef_construction)))
 		*why = "graph parameters out of range";

@@ -998,7 +998,6 @@ static void test_ann_desc_validate(void)
 		{ "generation", 12, 4, 4, true },
 		{ "state", 16, 4, 3, true },
 		{ "dims 0", 20, 4, 0, true },
-		{ "metric ip with alpha 1.10", 24, 2, VEXFS_ANN_METRIC_IP, true },
 		{ "metric hamming", 24, 2, 3, true },
 		{ "dtype", 26, 2, VEXFS_DT_F16, true },
 		{ "r 3", 28, 2, 3, true },
@@ -1039,13 +1038,12 @@ static void test_ann_desc_validate(void)
 	d.ad_node_size = cpu_to_le16(vexfs_ann_node_size(64, 4000));
 	vexfs_ann_desc_seal(&d, ANN_SEED);
 	VT_EQ(vexfs_ann_desc_validate(&d, ANN_SEED, ANN_BS, ANN_GEN, &why), -EUCLEAN);
-	/* the other metrics: cosine as it is, inner product with alpha 1.00 */
+	/* the other metrics: cosine, inner product */
 	ann_desc_ok(&d);
 	d.ad_metric = cpu_to_le16(VEXFS_ANN_METRIC_COS);
 	vexfs_ann_desc_seal(&d, ANN_SEED);
 	VT_EQ(vexfs_ann_desc_validate(&d, ANN_SEED, ANN_BS, ANN_GEN, &why), 0);
 	d.ad_metric = cpu_to_le16(VEXFS_ANN_METRIC_IP);
-	d.ad_alpha = cpu_to_le16(100);
 	vexfs_ann_desc_seal(&d, ANN_SEED);
 	VT_EQ(vexfs_ann_desc_validate(&d, ANN_SEED, ANN_BS, ANN_GEN, &why), 0);
 	/* building: the cursor may be set, within its end */

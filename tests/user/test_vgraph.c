@@ -387,10 +387,10 @@ static void test_filtered(void)
 }
 
 /*
- * An inner-product graph (VQ_U8_IP, alpha 1.00) over codes of points whose
- * norms vary, so that the inner product's order is not L2's: recall@10
- * against brute force over the same keys; then the extremes of the key
- * (all 0 and all 255 codes of d 4096) against the reference.
+ * An inner-product index (an L2 graph searched by VQ_U8_IP) over codes of
+ * points whose norms vary, so that the inner product's order is not L2's:
+ * recall@10 against brute force over the same keys; then the extremes of
+ * the key (all 0 and all 255 codes of d 4096) against the reference.
  */
 static void test_ip(void)
 {
@@ -413,7 +413,7 @@ static void test_ip(void)
 			*c = (u8)((2 * (int)*c - 255) * (int)f / 200 + 128);
 		}
 	}
-	VT_EQ(vgm_init(&m, D, 16, 100, 64, 256, n), 0);
+	VT_EQ(vgm_init(&m, D, 16, 110, 64, 256, n), 0);
 	m.kind = VQ_U8_IP;
 	for (i = 0; i < n; i++)
 		VT_EQ(vgm_insert(&m, x + (size_t)i * D, i), (int)i);

@@ -14,7 +14,7 @@ static int vgm_dist(void *ctx, const u8 *q, const u32 *slots, u32 n, u32 *out, u
 		deleted[i] = m->state[slots[i]] != VGM_LIVE ||
 			     (m->pass && !m->pass(m->pass_arg, slots[i]));
 	}
-	vq_dist_u8(m->kind, q, m->ptrs, m->g.dims, n, out);
+	vq_dist_u8(m->cur, q, m->ptrs, m->g.dims, n, out);
 	m->ndist += n;
 	return 0;
 }
@@ -199,8 +199,12 @@ int vgm_consolidate(struct vgm *m)
 
 int vgm_search(struct vgm *m, const u8 *q, u32 ef, u32 k, u32 *slots, u32 *dists)
 {
-	int n = vgraph_search_k(&m->g, &m->s, q, VEXFS_MAX(ef, k), k);
 	u32 i;
+	int n;
+
+	m->cur = m->kind;
+	n = vgraph_search_k(&m->g, &m->s, q, VEXFS_MAX(ef, k), k);
+	m->cur = VQ_U8_L2;
 
 	for (i = 0; n > 0 && i < (u32)n; i++) {
 		slots[i] = vgraph_res_slot(&m->s, i);

@@ -15,7 +15,11 @@ enum { VGM_FREE = 0, VGM_LIVE = 1, VGM_DEAD = 2 };
 
 struct vgm {
 	struct vgraph g;
-	u32 kind;		/* VQ_U8_L2 (vgm_init's) or VQ_U8_IP: set before the first insert */
+	/*
+	 * The code distance of searches: VQ_U8_L2 (vgm_init's) or VQ_U8_IP.
+	 * Inserts and repairs walk by L2 whatever it is (cur: the walk's).
+	 */
+	u32 kind, cur;
 	u32 cap, hiwat, nlive, ndead, ef_c;
 	u8 *codes;		/* cap * dims */
 	u32 *nbr;		/* cap * r */
