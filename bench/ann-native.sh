@@ -14,11 +14,16 @@
 #                   same neighbours; bench/ann_prep.py), kept in DIR-rotSEED
 #   ANN_RERANK=N    VexFS re-ranks its N nearest by code with the float32
 #                   vectors (default 0; what rotated data needs)
+#   ANN_METRIC=ip|cos  the index of that metric (every candidate re-ranked,
+#                   as the kernel does) beside hnswlib's ip / cosine space
+#                   (bench/ann_metric_ref.py), ground truth by brute force;
+#                   ANN_NQ defaults to 1000 then
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 need_pkgs python3-numpy python3-hnswlib python3-faiss dataset-fashion-mnist
-nq=${ANN_NQ:-10000} m=${ANN_M:-16} efc=${ANN_EFC:-200} alpha=${ANN_ALPHA:-110}
+metric=${ANN_METRIC:-}
+nq=${ANN_NQ:-$([ -n "$metric" ] && echo 1000 || echo 10000)} m=${ANN_M:-16} efc=${ANN_EFC:-200} alpha=${ANN_ALPHA:-110}
 dir=${ANN_DIR:-/var/tmp/vexfs-ann}
 rot=${ANN_ROTATE:-}
 [ -n "$rot" ] && dir=$dir-rot$rot
@@ -30,6 +35,11 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-), $(nproc) CPUs;" \
 	"hnswlib $(dpkg-query -W -f='${Version}' python3-hnswlib), FAISS $(dpkg-query -W -f='${Version}' python3-faiss)"
+if [ -n "$metric" ]; then
+	build/user/bench/ann_native "$dir" -r $((2 * m)) -a "$alpha" -c "$efc" -q "$nq" -m "$metric"
+	py bench/ann_metric_ref.py "$dir" "$m" "$efc" "$nq" "$metric"
+	exit 0
+fi
 build/user/bench/ann_native "$dir" -r $((2 * m)) -a "$alpha" -c "$efc" -q "$nq" \
 	-R "${ANN_RERANK:-0}" | tee "$tmp/vexfs"
 py bench/ann_ref.py "$dir" "$m" "$efc" "$nq" | tee "$tmp/ref"
