@@ -172,12 +172,14 @@ def check_args():
         ck(e and e.errno == errno.ENOTTY, "index_stats on another filesystem: ENOTTY", str(e))
         e = raises(ValueError, vexfs.index_create, t.name, 8, value_range=(0.0, float("nan")))
         ck(e is not None, "index_create value_range with NaN: ValueError before any call")
+        e = raises(ValueError, vexfs.index_create, t.name, 8, metric="hamming")
+        ck(e is not None, "index_create metric hamming: ValueError before any call")
     ck(vexfs.errors.message(errno.EEXIST, "index", ident=abi.INDEX_CREATE) ==
        "the filesystem has an index already: drop it first", "index EEXIST: its message")
     ck("CAP_SYS_ADMIN" in vexfs.errors.message(errno.EPERM, "index", ident=abi.INDEX_DROP),
        "index EPERM: its message")
-    ck(vexfs.IndexStats._fields[-1] == "indexed" and "approx" in vexfs.SearchResult._fields,
-       "IndexStats and SearchResult.approx exported")
+    ck(vexfs.IndexStats._fields[-2:] == ("indexed", "metric") and
+       "approx" in vexfs.SearchResult._fields, "IndexStats (with its metric) and SearchResult.approx exported")
     e = raises(FileNotFoundError, vexfs.attach, "/nonexistent/x", np.zeros(3, np.float32))
     ck(e is not None, "attach to a missing path: FileNotFoundError")
     single, code, d, rows, m = _queries(np.zeros(4, np.float16), None, None)

@@ -294,7 +294,8 @@ def do_index(M):
     st = vexfs.index_create(M, dims=24, model="m24", degree=16, ef_construction=64)
     ck(st.state == "ready" and st.dims == 24 and st.model == "m24" and st.degree == 16
        and st.ef_construction == 64 and abs(st.alpha - 1.1) < 1e-9 and st.live >= 300
-       and st.indexed == st.live == st.nodes and st.lo < st.hi and st.bytes > 0,
+       and st.indexed == st.live == st.nodes and st.lo < st.hi and st.bytes > 0
+       and st.metric == "l2",
        "index_create: built over the m24 vectors", str(st))
     ck(vexfs.index_stats(M) == st._replace(indexed=0), "index_stats: the same index", str(st))
     e = raises(OSError, vexfs.index_create, M, dims=24)
@@ -317,6 +318,18 @@ def do_index(M):
     ck(not ri.approx, "inner product with approx=True: exact (the index is L2)")
     vexfs.index_drop(M)
     ck(vexfs.index_stats(M).state == "none", "index_drop: no index")
+    # a cosine index answers cosine searches, with the exact search's scores
+    st = vexfs.index_create(M, dims=24, model="m24", metric="cosine")
+    ck(st.metric == "cos" and st.live >= 300 and -1.0 <= st.lo < st.hi <= 1.0,
+       "index_create(metric='cosine'): a cos index over unit vectors", str(st))
+    ra = vexfs.search_raw(M, Q, k=10, model="m24", fs=True, metric="cos", approx=True)
+    rx = vexfs.search_raw(M, Q, k=10, model="m24", fs=True, metric="cos")
+    hit = sum(len(set(a) & set(x)) for a, x in zip(ra.ids.tolist(), rx.ids.tolist()))
+    ck(ra.approx and hit >= 0.95 * 300 and
+       not vexfs.search_raw(M, Q[:2], k=10, model="m24", fs=True, approx=True).approx,
+       "cosine index: approx=True by cos answered (recall@10 >= 0.95), by l2 exact",
+       "%s %d of 300" % (ra.approx, hit))
+    vexfs.index_drop(M)
     ck(not vexfs.search_raw(M, Q[:2], k=10, fs=True, approx=True).approx,
        "approx=True without an index: exact")
 
