@@ -55,8 +55,10 @@ struct vexfs_srec {
 struct vexfs_smemo {
 	u64 ino;
 	u32 gen;
-	u32 state;		/* 0 empty, 1 readable, 2 not */
+	u32 mark;		/* the call's epoch << 1 | 1 readable, 0 not; else stale */
 };
+
+#define VEXFS_SMEMO_EPOCH_MAX	(1U << 31)
 
 struct vexfs_search {
 	struct super_block *sb;
@@ -72,6 +74,8 @@ struct vexfs_search {
 	u32 ngrp;
 	bool pq_qmajor;			/* PQ records query by query */
 	struct vexfs_smemo *memo;	/* [VEXFS_SEARCH_MEMO] */
+	u32 epoch;			/* this call's, in memo marks (1..) */
+	u64 *ids;			/* [VGRAPH_MAX_EF] an approximate search's candidates */
 	struct vexfs_scope *scope;	/* directory subtree, or NULL */
 	bool any_model;
 	u64 compared;
@@ -94,9 +98,9 @@ static bool vexfs_search_may_read(struct vexfs_search *s, u64 ino, u32 *gen)
 	struct inode *inode;
 	bool ok = false;
 
-	if (e->state && e->ino == ino) {
+	if (e->mark >> 1 == s->epoch && e->ino == ino) {
 		*gen = e->gen;
-		return e->state == 1;
+		return e->mark & 1;
 	}
 	/* a listed subtree answers without the inode */
 	if (s->scope && vexfs_scope_excludes(s->scope, ino))
@@ -112,7 +116,7 @@ static bool vexfs_search_may_read(struct vexfs_search *s, u64 ino, u32 *gen)
 		iput(inode);
 	}
 	e->ino = ino;
-	e->state = ok ? 1 : 2;
+	e->mark = s->epoch << 1 | ok;
 	*gen = e->gen;
 	return ok;
 }
@@ -446,7 +450,7 @@ static int vexfs_search_file(struct vexfs_search *s, struct inode *inode)
 
 	/* the caller holds the file open for reading */
 	s->memo[hash_64(inode->i_ino, 10) % VEXFS_SEARCH_MEMO] =
-		(struct vexfs_smemo){ .ino = inode->i_ino, .gen = gen, .state = 1 };
+		(struct vexfs_smemo){ .ino = inode->i_ino, .gen = gen, .mark = s->epoch << 1 | 1 };
 	for (;;) {
 		size_t used = 0;
 
@@ -619,7 +623,9 @@ static int vexfs_search_approx(struct vexfs_search *s, u32 ef, bool *full)
 	int err = 0;
 
 	*full = false;
-	ids = kvmalloc_array(VGRAPH_MAX_EF, sizeof(*ids), GFP_KERNEL_ACCOUNT);
+	if (!s->ids)	/* kept with the context */
+		s->ids = kvmalloc_array(VGRAPH_MAX_EF, sizeof(*s->ids), GFP_KERNEL_ACCOUNT);
+	ids = s->ids;
 	if (!ids)
 		return -ENOMEM;
 	for (qi = 0; qi < s->q.nq && !err; qi++) {
@@ -642,7 +648,6 @@ static int vexfs_search_approx(struct vexfs_search *s, u32 ef, bool *full)
 	}
 	*full = !err;
 out:
-	kvfree(ids);
 	return err;
 }
 
@@ -718,8 +723,57 @@ out:
 	return err;
 }
 
-static void vexfs_search_free(struct vexfs_search *s)
+/*
+ * A search context: the one kept by the last call, or a new one. Most
+ * calls are one query: the context's fixed parts (the struct, its 64 KiB
+ * record buffer, its permission memo, an approximate search's candidate
+ * ids) cost more to allocate and clear than the search itself
+ * (bench/README.md), so one is kept per mount. Its
+ * memo is not cleared: entries of earlier calls carry an older epoch.
+ */
+static struct vexfs_search *vexfs_search_get(struct vexfs_vstore *vs)
 {
+	struct vexfs_smemo *memo;
+	struct vexfs_search *s;
+	u32 epoch, i;
+	u64 *ids;
+	u8 *buf;
+
+	spin_lock(&vs->kept_lock);
+	s = vs->kept;
+	vs->kept = NULL;
+	spin_unlock(&vs->kept_lock);
+	if (!s) {
+		s = kvzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
+		if (s)
+			s->epoch = 1;
+		return s;
+	}
+	memo = s->memo;
+	buf = s->buf;
+	ids = s->ids;
+	epoch = s->epoch + 1;
+	/* everything but the group's records, which are set before use */
+	memset(s, 0, offsetof(struct vexfs_search, grp));
+	memset((u8 *)s + offsetof(struct vexfs_search, ngrp), 0,
+	       sizeof(*s) - offsetof(struct vexfs_search, ngrp));
+	for (i = 0; i < VEXFS_SEARCH_GROUP; i++)
+		s->grp[i].skip = false;
+	if (epoch == VEXFS_SMEMO_EPOCH_MAX) {
+		memset(memo, 0, VEXFS_SEARCH_MEMO * sizeof(*memo));
+		epoch = 1;
+	}
+	s->memo = memo;
+	s->buf = buf;
+	s->ids = ids;
+	s->epoch = epoch;
+	return s;
+}
+
+/* The end of a call: its own allocations freed, the context kept or freed. */
+static void vexfs_search_put(struct vexfs_search *s)
+{
+	struct vexfs_vstore *vs = s->vs;
 	u32 i;
 
 	for (i = 0; i < s->q.npq; i++)
@@ -732,11 +786,35 @@ static void vexfs_search_free(struct vexfs_search *s)
 	kvfree(s->tk);
 	kvfree(s->cand);
 	kvfree(s->dist);
-	kvfree(s->memo);
 	if (s->scope)
 		vexfs_scope_free(s->scope);
+	if (s->memo && s->buf) {
+		spin_lock(&vs->kept_lock);
+		if (!vs->kept) {
+			vs->kept = s;
+			s = NULL;
+		}
+		spin_unlock(&vs->kept_lock);
+		if (!s)
+			return;
+	}
+	kvfree(s->memo);
 	kvfree(s->buf);
+	kvfree(s->ids);
 	kvfree(s);
+}
+
+void vexfs_search_kept_free(struct vexfs_vstore *vs)
+{
+	struct vexfs_search *s = vs->kept;
+
+	vs->kept = NULL;
+	if (s) {
+		kvfree(s->memo);
+		kvfree(s->buf);
+		kvfree(s->ids);
+		kvfree(s);
+	}
 }
 
 /* Allocate what the scan needs and prepare the queries (PQ tables, norms). */
@@ -750,8 +828,10 @@ static int vexfs_search_setup(struct vexfs_search *s)
 	s->tk = kvcalloc(nq, sizeof(*s->tk), gfp);
 	s->cand = kvmalloc_array((size_t)nq * s->a.k, sizeof(*s->cand), gfp);
 	s->dist = kvmalloc_array((size_t)VEXFS_SEARCH_GROUP * nq, sizeof(float), gfp);
-	s->memo = kvcalloc(VEXFS_SEARCH_MEMO, sizeof(*s->memo), gfp);
-	s->buf = kvmalloc(VEXFS_VCHUNK_BYTES, gfp);
+	if (!s->memo)
+		s->memo = kvcalloc(VEXFS_SEARCH_MEMO, sizeof(*s->memo), gfp);
+	if (!s->buf)
+		s->buf = kvmalloc(VEXFS_VCHUNK_BYTES, gfp);
 	q->qnorm = kvcalloc(nq, sizeof(float), gfp);
 	q->scratch = kvmalloc_array(3 * (size_t)q->dims, sizeof(float), gfp);
 	if (!s->tk || !s->cand || !s->dist || !s->memo || !s->buf || !q->qnorm || !q->scratch)
@@ -833,7 +913,7 @@ static int vexfs_search_copy_out(struct vexfs_search *s, void __user *uarg)
 
 long vexfs_ioc_search(struct file *file, void __user *uarg)
 {
-	struct inode *inode = file_inode(file);
+	struct inode *inode = file_inode(file), *top = NULL;
 	struct super_block *sb = inode->i_sb;
 	struct vexfs_search *s;
 	struct vexfs_ioc_search *a;
@@ -844,7 +924,7 @@ long vexfs_ioc_search(struct file *file, void __user *uarg)
 	u64 need;
 	long err;
 
-	s = kvzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
+	s = vexfs_search_get(VEXFS_SB(sb)->s_vstore);
 	if (!s)
 		return -ENOMEM;
 	a = &s->a;
@@ -888,9 +968,19 @@ long vexfs_ioc_search(struct file *file, void __user *uarg)
 		 * only from files reached through directories the caller may
 		 * search.
 		 */
-		struct inode *top = S_ISDIR(inode->i_mode) && !(a->flags & VEXFS_SEARCH_FS) ?
-				    inode : d_inode(sb->s_root);
-
+		top = S_ISDIR(inode->i_mode) && !(a->flags & VEXFS_SEARCH_FS) ?
+		      inode : d_inode(sb->s_root);
+		/*
+		 * The whole filesystem, for a caller that may search every
+		 * directory (generic_permission's CAP_DAC_READ_SEARCH, no
+		 * idmapping): every linked file is reached, and may_read
+		 * checks each result as it would. No subtree to list.
+		 */
+		if (top == d_inode(sb->s_root) && s->idmap == VEXFS_NOP_IDMAP &&
+		    ns_capable_noaudit(&init_user_ns, CAP_DAC_READ_SEARCH))
+			top = NULL;
+	}
+	if (top) {
 		/* list the subtree when it has under 1/8 as many entries as vectors */
 		s->scope = vexfs_scope_new(sb, top, s->idmap,
 					   READ_ONCE(s->vs->index.count) / 8);
@@ -976,6 +1066,6 @@ long vexfs_ioc_search(struct file *file, void __user *uarg)
 		err = -EFAULT;
 out:
 	kvfree(qbuf);
-	vexfs_search_free(s);
+	vexfs_search_put(s);
 	return err;
 }

@@ -1503,6 +1503,7 @@ static void vexfs_vstore_free(struct vexfs_vstore *vs)
 	struct vexfs_vchunk *c;
 	unsigned long idx;
 
+	vexfs_search_kept_free(vs);
 	vexfs_vindex_destroy(&vs->index);
 	xa_for_each(&vs->chunks, idx, c)
 		kfree(c);
@@ -1541,6 +1542,7 @@ int vexfs_vstore_load(struct super_block *sb)
 		return -ENOMEM;
 	}
 	mutex_init(&vs->lock);
+	spin_lock_init(&vs->kept_lock);
 	xa_init(&vs->chunks);
 	vexfs_valloc_init(&vs->va, sb->s_blocksize);
 	vs->tab = tab;

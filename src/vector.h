@@ -53,6 +53,9 @@ struct vexfs_vstore {
 	u64 goal;			/* where the next chunk is looked for */
 	struct rw_semaphore ann_lock;	/* keeps ann in place (ann.c) */
 	struct vexfs_ann *ann;		/* the graph ANN index, or NULL */
+	/* one SEARCH context kept for the next call (search.c), under kept_lock */
+	spinlock_t kept_lock;
+	void *kept;
 	struct vexfs_valloc va;		/* large: the vstore is vmalloc'ed */
 };
 
@@ -99,6 +102,7 @@ u32 vexfs_vchunk_blocks(struct super_block *sb, const struct vexfs_vchunk *c);
 
 /* SEARCH (search.c) */
 long vexfs_ioc_search(struct file *file, void __user *uarg);
+void vexfs_search_kept_free(struct vexfs_vstore *vs);	/* at unmount */
 
 /* ---- the graph ANN index (ann.c) ---------------------------------------- */
 struct vexfs_ann;
