@@ -34,6 +34,7 @@
 #include <unistd.h>
 #include "vexfs/vq.h"
 #include "vgraph_mem.h"
+#include "core/vsearch.h"
 #include "util.h"
 
 #define K	10
@@ -89,27 +90,19 @@ static void encode(const float *x, u8 *c)
  */
 static void truth(const float *x, const float *q, u32 nq, float *gt)
 {
-	float *s = malloc(sizeof(float) * NB), best[K];
-	u32 j, i, n;
+	float *s = malloc(sizeof(float) * NB);
+	u32 j, i, n, bits;
+	u64 best[K];
 
 	for (j = 0; j < nq; j++) {
 		score(q + (size_t)j * D, x, NB, s);
+		/* the K best by the search's own key (descending score), as the kernel ranks */
 		for (i = 0, n = 0; i < NB; i++) {
-			u32 p;
-
-			if (n < K)
-				p = n++;
-			else if (s[i] <= best[K - 1])
-				continue;
-			else
-				p = K - 1;
-			while (p > 0 && best[p - 1] < s[i]) {
-				best[p] = best[p - 1];
-				p--;
-			}
-			best[p] = s[i];
+			memcpy(&bits, &s[i], 4);
+			vgraph_topk_insert(best, &n, K, (u64)vsearch_key(bits, metric) << 32 | i);
 		}
-		gt[j] = best[K - 1];
+		bits = vsearch_key_bits(best[K - 1] >> 32, metric);
+		memcpy(&gt[j], &bits, 4);
 	}
 	free(s);
 }
@@ -220,13 +213,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ann_native: bad parameters\n");
 		return 2;
 	}
-	m.kind = metric == VQ_METRIC_IP && !getenv("BUILD_L2") ? VQ_U8_IP : VQ_U8_L2;
+	m.kind = metric == VQ_METRIC_IP ? VQ_U8_IP : VQ_U8_L2;	/* searches; builds by L2 */
 	t0 = vx_now();
 	for (i = 0; i < NB; i++)
 		if (vgm_insert(&m, codes + (size_t)i * D, i) < 0)
 			return 1;
 	tb = vx_now() - t0;
-	m.kind = metric == VQ_METRIC_IP ? VQ_U8_IP : VQ_U8_L2;
 	{
 		double deg = 0;
 

@@ -87,31 +87,40 @@ static __always_inline VQ_U8_AVX2 v16hi vq_u8_ld16(const u8 *p)
 	return __builtin_convertvector(*(const v16qu_u *)p, v16hi);
 }
 
-static __always_inline VQ_U8_AVX2 u32 vq_l2sq_u8_one_avx2(const u8 *a, const u8 *b, u32 d)
+/*
+ * The madd of 16 codes of a and b: sum (a - b)^2 by pairs, or with @ip
+ * sum (2a - 255)(2b - 255) (a constant: each kernel is compiled apart).
+ */
+static __always_inline VQ_U8_AVX2 v8si vq_u8_madd16(const u8 *a, const u8 *b, bool ip)
+{
+	v16hi x = ip ? vq_u8_ld16(a) * 2 - 255 : vq_u8_ld16(a) - vq_u8_ld16(b);
+	v16hi y = ip ? vq_u8_ld16(b) * 2 - 255 : x;
+
+	return __builtin_ia32_pmaddwd256(x, y);
+}
+
+/* the sum of one code pair (see vq_u8_madd16), as the u32 it wraps to */
+static __always_inline VQ_U8_AVX2 u32 vq_u8_one_avx2(const u8 *a, const u8 *b, u32 d, bool ip)
 {
 	v8si acc0 = { 0 }, acc1 = { 0 };
 	u32 i = 0, s = 0, l;
 
 	for (; i + 32 <= d; i += 32) {
-		v16hi t0 = vq_u8_ld16(a + i) - vq_u8_ld16(b + i);
-		v16hi t1 = vq_u8_ld16(a + i + 16) - vq_u8_ld16(b + i + 16);
-
-		acc0 += __builtin_ia32_pmaddwd256(t0, t0);
-		acc1 += __builtin_ia32_pmaddwd256(t1, t1);
+		acc0 += vq_u8_madd16(a + i, b + i, ip);
+		acc1 += vq_u8_madd16(a + i + 16, b + i + 16, ip);
 	}
 	if (i + 16 <= d) {
-		v16hi t0 = vq_u8_ld16(a + i) - vq_u8_ld16(b + i);
-
-		acc0 += __builtin_ia32_pmaddwd256(t0, t0);
+		acc0 += vq_u8_madd16(a + i, b + i, ip);
 		i += 16;
 	}
 	acc0 += acc1;
 	for (l = 0; l < 8; l++)
 		s += (u32)acc0[l];
-	return s + vq_l2sq_u8_tail(a, b, i, d);
+	return s + (ip ? vq_ip_u8_tail(a, b, i, d) : vq_l2sq_u8_tail(a, b, i, d));
 }
 
-VQ_U8_AVX2 void vq_l2sq_u8_avx2(const u8 *q, const u8 *const *c, u32 d, u32 n, u32 *out)
+static __always_inline VQ_U8_AVX2 void vq_u8_scan_avx2(const u8 *q, const u8 *const *c, u32 d,
+						       u32 n, u32 *out, bool ip)
 {
 	u32 v;
 
@@ -119,44 +128,19 @@ VQ_U8_AVX2 void vq_l2sq_u8_avx2(const u8 *q, const u8 *const *c, u32 d, u32 n, u
 		/* graph neighbours are scattered: fetch the next code meanwhile */
 		if (v + 1 < n)
 			vq_u8_prefetch(c[v + 1], d);
-		out[v] = vq_l2sq_u8_one_avx2(q, c[v], d);
+		out[v] = ip ? 0x80000000U - vq_u8_one_avx2(q, c[v], d, true) :
+			      vq_u8_one_avx2(q, c[v], d, false);
 	}
 }
 
-/* 2c - 255 of 16 codes */
-static __always_inline VQ_U8_AVX2 v16hi vq_u8_sym16(const u8 *p)
+VQ_U8_AVX2 void vq_l2sq_u8_avx2(const u8 *q, const u8 *const *c, u32 d, u32 n, u32 *out)
 {
-	return vq_u8_ld16(p) * 2 - 255;
-}
-
-static __always_inline VQ_U8_AVX2 u32 vq_ip_u8_one_avx2(const u8 *a, const u8 *b, u32 d)
-{
-	v8si acc0 = { 0 }, acc1 = { 0 };
-	u32 i = 0, s = 0, l;
-
-	for (; i + 32 <= d; i += 32) {
-		acc0 += __builtin_ia32_pmaddwd256(vq_u8_sym16(a + i), vq_u8_sym16(b + i));
-		acc1 += __builtin_ia32_pmaddwd256(vq_u8_sym16(a + i + 16), vq_u8_sym16(b + i + 16));
-	}
-	if (i + 16 <= d) {
-		acc0 += __builtin_ia32_pmaddwd256(vq_u8_sym16(a + i), vq_u8_sym16(b + i));
-		i += 16;
-	}
-	acc0 += acc1;
-	for (l = 0; l < 8; l++)
-		s += (u32)acc0[l];
-	return s + vq_ip_u8_tail(a, b, i, d);
+	vq_u8_scan_avx2(q, c, d, n, out, false);
 }
 
 VQ_U8_AVX2 void vq_ipkey_u8_avx2(const u8 *q, const u8 *const *c, u32 d, u32 n, u32 *out)
 {
-	u32 v;
-
-	for (v = 0; v < n; v++) {
-		if (v + 1 < n)
-			vq_u8_prefetch(c[v + 1], d);
-		out[v] = 0x80000000U - vq_ip_u8_one_avx2(q, c[v], d);
-	}
+	vq_u8_scan_avx2(q, c, d, n, out, true);
 }
 
 static __always_inline VQ_U8_AVX512 v32hi vq_u8_ld32(const u8 *p)
@@ -164,29 +148,32 @@ static __always_inline VQ_U8_AVX512 v32hi vq_u8_ld32(const u8 *p)
 	return __builtin_convertvector(*(const v32qu_u *)p, v32hi);
 }
 
-static __always_inline VQ_U8_AVX512 v16si vq_u8_madd512(v32hi a)
+/* the madd of 32 codes of a and b (see vq_u8_madd16) */
+static __always_inline VQ_U8_AVX512 v16si vq_u8_madd32(const u8 *a, const u8 *b, bool ip)
 {
+	v32hi x = ip ? vq_u8_ld32(a) * 2 - 255 : vq_u8_ld32(a) - vq_u8_ld32(b);
+	v32hi y = ip ? vq_u8_ld32(b) * 2 - 255 : x;
 	v16si z = { 0 };
 
-	return __builtin_ia32_pmaddwd512_mask(a, a, z, (u16)~0U);
+	return __builtin_ia32_pmaddwd512_mask(x, y, z, (u16)~0U);
 }
 
-static __always_inline VQ_U8_AVX512 u32 vq_l2sq_u8_one_avx512(const u8 *a, const u8 *b, u32 d)
+static __always_inline VQ_U8_AVX512 u32 vq_u8_one_avx512(const u8 *a, const u8 *b, u32 d,
+							 bool ip)
 {
 	v16si acc0 = { 0 }, acc1 = { 0 };
 	u32 i = 0, s = 0, l;
 
 	for (; i + 64 <= d; i += 64) {
-		acc0 += vq_u8_madd512(vq_u8_ld32(a + i) - vq_u8_ld32(b + i));
-		acc1 += vq_u8_madd512(vq_u8_ld32(a + i + 32) - vq_u8_ld32(b + i + 32));
+		acc0 += vq_u8_madd32(a + i, b + i, ip);
+		acc1 += vq_u8_madd32(a + i + 32, b + i + 32, ip);
 	}
 	if (i + 32 <= d) {
-		acc0 += vq_u8_madd512(vq_u8_ld32(a + i) - vq_u8_ld32(b + i));
+		acc0 += vq_u8_madd32(a + i, b + i, ip);
 		i += 32;
 	}
 	if (i + 16 <= d) {
-		v16hi t = vq_u8_ld16(a + i) - vq_u8_ld16(b + i);
-		v8si h = __builtin_ia32_pmaddwd256(t, t);
+		v8si h = vq_u8_madd16(a + i, b + i, ip);
 
 		for (l = 0; l < 8; l++)
 			s += (u32)h[l];
@@ -195,10 +182,11 @@ static __always_inline VQ_U8_AVX512 u32 vq_l2sq_u8_one_avx512(const u8 *a, const
 	acc0 += acc1;
 	for (l = 0; l < 16; l++)
 		s += (u32)acc0[l];
-	return s + vq_l2sq_u8_tail(a, b, i, d);
+	return s + (ip ? vq_ip_u8_tail(a, b, i, d) : vq_l2sq_u8_tail(a, b, i, d));
 }
 
-VQ_U8_AVX512 void vq_l2sq_u8_avx512(const u8 *q, const u8 *const *c, u32 d, u32 n, u32 *out)
+static __always_inline VQ_U8_AVX512 void vq_u8_scan_avx512(const u8 *q, const u8 *const *c,
+							   u32 d, u32 n, u32 *out, bool ip)
 {
 	u32 v;
 
@@ -206,75 +194,52 @@ VQ_U8_AVX512 void vq_l2sq_u8_avx512(const u8 *q, const u8 *const *c, u32 d, u32 
 		/* graph neighbours are scattered: fetch the next code meanwhile */
 		if (v + 1 < n)
 			vq_u8_prefetch(c[v + 1], d);
-		out[v] = vq_l2sq_u8_one_avx512(q, c[v], d);
+		out[v] = ip ? 0x80000000U - vq_u8_one_avx512(q, c[v], d, true) :
+			      vq_u8_one_avx512(q, c[v], d, false);
 	}
 }
 
-/* 2c - 255 of 32 codes, and the madd of two such */
-static __always_inline VQ_U8_AVX512 v32hi vq_u8_sym32(const u8 *p)
+VQ_U8_AVX512 void vq_l2sq_u8_avx512(const u8 *q, const u8 *const *c, u32 d, u32 n, u32 *out)
 {
-	return vq_u8_ld32(p) * 2 - 255;
-}
-
-static __always_inline VQ_U8_AVX512 v16si vq_u8_madd512_2(v32hi a, v32hi b)
-{
-	v16si z = { 0 };
-
-	return __builtin_ia32_pmaddwd512_mask(a, b, z, (u16)~0U);
-}
-
-static __always_inline VQ_U8_AVX512 u32 vq_ip_u8_one_avx512(const u8 *a, const u8 *b, u32 d)
-{
-	v16si acc0 = { 0 }, acc1 = { 0 };
-	u32 i = 0, s = 0, l;
-
-	for (; i + 64 <= d; i += 64) {
-		acc0 += vq_u8_madd512_2(vq_u8_sym32(a + i), vq_u8_sym32(b + i));
-		acc1 += vq_u8_madd512_2(vq_u8_sym32(a + i + 32), vq_u8_sym32(b + i + 32));
-	}
-	if (i + 32 <= d) {
-		acc0 += vq_u8_madd512_2(vq_u8_sym32(a + i), vq_u8_sym32(b + i));
-		i += 32;
-	}
-	acc0 += acc1;
-	for (l = 0; l < 16; l++)
-		s += (u32)acc0[l];
-	return s + vq_ip_u8_tail(a, b, i, d);
+	vq_u8_scan_avx512(q, c, d, n, out, false);
 }
 
 VQ_U8_AVX512 void vq_ipkey_u8_avx512(const u8 *q, const u8 *const *c, u32 d, u32 n, u32 *out)
 {
-	u32 v;
-
-	for (v = 0; v < n; v++) {
-		if (v + 1 < n)
-			vq_u8_prefetch(c[v + 1], d);
-		out[v] = 0x80000000U - vq_ip_u8_one_avx512(q, c[v], d);
-	}
+	vq_u8_scan_avx512(q, c, d, n, out, true);
 }
 
 #endif /* __x86_64__ */
 
 /* ---- the byte code of a float32 vector (graph index nodes and queries) ---- */
 
+/* the code of value v: clamp(round((v - lo) * inv), 0, 255) */
+static inline u8 vq_u8_code(float v, float lo, float inv)
+{
+	float t = (v - lo) * inv;
+
+	VQ_NOCONTRACT(t);	/* the same code with and without FMA */
+	t += 0.5f;
+	/* NaN and below the range: 0; above: 255 */
+	return t >= 255.0f ? 255 : t >= 1.0f ? (u8)(int)t : 0;
+}
+
 void vq_u8_encode(const float *x, u32 d, u32 lo_bits, u32 step_bits, u8 *out)
 {
 	float lo = vq_u32_as_f(lo_bits), inv = 1.0f / vq_u32_as_f(step_bits);
 	u32 i;
 
-	for (i = 0; i < d; i++) {
-		float t = (x[i] - lo) * inv;
-
-		VQ_NOCONTRACT(t);	/* the same code with and without FMA */
-		t += 0.5f;
-		/* NaN and below the range: 0; above: 255 */
-		out[i] = t >= 255.0f ? 255 : t >= 1.0f ? (u8)(int)t : 0;
-	}
+	for (i = 0; i < d; i++)
+		out[i] = vq_u8_code(x[i], lo, inv);
 }
 
-void vq_u8_encode_unit(const float *x, u32 d, u32 lo_bits, u32 step_bits, u8 *out)
+/*
+ * 1 / |x| (each square rounded apart, never fused), or 0 for the zero
+ * vector and one too large for binary32's squares: no direction.
+ */
+static float vq_unit_scale(const float *x, u32 d)
 {
-	float lo = vq_u32_as_f(lo_bits), inv = 1.0f / vq_u32_as_f(step_bits), nn = 0.0f, s;
+	float nn = 0.0f;
 	u32 i;
 
 	for (i = 0; i < d; i++) {
@@ -283,33 +248,32 @@ void vq_u8_encode_unit(const float *x, u32 d, u32 lo_bits, u32 step_bits, u8 *ou
 		VQ_NOCONTRACT(t);
 		nn += t;
 	}
-	/* the zero vector (and one too large for binary32's squares) as it is */
-	s = nn > 0.0f && nn - nn == 0.0f ? 1.0f / vq_sqrtf(nn) : 1.0f;
+	return nn > 0.0f && nn - nn == 0.0f ? 1.0f / vq_sqrtf(nn) : 0.0f;
+}
+
+void vq_u8_encode_unit(const float *x, u32 d, u32 lo_bits, u32 step_bits, u8 *out)
+{
+	float lo = vq_u32_as_f(lo_bits), inv = 1.0f / vq_u32_as_f(step_bits);
+	float s = vq_unit_scale(x, d);
+	u32 i;
+
+	if (s == 0.0f)
+		s = 1.0f;	/* no direction: the vector as it is */
 	for (i = 0; i < d; i++) {
 		float t = x[i] * s;
 
 		VQ_NOCONTRACT(t);
-		t = (t - lo) * inv;
-		VQ_NOCONTRACT(t);
-		t += 0.5f;
-		out[i] = t >= 255.0f ? 255 : t >= 1.0f ? (u8)(int)t : 0;
+		out[i] = vq_u8_code(t, lo, inv);
 	}
 }
 
 void vq_f32_minmax_unit(const float *x, u32 d, u32 *lo_bits, u32 *hi_bits)
 {
-	float lo = vq_u32_as_f(*lo_bits), hi = vq_u32_as_f(*hi_bits), nn = 0.0f, s;
+	float lo = vq_u32_as_f(*lo_bits), hi = vq_u32_as_f(*hi_bits), s = vq_unit_scale(x, d);
 	u32 i;
 
-	for (i = 0; i < d; i++) {
-		float t = x[i] * x[i];
-
-		VQ_NOCONTRACT(t);
-		nn += t;
-	}
-	if (!(nn > 0.0f && nn - nn == 0.0f))
+	if (s == 0.0f)
 		return;		/* no direction: nothing to widen the range with */
-	s = 1.0f / vq_sqrtf(nn);
 	for (i = 0; i < d; i++) {
 		float t = x[i] * s;
 
