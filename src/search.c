@@ -770,6 +770,15 @@ static struct vexfs_search *vexfs_search_get(struct vexfs_vstore *vs)
 	return s;
 }
 
+/* A context's own parts and the context */
+static void vexfs_search_destroy(struct vexfs_search *s)
+{
+	kvfree(s->memo);
+	kvfree(s->buf);
+	kvfree(s->ids);
+	kvfree(s);
+}
+
 /* The end of a call: its own allocations freed, the context kept or freed. */
 static void vexfs_search_put(struct vexfs_search *s)
 {
@@ -798,10 +807,7 @@ static void vexfs_search_put(struct vexfs_search *s)
 		if (!s)
 			return;
 	}
-	kvfree(s->memo);
-	kvfree(s->buf);
-	kvfree(s->ids);
-	kvfree(s);
+	vexfs_search_destroy(s);
 }
 
 void vexfs_search_kept_free(struct vexfs_vstore *vs)
@@ -809,12 +815,8 @@ void vexfs_search_kept_free(struct vexfs_vstore *vs)
 	struct vexfs_search *s = vs->kept;
 
 	vs->kept = NULL;
-	if (s) {
-		kvfree(s->memo);
-		kvfree(s->buf);
-		kvfree(s->ids);
-		kvfree(s);
-	}
+	if (s)
+		vexfs_search_destroy(s);
 }
 
 /* Allocate what the scan needs and prepare the queries (PQ tables, norms). */
