@@ -495,83 +495,115 @@ static int vexfs_search_file(struct vexfs_search *s, struct inode *inode)
 /* ---- approximate: candidates from the ANN index --------------------------- */
 
 /*
- * Compare candidate vector @id with query @qi only, exactly. One that would
- * enter the top-k is checked against the scope and the caller's permission
- * (counted in *checked), and offered if it passes (counted in *passed).
+ * Read the records of the candidates ids[0..n) into s->buf, one after the
+ * other under one hold of the store's lock, as many as the buffer and the
+ * group (s->grp) hold: each is checked as the exact scan checks it (or
+ * known good), a removed one is skipped. *used: the ids consumed.
  */
-static int vexfs_search_cand(struct vexfs_search *s, u64 id, u32 qi, u32 *checked, u32 *passed)
+static int vexfs_search_cand_read(struct vexfs_search *s, const u64 *ids, u32 n, u32 *used)
 {
-	const struct vexfs_vec_header *h = (const void *)s->buf;
-	const struct vexfs_vec_meta *m = (const void *)(h + 1);
-	u32 off = 0, len = 0, dtype, comp, dims, bits, gen = 0;
-	u64 chunk = 0, ino = 0;
-	struct vexfs_vent *v;
-	const char *why = "";
-	float d;
-	int err;
+	u32 seed = VEXFS_SB(s->sb)->s_csum_seed, at = 0, i;
+	int err = 0;
 
-	rcu_read_lock();
-	v = vexfs_vindex_lookup(&s->vs->index, id);
-	if (v) {
-		chunk = READ_ONCE(v->chunk)->start;
-		off = v->offset;
-		len = v->length;
-		ino = v->ino;
-	}
-	rcu_read_unlock();
-	if (!v)
-		return 0;	/* removed since the graph was walked */
-	/* under the store's lock, the record is the one the table names */
+	s->ngrp = 0;
 	mutex_lock(&s->vs->lock);
-	v = vexfs_vindex_lookup(&s->vs->index, id);
-	if (v && v->chunk->start == chunk && v->offset == off && v->length == len) {
-		/* the verdict of an earlier check stands, as for the exact scan */
-		u64 *checked = &v->chunk->checked[off / VEXFS_VEC_ALIGN / 64];
-		u64 bit = 1ULL << (off / VEXFS_VEC_ALIGN % 64);
+	for (i = 0; i < n && s->ngrp < VEXFS_SEARCH_GROUP; i++) {
+		struct vexfs_vent *v = vexfs_vindex_lookup(&s->vs->index, ids[i]);
+		const struct vexfs_vec_header *h;
+		struct vexfs_srec *g;
+		const char *why = "";
+		u64 *chk, bit;
 
-		err = vexfs_vrec_io(NULL, s->sb, chunk, off, s->buf, len, false, false);
-		if (!err && !(*checked & bit)) {
-			if (vexfs_vec_rec_validate(s->buf, len, VEXFS_SB(s->sb)->s_csum_seed, id, ino,
+		if (!v)
+			continue;	/* removed since the graph was walked */
+		if (at + v->length > VEXFS_VCHUNK_BYTES) {
+			if (!at)
+				continue;	/* cannot be: a chunk holds it */
+			break;		/* the next batch */
+		}
+		err = vexfs_vrec_io(NULL, s->sb, v->chunk->start, v->offset, s->buf + at,
+				    v->length, false, false);
+		if (err)
+			break;
+		/* the verdict of an earlier check stands, as for the exact scan */
+		chk = &v->chunk->checked[v->offset / VEXFS_VEC_ALIGN / 64];
+		bit = 1ULL << (v->offset / VEXFS_VEC_ALIGN % 64);
+		if (!(*chk & bit)) {
+			if (vexfs_vec_rec_validate(s->buf + at, v->length, seed, ids[i], v->ino,
 						   &why)) {
 				s->corrupt++;
-				vexfs_corrupt(s->sb, "vector %llu (chunk %llu + %u): %s", id, chunk,
-					      off, why);
-				v = NULL;
-			} else {
-				*checked |= bit;
+				vexfs_corrupt(s->sb, "vector %llu (chunk %llu + %u): %s", ids[i],
+					      v->chunk->start, v->offset, why);
+				continue;
 			}
+			*chk |= bit;
 		}
-	} else {
-		err = 0;
-		v = NULL;	/* replaced meanwhile: its new node is a candidate of its own */
+		h = (const void *)(s->buf + at);
+		g = &s->grp[s->ngrp++];
+		g->rec = s->buf + at;
+		g->id = ids[i];
+		g->ino = v->ino;
+		g->dtype = le16_to_cpu(h->vh_dtype);
+		g->comp = le16_to_cpu(h->vh_compression);
+		g->dims = le32_to_cpu(h->vh_dimensions);
+		g->len = le32_to_cpu(h->vh_compressed_size);
+		at = ALIGN(at + v->length, 8);
 	}
 	mutex_unlock(&s->vs->lock);
-	if (err || !v)
-		return err;
-	dtype = le16_to_cpu(h->vh_dtype);
-	comp = le16_to_cpu(h->vh_compression);
-	dims = le32_to_cpu(h->vh_dimensions);
-	if (!vsearch_comparable(s->q.dtype, s->q.dims, dtype, comp, dims) ||
-	    (s->a.comp_mask && !(s->a.comp_mask & (1u << comp))) ||
-	    (!s->any_model && memcmp(m->vm_model, s->a.model, sizeof(s->a.model))))
-		return 0;
-	kernel_fpu_begin();
-	err = vsearch_dist(&s->q, dtype, comp, dims, s->buf + VEXFS_VEC_REC_HDR,
-			   le32_to_cpu(h->vh_compressed_size), qi, qi + 1, &d);
-	kernel_fpu_end();
-	if (err)
-		return 0;	/* a PQ codebook missing: the exact scan reports it */
-	s->compared++;
-	memcpy(&bits, &d, sizeof(bits));
-	if (vsearch_is_nan(bits) ||
-	    !vsearch_topk_wants(&s->tk[qi], vsearch_key(bits, s->q.metric), id))
-		return 0;
-	(*checked)++;
-	if (!vexfs_search_may_read(s, ino, &gen))
-		return 0;
-	(*passed)++;
-	vsearch_topk_push(&s->tk[qi], bits, s->q.metric, id, ino, gen);
-	return 0;
+	*used = i;
+	return err;
+}
+
+/*
+ * Compare the candidates read (s->grp[0..ngrp)) with query @qi only,
+ * exactly, in bounded FPU sections. One that would enter the top-k is
+ * checked against the scope and the caller's permission (counted in
+ * *checked), and offered if it passes (counted in *passed).
+ */
+static void vexfs_search_cand_cmp(struct vexfs_search *s, u32 qi, u32 *checked, u32 *passed)
+{
+	u32 r = 0, bits, gen = 0;
+
+	while (r < s->ngrp) {
+		u32 budget = VEXFS_SEARCH_FPU_WORK;
+
+		kernel_fpu_begin();
+		for (; r < s->ngrp && budget; r++) {
+			struct vexfs_srec *g = &s->grp[r];
+			const struct vexfs_vec_meta *m = (const void *)(g->rec + sizeof(struct vexfs_vec_header));
+
+			g->skip = !vsearch_comparable(s->q.dtype, s->q.dims, g->dtype, g->comp,
+						      g->dims) ||
+				  (s->a.comp_mask && !(s->a.comp_mask & (1u << g->comp))) ||
+				  (!s->any_model &&
+				   memcmp(m->vm_model, s->a.model, sizeof(s->a.model))) ||
+				  /* a PQ codebook missing: the exact scan reports it */
+				  vsearch_dist(&s->q, g->dtype, g->comp, g->dims,
+					       g->rec + VEXFS_VEC_REC_HDR, g->len, qi, qi + 1,
+					       s->dist + r);
+			budget -= min(budget, vsearch_cost(g->dims, g->comp, g->len));
+		}
+		kernel_fpu_end();
+	}
+	for (r = 0; r < s->ngrp; r++) {
+		struct vexfs_srec *g = &s->grp[r];
+
+		if (g->skip) {
+			g->skip = false;
+			continue;
+		}
+		s->compared++;
+		memcpy(&bits, s->dist + r, sizeof(bits));
+		if (vsearch_is_nan(bits) ||
+		    !vsearch_topk_wants(&s->tk[qi], vsearch_key(bits, s->q.metric), g->id))
+			continue;
+		(*checked)++;
+		if (!vexfs_search_may_read(s, g->ino, &gen))
+			continue;
+		(*passed)++;
+		vsearch_topk_push(&s->tk[qi], bits, s->q.metric, g->id, g->ino, gen);
+	}
+	s->ngrp = 0;
 }
 
 /* Query @qi through the index with @ef: its candidates compared; 1: no index. */
@@ -579,7 +611,7 @@ static int vexfs_search_walk(struct vexfs_search *s, u32 qi, u32 ef, u64 *ids, u
 			     u32 *checked, u32 *passed)
 {
 	struct vexfs_vstore *vs = s->vs;
-	u32 i;
+	u32 i, used;
 	int ret, err = 0;
 
 	*n = *checked = *passed = 0;
@@ -595,8 +627,11 @@ static int vexfs_search_walk(struct vexfs_search *s, u32 qi, u32 ef, u64 *ids, u
 	if (ret < 0)
 		return ret;
 	*n = ret;
-	for (i = 0; i < *n && !err; i++)
-		err = vexfs_search_cand(s, ids[i], qi, checked, passed);
+	for (i = 0; i < *n && !err; i += used) {
+		err = vexfs_search_cand_read(s, ids + i, *n - i, &used);
+		if (!err)
+			vexfs_search_cand_cmp(s, qi, checked, passed);
+	}
 	return err;
 }
 
