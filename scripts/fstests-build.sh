@@ -10,7 +10,7 @@
 # PATCH_DIR/*.patch (default tests/fstests/patches) in name order with
 # `patch -p1` inside fstests/,
 # runs make, and writes CACHE_DIR/stamp. Prints the built tree's path
-# (CACHE_DIR/fstests) on stdout.
+# (CACHE_DIR/fstests) on stdout; CACHE_DIR/fstests.tar holds the same tree.
 #
 # Idempotent: the stamp records the sha256 of the tarball and of every patch;
 # when it matches, nothing is done. Otherwise the tree is rebuilt in a
@@ -60,7 +60,8 @@ want=$( {
 		sha256sum <"$p" | sed "s|-\$|$(basename "$p")|"
 	done
 } )
-if [ -f "$cache/stamp" ] && [ -d "$cache/fstests" ] && [ "$(cat "$cache/stamp")" = "$want" ]; then
+if [ -f "$cache/stamp" ] && [ -d "$cache/fstests" ] && [ -f "$cache/fstests.tar" ] &&
+	[ "$(cat "$cache/stamp")" = "$want" ]; then
 	log "fstests $FSTESTS_REV up to date in $cache/fstests"
 	echo "$cache/fstests"
 	exit 0
@@ -90,8 +91,11 @@ for f in check ltp/fsstress ltp/fsx src/godown; do
 done
 log "built in $(( $(date +%s) - start )) s"
 
+# the guest unpacks this copy into its tmpfs (one file over 9p, not thousands)
+tar -C "$tmp" -cf "$tmp/fstests.tar" fstests
 rm -f "$cache/stamp"
-rm -rf "$cache/fstests"
+rm -rf "$cache/fstests" "$cache/fstests.tar"
 mv "$tmp/fstests" "$cache/fstests"
+mv "$tmp/fstests.tar" "$cache/fstests.tar"
 printf '%s\n' "$want" >"$cache/stamp"
 echo "$cache/fstests"

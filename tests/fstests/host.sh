@@ -5,14 +5,15 @@
 #   tests/fstests/host.sh KVER [RUN-ARGS...]
 #
 # RUN-ARGS go to tests/fstests/run.sh in the guest; default: the bounded CI
-# list, tests/fstests/ci.list. The full quick group on one kernel:
+# list of that kernel, tests/fstests/ci-KVER.list. The full quick group on one kernel:
 #   VEXFS_FSTESTS_TIMEOUT=14400 bash tests/fstests/host.sh 6.12 -g quick
+# TEST_DEV and SCRATCH_DEV are fresh sparse disks of VEXFS_FSTESTS_DISK (2G).
 # Logs and fstests' results: build/logs/fstests-KVER/.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 k=$1
 shift
-[ $# -gt 0 ] || set -- tests/fstests/ci.list
+[ $# -gt 0 ] || set -- tests/fstests/ci-$k.list
 out=$PWD/build/logs/fstests-$k
 rm -rf "$out"
 mkdir -p "$out"
@@ -22,7 +23,8 @@ if ! tree=$(bash scripts/fstests-build.sh 2>"$out/build.log"); then
 	echo "# vm-test: 0 passed, 1 failed"
 	exit 1
 fi
-scripts/vm-run.sh -k "$k" -d 4G -d 4G -m 2048 -o "$out/vm" -t "${VEXFS_FSTESTS_TIMEOUT:-1500}" -- \
+disk=${VEXFS_FSTESTS_DISK:-2G}
+scripts/vm-run.sh -k "$k" -d "$disk" -d "$disk" -m 2048 -o "$out/vm" -t "${VEXFS_FSTESTS_TIMEOUT:-1500}" -- \
 	bash tests/fstests/run.sh "$tree" "$@" >"$out/host.log" 2>&1
 rc=$?
 rm -f "$out"/vm/disk*.img

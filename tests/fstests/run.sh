@@ -5,7 +5,7 @@
 #   bash tests/fstests/run.sh FSTESTS_TREE LIST|-g GROUP [-x LIST]
 #
 # FSTESTS_TREE: the tree scripts/fstests-build.sh built (read-only here; it is
-# copied to /tmp because ./check writes into itself). LIST: a file of test
+# unpacked from FSTESTS_TREE.tar into /tmp because ./check writes into itself). LIST: a file of test
 # names (tests/fstests/ci.list); -g GROUP: an fstests group (quick, auto);
 # -x LIST: tests to leave out. Disks: /dev/vda is TEST_DEV, /dev/vdb
 # SCRATCH_DEV (tests/fstests/local.config).
@@ -48,7 +48,8 @@ export DM_DISABLE_UDEV=1
 [ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
 for i in 0:stdin 1:stdout 2:stderr; do [ -e /dev/${i#*:} ] || ln -s /proc/self/fd/${i%%:*} /dev/${i#*:}; done
 bash "$T/tests/fstests/users.sh" || { echo "not ok - fstests users"; finish; exit 1; }
-rm -rf /tmp/fstests && cp -a "$tree" /tmp/fstests
+rm -rf /tmp/fstests
+if [ -f "$tree.tar" ]; then tar -C /tmp -xf "$tree.tar"; else cp -a "$tree" /tmp/fstests; fi
 mkdir -p /mnt/test /mnt/scratch
 # ./check mounts TEST_DEV before it would format it
 "$MKFS" -f -q /dev/vda
