@@ -6,7 +6,8 @@
 #
 # FSTESTS_TREE: the tree scripts/fstests-build.sh built (read-only here; it is
 # unpacked from FSTESTS_TREE.tar into /tmp because ./check writes into itself). LIST: a file of test
-# names (tests/fstests/ci.list); -g GROUP: an fstests group (quick, auto);
+# names (tests/fstests/ci-6.12.list) or a test's name (generic/131);
+# -g GROUP: an fstests group (quick, auto);
 # -x LIST: tests to leave out. Disks: /dev/vda is TEST_DEV, /dev/vdb
 # SCRATCH_DEV (tests/fstests/local.config).
 #
@@ -28,9 +29,16 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	-g) args+=(-g "$2"); shift 2 ;;
 	-x) args+=(-E "$T/$2"); shift 2 ;;
-	*) [ -f "$T/$1" ] || { echo "not ok - no test list $1"; finish; exit 1; }
-	   # shellcheck disable=SC2207
-	   args+=($(sed 's/#.*//' "$T/$1")); shift ;;
+	*)
+		if [ -f "$T/$1" ]; then
+			# shellcheck disable=SC2207
+			args+=($(sed 's/#.*//' "$T/$1"))
+		elif [[ $1 == */[0-9]* ]]; then
+			args+=("$1")	# a test's name
+		else
+			echo "not ok - no test list $1"; finish; exit 1
+		fi
+		shift ;;
 	esac
 done
 
@@ -42,6 +50,9 @@ load_vexfs
 # mkfs(8) and fsck(8) find mkfs.vexfs and fsck.vexfs on PATH (the patch makes
 # fstests stop when either is missing: fsck(8) exits 0 for an unknown type)
 export PATH=$B:$PATH
+# the guest's loopback interface starts down: locktest (generic/131) and
+# others talk over TCP on localhost
+ip link set lo up
 # no udev in the guest: libdevmapper makes the /dev/mapper nodes itself
 export DM_DISABLE_UDEV=1
 # the guest's devtmpfs has no /dev/fd (bash's process substitution, fstests' helpers)
