@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * file.c - regular file operations: page-cache I/O, mmap with page_mkwrite,
- * fsync/fdatasync, fallocate and the ioctls (shutdown).
+ * fsync/fdatasync, fallocate and the ioctls (shutdown). Direct I/O, FIEMAP
+ * and SEEK_DATA / SEEK_HOLE are in iomap.c.
  */
 #include "vexfs.h"
 #include <linux/falloc.h>
@@ -39,6 +40,8 @@ static ssize_t vexfs_file_read_iter(struct kiocb *iocb, struct iov_iter *to)
 {
 	if (vexfs_forced_shutdown(file_inode(iocb->ki_filp)->i_sb))
 		return -EIO;
+	if (iocb->ki_flags & IOCB_DIRECT)
+		return vexfs_dio_read(iocb, to);
 	return generic_file_read_iter(iocb, to);
 }
 
@@ -46,6 +49,8 @@ static ssize_t vexfs_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
 {
 	if (vexfs_forced_shutdown(file_inode(iocb->ki_filp)->i_sb))
 		return -EIO;
+	if (iocb->ki_flags & IOCB_DIRECT)
+		return vexfs_dio_write(iocb, from);
 	return generic_file_write_iter(iocb, from);
 }
 
@@ -215,7 +220,7 @@ long vexfs_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 }
 
 const struct file_operations vexfs_file_operations = {
-	.llseek		= generic_file_llseek,
+	.llseek		= vexfs_file_llseek,
 	.read_iter	= vexfs_file_read_iter,
 	.write_iter	= vexfs_file_write_iter,
 	.mmap		= vexfs_file_mmap,
@@ -232,4 +237,5 @@ const struct inode_operations vexfs_file_inode_operations = {
 	.setattr	= vexfs_setattr,
 	.getattr	= vexfs_getattr,
 	.listxattr	= vexfs_listxattr,
+	.fiemap		= vexfs_fiemap,
 };

@@ -652,6 +652,92 @@ int vexfs_map_block(handle_t *handle, struct inode *inode, u64 lblk,
 	return err;
 }
 
+/*
+ * Look up the run of blocks that starts at @lblk, at most @max long: either
+ * mapped to consecutive physical blocks (*pblk != 0) or a hole (*pblk == 0).
+ * *count is the run's length, at least 1. A hole whose indirect block is
+ * missing spans that block's whole subtree, so a sparse file is walked in
+ * steps of its holes, not of its blocks. Takes i_map_sem shared.
+ */
+int vexfs_map_run(struct inode *inode, u64 lblk, u64 max, u64 *pblk, u64 *count)
+{
+	struct super_block *sb = inode->i_sb;
+	struct vexfs_inode_info *vi = VEXFS_I(inode);
+	u64 p = vexfs_ptrs_per_block(sb->s_blocksize);
+	struct buffer_head *bh = NULL;
+	const __le64 *ptrs;
+	u32 offsets[4], idx, limit;
+	int depth, level, err = 0;
+	u64 blk, n, bpg;
+
+	*pblk = 0;
+	*count = 1;
+	if (!max)
+		return -EINVAL;
+	depth = vexfs_block_path(sb->s_blocksize, lblk, offsets);
+	if (!depth) {			/* past the largest mappable block */
+		*count = max;
+		return 0;
+	}
+	down_read(&vi->i_map_sem);
+	ptrs = vi->i_block;
+	idx = offsets[0];
+	limit = depth == 1 ? VEXFS_NDIR_BLOCKS : offsets[0] + 1;
+	for (level = 1; level < depth; level++) {
+		blk = le64_to_cpu(ptrs[idx]);
+		if (!blk) {
+			/* the subtree below ptrs[idx] is missing: one hole */
+			u64 span = 1, pos = 0;
+			int j;
+
+			for (j = depth - 1; j >= level; j--) {
+				pos += offsets[j] * span;
+				span *= p;
+			}
+			*count = min(span - pos, max);
+			goto out;
+		}
+		brelse(bh);
+		bh = vexfs_read_ind(inode, blk);
+		if (IS_ERR(bh)) {
+			err = PTR_ERR(bh);
+			bh = NULL;
+			goto out;
+		}
+		ptrs = (const __le64 *)bh->b_data;
+		idx = offsets[level];
+		limit = p;
+	}
+	blk = le64_to_cpu(ptrs[idx]);
+	max = min_t(u64, max, limit - idx);
+	if (!blk) {
+		for (n = 1; n < max && !ptrs[idx + n]; n++)
+			;
+		*count = n;
+		goto out;
+	}
+	if (!vexfs_blk_valid(sb, blk)) {
+		err = vexfs_corrupt(sb, "inode %lu: block %llu out of range", inode->i_ino, blk);
+		goto out;
+	}
+	/* a run never crosses into the next group's bitmaps and inode table */
+	bpg = VEXFS_SB(sb)->s_geom.blocks_per_group;
+	max = min(max, bpg - blk % bpg);
+	for (n = 1; n < max && le64_to_cpu(ptrs[idx + n]) == blk + n; n++)
+		;
+	if (!vexfs_blk_valid(sb, blk + n - 1)) {
+		err = vexfs_corrupt(sb, "inode %lu: block %llu out of range", inode->i_ino,
+				    blk + n - 1);
+		goto out;
+	}
+	*pblk = blk;
+	*count = n;
+out:
+	brelse(bh);
+	up_read(&vi->i_map_sem);
+	return err;
+}
+
 int vexfs_get_block(struct inode *inode, sector_t iblock,
 		    struct buffer_head *bh_result, int create)
 {
@@ -660,8 +746,20 @@ int vexfs_get_block(struct inode *inode, sector_t iblock,
 	u64 pblk;
 	int err;
 
-	if (create)
-		handle = journal_current_handle();
+	if (!create) {
+		/* lookups map a whole run: mpage reads it as one bio */
+		u64 count;
+
+		err = vexfs_map_run(inode, iblock,
+				    max_t(u64, bh_result->b_size >> inode->i_blkbits, 1),
+				    &pblk, &count);
+		if (err || !pblk)
+			return err;
+		map_bh(bh_result, inode->i_sb, pblk);
+		bh_result->b_size = count << inode->i_blkbits;
+		return 0;
+	}
+	handle = journal_current_handle();
 	err = vexfs_map_block(handle, inode, iblock, handle ? VEXFS_MAP_CREATE : 0,
 			      &pblk, &is_new);
 	if (err)
@@ -1292,6 +1390,7 @@ const struct address_space_operations vexfs_aops = {
 	.write_begin		= vexfs_write_begin,
 	.write_end		= vexfs_write_end,
 	.bmap			= vexfs_bmap,
+	.direct_IO		= noop_direct_IO,	/* O_DIRECT: read_iter/write_iter, iomap.c */
 	.migrate_folio		= buffer_migrate_folio,
 	.is_partially_uptodate	= block_is_partially_uptodate,
 };

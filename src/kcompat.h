@@ -79,6 +79,18 @@ static inline struct timespec64 simple_inode_init_ts(struct inode *inode)
 #define vexfs_splice_read generic_file_splice_read
 #endif
 
+/* generic_perform_write() advances ki_pos itself since 6.5 (182c25e9c157). */
+static inline ssize_t vexfs_perform_write(struct kiocb *iocb, struct iov_iter *from)
+{
+	ssize_t written = generic_perform_write(iocb, from);
+
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 5, 0)
+	if (written > 0)
+		iocb->ki_pos += written;
+#endif
+	return written;
+}
+
 static inline vm_fault_t vexfs_vmf_error(int err)
 {
 	if (!err)

@@ -242,14 +242,22 @@ static int vexfs_statfs(struct dentry *dentry, struct kstatfs *buf)
 {
 	struct super_block *sb = dentry->d_sb;
 	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
-	u64 fsid;
+	u64 fsid, ppb, ind;
 
 	buf->f_type = VEXFS_SUPER_MAGIC;
 	buf->f_bsize = sb->s_blocksize;
 	buf->f_frsize = sb->s_blocksize;
 	buf->f_blocks = sbi->s_geom.blocks;
 	buf->f_bfree = percpu_counter_sum_positive(&sbi->s_free_blocks);
-	buf->f_bavail = buf->f_bfree;
+	/*
+	 * What one file could still get: its indirect blocks come out of the
+	 * same free space (one per vexfs_ptrs_per_block() data blocks, one
+	 * per its square, and the two roots), so a program that preallocates
+	 * "all available space" (generic/103) gets it.
+	 */
+	ppb = vexfs_ptrs_per_block(sb->s_blocksize);
+	ind = DIV_ROUND_UP(buf->f_bfree, ppb) + DIV_ROUND_UP(buf->f_bfree, ppb * ppb) + 2;
+	buf->f_bavail = buf->f_bfree > ind ? buf->f_bfree - ind : 0;
 	buf->f_files = sbi->s_geom.inodes;
 	buf->f_ffree = percpu_counter_sum_positive(&sbi->s_free_inodes);
 	buf->f_namelen = VEXFS_NAME_LEN;

@@ -227,6 +227,7 @@ void vexfs_dirty_inode(struct inode *inode, int flags);
 void vexfs_evict_inode(struct inode *inode);
 int vexfs_get_block(struct inode *inode, sector_t iblock,
 		    struct buffer_head *bh_result, int create);
+int vexfs_map_run(struct inode *inode, u64 lblk, u64 max, u64 *pblk, u64 *count);
 #define VEXFS_MAP_CREATE	0x1	/* allocate a block for a hole */
 #define VEXFS_MAP_META		0x2	/* the block is metadata (directory) */
 int vexfs_map_block(handle_t *handle, struct inode *inode, u64 lblk,
@@ -271,6 +272,13 @@ extern const struct inode_operations vexfs_symlink_inode_operations;
 extern const struct inode_operations vexfs_fast_symlink_inode_operations;
 
 /* ---- file.c ------------------------------------------------------------- */
+/* iomap.c */
+int vexfs_fiemap(struct inode *inode, struct fiemap_extent_info *fieinfo,
+		 u64 start, u64 len);
+loff_t vexfs_file_llseek(struct file *file, loff_t offset, int whence);
+ssize_t vexfs_dio_read(struct kiocb *iocb, struct iov_iter *to);
+ssize_t vexfs_dio_write(struct kiocb *iocb, struct iov_iter *from);
+
 extern const struct file_operations vexfs_file_operations;
 extern const struct inode_operations vexfs_file_inode_operations;
 int vexfs_sync_file(struct file *file, loff_t start, loff_t end, int datasync);

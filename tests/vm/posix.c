@@ -30,6 +30,9 @@
 #include <time.h>
 #include <unistd.h>
 #include <linux/falloc.h>
+#include <linux/fiemap.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -484,16 +487,150 @@ static void test_seek_data_hole(void)
 	}
 	ck_eq(o, 0, "SEEK_DATA from 0 -> 0");
 	o = lseek(fd, 0, SEEK_HOLE);
-	ck(o == size || (o >= 4096 && o <= mib), "SEEK_HOLE from 0 -> end of first data or EOF",
-	   "got %lld", (long long)o);
+	ck_eq(o, fs_bsize > 4096 ? (off_t)fs_bsize : 4096, "SEEK_HOLE from 0 -> end of the first data");
 	o = lseek(fd, 8192, SEEK_DATA);
-	ck(o >= 8192 && o <= mib, "SEEK_DATA from inside the hole -> in [8192, 1 MiB]", "got %lld",
-	   (long long)o);
+	ck_eq(o, mib, "SEEK_DATA from inside the hole -> the next data, 1 MiB");
+	ck_eq(lseek(fd, 8192, SEEK_HOLE), 8192, "SEEK_HOLE inside the hole -> same offset");
 	ck_eq(lseek(fd, mib + 100, SEEK_DATA), mib + 100, "SEEK_DATA inside data -> same offset");
 	ck_eq(lseek(fd, size - 1, SEEK_HOLE), size, "SEEK_HOLE in last data -> EOF");
 	ck_err(lseek(fd, size, SEEK_DATA), ENXIO, "SEEK_DATA at EOF -> ENXIO");
 	ck_err(lseek(fd, size + 10, SEEK_HOLE), ENXIO, "SEEK_HOLE past EOF -> ENXIO");
 	close(fd);
+}
+
+/* O_DIRECT: aligned I/O through the block device, coherent with the page cache. */
+static void test_direct_io(void)
+{
+	size_t len = 64 << 10;
+	unsigned char *w, *r, *p;
+	struct stat st0, st;
+	int fd, bfd, flags;
+
+	fd = openat(dfd, "dio", O_CREAT | O_RDWR | O_DIRECT, 0644);
+	if (!ck(fd >= 0, "open O_DIRECT", "%s", strerror(errno)))
+		return;
+	bfd = openat(dfd, "dio", O_RDWR);
+	if (posix_memalign((void **)&w, 4096, len + 4096) ||
+	    posix_memalign((void **)&r, 4096, len + 4096))
+		abort();
+	fill(w, len, 41);
+	ck_eq(pwrite(fd, w, len, 0), len, "O_DIRECT write extending an empty file");
+	memset(r, 0, len);
+	ck_eq(pread(fd, r, len, 0), len, "O_DIRECT read back");
+	ck_mem(r, w, len, "O_DIRECT read returns what O_DIRECT wrote");
+
+	/* a cached copy must not hide a direct overwrite */
+	ck_eq(pread(bfd, r, len, 0), len, "buffered read caches the file");
+	fill(w, 8192, 42);
+	ck_eq(pwrite(fd, w, 8192, 16384), 8192, "O_DIRECT overwrite of allocated blocks");
+	ck_eq(pread(bfd, r, 8192, 16384), 8192, "buffered read after the overwrite");
+	ck_mem(r, w, 8192, "the page cache sees the direct overwrite");
+
+	/* dirty cached data must reach a direct read */
+	fill(w, 4096, 43);
+	ck_eq(pwrite(bfd, w, 4096, 32768), 4096, "buffered write, not synced");
+	ck_eq(pread(fd, r, 4096, 32768), 4096, "O_DIRECT read of a dirty range");
+	ck_mem(r, w, 4096, "O_DIRECT read sees the dirty page cache data");
+
+	/* holes: read as zeros, filled by a direct write */
+	ck_ok(ftruncate(bfd, 1 << 20), "extend to 1 MiB (a hole)");
+	ck_eq(pread(fd, r, 8192, 512 << 10), 8192, "O_DIRECT read of a hole");
+	ck_zero(r, 8192, "a hole reads as zeros through O_DIRECT");
+	fstat(fd, &st0);
+	fill(w, 8192, 44);
+	ck_eq(pwrite(fd, w, 8192, 512 << 10), 8192, "O_DIRECT write into a hole");
+	fstat(fd, &st);
+	ck(st.st_blocks >= st0.st_blocks + 16, "the hole is allocated", "st_blocks %lld -> %lld",
+	   (long long)st0.st_blocks, (long long)st.st_blocks);
+	ck_eq(pread(bfd, r, 8192, 512 << 10), 8192, "buffered read of the filled hole");
+	ck_mem(r, w, 8192, "the filled hole holds the direct write");
+	ck_eq(st.st_size, 1 << 20, "a write inside the file keeps its size");
+
+	/* a write that spans allocated blocks and a hole */
+	fill(w, 16384, 45);
+	ck_eq(pwrite(fd, w, 16384, (512 << 10) - 8192), 16384, "O_DIRECT write over data then hole");
+	ck_eq(pread(fd, r, 16384, (512 << 10) - 8192), 16384, "read it back");
+	ck_mem(r, w, 16384, "data and filled hole both hold the write");
+
+	/* EOF */
+	ck_eq(pread(fd, r, 4096, 1 << 20), 0, "O_DIRECT read at EOF returns 0");
+	ck_ok(ftruncate(bfd, (1 << 20) + 1000), "size not block aligned");
+	ck_eq(pread(fd, r, 8192, 1 << 20), 1000, "O_DIRECT read past EOF is short, to EOF");
+
+	/* alignment: the device's logical block size */
+	ck_err(pwrite(fd, w, 4096, 100), EINVAL, "O_DIRECT write at an unaligned offset -> EINVAL");
+	ck_err(pwrite(fd, w + 1, 4096, 0), EINVAL, "O_DIRECT write from an unaligned buffer -> EINVAL");
+	ck_err(pwrite(fd, w, 100, 0), EINVAL, "O_DIRECT write of an unaligned length -> EINVAL");
+	ck_err(pread(fd, r, 4096, 100), EINVAL, "O_DIRECT read at an unaligned offset -> EINVAL");
+	p = r + 1;
+	ck_err(pread(fd, p, 4096, 0), EINVAL, "O_DIRECT read into an unaligned buffer -> EINVAL");
+
+	ck_eq(pwrite(fd, w, 4096, 4 << 20), 4096, "O_DIRECT write past EOF extends the file");
+	fstat(fd, &st);
+	ck_eq(st.st_size, (4 << 20) + 4096, "size after the extending direct write");
+	ck_eq(pread(fd, r, 4096, 2 << 20), 4096, "the gap it left reads");
+	ck_zero(r, 4096, "the gap reads as zeros");
+
+	/* fcntl can turn it on */
+	flags = fcntl(bfd, F_GETFL);
+	ck_ok(fcntl(bfd, F_SETFL, flags | O_DIRECT), "fcntl F_SETFL O_DIRECT");
+	ck(fcntl(bfd, F_GETFL) & O_DIRECT, "O_DIRECT set by fcntl", "flags %#x", fcntl(bfd, F_GETFL));
+	close(bfd);
+	close(fd);
+	free(w);
+	free(r);
+}
+
+/* FS_IOC_FIEMAP: the extents of a file with a hole, in order, the last flagged. */
+static void test_fiemap(void)
+{
+	size_t sz = sizeof(struct fiemap) + 32 * sizeof(struct fiemap_extent);
+	struct fiemap *fm = xmalloc(sz);
+	off_t mib = 1 << 20;
+	unsigned long long covered = 0, end = 0;
+	unsigned char buf[65536];
+	unsigned int i;
+	bool order = true, inside = true;
+	int fd = openat(dfd, "fiemap", O_CREAT | O_RDWR, 0644);
+
+	fill(buf, sizeof(buf), 51);
+	write_all(fd, buf, sizeof(buf), 0);
+	write_all(fd, buf, 4096, mib);
+	memset(fm, 0, sz);
+	fm->fm_length = FIEMAP_MAX_OFFSET;
+	fm->fm_flags = FIEMAP_FLAG_SYNC;
+	fm->fm_extent_count = 32;
+	if (!ck_ok(ioctl(fd, FS_IOC_FIEMAP, fm), "FS_IOC_FIEMAP"))
+		goto out;
+	ck(fm->fm_mapped_extents >= 2, "FIEMAP finds both data regions", "%u extents",
+	   fm->fm_mapped_extents);
+	for (i = 0; i < fm->fm_mapped_extents && i < 32; i++) {
+		struct fiemap_extent *e = &fm->fm_extents[i];
+
+		order &= e->fe_logical >= end && e->fe_physical && e->fe_length;
+		end = e->fe_logical + e->fe_length;
+		inside &= (e->fe_logical + e->fe_length <= sizeof(buf)) ||
+			  (e->fe_logical == (unsigned long long)mib && e->fe_length == 4096);
+		covered += e->fe_length;
+	}
+	ck(order, "FIEMAP extents ascend, mapped, not empty", "at extent %u", i);
+	ck(inside, "FIEMAP reports no extent in the hole", "%u extents", fm->fm_mapped_extents);
+	ck_eq(covered, sizeof(buf) + 4096, "FIEMAP extents cover exactly the written bytes");
+	if (fm->fm_mapped_extents)
+		ck(fm->fm_extents[fm->fm_mapped_extents - 1].fe_flags & FIEMAP_EXTENT_LAST,
+		   "the last extent is flagged LAST", "flags %#x",
+		   fm->fm_extents[fm->fm_mapped_extents - 1].fe_flags);
+	/* the count alone */
+	i = fm->fm_mapped_extents;
+	memset(fm, 0, sizeof(*fm));
+	fm->fm_length = FIEMAP_MAX_OFFSET;
+	ck_ok(ioctl(fd, FS_IOC_FIEMAP, fm), "FS_IOC_FIEMAP with no room counts extents");
+	ck_eq(fm->fm_mapped_extents, i, "the count matches the listing");
+	fm->fm_flags = 0x80000000u;
+	ck_err(ioctl(fd, FS_IOC_FIEMAP, fm), EBADR, "FIEMAP with an unknown flag -> EBADR");
+out:
+	close(fd);
+	free(fm);
 }
 
 /* Writes at offsets crossing block, indirect-level and 4 GiB boundaries. */
@@ -2162,6 +2299,8 @@ int main(int argc, char **argv)
 	test_large_offsets();
 	test_truncate();
 	test_fallocate();
+	test_direct_io();
+	test_fiemap();
 	test_unlink();
 	test_mkdir_rmdir();
 	test_rmdir_open();
