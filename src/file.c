@@ -96,27 +96,84 @@ static int vexfs_file_mmap(struct file *file, struct vm_area_struct *vma)
 	return 0;
 }
 
-/* Allocate and zero the holes of [offset, offset + len); default mode and KEEP_SIZE. */
-static long vexfs_fallocate(struct file *file, int mode, loff_t offset, loff_t len)
+/*
+ * Zero [pos, pos + len), inside one block, through the page cache; a hole
+ * reads as zeros already. The folio is dirtied, written back as any other.
+ */
+static int vexfs_zero_partial(struct inode *inode, loff_t pos, unsigned int len)
+{
+	struct address_space *mapping = inode->i_mapping;
+	struct folio *folio;
+	u64 pblk, count;
+	int err;
+
+	err = vexfs_map_run(inode, pos >> inode->i_blkbits, 1, &pblk, &count);
+	if (err || !pblk)
+		return err;
+	folio = read_mapping_folio(mapping, pos >> PAGE_SHIFT, NULL);
+	if (IS_ERR(folio))
+		return PTR_ERR(folio);
+	folio_lock(folio);
+	folio_zero_range(folio, offset_in_folio(folio, pos), len);
+	folio_mark_dirty(folio);
+	folio_unlock(folio);
+	folio_put(folio);
+	return 0;
+}
+
+/*
+ * FALLOC_FL_PUNCH_HOLE: zero the partial blocks at both ends, drop the
+ * range from the page cache, free the whole blocks in between. Blocks past
+ * EOF (KEEP_SIZE preallocation) are punched too. Caller holds i_rwsem.
+ */
+static int vexfs_punch_hole(struct inode *inode, loff_t offset, loff_t len)
+{
+	struct super_block *sb = inode->i_sb;
+	struct address_space *mapping = inode->i_mapping;
+	loff_t end = min_t(loff_t, offset + len, sb->s_maxbytes);
+	loff_t bs = sb->s_blocksize;
+	u64 first = DIV_ROUND_UP(offset, bs), last = end >> sb->s_blocksize_bits;
+	int err;
+
+	if (offset >= end)
+		return 0;
+	inode_dio_wait(inode);
+	filemap_invalidate_lock(mapping);
+	err = filemap_write_and_wait_range(mapping, offset, end - 1);
+	if (err)
+		goto out;
+	if (offset & (bs - 1)) {
+		err = vexfs_zero_partial(inode, offset,
+					 min(end, round_up(offset, bs)) - offset);
+		if (err)
+			goto out;
+	}
+	if ((end & (bs - 1)) && round_down(end, bs) >= round_up(offset, bs)) {
+		err = vexfs_zero_partial(inode, round_down(end, bs), end & (bs - 1));
+		if (err)
+			goto out;
+	}
+	truncate_pagecache_range(inode, offset, end - 1);
+	if (first < last)
+		err = vexfs_free_range(inode, first, last);
+out:
+	filemap_invalidate_unlock(mapping);
+	return err;
+}
+
+/*
+ * Allocate and zero the holes of [offset, offset + len), 16 blocks per
+ * transaction: each new block is zeroed on disk before the mapping that
+ * exposes it commits.
+ */
+static int vexfs_alloc_range(struct file *file, int mode, loff_t offset, loff_t len)
 {
 	struct inode *inode = file_inode(file);
 	struct super_block *sb = inode->i_sb;
-	u64 first, last, lblk;
 	loff_t new_size = offset + len;
-	long err = 0;
+	u64 first, last, lblk;
+	int err = 0;
 
-	if (mode & ~FALLOC_FL_KEEP_SIZE)
-		return -EOPNOTSUPP;
-	if (!S_ISREG(inode->i_mode))
-		return -ENODEV;
-	if (offset < 0 || len <= 0)
-		return -EINVAL;
-	if (new_size > sb->s_maxbytes || new_size < offset)
-		return -EFBIG;
-	inode_lock(inode);
-	err = file_modified(file);
-	if (err)
-		goto out;
 	first = offset >> sb->s_blocksize_bits;
 	last = (new_size - 1) >> sb->s_blocksize_bits;
 	for (lblk = first; lblk <= last && !err;) {
@@ -124,10 +181,8 @@ static long vexfs_fallocate(struct file *file, int mode, loff_t offset, loff_t l
 		u64 run_start = 0;
 		u32 run = 0, n;
 
-		if (IS_ERR(handle)) {
-			err = PTR_ERR(handle);
-			break;
-		}
+		if (IS_ERR(handle))
+			return PTR_ERR(handle);
 		for (n = 0; n < 16 && lblk <= last; n++, lblk++) {
 			bool is_new;
 			u64 pblk;
@@ -160,6 +215,40 @@ static long vexfs_fallocate(struct file *file, int mode, loff_t offset, loff_t l
 		}
 		vexfs_journal_stop(handle);
 	}
+	return err;
+}
+
+/*
+ * fallocate: mode 0 and KEEP_SIZE allocate; PUNCH_HOLE frees; ZERO_RANGE
+ * punches and then allocates zeroed blocks, so the range reads zeros and
+ * stays allocated. COLLAPSE_RANGE and INSERT_RANGE are not supported.
+ */
+static long vexfs_fallocate(struct file *file, int mode, loff_t offset, loff_t len)
+{
+	struct inode *inode = file_inode(file);
+	struct super_block *sb = inode->i_sb;
+	loff_t new_size = offset + len;
+	long err;
+
+	if (mode & ~(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE))
+		return -EOPNOTSUPP;
+	if (!S_ISREG(inode->i_mode))
+		return -ENODEV;
+	if (offset < 0 || len <= 0)
+		return -EINVAL;
+	if (new_size > sb->s_maxbytes || new_size < offset)
+		return -EFBIG;
+	inode_lock(inode);
+	err = file_modified(file);
+	if (err)
+		goto out;
+	if (mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE)) {
+		err = vexfs_punch_hole(inode, offset, len);
+		if (err || (mode & FALLOC_FL_PUNCH_HOLE))
+			goto sync;
+	}
+	err = vexfs_alloc_range(file, mode, offset, len);
+sync:
 	if (!err && (file->f_flags & O_SYNC || IS_SYNC(inode)))
 		err = vexfs_force_commit(sb);
 out:

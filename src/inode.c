@@ -890,15 +890,15 @@ static int vexfs_trunc_credits(handle_t *handle, struct inode *inode,
 
 /*
  * Free every block of the subtree rooted at indirect block @blk (@depth
- * levels of indirection) whose logical index within the subtree is >= @from.
- * *empty says whether the subtree holds no block afterwards.
+ * levels of indirection) whose logical index within the subtree is in
+ * [@from, @to). *empty says whether the subtree holds no block afterwards.
  */
 static int vexfs_free_subtree(handle_t *handle, struct inode *inode, u64 blk,
-			      int depth, u64 from, struct vexfs_free_run *run,
+			      int depth, u64 from, u64 to, struct vexfs_free_run *run,
 			      bool *empty)
 {
 	struct super_block *sb = inode->i_sb;
-	u32 p = vexfs_ptrs_per_block(sb->s_blocksize), i, start;
+	u32 p = vexfs_ptrs_per_block(sb->s_blocksize), i, start, last;
 	u64 span = 1;
 	struct buffer_head *bh;
 	__le64 *ptrs;
@@ -911,7 +911,8 @@ static int vexfs_free_subtree(handle_t *handle, struct inode *inode, u64 blk,
 		return PTR_ERR(bh);
 	ptrs = (__le64 *)bh->b_data;
 	start = (u32)(from / span);
-	for (i = p; i-- > start;) {
+	last = (u32)min_t(u64, (to - 1) / span, p - 1);
+	for (i = last + 1; i-- > start;) {
 		u64 c = le64_to_cpu(ptrs[i]);
 
 		if (!c)
@@ -920,10 +921,12 @@ static int vexfs_free_subtree(handle_t *handle, struct inode *inode, u64 blk,
 		if (err)
 			break;
 		if (depth > 1) {
+			u64 cfrom = i == start ? from % span : 0;
+			u64 cto = i == last && (to - 1) / span == i ? (to - 1) % span + 1 : span;
 			bool child_empty;
 
-			err = vexfs_free_subtree(handle, inode, c, depth - 1,
-						 i == start ? from % span : 0, run, &child_empty);
+			err = vexfs_free_subtree(handle, inode, c, depth - 1, cfrom, cto, run,
+						 &child_empty);
 			if (err)
 				break;
 			if (!child_empty)
@@ -954,7 +957,12 @@ static int vexfs_free_subtree(handle_t *handle, struct inode *inode, u64 blk,
 	return err;
 }
 
-static int __vexfs_truncate_blocks(handle_t *handle, struct inode *inode, u64 first)
+/*
+ * Free the blocks of logical range [@first, @end), from the end backwards;
+ * indirect blocks left empty are freed too. Caller holds i_map_sem for
+ * writing (dropped around journal restarts, see vexfs_trunc_credits).
+ */
+static int __vexfs_free_range(handle_t *handle, struct inode *inode, u64 first, u64 end)
 {
 	struct super_block *sb = inode->i_sb;
 	struct vexfs_inode_info *vi = VEXFS_I(inode);
@@ -969,10 +977,11 @@ static int __vexfs_truncate_blocks(handle_t *handle, struct inode *inode, u64 fi
 		u64 blk = le64_to_cpu(vi->i_block[VEXFS_IND_BLOCK + k]);
 		bool empty;
 
-		if (!blk || first >= hi[k])
+		if (!blk || first >= hi[k] || end <= lo[k])
 			continue;
 		err = vexfs_free_subtree(handle, inode, blk, k + 1,
-					 first > lo[k] ? first - lo[k] : 0, &run, &empty);
+					 first > lo[k] ? first - lo[k] : 0,
+					 min(end, hi[k]) - lo[k], &run, &empty);
 		if (err)
 			goto out;
 		if (empty) {
@@ -982,7 +991,7 @@ static int __vexfs_truncate_blocks(handle_t *handle, struct inode *inode, u64 fi
 			vi->i_block[VEXFS_IND_BLOCK + k] = 0;
 		}
 	}
-	for (k = VEXFS_NDIR_BLOCKS; k-- > 0 && (u64)k >= first;) {
+	for (k = min_t(u64, end, VEXFS_NDIR_BLOCKS); k-- > 0 && (u64)k >= first;) {
 		u64 blk = le64_to_cpu(vi->i_block[k]);
 
 		if (!blk)
@@ -1001,6 +1010,41 @@ static int __vexfs_truncate_blocks(handle_t *handle, struct inode *inode, u64 fi
 out:
 	vexfs_flush_run(handle, inode, &run);
 	return err;
+}
+
+static int __vexfs_truncate_blocks(handle_t *handle, struct inode *inode, u64 first)
+{
+	return __vexfs_free_range(handle, inode, first, vexfs_max_lblk(inode->i_sb->s_blocksize));
+}
+
+/*
+ * Free the blocks of [@first, @end) inside the file (FALLOC_FL_PUNCH_HOLE),
+ * in as many transactions as it takes; a crash between them leaves a part
+ * of the range freed, never a block both freed and mapped. The caller holds
+ * i_rwsem and the invalidate lock and has dropped the range's page cache.
+ */
+int vexfs_free_range(struct inode *inode, u64 first, u64 end)
+{
+	struct vexfs_inode_info *vi = VEXFS_I(inode);
+	handle_t *handle;
+	int err, err2;
+
+	handle = vexfs_journal_start_revoke(inode->i_sb, VEXFS_CREDITS_TRUNCATE,
+					    VEXFS_CREDITS_TRUNCATE);
+	if (IS_ERR(handle))
+		return PTR_ERR(handle);
+	down_write(&vi->i_map_sem);
+	err = __vexfs_free_range(handle, inode, first, end);
+	up_write(&vi->i_map_sem);
+	if (handle->h_transaction) {
+		vi->i_datasync_tid = handle->h_transaction->t_tid;
+		inode_set_mtime_to_ts(inode, inode_set_ctime_current(inode));
+		err2 = vexfs_mark_inode_dirty(handle, inode);
+		if (!err)
+			err = err2;
+	}
+	err2 = vexfs_journal_stop(handle);
+	return err ? err : err2;
 }
 
 /*

@@ -227,6 +227,7 @@ void vexfs_dirty_inode(struct inode *inode, int flags);
 void vexfs_evict_inode(struct inode *inode);
 int vexfs_get_block(struct inode *inode, sector_t iblock,
 		    struct buffer_head *bh_result, int create);
+int vexfs_free_range(struct inode *inode, u64 first, u64 end);
 int vexfs_map_run(struct inode *inode, u64 lblk, u64 max, u64 *pblk, u64 *count);
 #define VEXFS_MAP_CREATE	0x1	/* allocate a block for a hole */
 #define VEXFS_MAP_META		0x2	/* the block is metadata (directory) */

@@ -498,6 +498,81 @@ static void test_seek_data_hole(void)
 	close(fd);
 }
 
+/* FALLOC_FL_PUNCH_HOLE and FALLOC_FL_ZERO_RANGE: exact bytes, blocks, holes. */
+static void test_punch_zero(void)
+{
+	off_t bs = fs_bsize, size = 1 << 20, off = 2 * bs + 100, len = 5 * bs;
+	off_t hole0 = 3 * bs, hole1 = (off + len) / bs * bs;	/* the whole blocks freed */
+	unsigned char *w = xmalloc(size), *r = xmalloc(size);
+	struct stat st0, st;
+	int fd = openat(dfd, "punch", O_CREAT | O_RDWR, 0644), rc;
+
+	fill(w, size, 61);
+	write_all(fd, w, size, 0);
+	fsync(fd);
+	fstat(fd, &st0);
+	rc = fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, off, len);
+	if (!ck_ok(rc, "PUNCH_HOLE across partial and whole blocks"))
+		goto out;
+	fstat(fd, &st);
+	ck_eq(st.st_size, size, "PUNCH_HOLE keeps the size");
+	ck_eq(st0.st_blocks - st.st_blocks, (hole1 - hole0) / 512, "PUNCH_HOLE frees exactly the whole blocks");
+	ck_eq(read_all(fd, r, size, 0), size, "read the punched file");
+	ck_mem(r, w, off, "bytes before the hole unchanged");
+	ck_zero(r + off, len, "the punched range reads zeros");
+	ck_mem(r + off + len, w + off + len, size - off - len, "bytes after the hole unchanged");
+	ck_eq(lseek(fd, 0, SEEK_HOLE), hole0, "SEEK_HOLE finds the punched blocks");
+	ck_eq(lseek(fd, hole0, SEEK_DATA), hole1, "SEEK_DATA skips them");
+
+	ck_ok(fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, off, len), "PUNCH_HOLE again is a no-op");
+	ck_err(fallocate(fd, FALLOC_FL_PUNCH_HOLE, 0, bs), EOPNOTSUPP, "PUNCH_HOLE without KEEP_SIZE -> EOPNOTSUPP");
+
+	/* ZERO_RANGE: zeros, allocated, inside and past EOF */
+	fstat(fd, &st0);
+	ck_ok(fallocate(fd, FALLOC_FL_ZERO_RANGE, 100 * bs + 10, 10 * bs), "ZERO_RANGE inside the file");
+	fstat(fd, &st);
+	ck_eq(st.st_blocks, st0.st_blocks, "ZERO_RANGE over data keeps it allocated");
+	ck_eq(read_all(fd, r, size, 0), size, "read after ZERO_RANGE");
+	ck_zero(r + 100 * bs + 10, 10 * bs, "the zeroed range reads zeros");
+	ck_mem(r + 110 * bs + 10, w + 110 * bs + 10, size - 110 * bs - 10, "bytes after it unchanged");
+	ck_mem(r + off + len, w + off + len, 100 * bs + 10 - off - len, "bytes before it unchanged");
+	ck_ok(fallocate(fd, FALLOC_FL_ZERO_RANGE, hole0, hole1 - hole0), "ZERO_RANGE over a hole");
+	fstat(fd, &st0);
+	/* (ext4 may add an extent block) */
+	ck(st0.st_blocks >= st.st_blocks + (hole1 - hole0) / 512 &&
+	   st0.st_blocks <= st.st_blocks + (hole1 - hole0 + bs) / 512, "ZERO_RANGE allocates the hole",
+	   "st_blocks %lld -> %lld", (long long)st.st_blocks, (long long)st0.st_blocks);
+	ck_ok(fallocate(fd, FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE, size, 4 * bs),
+	      "ZERO_RANGE KEEP_SIZE past EOF");
+	fstat(fd, &st);
+	ck_eq(st.st_size, size, "KEEP_SIZE keeps the size");
+	ck_ok(fallocate(fd, FALLOC_FL_ZERO_RANGE, size, 2 * bs + 7), "ZERO_RANGE past EOF");
+	fstat(fd, &st);
+	ck_eq(st.st_size, size + 2 * bs + 7, "ZERO_RANGE past EOF sets the size");
+	ck_eq(pread(fd, r, 2 * bs + 7, size), 2 * bs + 7, "read the new tail");
+	ck_zero(r, 2 * bs + 7, "the new tail reads zeros");
+
+	/* a punch that empties a triple-indirect subtree */
+	ck_ok(ftruncate(fd, 0), "truncate to 0");
+	write_all(fd, w, bs, 0);
+	write_all(fd, w, bs, (off_t)3 << 30);
+	fstat(fd, &st0);
+	ck_ok(fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, bs, ((off_t)4 << 30) - bs),
+	      "PUNCH_HOLE of 4 GiB over a block at 3 GiB");
+	fstat(fd, &st);
+	ck_eq(st.st_blocks, bs / 512, "the block at 3 GiB and its indirect blocks are freed");
+	ck_eq(lseek(fd, bs, SEEK_DATA), -1, "no data after the first block");
+	ck_eq(pread(fd, r, bs, (off_t)3 << 30), bs, "read where the block was");
+	ck_zero(r, bs, "it reads zeros");
+	ck_ok(fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, st.st_size), "punch everything");
+	fstat(fd, &st);
+	ck_eq(st.st_blocks, 0, "a fully punched file holds no block");
+out:
+	close(fd);
+	free(w);
+	free(r);
+}
+
 /* O_DIRECT: aligned I/O through the block device, coherent with the page cache. */
 static void test_direct_io(void)
 {
@@ -2299,6 +2374,7 @@ int main(int argc, char **argv)
 	test_large_offsets();
 	test_truncate();
 	test_fallocate();
+	test_punch_zero();
 	test_direct_io();
 	test_fiemap();
 	test_unlink();
