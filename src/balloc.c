@@ -406,6 +406,7 @@ struct inode *vexfs_new_inode(handle_t *handle, struct mnt_idmap_or_ns *idmap,
 	struct super_block *sb = dir->i_sb;
 	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
 	struct vexfs_geom *g = &sbi->s_geom;
+	struct posix_acl *dacl, *acl;
 	struct inode *inode;
 	struct vexfs_inode_info *vi;
 	u32 grp, i, bit = 0;
@@ -414,10 +415,17 @@ struct inode *vexfs_new_inode(handle_t *handle, struct mnt_idmap_or_ns *idmap,
 
 	if (percpu_counter_sum_positive(&sbi->s_free_inodes) == 0)
 		return ERR_PTR(-ENOSPC);
+	/* The directory's default ACL (or the umask) shapes the mode first. */
+	err = vexfs_acl_prepare(dir, &mode, &dacl, &acl);
+	if (err)
+		return ERR_PTR(err);
 	/* Before the bitmap: a failure past it would leak the inode's bit. */
 	inode = new_inode(sb);
-	if (!inode)
+	if (!inode) {
+		vexfs_acl_release(dacl, acl);
 		return ERR_PTR(-ENOMEM);
+	}
+	err = -ENOSPC;
 	grp = vexfs_pick_group(sb, dir, S_ISDIR(mode));
 	for (i = 0; i < g->groups; i++, grp = (grp + 1) % g->groups) {
 		struct vexfs_group_info *gi = &sbi->s_groups[grp];
@@ -483,6 +491,7 @@ struct inode *vexfs_new_inode(handle_t *handle, struct mnt_idmap_or_ns *idmap,
 	vi->i_crtime_ns = inode_get_mtime(inode).tv_nsec;
 	vi->i_flags = VEXFS_I(dir)->i_flags & VEXFS_INODE_FL_USER_MASK &
 		      ~(VEXFS_INODE_FL_IMMUTABLE | VEXFS_INODE_FL_APPEND);
+	vexfs_set_inode_flags(inode);
 	vi->i_goal_group = grp;
 	spin_lock(&sbi->s_next_gen_lock);
 	inode->i_generation = sbi->s_next_generation++;
@@ -490,9 +499,13 @@ struct inode *vexfs_new_inode(handle_t *handle, struct mnt_idmap_or_ns *idmap,
 	if (insert_inode_locked(inode) < 0) {
 		make_bad_inode(inode);
 		iput(inode);
+		vexfs_acl_release(dacl, acl);
 		return ERR_PTR(vexfs_corrupt(sb, "inode %llu allocated twice", ino));
 	}
 	err = vexfs_mark_inode_dirty(handle, inode);
+	if (!err)
+		err = vexfs_acl_init(handle, inode, dacl, acl);
+	vexfs_acl_release(dacl, acl);
 	if (err) {
 		clear_nlink(inode);
 		unlock_new_inode(inode);
@@ -503,6 +516,7 @@ struct inode *vexfs_new_inode(handle_t *handle, struct mnt_idmap_or_ns *idmap,
 
 fail:
 	iput(inode);	/* not hashed, no inode number: nothing on disk to free */
+	vexfs_acl_release(dacl, acl);
 	return ERR_PTR(err);
 }
 

@@ -327,4 +327,7 @@ const struct inode_operations vexfs_file_inode_operations = {
 	.getattr	= vexfs_getattr,
 	.listxattr	= vexfs_listxattr,
 	.fiemap		= vexfs_fiemap,
+	.fileattr_get	= vexfs_fileattr_get,
+	.fileattr_set	= vexfs_fileattr_set,
+	VEXFS_ACL_OPS
 };

@@ -393,14 +393,7 @@ static struct inode *__vexfs_iget(struct super_block *sb, u64 ino, unsigned int 
 	memcpy(vi->i_block, raw->i_block, sizeof(vi->i_block));
 	brelse(bh);
 
-	if (vi->i_flags & VEXFS_INODE_FL_IMMUTABLE)
-		inode->i_flags |= S_IMMUTABLE;
-	if (vi->i_flags & VEXFS_INODE_FL_APPEND)
-		inode->i_flags |= S_APPEND;
-	if (vi->i_flags & VEXFS_INODE_FL_NOATIME)
-		inode->i_flags |= S_NOATIME;
-	if (vi->i_flags & VEXFS_INODE_FL_SYNC)
-		inode->i_flags |= S_SYNC;
+	vexfs_set_inode_flags(inode);
 	vexfs_set_inode_ops(inode);
 	unlock_new_inode(inode);
 	return inode;
@@ -1514,6 +1507,8 @@ int vexfs_setattr(struct mnt_idmap_or_ns *idmap, struct dentry *dentry,
 	setattr_copy(idmap, inode, attr);
 	err = vexfs_mark_inode_dirty(handle, inode);
 	vexfs_journal_stop(handle);
+	if (!err && (attr->ia_valid & ATTR_MODE))
+		err = vexfs_acl_chmod(idmap, dentry);	/* the ACL follows the new mode */
 	return err;
 }
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * namei.c - directory inode operations: lookup, create, mknod, mkdir, rmdir,
- * unlink, link, symlink, rename (NOREPLACE, EXCHANGE) and tmpfile (O_TMPFILE).
+ * unlink, link, symlink, rename (NOREPLACE, EXCHANGE, WHITEOUT) and tmpfile
+ * (O_TMPFILE).
  * Each operation is one jbd2 handle.
  */
 #include <linux/namei.h>
@@ -401,10 +402,11 @@ static int vexfs_rename(struct mnt_idmap_or_ns *idmap, struct inode *old_dir,
 	struct inode *old_inode = d_inode(old_dentry);
 	struct inode *new_inode = d_inode(new_dentry);
 	bool is_dir = S_ISDIR(old_inode->i_mode);
+	struct inode *whiteout = NULL;
 	handle_t *handle;
 	int err, err2;
 
-	if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE))
+	if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT))
 		return -EINVAL;
 	if (new_dentry->d_name.len > VEXFS_NAME_LEN)
 		return -ENAMETOOLONG;
@@ -415,12 +417,27 @@ static int vexfs_rename(struct mnt_idmap_or_ns *idmap, struct inode *old_dir,
 		if (!err)
 			return -ENOTEMPTY;
 	}
-	handle = vexfs_journal_start(old_dir->i_sb, VEXFS_CREDITS_RENAME + 3 * VEXFS_CREDITS_PPTR);
+	handle = vexfs_journal_start(old_dir->i_sb, VEXFS_CREDITS_RENAME + 3 * VEXFS_CREDITS_PPTR +
+				     (flags & RENAME_WHITEOUT ? VEXFS_CREDITS_CREATE : 0));
 	if (IS_ERR(handle))
 		return PTR_ERR(handle);
 	if (flags & RENAME_EXCHANGE) {
 		err = vexfs_exchange(handle, old_dir, old_dentry, new_dir, new_dentry);
 		goto out;
+	}
+	/*
+	 * RENAME_WHITEOUT (overlayfs): the old name ends up naming a new
+	 * whiteout, a character device 0:0, in the same handle. It is made
+	 * first, so a failure to make it changes nothing.
+	 */
+	if (flags & RENAME_WHITEOUT) {
+		whiteout = vexfs_new_nondir(handle, idmap, old_dir, &old_dentry->d_name,
+					    S_IFCHR | WHITEOUT_MODE, WHITEOUT_DEV);
+		if (IS_ERR(whiteout)) {
+			err = PTR_ERR(whiteout);
+			whiteout = NULL;
+			goto out;
+		}
 	}
 	/* parent pointers first (a further link may need space), undone on failure */
 	err = vexfs_pptr_move(handle, old_inode, old_dir, &old_dentry->d_name, new_dir,
@@ -469,7 +486,11 @@ static int vexfs_rename(struct mnt_idmap_or_ns *idmap, struct inode *old_dir,
 	}
 	if (is_dir)
 		inc_nlink(new_dir);
-	err = vexfs_dir_delete(handle, old_dir, &old_dentry->d_name);
+	if (whiteout)
+		err = vexfs_dir_set(handle, old_dir, &old_dentry->d_name, whiteout->i_ino,
+				    whiteout->i_mode);
+	else
+		err = vexfs_dir_delete(handle, old_dir, &old_dentry->d_name);
 	if (err)
 		goto out;
 	if (is_dir) {
@@ -487,6 +508,12 @@ static int vexfs_rename(struct mnt_idmap_or_ns *idmap, struct inode *old_dir,
 	if (!err && new_dir != old_dir)
 		err = vexfs_mark_inode_dirty(handle, new_dir);
 out:
+	if (whiteout && err) {
+		vexfs_discard_new(handle, whiteout);
+	} else if (whiteout) {
+		unlock_new_inode(whiteout);
+		iput(whiteout);
+	}
 	err2 = vexfs_journal_stop(handle);
 	return err ? err : err2;
 }
@@ -505,12 +532,16 @@ const struct inode_operations vexfs_dir_inode_operations = {
 	.setattr	= vexfs_setattr,
 	.getattr	= vexfs_getattr,
 	.listxattr	= vexfs_listxattr,
+	.fileattr_get	= vexfs_fileattr_get,
+	.fileattr_set	= vexfs_fileattr_set,
+	VEXFS_ACL_OPS
 };
 
 const struct inode_operations vexfs_special_inode_operations = {
 	.setattr	= vexfs_setattr,
 	.getattr	= vexfs_getattr,
 	.listxattr	= vexfs_listxattr,
+	VEXFS_ACL_OPS
 };
 
 const struct inode_operations vexfs_symlink_inode_operations = {

@@ -487,6 +487,9 @@ static int vexfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	sb->s_magic = VEXFS_SUPER_MAGIC;
 	sb->s_op = &vexfs_sops;
 	sb->s_xattr = vexfs_xattr_handlers;
+#ifdef CONFIG_FS_POSIX_ACL
+	sb->s_flags |= SB_POSIXACL;	/* always on, as ext4's default "acl" */
+#endif
 	sb->s_maxbytes = min_t(u64, vexfs_max_lblk(sbi->s_geom.block_size) <<
 			       sbi->s_geom.block_bits, MAX_LFS_FILESIZE);
 	sb->s_max_links = 65000;

@@ -165,8 +165,9 @@ static inline bool vexfs_forced_shutdown(struct super_block *sb)
 #define VEXFS_CREDITS_DIRENT	(3 + VEXFS_MAX_CHAIN + 2 * VEXFS_CREDITS_ALLOC)
 /* Directory insert may split a bucket: header + old chain + new chain. */
 #define VEXFS_CREDITS_DIRADD	(2 * (2 + VEXFS_MAX_CHAIN) + 2 + 4 * VEXFS_CREDITS_ALLOC)
+/* ... + the new inode's two ACLs (acl.c) */
 #define VEXFS_CREDITS_CREATE	(VEXFS_CREDITS_DIRADD + 3 * VEXFS_CREDITS_INODE + \
-				 4 + 2 * VEXFS_CREDITS_ALLOC + 4)
+				 4 + 2 * VEXFS_CREDITS_ALLOC + 4 + 2 * VEXFS_CREDITS_XATTR)
 #define VEXFS_CREDITS_UNLINK	(VEXFS_CREDITS_DIRENT + 3 * VEXFS_CREDITS_INODE + 2)
 #define VEXFS_CREDITS_RENAME	(2 * VEXFS_CREDITS_DIRADD + 2 * VEXFS_CREDITS_DIRENT + \
 				 6 * VEXFS_CREDITS_INODE + 4)
@@ -273,6 +274,59 @@ extern const struct inode_operations vexfs_symlink_inode_operations;
 extern const struct inode_operations vexfs_fast_symlink_inode_operations;
 
 /* ---- file.c ------------------------------------------------------------- */
+/* acl.c */
+struct posix_acl;
+int vexfs_acl_type(const char *name, u32 len);
+#ifdef CONFIG_FS_POSIX_ACL
+struct posix_acl *vexfs_get_acl(struct inode *inode, int type, bool rcu);
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+int vexfs_set_acl(struct mnt_idmap_or_ns *idmap, struct dentry *dentry,
+		  struct posix_acl *acl, int type);
+#define VEXFS_ACL_OPS	.get_inode_acl = vexfs_get_acl, .set_acl = vexfs_set_acl,
+#else
+int vexfs_set_acl(struct user_namespace *idmap, struct inode *inode,
+		  struct posix_acl *acl, int type);
+#define VEXFS_ACL_OPS	.get_acl = vexfs_get_acl, .set_acl = vexfs_set_acl,
+#endif
+int vexfs_acl_chmod(struct mnt_idmap_or_ns *idmap, struct dentry *dentry);
+int vexfs_acl_prepare(struct inode *dir, umode_t *mode, struct posix_acl **dacl,
+		      struct posix_acl **acl);
+int vexfs_acl_init(handle_t *handle, struct inode *inode, struct posix_acl *dacl,
+		   struct posix_acl *acl);
+void vexfs_acl_release(struct posix_acl *dacl, struct posix_acl *acl);
+#else
+#define VEXFS_ACL_OPS
+static inline int vexfs_acl_chmod(struct mnt_idmap_or_ns *idmap, struct dentry *dentry)
+{
+	return 0;
+}
+
+static inline int vexfs_acl_prepare(struct inode *dir, umode_t *mode,
+				    struct posix_acl **dacl, struct posix_acl **acl)
+{
+	*dacl = NULL;
+	*acl = NULL;
+	return 0;
+}
+
+static inline int vexfs_acl_init(handle_t *handle, struct inode *inode,
+				 struct posix_acl *dacl, struct posix_acl *acl)
+{
+	return 0;
+}
+
+static inline void vexfs_acl_release(struct posix_acl *dacl, struct posix_acl *acl)
+{
+}
+#endif
+
+/* fileattr.c */
+struct fileattr;
+void vexfs_set_inode_flags(struct inode *inode);
+int vexfs_fileattr_get(struct dentry *dentry, struct fileattr *fa);
+int vexfs_fileattr_set(struct mnt_idmap_or_ns *idmap, struct dentry *dentry,
+		       struct fileattr *fa);
+
 /* iomap.c */
 int vexfs_fiemap(struct inode *inode, struct fiemap_extent_info *fieinfo,
 		 u64 start, u64 len);
@@ -288,6 +342,10 @@ long vexfs_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 /* ---- xattr.c ------------------------------------------------------------ */
 extern const struct xattr_handler *VEXFS_XATTR_CONST vexfs_xattr_handlers[];
 ssize_t vexfs_listxattr(struct dentry *dentry, char *buf, size_t size);
+int vexfs_xattr_get(struct inode *inode, int index, const char *name,
+		    void *buffer, size_t size);
+int vexfs_xattr_update(handle_t *handle, struct inode *inode, int index, const char *name,
+		       const void *value, size_t vlen);
 int vexfs_xattr_free(handle_t *handle, struct inode *inode);
 int vexfs_xattr_pptr(handle_t *handle, struct inode *inode, const struct vexfs_pptr *pp,
 		     int delta);

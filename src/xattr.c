@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * xattr.c - extended attributes (user., trusted., security.) stored in one
- * block per inode (i_xattr_block), entries sorted by (index, name).
+ * xattr.c - extended attributes (user., trusted., security., and the POSIX
+ * ACLs of acl.c) stored in one block per inode (i_xattr_block), entries
+ * sorted by (index, name).
  */
 #include <linux/xattr.h>
+#include <linux/posix_acl_xattr.h>
 #include <linux/slab.h>
 #include "vexfs.h"
 
@@ -34,7 +36,7 @@ static int vexfs_xattr_check(struct inode *inode, struct buffer_head *bh)
 		u32 size;
 
 		if (XH_SIZE + used - off < 4 || !xe->xe_name_len || !xe->xe_index ||
-		    xe->xe_index > VEXFS_XATTR_INDEX_PARENT)
+		    xe->xe_index > VEXFS_XATTR_INDEX_MAX)
 			goto bad;
 		size = VEXFS_XATTR_ENTRY_SIZE(xe->xe_name_len, le16_to_cpu(xe->xe_value_len));
 		if (size > XH_SIZE + used - off)
@@ -44,6 +46,10 @@ static int vexfs_xattr_check(struct inode *inode, struct buffer_head *bh)
 		     xe->xe_name_len != sizeof(struct vexfs_pptr) ||
 		     le16_to_cpu(xe->xe_value_len) != 4 ||
 		     !get_unaligned_le32(xe->xe_name + sizeof(struct vexfs_pptr))))
+			goto bad;
+		if (xe->xe_index == VEXFS_XATTR_INDEX_POSIX_ACL &&
+		    (vexfs_acl_type(xe->xe_name, xe->xe_name_len) < 0 ||
+		     le16_to_cpu(xe->xe_value_len) < 4))
 			goto bad;
 		off += size;
 		n++;
@@ -83,8 +89,8 @@ static struct buffer_head *vexfs_xattr_read(struct inode *inode)
 					    le16_to_cpu((xe)->xe_value_len)),	\
 	     (xe) = (void *)((u8 *)(xh) + (off)))
 
-static int vexfs_xattr_get(struct inode *inode, int index, const char *name,
-			   void *buffer, size_t size)
+int vexfs_xattr_get(struct inode *inode, int index, const char *name,
+		    void *buffer, size_t size)
 {
 	struct vexfs_inode_info *vi = VEXFS_I(inode);
 	size_t nlen = strlen(name);
@@ -337,6 +343,28 @@ static int vexfs_xattr_set(struct inode *inode, int index, const char *name,
 }
 
 /*
+ * Set or remove (@value NULL) attribute (@index, @name) under @handle
+ * (VEXFS_CREDITS_XATTR more credits); removing a missing one gives -ENODATA.
+ */
+int vexfs_xattr_update(handle_t *handle, struct inode *inode, int index, const char *name,
+		       const void *value, size_t vlen)
+{
+	struct super_block *sb = inode->i_sb;
+	u32 nlen = strlen(name);
+	u8 *nbuf;
+	int err;
+
+	if (value && VEXFS_XATTR_ENTRY_SIZE(nlen, vlen) > sb->s_blocksize - XH_SIZE)
+		return -ENOSPC;
+	nbuf = kmalloc(sb->s_blocksize, GFP_NOFS);
+	if (!nbuf)
+		return -ENOMEM;
+	err = __vexfs_xattr_update(handle, inode, nbuf, index, name, nlen, value, vlen, 0, 0);
+	kfree(nbuf);
+	return err;
+}
+
+/*
  * Count one more (@delta 1) or one fewer (-1) link @pp in the inode's xattr
  * block, under @handle (VEXFS_CREDITS_XATTR more credits).
  */
@@ -417,6 +445,8 @@ static const char *const vexfs_xattr_prefix[] = {
 	[VEXFS_XATTR_INDEX_USER]	= XATTR_USER_PREFIX,
 	[VEXFS_XATTR_INDEX_TRUSTED]	= XATTR_TRUSTED_PREFIX,
 	[VEXFS_XATTR_INDEX_SECURITY]	= XATTR_SECURITY_PREFIX,
+	/* "access" and "default" make XATTR_NAME_POSIX_ACL_ACCESS / _DEFAULT */
+	[VEXFS_XATTR_INDEX_POSIX_ACL]	= XATTR_SYSTEM_PREFIX "posix_acl_",
 };
 
 ssize_t vexfs_listxattr(struct dentry *dentry, char *buf, size_t size)
@@ -518,5 +548,10 @@ const struct xattr_handler *VEXFS_XATTR_CONST vexfs_xattr_handlers[] = {
 	&vexfs_xattr_user_handler,
 	&vexfs_xattr_trusted_handler,
 	&vexfs_xattr_security_handler,
+#if defined(CONFIG_FS_POSIX_ACL) && LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
+	/* since 6.2 the VFS routes system.posix_acl_* to ->get/set_acl itself */
+	&posix_acl_access_xattr_handler,
+	&posix_acl_default_xattr_handler,
+#endif
 	NULL
 };

@@ -144,8 +144,9 @@ struct vexfs_group_desc {
 #define VEXFS_INODE_FL_SYNC	0x00000008
 #define VEXFS_INODE_FL_IMMUTABLE 0x00000010
 #define VEXFS_INODE_FL_APPEND	0x00000020
+#define VEXFS_INODE_FL_NODUMP	0x00000040
 #define VEXFS_INODE_FL_NOATIME	0x00000080
-#define VEXFS_INODE_FL_USER_MASK 0x000000b8
+#define VEXFS_INODE_FL_USER_MASK 0x000000f8
 
 /*
  * Inode: 256 bytes in the inode table of its group; inode number ino lives in
@@ -270,6 +271,13 @@ struct vexfs_xattr_entry {
 #define VEXFS_XATTR_INDEX_TRUSTED	2
 #define VEXFS_XATTR_INDEX_SECURITY	3
 #define VEXFS_XATTR_INDEX_PARENT	4	/* parent pointers beyond i_parent */
+/*
+ * POSIX ACLs: name "access" or "default", value exactly the system.posix_acl_*
+ * xattr form of linux/posix_acl_xattr.h (le32 version 2, then le16 tag, le16
+ * perm, le32 id per entry; ids as seen from the initial user namespace).
+ */
+#define VEXFS_XATTR_INDEX_POSIX_ACL	5
+#define VEXFS_XATTR_INDEX_MAX		5
 
 /*
  * Parent pointers (feature RO_COMPAT_PARENT). Every link (directory entry)

@@ -573,6 +573,99 @@ out:
 	free(r);
 }
 
+/* chattr/lsattr: FS_IOC_GETFLAGS/SETFLAGS, FS_IOC_FSGETXATTR/FSSETXATTR, and what i and a forbid. */
+static void test_inode_flags(void)
+{
+	struct fsxattr fx;
+	int fd, dfd2, fl = 0, rc;
+
+	if (!root_checks) {
+		skip("inode flags", "needs root (CAP_LINUX_IMMUTABLE)");
+		return;
+	}
+	fd = openat(dfd, "flags", O_CREAT | O_RDWR, 0644);
+	rc = ioctl(fd, FS_IOC_GETFLAGS, &fl);
+	if (rc && errno == ENOTTY) {
+		skip("inode flags", "FS_IOC_GETFLAGS not supported");
+		close(fd);
+		return;
+	}
+	ck_ok(rc, "FS_IOC_GETFLAGS");
+	ck(!(fl & (FS_IMMUTABLE_FL | FS_APPEND_FL)), "a new file is neither immutable nor append-only",
+	   "flags %#x", fl);
+	write_all(fd, "abc", 3, 0);
+
+	fl |= FS_IMMUTABLE_FL;
+	ck_ok(ioctl(fd, FS_IOC_SETFLAGS, &fl), "chattr +i");
+	fl = 0;
+	ioctl(fd, FS_IOC_GETFLAGS, &fl);
+	ck(fl & FS_IMMUTABLE_FL, "lsattr shows i", "flags %#x", fl);
+	ck_err(pwrite(fd, "x", 1, 0), EPERM, "write to an immutable file through an open fd -> EPERM");
+	ck_err(openat(dfd, "flags", O_WRONLY), EPERM, "open an immutable file for writing -> EPERM");
+	ck_err(unlinkat(dfd, "flags", 0), EPERM, "unlink an immutable file -> EPERM");
+	ck_err(renameat(dfd, "flags", dfd, "flags2"), EPERM, "rename an immutable file -> EPERM");
+	ck_err(linkat(dfd, "flags", dfd, "flags3", 0), EPERM, "link to an immutable file -> EPERM");
+	ck_err(fchmod(fd, 0600), EPERM, "chmod an immutable file -> EPERM");
+	ck_err(ftruncate(fd, 0), EPERM, "truncate an immutable file -> EPERM");
+	ck_err(fsetxattr(fd, "user.x", "1", 1, 0), EPERM, "setxattr on an immutable file -> EPERM");
+	ck_err(fallocate(fd, 0, 0, 4096), EPERM, "fallocate on an immutable file -> EPERM");
+	memset(&fx, 0, sizeof(fx));
+	ck_ok(ioctl(fd, FS_IOC_FSGETXATTR, &fx), "FS_IOC_FSGETXATTR");
+	ck(fx.fsx_xflags & FS_XFLAG_IMMUTABLE, "FSGETXATTR shows the immutable xflag", "xflags %#x",
+	   fx.fsx_xflags);
+	fl &= ~FS_IMMUTABLE_FL;
+	ck_ok(ioctl(fd, FS_IOC_SETFLAGS, &fl), "chattr -i");
+	ck_eq(pwrite(fd, "x", 1, 0), 1, "writable again after chattr -i");
+
+	fl |= FS_APPEND_FL;
+	ck_ok(ioctl(fd, FS_IOC_SETFLAGS, &fl), "chattr +a");
+	ck_err(openat(dfd, "flags", O_WRONLY), EPERM, "open an append-only file without O_APPEND -> EPERM");
+	rc = openat(dfd, "flags", O_WRONLY | O_APPEND);
+	ck(rc >= 0 && write(rc, "yz", 2) == 2, "O_APPEND write to an append-only file", "%s",
+	   strerror(errno));
+	if (rc >= 0)
+		close(rc);
+	ck_err(ftruncate(fd, 0), EPERM, "truncate an append-only file -> EPERM");
+	ck_err(unlinkat(dfd, "flags", 0), EPERM, "unlink an append-only file -> EPERM");
+	fl &= ~FS_APPEND_FL;
+	ck_ok(ioctl(fd, FS_IOC_SETFLAGS, &fl), "chattr -a");
+	{
+		struct stat st;
+
+		fstat(fd, &st);
+		ck_eq(st.st_size, 5, "the appended bytes are there");
+	}
+
+	/* flags VexFS does not have are refused, not dropped */
+	rc = fl | FS_NOCOW_FL;
+	ck_err(ioctl(fd, FS_IOC_SETFLAGS, &rc), EOPNOTSUPP, "chattr +C (no copy-on-write) -> EOPNOTSUPP");
+	memset(&fx, 0, sizeof(fx));
+	ioctl(fd, FS_IOC_FSGETXATTR, &fx);
+	fx.fsx_xflags |= FS_XFLAG_NODUMP;
+	ck_ok(ioctl(fd, FS_IOC_FSSETXATTR, &fx), "FSSETXATTR sets the nodump xflag");
+	fl = 0;
+	ioctl(fd, FS_IOC_GETFLAGS, &fl);
+	ck(fl & FS_NODUMP_FL, "... seen as d by lsattr", "flags %#x", fl);
+	fx.fsx_projid = 5;
+	ck_err(ioctl(fd, FS_IOC_FSSETXATTR, &fx), EOPNOTSUPP, "FSSETXATTR of a project id -> EOPNOTSUPP");
+	close(fd);
+
+	/* a directory's A and S pass to what is created in it */
+	ck_ok(mkdirat(dfd, "flagdir", 0755), "mkdir flagdir");
+	dfd2 = openat(dfd, "flagdir", O_RDONLY | O_DIRECTORY);
+	fl = 0;
+	ioctl(dfd2, FS_IOC_GETFLAGS, &fl);
+	fl |= FS_NOATIME_FL | FS_SYNC_FL;
+	ck_ok(ioctl(dfd2, FS_IOC_SETFLAGS, &fl), "chattr +AS on a directory");
+	fd = openat(dfd2, "child", O_CREAT | O_RDWR, 0644);
+	fl = 0;
+	ioctl(fd, FS_IOC_GETFLAGS, &fl);
+	ck((fl & (FS_NOATIME_FL | FS_SYNC_FL)) == (FS_NOATIME_FL | FS_SYNC_FL),
+	   "a new file inherits A and S", "flags %#x", fl);
+	close(fd);
+	close(dfd2);
+}
+
 /* O_DIRECT: aligned I/O through the block device, coherent with the page cache. */
 static void test_direct_io(void)
 {
@@ -1042,6 +1135,53 @@ static void test_rename_dirs(void)
 	ck_ok(renameat(sd, "p1/back", sd, "p1/back2"), "rename dir within its parent");
 	xstat(sd, "p1", &p1);
 	ck_eq(p1.st_nlink, 3, "parent nlink unchanged by same-parent dir rename");
+	close(sd);
+}
+
+/* RENAME_WHITEOUT (what overlayfs does in its upper layer): the old name becomes a 0:0 char device. */
+static void test_rename_whiteout(void)
+{
+	struct stat st, f_st, d_st;
+	int sd, rc;
+
+	if (!root_checks) {
+		skip("RENAME_WHITEOUT", "needs CAP_MKNOD");
+		return;
+	}
+	sd = subdir("wh");
+	mkfile(sd, "f", 10, 21);
+	mkdirat(sd, "d", 0755);
+	mkfile(sd, "target", 5, 22);
+	xstat(sd, "f", &f_st);
+	rc = renameat2(sd, "f", sd, "g", RENAME_WHITEOUT);
+	if (!ck_ok(rc, "RENAME_WHITEOUT of a file to a free name"))
+		goto out;
+	ck_file_is(sd, "g", 10, 21, "the file moved with its content");
+	xstat(sd, "g", &st);
+	ck_eq(st.st_ino, f_st.st_ino, "the moved name is the same inode");
+	xstat(sd, "f", &st);
+	ck(S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0) && st.st_nlink == 1 &&
+	   st.st_ino != f_st.st_ino, "the old name is a whiteout: char device 0:0, one link",
+	   "mode 0%o rdev %u:%u nlink %lu", st.st_mode, major(st.st_rdev), minor(st.st_rdev),
+	   (unsigned long)st.st_nlink);
+	ck_ok(renameat2(sd, "g", sd, "target", RENAME_WHITEOUT), "RENAME_WHITEOUT over an existing file");
+	ck_file_is(sd, "target", 10, 21, "the target was replaced");
+	xstat(sd, "g", &st);
+	ck(S_ISCHR(st.st_mode) && st.st_rdev == 0, "the second old name is a whiteout too", "mode 0%o",
+	   st.st_mode);
+	xstat(sd, "d", &d_st);
+	xstat(sd, ".", &st);
+	ck_ok(renameat2(sd, "d", sd, "e", RENAME_WHITEOUT), "RENAME_WHITEOUT of a directory");
+	xstat(sd, "e", &f_st);
+	ck_eq(f_st.st_ino, d_st.st_ino, "the directory moved");
+	xstat(sd, ".", &d_st);
+	ck_eq(d_st.st_nlink, st.st_nlink, "the parent's link count is unchanged");
+	ck_err(renameat2(sd, "e", sd, "target", RENAME_WHITEOUT | RENAME_EXCHANGE), EINVAL,
+	       "WHITEOUT|EXCHANGE -> EINVAL");
+	ck_ok(unlinkat(sd, "f", 0), "a whiteout unlinks");
+	ck_ok(unlinkat(sd, "g", 0), "the other whiteout unlinks");
+	ck_ok(unlinkat(sd, "d", 0), "the directory's whiteout unlinks");
+out:
 	close(sd);
 }
 
@@ -2375,6 +2515,7 @@ int main(int argc, char **argv)
 	test_truncate();
 	test_fallocate();
 	test_punch_zero();
+	test_inode_flags();
 	test_direct_io();
 	test_fiemap();
 	test_unlink();
@@ -2383,6 +2524,7 @@ int main(int argc, char **argv)
 	test_rename_files();
 	test_rename_dirs();
 	test_renameat2();
+	test_rename_whiteout();
 	test_link();
 	test_symlink();
 	test_mknod();
