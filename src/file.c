@@ -47,8 +47,13 @@ static ssize_t vexfs_file_read_iter(struct kiocb *iocb, struct iov_iter *to)
 
 static ssize_t vexfs_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
 {
-	if (vexfs_forced_shutdown(file_inode(iocb->ki_filp)->i_sb))
+	struct inode *inode = file_inode(iocb->ki_filp);
+
+	if (vexfs_forced_shutdown(inode->i_sb))
 		return -EIO;
+	/* made immutable after this file was opened for writing (as ext4) */
+	if (IS_IMMUTABLE(inode))
+		return -EPERM;
 	if (iocb->ki_flags & IOCB_DIRECT)
 		return vexfs_dio_write(iocb, from);
 	return generic_file_write_iter(iocb, from);
