@@ -113,6 +113,45 @@ static u64 free_block(struct fsck *f)
 	return 0;
 }
 
+/*
+ * Make @l[0..n) (one inode's links, sorted by parent) fit @room bytes of
+ * xattr entries after the first link (kept in the inode): fold the named
+ * pairs of the directory with the most of them into one
+ * VEXFS_PPTR_HASH_ANY pair, as the kernel does, until they fit. Returns the
+ * new count, 0 if they cannot fit.
+ */
+static u64 fold_links(struct plink *l, u64 n, u32 room)
+{
+	u32 esize = VEXFS_XATTR_ENTRY_SIZE(sizeof(struct vexfs_pptr), 4);
+
+	for (;;) {
+		u64 i, j, best = 0, bi = 0, need = 0, sum = 0;
+
+		for (i = 0; i < n; i++)
+			if (l[i].count > (i == 0))
+				need += esize;
+		if (need <= room)
+			return n;
+		for (i = 1; i < n; i = j) {	/* l[0] stays: it is the inode's */
+			for (j = i; j < n && l[j].parent == l[i].parent; j++)
+				;
+			if (j - i > best) {
+				best = j - i;
+				bi = i;
+			}
+		}
+		if (best < 2)
+			return 0;
+		/* the run's pairs become one; hash ANY sorts last, where the run ended */
+		for (i = bi; i < bi + best; i++)
+			sum += l[i].count;
+		l[bi].hash = VEXFS_PPTR_HASH_ANY;
+		l[bi].count = (u32)sum;
+		memmove(&l[bi + 1], &l[bi + best], (n - bi - best) * sizeof(*l));
+		n -= best - 1;
+	}
+}
+
 static int cmp_xe(const void *a, const void *b)
 {
 	const struct vexfs_xattr_entry *x = *(const struct vexfs_xattr_entry *const *)a;
@@ -140,6 +179,7 @@ static bool pptr_rewrite(struct fsck *f, u64 ino, const struct plink *l, u64 n)
 	u64 xblk, blk, j;
 	u32 off;
 	bool need = false, ok = true;
+	struct plink *fl = NULL;
 
 	if (inode_loc(f, ino, &blk, &off) || read_inode(f, ino, &raw))
 		return false;
@@ -190,6 +230,16 @@ static bool pptr_rewrite(struct fsck *f, u64 ino, const struct plink *l, u64 n)
 		}
 	}
 	/* links after the first (the first one's extra count included) */
+	if (n) {
+		fl = xcalloc(n, sizeof(*fl));
+		memcpy(fl, l, n * sizeof(*fl));
+		n = fold_links(fl, n, f->bs - out);
+		if (!n) {
+			ok = false;
+			goto out;
+		}
+		l = fl;
+	}
 	for (j = 0; j < n; j++) {
 		u32 c = l[j].count - (j == 0);
 		struct vexfs_xattr_entry *xe = (void *)(nb + out);
@@ -263,20 +313,49 @@ static bool pptr_rewrite(struct fsck *f, u64 ino, const struct plink *l, u64 n)
 		free(it);
 	}
 out:
+	free(fl);
 	free(old);
 	free(nb);
 	return ok;
 }
 
-static bool same_links(const struct plink *a, u64 na, const struct plink *b, u64 nb)
+/*
+ * Whether the recorded links @p (merged) match the entries @e (merged), both
+ * of one inode, sorted by (parent, hash). A recorded pair of hash
+ * VEXFS_PPTR_HASH_ANY counts the links of its directory whose names were
+ * folded: per directory, each named pair may record at most the entries of
+ * its hash, and the folded count must be exactly the rest.
+ */
+static bool same_links(const struct plink *e, u64 ne, const struct plink *p, u64 np)
 {
-	u64 i;
+	u64 ie = 0, ip = 0;
 
-	if (na != nb)
-		return false;
-	for (i = 0; i < na; i++)
-		if (cmp_plink(&a[i], &b[i]) || a[i].count != b[i].count)
+	while (ie < ne || ip < np) {
+		u64 dir = ie < ne && (ip >= np || e[ie].parent <= p[ip].parent) ?
+			  e[ie].parent : p[ip].parent;
+		u64 left = 0, folded = 0;
+
+		while (ip < np && p[ip].parent == dir) {
+			if (p[ip].hash == VEXFS_PPTR_HASH_ANY) {
+				folded += p[ip].count;
+			} else {
+				u64 have = 0;
+
+				while (ie < ne && e[ie].parent == dir && e[ie].hash < p[ip].hash)
+					left += e[ie++].count;
+				if (ie < ne && e[ie].parent == dir && e[ie].hash == p[ip].hash)
+					have = e[ie++].count;
+				if (p[ip].count > have)
+					return false;	/* records a link that is not there */
+				left += have - p[ip].count;
+			}
+			ip++;
+		}
+		while (ie < ne && e[ie].parent == dir)
+			left += e[ie++].count;
+		if (left != folded)
 			return false;
+	}
 	return true;
 }
 

@@ -71,6 +71,10 @@ static int vexfs_acl_store(handle_t *handle, struct inode *inode, int type,
 		return acl ? -EACCES : 0;
 	if (acl) {
 		size = posix_acl_xattr_size(acl->a_count);
+		/* one entry of the xattr block: (block size - 31) / 8 ACL entries */
+		if (VEXFS_XATTR_ENTRY_SIZE(strlen(vexfs_acl_name(type)), size) >
+		    inode->i_sb->s_blocksize - sizeof(struct vexfs_xattr_header))
+			return -E2BIG;
 		value = kmalloc(size, GFP_NOFS);
 		if (!value)
 			return -ENOMEM;

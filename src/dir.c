@@ -282,31 +282,44 @@ int vexfs_dir_name_of(struct inode *dir, u32 phash, u64 ino, char *name)
 	struct buffer_head *hbh, *chain[1 + VEXFS_MAX_CHAIN];
 	struct vexfs_dir_header *dh;
 	int n, i, err = -ENOENT;
+	u32 b, end;
 
 	hbh = vexfs_read_header(dir);
 	if (IS_ERR(hbh))
 		return PTR_ERR(hbh);
 	dh = (void *)hbh->b_data;
-	n = vexfs_read_chain(dir, dh, vexfs_dir_bucket((u64)phash << 30, le32_to_cpu(dh->dh_level),
-						       le32_to_cpu(dh->dh_split)), chain);
-	if (n < 0) {
-		brelse(hbh);
-		return n;
+	/* VEXFS_PPTR_HASH_ANY: the name was not recorded, look in every bucket */
+	if (phash == VEXFS_PPTR_HASH_ANY) {
+		b = 0;
+		end = le32_to_cpu(dh->dh_nbuckets);
+	} else {
+		b = vexfs_dir_bucket((u64)phash << 30, le32_to_cpu(dh->dh_level),
+				     le32_to_cpu(dh->dh_split));
+		end = b + 1;
 	}
-	for (i = 0; i < n && err == -ENOENT; i++) {
-		const struct vexfs_dirent *de = NULL;
-
-		while ((de = vexfs_bucket_next(chain[i]->b_data, de))) {
-			if (VEXFS_PPTR_HASH(le64_to_cpu(de->d_hash)) != phash ||
-			    le64_to_cpu(de->d_ino) != ino)
-				continue;
-			memcpy(name, de->d_name, de->d_name_len);
-			name[de->d_name_len] = '\0';
-			err = 0;
+	for (; b < end && err == -ENOENT; b++) {
+		n = vexfs_read_chain(dir, dh, b, chain);
+		if (n < 0) {
+			err = n;
 			break;
 		}
+		for (i = 0; i < n && err == -ENOENT; i++) {
+			const struct vexfs_dirent *de = NULL;
+
+			while ((de = vexfs_bucket_next(chain[i]->b_data, de))) {
+				if ((phash != VEXFS_PPTR_HASH_ANY &&
+				     VEXFS_PPTR_HASH(le64_to_cpu(de->d_hash)) != phash) ||
+				    le64_to_cpu(de->d_ino) != ino)
+					continue;
+				memcpy(name, de->d_name, de->d_name_len);
+				name[de->d_name_len] = '\0';
+				err = 0;
+				break;
+			}
+		}
+		vexfs_put_chain(chain, n);
+		cond_resched();
 	}
-	vexfs_put_chain(chain, n);
 	brelse(hbh);
 	return err;
 }

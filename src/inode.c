@@ -1363,14 +1363,28 @@ static void vexfs_write_failed(struct address_space *mapping, loff_t to)
 	}
 }
 
+/* fsdata of a write_begin that started a handle */
+#define VEXFS_WB_HANDLE	((void *)1)
+
 static int vexfs_write_begin(struct file *file, struct address_space *mapping,
 			     loff_t pos, unsigned int len, vexfs_wb_page_t *pagep,
 			     void **fsdata)
 {
 	struct inode *inode = mapping->host;
+	unsigned int bits = inode->i_blkbits;
+	u64 first = pos >> bits, n = ((pos + len - 1) >> bits) - first + 1, pblk, count;
 	handle_t *handle;
 	int err, retries = 0;
 
+	/*
+	 * An overwrite of blocks the file has changes no metadata: no
+	 * transaction (the size, if it grows inside the last block, gets one
+	 * in write_end). i_rwsem keeps truncate and hole punching away.
+	 */
+	*fsdata = NULL;
+	if (!vexfs_map_run(inode, first, n, &pblk, &count) && pblk && count >= n)
+		return block_write_begin(mapping, pos, len, pagep, vexfs_get_block);
+	*fsdata = VEXFS_WB_HANDLE;
 retry:
 	handle = vexfs_journal_start(inode->i_sb,
 				     VEXFS_CREDITS_WRITE(PAGE_SIZE >> inode->i_blkbits));
@@ -1391,21 +1405,33 @@ static int vexfs_write_end(struct file *file, struct address_space *mapping,
 			   vexfs_wb_page_t page, void *fsdata)
 {
 	struct inode *inode = mapping->host;
-	handle_t *handle = journal_current_handle();
+	/* write_begin's handle, or none for an overwrite */
+	handle_t *handle = fsdata == VEXFS_WB_HANDLE ? journal_current_handle() : NULL;
 	loff_t old_size = inode->i_size;
 	int ret, err;
 
 	ret = generic_write_end(file, mapping, pos, len, copied, page, fsdata);
 	if (inode->i_size != old_size) {
+		if (!handle) {
+			handle = vexfs_journal_start(inode->i_sb, VEXFS_CREDITS_INODE);
+			if (IS_ERR(handle)) {
+				if (ret >= 0)
+					ret = PTR_ERR(handle);
+				return ret;
+			}
+		}
 		VEXFS_I(inode)->i_datasync_tid = handle->h_transaction->t_tid;
 		err = vexfs_mark_inode_dirty(handle, inode);
 		if (err && ret >= 0)
 			ret = err;
 	}
-	err = vexfs_journal_stop(handle);
-	if (err && ret >= 0)
-		ret = err;
-	if (ret < (int)len)
+	if (handle) {
+		err = vexfs_journal_stop(handle);
+		if (err && ret >= 0)
+			ret = err;
+	}
+	/* a short copy into blocks write_begin allocated: give back those past EOF */
+	if (fsdata == VEXFS_WB_HANDLE && ret < (int)len)
 		vexfs_write_failed(mapping, pos + len);
 	return ret;
 }

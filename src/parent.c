@@ -7,7 +7,9 @@
  * of a directory-scoped SEARCH and the paths of VEXFS_IOC_INO_PATHS.
  *
  * One link lives in the inode (i_parent, i_parent_hash); further links are
- * counted in the inode's xattr block (index VEXFS_XATTR_INDEX_PARENT).
+ * counted in the inode's xattr block (index VEXFS_XATTR_INDEX_PARENT), and
+ * when that block is full, the names of one directory's links are folded
+ * into a count of that directory alone (VEXFS_PPTR_HASH_ANY).
  * Every change of either bumps sbi->s_parent_lock (a seqlock) after it is
  * made, so a reader that walks pointers without locks can tell whether the
  * tree changed under it and walk again.
@@ -87,7 +89,7 @@ static int vexfs_pptr_inline_change(handle_t *handle, struct inode *inode, u64 p
 	return err;
 }
 
-/* Count one more (@delta 1) or one fewer (-1) link (@parent, @hash) in the xattr block. */
+/* Add @delta links (@parent, @hash) to the xattr block's count. */
 static int vexfs_pptr_count(handle_t *handle, struct inode *inode, u64 parent, u32 hash,
 			    int delta)
 {
@@ -98,6 +100,103 @@ static int vexfs_pptr_count(handle_t *handle, struct inode *inode, u64 parent, u
 	err = vexfs_xattr_pptr(handle, inode, &pp, delta);
 	if (!err)
 		vexfs_pptr_bump(inode->i_sb);
+	return err;
+}
+
+struct vexfs_pptr_pairs {
+	u32 n, cap;
+	struct { u64 parent; u32 hash, count; } *v;
+};
+
+static int vexfs_pptr_collect(void *arg, u64 parent, u32 hash, u32 count)
+{
+	struct vexfs_pptr_pairs *pp = arg;
+
+	if (pp->n < pp->cap)
+		pp->v[pp->n++] = (typeof(*pp->v)){ parent, hash, count };
+	return 0;
+}
+
+/*
+ * The xattr block has no room for another pair: fold the named pairs of one
+ * directory into its VEXFS_PPTR_HASH_ANY pair (their names are then found by
+ * reading that directory). @parent's own are folded when it has any, so the
+ * new link joins the folded pair; else the directory with the most pairs,
+ * which frees room for the new one. *folded says which directory was folded.
+ * Each step keeps every count right, so the block is valid after any of
+ * them. -ENOSPC when folding frees nothing (every directory has one pair).
+ */
+static int vexfs_pptr_fold(handle_t *handle, struct inode *inode, u64 parent, u64 *folded)
+{
+	struct vexfs_pptr_pairs pp = { .cap = inode->i_sb->s_blocksize / 20 };
+	u32 i, j, run, best = 0, own = 0;
+	u64 target = 0;
+	int err;
+
+	pp.v = kmalloc_array(pp.cap, sizeof(*pp.v), GFP_NOFS);
+	if (!pp.v)
+		return -ENOMEM;
+	err = vexfs_xattr_pptr_walk(inode, vexfs_pptr_collect, &pp);
+	if (err)
+		goto out;
+	/* pairs of one directory are adjacent (sorted by their bytes) */
+	for (i = 0; i < pp.n; i = j) {
+		for (j = i, run = 0; j < pp.n && pp.v[j].parent == pp.v[i].parent; j++)
+			run++;
+		if (pp.v[i].parent == parent)
+			own = run;
+		else if (run > best) {
+			best = run;
+			target = pp.v[i].parent;
+		}
+	}
+	if (own)
+		target = parent;
+	else if (best < 2) {
+		err = -ENOSPC;
+		goto out;
+	}
+	for (i = 0; i < pp.n && !err; i++) {
+		if (pp.v[i].parent != target || pp.v[i].hash == VEXFS_PPTR_HASH_ANY)
+			continue;
+		/* away first: the folded pair may need the room */
+		err = vexfs_pptr_count(handle, inode, target, pp.v[i].hash, -(int)pp.v[i].count);
+		if (!err)
+			err = vexfs_pptr_count(handle, inode, target, VEXFS_PPTR_HASH_ANY,
+					       pp.v[i].count);
+	}
+	*folded = target;
+out:
+	kfree(pp.v);
+	return err;
+}
+
+/* One more link (@parent, @hash) in the xattr block, folding names when it is full. */
+static int vexfs_pptr_inc(handle_t *handle, struct inode *inode, u64 parent, u32 hash)
+{
+	int err = vexfs_pptr_count(handle, inode, parent, hash, 1);
+	u64 folded;
+
+	if (err != -ENOSPC)
+		return err;
+	err = vexfs_pptr_fold(handle, inode, parent, &folded);
+	if (err)
+		return err;
+	return vexfs_pptr_count(handle, inode, parent,
+				folded == parent ? VEXFS_PPTR_HASH_ANY : hash, 1);
+}
+
+/* One link (@parent, @hash) fewer: its own pair, or else the directory's folded one. */
+static int vexfs_pptr_dec(handle_t *handle, struct inode *inode, u64 parent, u32 hash)
+{
+	int err = vexfs_pptr_count(handle, inode, parent, hash, -1);
+
+	if (err == -ENODATA && hash != VEXFS_PPTR_HASH_ANY)
+		err = vexfs_pptr_count(handle, inode, parent, VEXFS_PPTR_HASH_ANY, -1);
+	if (err == -ENODATA)
+		err = vexfs_corrupt(inode->i_sb,
+				    "inode %lu: no parent pointer for its link in directory %llu",
+				    inode->i_ino, parent);
 	return err;
 }
 
@@ -119,7 +218,7 @@ int vexfs_pptr_add(handle_t *handle, struct inode *inode, struct inode *dir,
 		return 0;
 	if (!VEXFS_I(inode)->i_parent)
 		return vexfs_pptr_inline_change(handle, inode, dir->i_ino, hash, 0, 0);
-	return vexfs_pptr_count(handle, inode, dir->i_ino, hash, 1);
+	return vexfs_pptr_inc(handle, inode, dir->i_ino, hash);
 }
 
 /* Forget link (@dir, @name) of @inode under @handle (VEXFS_CREDITS_PPTR). */
@@ -132,7 +231,7 @@ int vexfs_pptr_del(handle_t *handle, struct inode *inode, struct inode *dir,
 		return 0;
 	if (vexfs_pptr_is_inline(inode, dir->i_ino, hash))
 		return vexfs_pptr_inline_change(handle, inode, 0, 0, dir->i_ino, hash);
-	return vexfs_pptr_count(handle, inode, dir->i_ino, hash, -1);
+	return vexfs_pptr_dec(handle, inode, dir->i_ino, hash);
 }
 
 /*
@@ -151,12 +250,12 @@ int vexfs_pptr_move(handle_t *handle, struct inode *inode, struct inode *odir,
 		return vexfs_pptr_inline_change(handle, inode, ndir->i_ino, nhash,
 						odir->i_ino, ohash);
 	/* a further link: count the new pair first, it may need space */
-	err = vexfs_pptr_count(handle, inode, ndir->i_ino, nhash, 1);
+	err = vexfs_pptr_inc(handle, inode, ndir->i_ino, nhash);
 	if (err)
 		return err;
-	err = vexfs_pptr_count(handle, inode, odir->i_ino, ohash, -1);
+	err = vexfs_pptr_dec(handle, inode, odir->i_ino, ohash);
 	/* the emptied block is kept by pointer changes: this needs no space */
-	if (err && vexfs_pptr_count(handle, inode, ndir->i_ino, nhash, -1))
+	if (err && vexfs_pptr_dec(handle, inode, ndir->i_ino, nhash))
 		vexfs_err(inode->i_sb, "inode %lu: cannot undo a parent pointer change",
 			  inode->i_ino);
 	return err;

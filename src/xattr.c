@@ -198,6 +198,10 @@ static int __vexfs_xattr_update(handle_t *handle, struct inode *inode, u8 *nbuf,
 						  index, name, nlen))
 					old = get_unaligned_le32(xe->xe_name + nlen);
 		}
+		if (!old && delta < 0) {
+			err = -ENODATA;	/* no such pair: the caller tries the folded one */
+			goto out;
+		}
 		if ((s64)old + delta < 0 || (u64)old + delta > U32_MAX) {
 			err = vexfs_corrupt(sb, "inode %lu: parent pointer count %u%+d",
 					    inode->i_ino, old, delta);

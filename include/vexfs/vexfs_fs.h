@@ -297,6 +297,14 @@ struct vexfs_pptr {
 	__le32 pp_hash;			/* 8 name hash >> 30 */
 };
 #define VEXFS_PPTR_HASH(h)	((__u32)((h) >> 30))
+/*
+ * Hash 0xffffffff in an xattr entry: links in pp_parent whose names are not
+ * recorded (the block had no room for one entry per name: their pairs were
+ * folded into this one). A reader finds such a link's name by reading the
+ * whole directory. A link whose name hash really is 0xffffffff is counted
+ * here too, which is the same thing.
+ */
+#define VEXFS_PPTR_HASH_ANY	0xffffffffu
 
 /*
  * Vector store. Vector records live in "chunks": runs of 1 to 64 KiB /

@@ -298,6 +298,52 @@ def do_tree():
     e, out, _ = ino_paths(rfd, mino, gm, PATHS_ALL)
     ck(e == 0 and len(out) == 31, "31 links left", len(out))
 
+    # more links than the xattr block holds pairs for: the names of one
+    # directory's links are folded into a count of that directory; scope,
+    # paths and unlink still follow every link (fsck checks the counts after)
+    os.mkdir(P("f1"))
+    os.mkdir(P("f2"))
+    with open(P("x/fold"), "w") as f:
+        f.write("fold\n")
+    fid = attach(P("x/fold"), 43)
+    fino = os.stat(P("x/fold")).st_ino
+    gf = gen_of(P("x/fold"))
+    for j in range(600):
+        os.link(P("x/fold"), P("f1", "n%04d" % j))
+    for j in range(100):
+        os.link(P("x/fold"), P("f2", "m%04d" % j))
+    ck(os.stat(P("x/fold")).st_nlink == 701, "701 links to one file (ext4 allows 65000)",
+       os.stat(P("x/fold")).st_nlink)
+    e, out, _ = ino_paths(rfd, fino, gf, PATHS_ALL, buf_len=65536)
+    real = all(os.stat(P(o)).st_ino == fino for o in out) if e == 0 else False
+    ck(e == 0 and real and "x/fold" in out and any(o.startswith("f1/") for o in out) and
+       any(o.startswith("f2/") for o in out),
+       "folded links: INO_PATHS gives real links in x, f1 and f2", "%s %d" % (e, len(out)))
+    for d in ("f1", "f2"):
+        res, _ = search(P(d))
+        ck(res is not None and fid in res and res[fid]["path"].startswith(P(d) + "/"),
+           "folded links: the file is in %s's subtree" % d, res)
+    for j in range(600):
+        os.unlink(P("f1", "n%04d" % j))
+    res, _ = search(P("f1"))
+    ck(res is not None and not res and os.stat(P("x/fold")).st_nlink == 101,
+       "all of f1's links unlinked: not in f1, 101 links", res)
+    for j in range(0, 100, 3):
+        os.rename(P("f2", "m%04d" % j), P("f1", "r%04d" % j))
+    res, _ = search(P("f1"))
+    ck(res is not None and fid in res, "links renamed from f2 to f1: in f1 again", res)
+    for j in range(100):
+        os.unlink(P("f1" if j % 3 == 0 else "f2", ("r%04d" if j % 3 == 0 else "m%04d") % j))
+    e, out, _ = ino_paths(rfd, fino, gf, PATHS_ALL)
+    ck(e == 0 and out == ["x/fold"] and os.stat(P("x/fold")).st_nlink == 1,
+       "every other link unlinked: one link, one path", "%s %s" % (e, out))
+    # left folded for fsck (parent.sh damages and rebuilds its pointers)
+    with open(P("x/keep"), "w") as f:
+        f.write("keep\n")
+    kpino = os.stat(P("x/keep")).st_ino
+    for j in range(400):
+        os.link(P("x/keep"), P("f2", "k%04d" % j))
+
     # the link kept in the inode goes, the one in the xattr block stays
     os.mkdir(P("k1"))
     os.mkdir(P("k2"))
@@ -402,7 +448,8 @@ def do_tree():
     os.close(rfd)
     os.close(afd)
     with open(os.path.join(WORK, "inos.json"), "w") as f:
-        json.dump({"inos": inos, "ids": ids, "many": mino, "mid": mid, "tid": tid}, f)
+        json.dump({"inos": inos, "ids": ids, "many": mino, "mid": mid, "tid": tid,
+                   "keep": kpino}, f)
 
 
 def do_user():
@@ -434,6 +481,11 @@ def do_after():
     rfd = os.open(M, os.O_RDONLY | os.O_DIRECTORY)
     e, out, _ = ino_paths(rfd, st["many"], gen_of(P("x/many")), PATHS_ALL)
     ck(e == 0 and len(out) == 31, "after fsck -y: the 31 links of x/many", len(out))
+    e, out, _ = ino_paths(rfd, st["keep"], gen_of(P("x/keep")), PATHS_ALL, buf_len=65536)
+    ck(e == 0 and "x/keep" in out and any(o.startswith("f2/k") for o in out) and
+       all(os.stat(P(o)).st_ino == st["keep"] for o in out) and
+       os.stat(P("x/keep")).st_nlink == 401,
+       "after fsck -y rebuilt 401 links (folded): real paths in x and f2", "%s %d" % (e, len(out)))
     os.close(rfd)
 
 

@@ -36,10 +36,13 @@ many=$(ino '["many"]')
 $IMG "$DEV" inode "$f5" parent 1
 $IMG "$DEV" inode "$many" parent 0
 $IMG "$DEV" inode "$many" parent_hash 0
+# and the inline pointer of a file of 401 links (their pairs do not fit: fsck folds them)
+keep=$(ino '["keep"]')
+$IMG "$DEV" inode "$keep" parent 0
 "$FSCK" -n "$DEV" >$W/fsck.out 2>&1
 rc=$?
 ok "fsck -n finds damaged parent pointers (exit 4)" \
-	sh -c "[ $rc = 4 ] && grep -q 'inode $f5: parent pointers' $W/fsck.out && grep -q 'inode $many: parent pointers' $W/fsck.out"
+	sh -c "[ $rc = 4 ] && grep -q 'inode $f5: parent pointers' $W/fsck.out && grep -q 'inode $many: parent pointers' $W/fsck.out && grep -q 'inode $keep: parent pointers' $W/fsck.out"
 "$FSCK" -y "$DEV" >$W/fsck.out 2>&1
 rc=$?
 ok "fsck -y rebuilds them (exit 1)" test $rc = 1
