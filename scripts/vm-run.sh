@@ -162,13 +162,13 @@ chmod +x "$ird/init"
 drives=()
 n=0
 for f in "${usedisks[@]}"; do
-	drives+=(-drive "file=$f,if=virtio,format=raw,cache=unsafe")
+	drives+=(-drive "file=$f,if=virtio,format=raw,cache=unsafe,discard=unmap")
 	n=$((n + 1))
 done
 for s in "${disks[@]}"; do
 	f=$outdir/disk$n.img
 	rm -f "$f"; truncate -s "$s" "$f"
-	drives+=(-drive "file=$f,if=virtio,format=raw,cache=unsafe")
+	drives+=(-drive "file=$f,if=virtio,format=raw,cache=unsafe,discard=unmap")
 	n=$((n + 1))
 done
 

@@ -152,21 +152,30 @@ static bool vexfs_committed_busy(struct buffer_head *bh, u32 bit)
 	return busy;
 }
 
-static u32 vexfs_find_allocatable(struct buffer_head *bh, u32 nbits, u32 start)
+/* Free in the bitmap but not allocatable: uncommitted free, or being discarded. */
+static bool vexfs_busy(struct vexfs_group_info *gi, struct buffer_head *bh, u32 bit)
+{
+	return bit - gi->trim_start < gi->trim_len || vexfs_committed_busy(bh, bit);
+}
+
+/* Under gi->lock. */
+static u32 vexfs_find_allocatable(struct vexfs_group_info *gi, struct buffer_head *bh,
+				  u32 nbits, u32 start)
 {
 	u32 bit = vexfs_find_next_zero((u8 *)bh->b_data, nbits, start);
 
-	while (bit < nbits && vexfs_committed_busy(bh, bit))
+	while (bit < nbits && vexfs_busy(gi, bh, bit))
 		bit = vexfs_find_next_zero((u8 *)bh->b_data, nbits, bit + 1);
 	return bit;
 }
 
-static u32 vexfs_allocatable_run(struct buffer_head *bh, u32 nbits, u32 bit, u32 max)
+static u32 vexfs_allocatable_run(struct vexfs_group_info *gi, struct buffer_head *bh,
+				 u32 nbits, u32 bit, u32 max)
 {
 	u32 n = 0;
 
 	while (bit + n < nbits && n < max && !vexfs_test_bit((u8 *)bh->b_data, bit + n) &&
-	       !vexfs_committed_busy(bh, bit + n))
+	       !vexfs_busy(gi, bh, bit + n))
 		n++;
 	return n;
 }
@@ -195,9 +204,9 @@ static int vexfs_alloc_in_group(handle_t *handle, struct super_block *sb, u32 gr
 		goto out;
 
 	spin_lock(&gi->lock);
-	bit = vexfs_find_allocatable(bh, nbits, start);
+	bit = vexfs_find_allocatable(gi, bh, nbits, start);
 	if (bit >= nbits && start)
-		bit = vexfs_find_allocatable(bh, nbits, 0);
+		bit = vexfs_find_allocatable(gi, bh, nbits, 0);
 	if (bit >= nbits) {
 		spin_unlock(&gi->lock);
 		if (le32_to_cpu(gd->bg_free_blocks) &&
@@ -208,7 +217,7 @@ static int vexfs_alloc_in_group(handle_t *handle, struct super_block *sb, u32 gr
 			err = -ENOSPC;	/* full, or only blocks freed by uncommitted transactions */
 		goto out;
 	}
-	run = vexfs_allocatable_run(bh, nbits, bit, *count);
+	run = vexfs_allocatable_run(gi, bh, nbits, bit, *count);
 	if (run > le32_to_cpu(gd->bg_free_blocks)) {
 		spin_unlock(&gi->lock);
 		err = vexfs_corrupt(sb, "group %u: free block count below bitmap", grp);
@@ -371,6 +380,94 @@ void vexfs_free_blocks(handle_t *handle, struct inode *inode, u64 block,
 		block += n;
 		count -= n;
 	}
+}
+
+/* ---- FITRIM -------------------------------------------------------------- */
+
+#define VEXFS_TRIM_MAX	2048	/* blocks held out of allocation per discard */
+
+/*
+ * Discard the free runs of at least @minlen blocks in [@first, @end) of group
+ * @grp. A run is free in the bitmap and in jbd2's committed copy (so no
+ * transaction, running or committed, has it in use: a crash cannot give it
+ * back to a file); while it is discarded the allocator skips it (the group's
+ * trim window), so nothing is written to it meanwhile.
+ */
+static int vexfs_trim_group(struct super_block *sb, u32 grp, u32 first, u32 end, u32 minlen,
+			    u64 *trimmed)
+{
+	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
+	struct vexfs_group_info *gi = &sbi->s_groups[grp];
+	u64 base = (u64)grp * sbi->s_geom.blocks_per_group;
+	struct buffer_head *bh = vexfs_read_block_bitmap(sb, grp);
+	u32 bit = first, run;
+	int err = 0;
+
+	if (IS_ERR(bh))
+		return PTR_ERR(bh);
+	while (bit < end) {
+		spin_lock(&gi->lock);
+		bit = vexfs_find_allocatable(gi, bh, end, bit);
+		run = bit < end ? vexfs_allocatable_run(gi, bh, end, bit, VEXFS_TRIM_MAX) : 0;
+		if (run >= minlen) {
+			gi->trim_start = bit;
+			gi->trim_len = run;
+		}
+		spin_unlock(&gi->lock);
+		if (!run)
+			break;
+		if (run >= minlen) {
+			err = sb_issue_discard(sb, base + bit, run, GFP_NOFS, 0);
+			spin_lock(&gi->lock);
+			gi->trim_len = 0;
+			spin_unlock(&gi->lock);
+			if (err)
+				break;
+			*trimmed += run;
+		}
+		bit += run;
+		if (fatal_signal_pending(current)) {
+			err = -EINTR;
+			break;
+		}
+		cond_resched();
+	}
+	brelse(bh);
+	return err;
+}
+
+/*
+ * FITRIM: discard the free blocks of byte range [start, start + len), in
+ * free runs of at least minlen bytes; on return len is the bytes discarded.
+ * Allocation and frees go on meanwhile (see vexfs_trim_group).
+ */
+int vexfs_trim_fs(struct super_block *sb, struct fstrim_range *r)
+{
+	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
+	struct vexfs_geom *g = &sbi->s_geom;
+	unsigned int bits = sb->s_blocksize_bits;
+	u64 start = r->start >> bits, end, trimmed = 0;
+	u64 minlen = max_t(u64, DIV_ROUND_UP(r->minlen, sb->s_blocksize), 1);
+	u32 grp;
+	int err = 0;
+
+	if (start >= g->blocks || r->len < sb->s_blocksize || minlen > g->blocks_per_group)
+		return -EINVAL;
+	end = r->len >> bits >= g->blocks - start ? g->blocks : start + (r->len >> bits);
+	mutex_lock(&sbi->s_trim_lock);
+	for (grp = start / g->blocks_per_group; !err && (u64)grp * g->blocks_per_group < end;
+	     grp++) {
+		u64 base = (u64)grp * g->blocks_per_group;
+		u32 first = max_t(u64, start, base) - base;
+		u32 last = min_t(u64, end, base + vexfs_group_blocks(g, grp)) - base;
+
+		first = max(first, vexfs_group_overhead(g, grp));
+		if (first < last)
+			err = vexfs_trim_group(sb, grp, first, last, (u32)minlen, &trimmed);
+	}
+	mutex_unlock(&sbi->s_trim_lock);
+	r->len = trimmed << bits;
+	return err;
 }
 
 /* ---- inodes ------------------------------------------------------------- */

@@ -300,6 +300,26 @@ static int vexfs_shutdown(struct super_block *sb, unsigned long arg)
 	return 0;
 }
 
+static int vexfs_fitrim(struct super_block *sb, void __user *arg)
+{
+	struct fstrim_range r;
+	int err;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (!bdev_max_discard_sectors(sb->s_bdev))
+		return -EOPNOTSUPP;
+	if (copy_from_user(&r, arg, sizeof(r)))
+		return -EFAULT;
+	if (sb_rdonly(sb))
+		return -EROFS;
+	r.minlen = max_t(u64, r.minlen, bdev_discard_granularity(sb->s_bdev));
+	err = vexfs_trim_fs(sb, &r);
+	if (err)
+		return err;
+	return copy_to_user(arg, &r, sizeof(r)) ? -EFAULT : 0;
+}
+
 long vexfs_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct inode *inode = file_inode(file);
@@ -307,6 +327,8 @@ long vexfs_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	switch (cmd) {
 	case VEXFS_IOC_SHUTDOWN:
 		return vexfs_shutdown(inode->i_sb, arg);
+	case FITRIM:
+		return vexfs_fitrim(inode->i_sb, (void __user *)arg);
 	}
 	if (_IOC_TYPE(cmd) == VEXFS_IOC_MAGIC)
 		return vexfs_vec_ioctl(file, cmd, arg);

@@ -415,6 +415,7 @@ static int vexfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	sb->s_fs_info = sbi;
 	sbi->sb = sb;
 	mutex_init(&sbi->s_orphan_lock);
+	mutex_init(&sbi->s_trim_lock);
 	INIT_LIST_HEAD(&sbi->s_orphans);
 	spin_lock_init(&sbi->s_next_gen_lock);
 	seqlock_init(&sbi->s_parent_lock);

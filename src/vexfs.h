@@ -73,6 +73,7 @@ struct vexfs_group_info {
 	spinlock_t lock;		/* bitmap and descriptor updates */
 	bool bbm_verified;
 	bool ibm_verified;
+	u32 trim_start, trim_len;	/* free blocks FITRIM is discarding: not to allocate */
 };
 
 struct vexfs_sb_info {
@@ -93,6 +94,7 @@ struct vexfs_sb_info {
 	struct percpu_counter s_dirs;
 	u32 s_last_group;			/* rotor for directory placement */
 	struct mutex s_orphan_lock;
+	struct mutex s_trim_lock;		/* one FITRIM at a time */
 	struct list_head s_orphans;		/* in-memory orphan list */
 	spinlock_t s_next_gen_lock;
 	seqlock_t s_parent_lock;		/* bumped on every parent pointer change */
@@ -229,6 +231,8 @@ void vexfs_evict_inode(struct inode *inode);
 int vexfs_get_block(struct inode *inode, sector_t iblock,
 		    struct buffer_head *bh_result, int create);
 int vexfs_free_range(struct inode *inode, u64 first, u64 end);
+struct fstrim_range;
+int vexfs_trim_fs(struct super_block *sb, struct fstrim_range *r);
 int vexfs_map_run(struct inode *inode, u64 lblk, u64 max, u64 *pblk, u64 *count);
 #define VEXFS_MAP_CREATE	0x1	/* allocate a block for a hole */
 #define VEXFS_MAP_META		0x2	/* the block is metadata (directory) */

@@ -781,6 +781,45 @@ static void test_posix_acl(void)
 	close(sd);
 }
 
+/* FITRIM: free space discarded, data kept, bad ranges refused. */
+static void test_fitrim(void)
+{
+	struct fstrim_range r = { 0, UINT64_MAX, 0 };
+	unsigned char w[65536], rd[65536];
+	struct statvfs sv;
+	int fd, rc;
+
+	if (!root_checks) {
+		skip("FITRIM", "needs CAP_SYS_ADMIN");
+		return;
+	}
+	fd = openat(dfd, "trimmed", O_CREAT | O_RDWR, 0644);
+	fill(w, sizeof(w), 71);
+	write_all(fd, w, sizeof(w), 0);
+	fsync(fd);
+	rc = ioctl(dfd, FITRIM, &r);
+	if (rc && (errno == EOPNOTSUPP || errno == ENOTTY)) {
+		skip("FITRIM", "no discard on this device");
+		close(fd);
+		return;
+	}
+	ck_ok(rc, "FITRIM of the whole filesystem");
+	fstatvfs(dfd, &sv);
+	ck(r.len > 0 && r.len <= (uint64_t)sv.f_blocks * sv.f_frsize, "FITRIM reports the bytes it trimmed",
+	   "%llu of %llu", (unsigned long long)r.len,
+	   (unsigned long long)sv.f_blocks * sv.f_frsize);
+	posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+	ck_eq(pread(fd, rd, sizeof(rd), 0), sizeof(rd), "read the file after FITRIM");
+	ck_mem(rd, w, sizeof(rd), "FITRIM left the file's data");
+	r = (struct fstrim_range){ 1ULL << 62, UINT64_MAX, 0 };
+	ck_err(ioctl(dfd, FITRIM, &r), EINVAL, "FITRIM starting past the end -> EINVAL");
+	r = (struct fstrim_range){ 0, 100, 0 };
+	ck_err(ioctl(dfd, FITRIM, &r), EINVAL, "FITRIM shorter than a block -> EINVAL");
+	r = (struct fstrim_range){ 0, UINT64_MAX, UINT64_MAX / 2 };
+	ck_err(ioctl(dfd, FITRIM, &r), EINVAL, "FITRIM with a minimum run larger than a group -> EINVAL");
+	close(fd);
+}
+
 /* O_DIRECT: aligned I/O through the block device, coherent with the page cache. */
 static void test_direct_io(void)
 {
@@ -2632,6 +2671,7 @@ int main(int argc, char **argv)
 	test_punch_zero();
 	test_inode_flags();
 	test_posix_acl();
+	test_fitrim();
 	test_direct_io();
 	test_fiemap();
 	test_unlink();
