@@ -230,6 +230,26 @@ int vexfs_internal_inode_init(handle_t *handle, struct super_block *sb, u64 ino)
  * (rmdir frees it while still linked, mkdir in it WARNs in inc_nlink()).
  * Only an inode on the orphan list may have none.
  */
+/*
+ * An inode read back from disk may have been changed by the running (or
+ * committing) transaction before it was last evicted (an unlink of another
+ * link, then drop_caches): fsync must wait for that one, as ext4_iget says.
+ */
+static void vexfs_init_sync_tids(journal_t *journal, struct vexfs_inode_info *vi)
+{
+	transaction_t *t;
+	tid_t tid;
+
+	if (!journal)
+		return;
+	read_lock(&journal->j_state_lock);
+	t = journal->j_running_transaction ? : journal->j_committing_transaction;
+	tid = t ? t->t_tid : journal->j_commit_sequence;
+	read_unlock(&journal->j_state_lock);
+	vi->i_sync_tid = tid;
+	vi->i_datasync_tid = tid;
+}
+
 static bool vexfs_links_valid(struct inode *inode, unsigned int flags)
 {
 	if (!inode->i_nlink)
@@ -366,6 +386,7 @@ static struct inode *__vexfs_iget(struct super_block *sb, u64 ino, unsigned int 
 	vi->i_vec_head = le64_to_cpu(raw->i_vec_head);
 	vi->i_vec_count = le32_to_cpu(raw->i_vec_count);
 	vi->i_goal_group = (u32)((ino - 1) / sbi->s_geom.inodes_per_group);
+	vexfs_init_sync_tids(sbi->s_journal, vi);
 	if (vi->i_xattr_block && !vexfs_data_block(&sbi->s_geom, vi->i_xattr_block)) {
 		vexfs_err(sb, "corrupt metadata: inode %llu xattr block out of range", ino);
 		goto bad_bh;
