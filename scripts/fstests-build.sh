@@ -44,7 +44,8 @@ done
 
 FSTESTS_BUILD_PKGS=(autoconf automake libtool make gcc xfslibs-dev uuid-dev libattr1-dev
 	libacl1-dev libaio-dev libgdbm-dev libgdbm-compat-dev liburing-dev libcap-dev)
-FSTESTS_RUN_PKGS=(xfsprogs attr acl bc perl fio psmisc)
+# gawk: fstests sorts getfattr output with asort() (generic/062), which mawk lacks
+FSTESTS_RUN_PKGS=(xfsprogs attr acl bc perl fio psmisc gawk)
 need_pkgs "${FSTESTS_BUILD_PKGS[@]}" "${FSTESTS_RUN_PKGS[@]}" patch xz-utils
 
 mkdir -p "$cache"
