@@ -79,15 +79,18 @@ static inline struct timespec64 simple_inode_init_ts(struct inode *inode)
 #define vexfs_splice_read generic_file_splice_read
 #endif
 
-/* generic_perform_write() advances ki_pos itself since 6.5 (182c25e9c157). */
+/*
+ * generic_perform_write() advances ki_pos itself since 182c25e9c157 (6.5),
+ * which stable kernels carry too (Debian's 6.1.0-57 does): advance it here
+ * only when it did not move, whichever kernel this is.
+ */
 static inline ssize_t vexfs_perform_write(struct kiocb *iocb, struct iov_iter *from)
 {
+	loff_t pos = iocb->ki_pos;
 	ssize_t written = generic_perform_write(iocb, from);
 
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 5, 0)
-	if (written > 0)
+	if (written > 0 && iocb->ki_pos == pos)
 		iocb->ki_pos += written;
-#endif
 	return written;
 }
 

@@ -893,6 +893,18 @@ static void test_direct_io(void)
 	ck_eq(pread(fd, r, 4096, 2 << 20), 4096, "the gap it left reads");
 	ck_zero(r, 4096, "the gap reads as zeros");
 
+	/* write() moves the position by what it wrote, also where it went buffered */
+	{
+		int fd2 = openat(dfd, "dio2", O_CREAT | O_RDWR | O_DIRECT | O_TRUNC, 0644);
+
+		ck_eq(write(fd2, w, 8192), 8192, "O_DIRECT write() extending a file");
+		ck_eq(write(fd2, w, 8192), 8192, "a second one");
+		ck_eq(lseek(fd2, 0, SEEK_CUR), 16384, "the file position moved by the bytes written");
+		fstat(fd2, &st);
+		ck_eq(st.st_size, 16384, "the size is what was written");
+		close(fd2);
+	}
+
 	/* fcntl can turn it on */
 	flags = fcntl(bfd, F_GETFL);
 	ck_ok(fcntl(bfd, F_SETFL, flags | O_DIRECT), "fcntl F_SETFL O_DIRECT");
