@@ -165,12 +165,21 @@ for f in "${usedisks[@]}"; do
 	drives+=(-drive "file=$f,if=virtio,format=raw,cache=unsafe,discard=unmap")
 	n=$((n + 1))
 done
+first_fresh=$n
 for s in "${disks[@]}"; do
 	f=$outdir/disk$n.img
 	rm -f "$f"; truncate -s "$s" "$f"
 	drives+=(-drive "file=$f,if=virtio,format=raw,cache=unsafe,discard=unmap")
 	n=$((n + 1))
 done
+# fresh_disks: make the -d disks empty again (a second boot of the command)
+fresh_disks() {
+	local i=$first_fresh s
+	for s in "${disks[@]}"; do
+		rm -f "$outdir/disk$i.img"; truncate -s "$s" "$outdir/disk$i.img"
+		i=$((i + 1))
+	done
+}
 
 # --- boot ----------------------------------------------------------------------
 append="console=ttyS0 panic=-1 oops=panic quiet loglevel=4 rdinit=/init"
@@ -227,6 +236,23 @@ else
 	if ! grep -q VEXFS-VM-CMD "$console" && grep -Eq '(Oops|Kernel panic|BUG:)' "$console"; then
 		cp "$console" "$console.boot-crash"
 		log "the kernel crashed while booting, before the command started (console: $console.boot-crash); booting again"
+		timeout -s KILL "$timeout" "${qemu[@]}"
+		qrc=$?
+	fi
+	# A double fault that is not a stack overflow (the kernel then reports
+	# "stack guard page was hit") cannot come from a module's code: on x86-64
+	# it needs a fault while the CPU delivers an exception, i.e. a broken
+	# IDT, TSS or IST stack. Under TCG it has been seen with an impossible
+	# saved frame (EFLAGS with the VM bit set in 64-bit mode, in
+	# kmem_cache_alloc during a mount, and in kthreadd at boot). The command
+	# runs once more on fresh disks (when it has no -D disk, whose state
+	# cannot be restored); the first console is kept and named in the log,
+	# and a second crash of any kind fails the run as usual.
+	if [ ${#usedisks[@]} = 0 ] && grep -q 'Oops: double fault' "$console" &&
+	   ! grep -q 'stack guard page' "$console"; then
+		cp "$console" "$console.double-fault"
+		log "the CPU emulation raised a double fault that is not a stack overflow (console: $console.double-fault); running the command again on fresh disks"
+		fresh_disks
 		timeout -s KILL "$timeout" "${qemu[@]}"
 		qrc=$?
 	fi
