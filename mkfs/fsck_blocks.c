@@ -83,36 +83,6 @@ static void dmap_add(struct fsck *f, struct walk *w, u64 lblk, u64 pblk)
 	w->r->map_len++;
 }
 
-/*
- * A POSIX ACL entry: named "access" or "default", its value the
- * system.posix_acl_* xattr form: version 2, then 8-byte entries, each tag
- * known (the kernel checks the entries' order and ids when it reads them).
- */
-static bool acl_xattr(const struct vexfs_xattr_entry *xe)
-{
-	const unsigned char *v = (const unsigned char *)xe->xe_name + xe->xe_name_len;
-	unsigned int vlen = le16_to_cpu(xe->xe_value_len), i;
-	bool named = (xe->xe_name_len == 6 && !memcmp(xe->xe_name, "access", 6)) ||
-		     (xe->xe_name_len == 7 && !memcmp(xe->xe_name, "default", 7));
-	__le32 version;
-	__le16 tag;
-
-	if (!named || vlen < 4 || (vlen - 4) % 8)
-		return false;
-	memcpy(&version, v, 4);
-	if (le32_to_cpu(version) != 2)
-		return false;
-	for (i = 4; i < vlen; i += 8) {
-		memcpy(&tag, v + i, 2);
-		switch (le16_to_cpu(tag)) {
-		case 0x01: case 0x02: case 0x04: case 0x08: case 0x10: case 0x20:
-			continue;
-		}
-		return false;
-	}
-	return true;
-}
-
 /* Indirect block @blk with @depth levels below it (1 = single). */
 static void walk_ind(struct fsck *f, struct walk *w, u64 blk, int depth, u64 base)
 {
@@ -209,7 +179,10 @@ static bool check_xattr(struct fsck *f, struct walk *w, u64 blk)
 			     (unsigned long long)ino, (unsigned long long)blk, off);
 			return false;
 		}
-		if (xe->xe_index == VEXFS_XATTR_INDEX_POSIX_ACL && !acl_xattr(xe)) {
+		if (xe->xe_index == VEXFS_XATTR_INDEX_POSIX_ACL &&
+		    vexfs_acl_entry_check((const u8 *)xe->xe_name, xe->xe_name_len,
+					  (const u8 *)xe->xe_name + xe->xe_name_len,
+					  le16_to_cpu(xe->xe_value_len)) < 0) {
 			prob(f, P_NOFIX, "inode %llu: xattr block %llu: bad POSIX ACL at offset %u",
 			     (unsigned long long)ino, (unsigned long long)blk, off);
 			return false;

@@ -198,7 +198,7 @@ static void scan_dir(struct fsck *f, u64 idx, bool reachable)
 		d->flags |= R_PARTIAL;
 		return;
 	}
-	if (vexfs_dirhdr_validate(&dh, (d->size >> f->bits) - 1, &why)) {
+	if (vexfs_dirhdr_validate(f->buf, f->bs, (d->size >> f->bits) - 1, &why)) {
 		prob(f, P_NOFIX, "directory %llu: %s", (unsigned long long)ino, why);
 		f->incomplete = true;
 		d->flags |= R_PARTIAL;

@@ -11,16 +11,6 @@
 #include <linux/posix_acl_xattr.h>
 #include <linux/slab.h>
 
-/* The ACL type of an on-disk entry name, or -1. Also used to validate blocks. */
-int vexfs_acl_type(const char *name, u32 len)
-{
-	if (len == 6 && !memcmp(name, "access", 6))
-		return ACL_TYPE_ACCESS;
-	if (len == 7 && !memcmp(name, "default", 7))
-		return ACL_TYPE_DEFAULT;
-	return -1;
-}
-
 #ifdef CONFIG_FS_POSIX_ACL
 
 static const char *vexfs_acl_name(int type)

@@ -17,20 +17,32 @@ static u32 vexfs_dirblk_csum(struct inode *dir, const void *buf, u32 off)
 				dir->i_sb->s_blocksize, off);
 }
 
+/*
+ * Sealing reads only the bytes in use: the validators require the rest of a
+ * header or bucket block to be zero, and every change keeps it so (entries
+ * are packed, a deleted one's bytes are zeroed).
+ */
+static void vexfs_seal_used(struct inode *dir, struct buffer_head *bh, u32 used, u32 off)
+{
+	__le32 *csum = (__le32 *)(bh->b_data + off);
+
+	*csum = cpu_to_le32(vexfs_block_csum_used(VEXFS_SB(dir->i_sb)->s_csum_seed,
+						  dir->i_ino, bh->b_data, used,
+						  dir->i_sb->s_blocksize, off));
+}
+
 static void vexfs_seal_header(struct inode *dir, struct buffer_head *bh)
 {
-	struct vexfs_dir_header *dh = (void *)bh->b_data;
-
-	dh->dh_checksum = cpu_to_le32(vexfs_dirblk_csum(dir, bh->b_data,
-				offsetof(struct vexfs_dir_header, dh_checksum)));
+	vexfs_seal_used(dir, bh, sizeof(struct vexfs_dir_header),
+			offsetof(struct vexfs_dir_header, dh_checksum));
 }
 
 static void vexfs_seal_bucket(struct inode *dir, struct buffer_head *bh)
 {
 	struct vexfs_bucket_header *bb = (void *)bh->b_data;
 
-	bb->bb_checksum = cpu_to_le32(vexfs_dirblk_csum(dir, bh->b_data,
-				offsetof(struct vexfs_bucket_header, bb_checksum)));
+	vexfs_seal_used(dir, bh, sizeof(*bb) + le16_to_cpu(bb->bb_used),
+			offsetof(struct vexfs_bucket_header, bb_checksum));
 }
 
 static u32 vexfs_dir_max_buckets(struct inode *dir)
@@ -58,7 +70,8 @@ static struct buffer_head *vexfs_read_header(struct inode *dir)
 		return ERR_PTR(vexfs_corrupt(dir->i_sb, "directory %lu header fails its checksum",
 					     dir->i_ino));
 	}
-	if (vexfs_dirhdr_validate(dh, vexfs_dir_max_buckets(dir), &why)) {
+	if (vexfs_dirhdr_validate(dh, dir->i_sb->s_blocksize, vexfs_dir_max_buckets(dir),
+				  &why)) {
 		brelse(bh);
 		return ERR_PTR(vexfs_corrupt(dir->i_sb, "directory %lu: %s", dir->i_ino, why));
 	}

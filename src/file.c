@@ -171,9 +171,8 @@ out:
  * transaction: each new block is zeroed on disk before the mapping that
  * exposes it commits.
  */
-static int vexfs_alloc_range(struct file *file, int mode, loff_t offset, loff_t len)
+static int vexfs_alloc_range(struct inode *inode, int mode, loff_t offset, loff_t len)
 {
-	struct inode *inode = file_inode(file);
 	struct super_block *sb = inode->i_sb;
 	loff_t new_size = offset + len;
 	u64 first, last, lblk;
@@ -252,7 +251,7 @@ static long vexfs_fallocate(struct file *file, int mode, loff_t offset, loff_t l
 		if (err || (mode & FALLOC_FL_PUNCH_HOLE))
 			goto sync;
 	}
-	err = vexfs_alloc_range(file, mode, offset, len);
+	err = vexfs_alloc_range(inode, mode, offset, len);
 sync:
 	if (!err && (file->f_flags & O_SYNC || IS_SYNC(inode)))
 		err = vexfs_force_commit(sb);

@@ -778,7 +778,7 @@ int vexfs_get_block(struct inode *inode, sector_t iblock,
 			      &pblk, &is_new);
 	if (err)
 		return err;
-	if (create && !pblk) {
+	if (!pblk) {
 		/*
 		 * Writeback maps with create set but without a handle: fine for
 		 * mapped blocks. Callers that allocate must run inside one.
@@ -788,12 +788,10 @@ int vexfs_get_block(struct inode *inode, sector_t iblock,
 		WARN_ON_ONCE(1);
 		return -EIO;
 	}
-	if (pblk) {
-		map_bh(bh_result, inode->i_sb, pblk);
-		bh_result->b_size = inode->i_sb->s_blocksize;
-		if (is_new)
-			set_buffer_new(bh_result);
-	}
+	map_bh(bh_result, inode->i_sb, pblk);
+	bh_result->b_size = inode->i_sb->s_blocksize;
+	if (is_new)
+		set_buffer_new(bh_result);
 	return 0;
 }
 

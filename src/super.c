@@ -11,6 +11,7 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/random.h>
+#include <linux/crc32.h>
 #include <linux/crc32c.h>
 #include "vexfs.h"
 #include "vexfs/ondisk_check.h"
@@ -20,6 +21,11 @@ static struct kmem_cache *vexfs_inode_cachep;
 u32 vexfs_crc32c(u32 crc, const void *buf, size_t len)
 {
 	return crc32c(crc, buf, len);
+}
+
+u32 vexfs_crc32c_zeros(u32 crc, size_t len)
+{
+	return __crc32c_le_shift(crc, len);
 }
 
 void vexfs_msg(struct super_block *sb, const char *fmt, ...)

@@ -280,7 +280,6 @@ extern const struct inode_operations vexfs_fast_symlink_inode_operations;
 /* ---- file.c ------------------------------------------------------------- */
 /* acl.c */
 struct posix_acl;
-int vexfs_acl_type(const char *name, u32 len);
 #ifdef CONFIG_FS_POSIX_ACL
 struct posix_acl *vexfs_get_acl(struct inode *inode, int type, bool rcu);
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)

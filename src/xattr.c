@@ -48,8 +48,9 @@ static int vexfs_xattr_check(struct inode *inode, struct buffer_head *bh)
 		     !get_unaligned_le32(xe->xe_name + sizeof(struct vexfs_pptr))))
 			goto bad;
 		if (xe->xe_index == VEXFS_XATTR_INDEX_POSIX_ACL &&
-		    (vexfs_acl_type(xe->xe_name, xe->xe_name_len) < 0 ||
-		     le16_to_cpu(xe->xe_value_len) < 4))
+		    vexfs_acl_entry_check((const u8 *)xe->xe_name, xe->xe_name_len,
+					  (const u8 *)xe->xe_name + xe->xe_name_len,
+					  le16_to_cpu(xe->xe_value_len)) < 0)
 			goto bad;
 		off += size;
 		n++;

@@ -47,5 +47,7 @@
  * vexfs_crc32c(~0U, buf, len) with no final inversion (as ext4 metadata).
  */
 u32 vexfs_crc32c(u32 crc, const void *buf, size_t len);
+/* vexfs_crc32c(crc, @len zero bytes), in time logarithmic in @len (kernel) */
+u32 vexfs_crc32c_zeros(u32 crc, size_t len);
 
 #endif /* _VEXFS_COMPAT_H */

@@ -277,6 +277,8 @@ struct vexfs_xattr_entry {
  * perm, le32 id per entry; ids as seen from the initial user namespace).
  */
 #define VEXFS_XATTR_INDEX_POSIX_ACL	5
+#define VEXFS_ACL_ACCESS		0	/* name "access" */
+#define VEXFS_ACL_DEFAULT		1	/* name "default" */
 #define VEXFS_XATTR_INDEX_MAX		5
 
 /*

@@ -44,9 +44,10 @@ void vexfs_dir_bucket_range(u32 b, u32 level, u32 split, u64 *lo, u64 *hi)
 	*hi = *lo + (1ULL << (VEXFS_HASH_BITS - d));
 }
 
-int vexfs_dirhdr_validate(const struct vexfs_dir_header *dh, u64 max_buckets,
+int vexfs_dirhdr_validate(const void *blk, u32 block_size, u64 max_buckets,
 			  const char **why)
 {
+	const struct vexfs_dir_header *dh = blk;
 	u32 level = le32_to_cpu(dh->dh_level), split = le32_to_cpu(dh->dh_split);
 
 	if (le32_to_cpu(dh->dh_magic) != VEXFS_DIRHDR_MAGIC) {
@@ -61,6 +62,10 @@ int vexfs_dirhdr_validate(const struct vexfs_dir_header *dh, u64 max_buckets,
 	}
 	if (!le64_to_cpu(dh->dh_parent)) {
 		*why = "directory without parent";
+		return -EUCLEAN;
+	}
+	if (!vexfs_zero_tail(blk, sizeof(*dh), block_size)) {
+		*why = "directory header block has data past the header";
 		return -EUCLEAN;
 	}
 	return 0;
@@ -119,6 +124,10 @@ int vexfs_bucket_validate(const void *blk, u32 block_size, const char **why)
 	}
 	if (n != count) {
 		*why = "bucket entry count mismatch";
+		return -EUCLEAN;
+	}
+	if (!vexfs_zero_tail(blk, end, block_size)) {
+		*why = "bucket has data past its entries";
 		return -EUCLEAN;
 	}
 	return 0;

@@ -44,6 +44,36 @@ u32 vexfs_block_csum(u32 seed, u64 ino, const void *buf, u32 size, u32 csum_off)
 	return vexfs_crc32c(crc, p + csum_off + 4, size - csum_off - 4);
 }
 
+u32 vexfs_block_csum_used(u32 seed, u64 ino, const void *buf, u32 used, u32 size,
+			  u32 csum_off)
+{
+	static const u8 zero[4];
+	__le64 i = cpu_to_le64(ino);
+	const u8 *p = buf;
+	u32 crc = vexfs_crc32c(seed, &i, sizeof(i));
+
+	crc = vexfs_crc32c(crc, p, csum_off);
+	crc = vexfs_crc32c(crc, zero, 4);
+	crc = vexfs_crc32c(crc, p + csum_off + 4, used - csum_off - 4);
+	return vexfs_crc32c_zeros(crc, size - used);
+}
+
+bool vexfs_zero_tail(const void *buf, u32 from, u32 size)
+{
+	const u8 *p = buf;
+
+	for (; from < size && (from & 7); from++)
+		if (p[from])
+			return false;
+	for (; from + 8 <= size; from += 8)
+		if (get_unaligned_le64(p + from))
+			return false;
+	for (; from < size; from++)
+		if (p[from])
+			return false;
+	return true;
+}
+
 u32 vexfs_bitmap_csum(u32 seed, const void *buf, u32 bytes)
 {
 	return vexfs_crc32c(seed, buf, bytes);
@@ -467,4 +497,27 @@ u64 vexfs_max_lblk(u32 block_size)
 	u64 p = vexfs_ptrs_per_block(block_size);
 
 	return VEXFS_NDIR_BLOCKS + p + p * p + p * p * p;
+}
+
+int vexfs_acl_entry_check(const u8 *name, u32 name_len, const u8 *value, u32 value_len)
+{
+	int type;
+	u32 i;
+
+	if (name_len == 6 && !memcmp(name, "access", 6))
+		type = VEXFS_ACL_ACCESS;
+	else if (name_len == 7 && !memcmp(name, "default", 7))
+		type = VEXFS_ACL_DEFAULT;
+	else
+		return -1;
+	if (value_len < 4 || (value_len - 4) % 8 || get_unaligned_le32(value) != 2)
+		return -1;
+	for (i = 4; i < value_len; i += 8) {
+		switch (get_unaligned_le16(value + i)) {
+		case 0x01: case 0x02: case 0x04: case 0x08: case 0x10: case 0x20:
+			continue;	/* USER_OBJ USER GROUP_OBJ GROUP MASK OTHER */
+		}
+		return -1;
+	}
+	return type;
 }

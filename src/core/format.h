@@ -23,6 +23,15 @@ u32 vexfs_inode_csum(u32 seed, u64 ino, const struct vexfs_inode *raw);
  * at byte @csum_off (treated as zero), seeded with the owner inode.
  */
 u32 vexfs_block_csum(u32 seed, u64 ino, const void *buf, u32 size, u32 csum_off);
+/*
+ * vexfs_block_csum of a block whose bytes [@used, @size) are zero, reading
+ * only the first @used (csum_off + 4 <= used <= size): directory blocks,
+ * whose validators require the zero tail, are sealed this way.
+ */
+u32 vexfs_block_csum_used(u32 seed, u64 ino, const void *buf, u32 used, u32 size,
+			  u32 csum_off);
+/* Are bytes [@from, @size) of @buf all zero? */
+bool vexfs_zero_tail(const void *buf, u32 from, u32 size);
 u32 vexfs_bitmap_csum(u32 seed, const void *buf, u32 bytes);
 
 /* ---- superblock --------------------------------------------------------- */
@@ -133,6 +142,16 @@ int vexfs_block_path(u32 block_size, u64 lblk, u32 offsets[4]);
 /* One past the largest mappable logical block. */
 u64 vexfs_max_lblk(u32 block_size);
 
+/* ---- xattr entries ------------------------------------------------------ */
+
+/*
+ * A POSIX ACL entry (index VEXFS_XATTR_INDEX_POSIX_ACL): VEXFS_ACL_ACCESS or
+ * VEXFS_ACL_DEFAULT from its name, or -1 when the name is neither or the
+ * value is not the system.posix_acl_* form (version 2, 8-byte entries with
+ * known tags). The kernel's posix_acl_from_xattr checks entry order and ids.
+ */
+int vexfs_acl_entry_check(const u8 *name, u32 name_len, const u8 *value, u32 value_len);
+
 /* ---- directories -------------------------------------------------------- */
 
 u64 vexfs_name_hash(const u64 key[2], const char *name, u32 len);
@@ -146,7 +165,8 @@ void vexfs_dir_bucket_range(u32 b, u32 level, u32 split, u64 *lo, u64 *hi);
  * belong to bucket @b when @b != U32_MAX). Returns 0 or -EUCLEAN with *why.
  */
 int vexfs_bucket_validate(const void *blk, u32 block_size, const char **why);
-int vexfs_dirhdr_validate(const struct vexfs_dir_header *dh, u64 max_buckets,
+/* Validate a directory header block (the header, zeros after it). */
+int vexfs_dirhdr_validate(const void *blk, u32 block_size, u64 max_buckets,
 			  const char **why);
 
 /* Iterate entries of a validated bucket: returns NULL after the last. */

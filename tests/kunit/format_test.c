@@ -471,7 +471,33 @@ static void vexfs_dir_hash_test(struct kunit *test)
 	KUNIT_EXPECT_NE(test, a, vexfs_name_hash(key2, "hello", 5));	/* keyed */
 }
 
+/*
+ * Directory blocks are sealed from their bytes in use and the kernel's
+ * __crc32c_le_shift for the zero rest: the same sum as over the whole block.
+ */
+static void vexfs_dir_seal_test(struct kunit *test)
+{
+	u8 *blk = kunit_kzalloc(test, 4096, GFP_KERNEL);
+	u32 used, k;
+
+	KUNIT_ASSERT_NOT_NULL(test, blk);
+	for (used = 24; used <= 4096; used += 509) {
+		memset(blk, 0, 4096);
+		for (k = 0; k < used; k++)
+			blk[k] = (u8)(k * 31 + used);
+		KUNIT_EXPECT_EQ(test, vexfs_block_csum_used(0x1234567, 77, blk, used, 4096, 4),
+				vexfs_block_csum(0x1234567, 77, blk, 4096, 4));
+		KUNIT_EXPECT_EQ(test, vexfs_block_csum_used(0x1234567, 77, blk, used, 1024 > used ?
+							    1024 : used, 4),
+				vexfs_block_csum(0x1234567, 77, blk, 1024 > used ? 1024 : used, 4));
+		KUNIT_EXPECT_TRUE(test, vexfs_zero_tail(blk, used, 4096));
+	}
+	blk[4095] = 1;
+	KUNIT_EXPECT_FALSE(test, vexfs_zero_tail(blk, 0, 4096));
+}
+
 static struct kunit_case vexfs_dir_cases[] = {
+	KUNIT_CASE(vexfs_dir_seal_test),
 	KUNIT_CASE(vexfs_dir_bucket_ops_test),
 	KUNIT_CASE(vexfs_dir_bucket_corrupt_test),
 	KUNIT_CASE(vexfs_dir_linear_hash_test),

@@ -70,6 +70,27 @@ static void test_csum_definitions(void)
 	memset(blk + 1020, 0, 4);
 	VT_EQ(crc, vexfs_crc32c(vexfs_crc32c(seed, &i, 8), blk, 1024));
 	VT_EQ(vexfs_bitmap_csum(seed, blk, 100), vexfs_crc32c(seed, blk, 100));
+
+	/* Sealed from the bytes in use: the same sum when the rest is zero. */
+	for (k = 24; k <= 1024; k += 100) {
+		u8 big[8192];
+
+		memset(blk + k, 0, 1024 - k);
+		VT_EQ(vexfs_block_csum_used(seed, 42, blk, k, 1024, 4),
+		      vexfs_block_csum(seed, 42, blk, 1024, 4));
+		VT_CHECK(vexfs_zero_tail(blk, k, 1024));
+		memcpy(big, blk, 1024);
+		memset(big + 1024, 0, sizeof(big) - 1024);
+		VT_EQ(vexfs_block_csum_used(seed, 42, big, k, sizeof(big), 4),
+		      vexfs_block_csum(seed, 42, big, sizeof(big), 4));
+	}
+	blk[1023] = 1;
+	VT_CHECK(!vexfs_zero_tail(blk, 1000, 1024));
+	VT_CHECK(vexfs_zero_tail(blk, 1024, 1024));
+	blk[1023] = 0;
+	blk[1001] = 1;
+	VT_CHECK(!vexfs_zero_tail(blk, 1001, 1024));
+	VT_CHECK(vexfs_zero_tail(blk, 1002, 1024));
 }
 
 /* Reference SipHash-2-4 outputs: key 00..0f, message 00 01 .. (n-1). */
@@ -659,6 +680,11 @@ static void test_bucket_ops(void)
 	VT_CHECK(de && le64_to_cpu(de->d_ino) == 12 && (u8 *)de == blk + HDR + 24);
 	for (n = HDR + 48; n < HDR + 80; n++)
 		VT_CHECK_MSG(blk[n] == 0, "byte %u not zeroed", n);
+	/* a byte past the entries is refused: buckets are sealed without it */
+	blk[BS - 1] = 1;
+	VT_EQ(vexfs_bucket_validate(blk, BS, &why), -EUCLEAN);
+	VT_CHECK(!strcmp(why, "bucket has data past its entries"));
+	blk[BS - 1] = 0;
 	vexfs_bucket_remove(blk, find_name(blk, "a"));
 	vexfs_bucket_remove(blk, find_name(blk, "xyzzy"));
 	VT_EQ(bh->bb_count, 0);
@@ -771,37 +797,49 @@ static void test_bucket_validate_rejects(void)
 
 static void test_dirhdr_validate(void)
 {
-	struct vexfs_dir_header dh;
+	union {
+		struct vexfs_dir_header dh;
+		u8 b[1024];
+	} u;
+	struct vexfs_dir_header *dhp = &u.dh;
 	const char *why;
 
-	memset(&dh, 0, sizeof(dh));
+	memset(&u, 0, sizeof(u));
+#define dh (*dhp)
 	dh.dh_magic = cpu_to_le32(VEXFS_DIRHDR_MAGIC);
 	dh.dh_nbuckets = cpu_to_le32(1);
 	dh.dh_parent = cpu_to_le64(1);
-	VT_EQ(vexfs_dirhdr_validate(&dh, 1, &why), 0);
-	VT_EQ(vexfs_dirhdr_validate(&dh, 0, &why), -EUCLEAN);	/* beyond i_size */
+	VT_EQ(vexfs_dirhdr_validate(&u, 1024, 1, &why), 0);
+	VT_EQ(vexfs_dirhdr_validate(&u, 1024, 0, &why), -EUCLEAN);	/* beyond i_size */
 	dh.dh_level = cpu_to_le32(3);
 	dh.dh_split = cpu_to_le32(5);
 	dh.dh_nbuckets = cpu_to_le32(13);
-	VT_EQ(vexfs_dirhdr_validate(&dh, 13, &why), 0);
-	VT_EQ(vexfs_dirhdr_validate(&dh, 12, &why), -EUCLEAN);
+	VT_EQ(vexfs_dirhdr_validate(&u, 1024, 13, &why), 0);
+	VT_EQ(vexfs_dirhdr_validate(&u, 1024, 12, &why), -EUCLEAN);
 	dh.dh_nbuckets = cpu_to_le32(12);
-	VT_EQ(vexfs_dirhdr_validate(&dh, 100, &why), -EUCLEAN);
+	VT_EQ(vexfs_dirhdr_validate(&u, 1024, 100, &why), -EUCLEAN);
 	dh.dh_split = cpu_to_le32(8);				/* split must be < 2^L */
 	dh.dh_nbuckets = cpu_to_le32(16);
-	VT_EQ(vexfs_dirhdr_validate(&dh, 100, &why), -EUCLEAN);
+	VT_EQ(vexfs_dirhdr_validate(&u, 1024, 100, &why), -EUCLEAN);
 	dh.dh_level = cpu_to_le32(31);
 	dh.dh_split = 0;
 	dh.dh_nbuckets = cpu_to_le32(1U << 31);
-	VT_EQ(vexfs_dirhdr_validate(&dh, ~0ULL, &why), -EUCLEAN);
+	VT_EQ(vexfs_dirhdr_validate(&u, 1024, ~0ULL, &why), -EUCLEAN);
 	dh.dh_level = cpu_to_le32(30);
 	dh.dh_nbuckets = cpu_to_le32(1U << 30);
-	VT_EQ(vexfs_dirhdr_validate(&dh, ~0ULL, &why), 0);
+	VT_EQ(vexfs_dirhdr_validate(&u, 1024, ~0ULL, &why), 0);
 	dh.dh_parent = 0;
-	VT_EQ(vexfs_dirhdr_validate(&dh, ~0ULL, &why), -EUCLEAN);
+	VT_EQ(vexfs_dirhdr_validate(&u, 1024, ~0ULL, &why), -EUCLEAN);
 	dh.dh_parent = cpu_to_le64(1);
 	dh.dh_magic = cpu_to_le32(VEXFS_BUCKET_MAGIC);
-	VT_EQ(vexfs_dirhdr_validate(&dh, ~0ULL, &why), -EUCLEAN);
+	VT_EQ(vexfs_dirhdr_validate(&u, 1024, ~0ULL, &why), -EUCLEAN);
+	/* the rest of the block is zero (it is sealed without being read) */
+	dh.dh_magic = cpu_to_le32(VEXFS_DIRHDR_MAGIC);
+	VT_EQ(vexfs_dirhdr_validate(&u, 1024, ~0ULL, &why), 0);
+	u.b[1023] = 1;
+	VT_EQ(vexfs_dirhdr_validate(&u, 1024, ~0ULL, &why), -EUCLEAN);
+	VT_CHECK(!strcmp(why, "directory header block has data past the header"));
+#undef dh
 }
 
 /* ---- linear-hash addressing ---------------------------------------------- */

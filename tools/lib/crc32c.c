@@ -10,3 +10,12 @@ u32 vexfs_crc32c(u32 crc, const void *buf, size_t len)
 {
 	return ext2fs_crc32c_le(crc, buf, len);
 }
+
+u32 vexfs_crc32c_zeros(u32 crc, size_t len)
+{
+	static const u8 zero[4096];
+
+	for (; len > sizeof(zero); len -= sizeof(zero))
+		crc = ext2fs_crc32c_le(crc, zero, sizeof(zero));
+	return ext2fs_crc32c_le(crc, zero, len);
+}

@@ -70,6 +70,14 @@ static inline u16 get_unaligned_le16(const void *p)
 	return le16toh(v);
 }
 
+static inline u32 get_unaligned_le32(const void *p)
+{
+	u32 v;
+
+	memcpy(&v, p, sizeof(v));
+	return le32toh(v);
+}
+
 static inline u64 get_unaligned_le64(const void *p)
 {
 	u64 v;
