@@ -227,7 +227,9 @@ static int vexfs_alloc_in_group(handle_t *handle, struct super_block *sb, u32 gr
 		vexfs_set_bit((u8 *)bh->b_data, bit + i);
 	le32_add_cpu(&gd->bg_free_blocks, -run);
 	gd->bg_block_bitmap_csum =
-		cpu_to_le32(vexfs_bitmap_csum(sbi->s_csum_seed, bh->b_data, sbi->s_geom.block_size));
+		cpu_to_le32(vexfs_bitmap_csum_flip(sbi->s_csum_seed,
+						   le32_to_cpu(gd->bg_block_bitmap_csum),
+						   bh->b_data, sbi->s_geom.block_size, bit, run));
 	vexfs_gd_update_csum(sb, grp, gd);
 	spin_unlock(&gi->lock);
 
@@ -359,7 +361,9 @@ void vexfs_free_blocks(handle_t *handle, struct inode *inode, u64 block,
 		}
 		le32_add_cpu(&gd->bg_free_blocks, n);
 		gd->bg_block_bitmap_csum =
-			cpu_to_le32(vexfs_bitmap_csum(sbi->s_csum_seed, bh->b_data, g->block_size));
+			cpu_to_le32(vexfs_bitmap_csum_flip(sbi->s_csum_seed,
+							   le32_to_cpu(gd->bg_block_bitmap_csum),
+							   bh->b_data, g->block_size, bit, n));
 		vexfs_gd_update_csum(sb, grp, gd);
 		spin_unlock(&gi->lock);
 		vexfs_journal_dirty(handle, sb, bh);
@@ -556,8 +560,10 @@ struct inode *vexfs_new_inode(handle_t *handle, struct mnt_idmap_or_ns *idmap,
 		if (S_ISDIR(mode))
 			le32_add_cpu(&gd->bg_used_dirs, 1);
 		gd->bg_inode_bitmap_csum =
-			cpu_to_le32(vexfs_bitmap_csum(sbi->s_csum_seed, bh->b_data,
-						      g->inodes_per_group / 8));
+			cpu_to_le32(vexfs_bitmap_csum_flip(sbi->s_csum_seed,
+							   le32_to_cpu(gd->bg_inode_bitmap_csum),
+							   bh->b_data, g->inodes_per_group / 8,
+							   bit, 1));
 		vexfs_gd_update_csum(sb, grp, gd);
 		spin_unlock(&gi->lock);
 		err = vexfs_journal_dirty(handle, sb, bh);
@@ -650,8 +656,9 @@ void vexfs_free_inode(handle_t *handle, struct inode *inode)
 	if (is_dir && le32_to_cpu(gd->bg_used_dirs))
 		le32_add_cpu(&gd->bg_used_dirs, -1);
 	gd->bg_inode_bitmap_csum =
-		cpu_to_le32(vexfs_bitmap_csum(sbi->s_csum_seed, bh->b_data,
-					      g->inodes_per_group / 8));
+		cpu_to_le32(vexfs_bitmap_csum_flip(sbi->s_csum_seed,
+						   le32_to_cpu(gd->bg_inode_bitmap_csum),
+						   bh->b_data, g->inodes_per_group / 8, bit, 1));
 	vexfs_gd_update_csum(sb, grp, gd);
 	spin_unlock(&gi->lock);
 	vexfs_journal_dirty(handle, sb, bh);

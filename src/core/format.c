@@ -79,6 +79,31 @@ u32 vexfs_bitmap_csum(u32 seed, const void *buf, u32 bytes)
 	return vexfs_crc32c(seed, buf, bytes);
 }
 
+u32 vexfs_bitmap_csum_flip(u32 seed, u32 csum, const void *map, u32 bytes, u32 first,
+			   u32 n)
+{
+	u32 b0 = first / 8, b1 = (first + n - 1) / 8, b, crc = 0;
+
+	if (!n)
+		return csum;
+	if (b1 - b0 >= 64)
+		return vexfs_bitmap_csum(seed, map, bytes);
+	/*
+	 * CRC32C is linear: over two messages of one length from one seed,
+	 * crc(s, A) ^ crc(s, B) = crc(0, A ^ B). A ^ B is zero but for the
+	 * flipped bits; its leading zeros leave a zero register unchanged and
+	 * its trailing zeros are a shift.
+	 */
+	for (b = b0; b <= b1; b++) {
+		u32 lo = b == b0 ? first % 8 : 0;
+		u32 hi = b == b1 ? (first + n - 1) % 8 : 7;
+		u8 delta = (u8)((0xffU >> (7 - hi)) & (0xffU << lo));
+
+		crc = vexfs_crc32c(crc, &delta, 1);
+	}
+	return csum ^ vexfs_crc32c_zeros(crc, bytes - b1 - 1);
+}
+
 /* ---- geometry ----------------------------------------------------------- */
 
 static u32 journal_default(u32 bits, u64 blocks)

@@ -33,6 +33,13 @@ u32 vexfs_block_csum_used(u32 seed, u64 ino, const void *buf, u32 used, u32 size
 /* Are bytes [@from, @size) of @buf all zero? */
 bool vexfs_zero_tail(const void *buf, u32 from, u32 size);
 u32 vexfs_bitmap_csum(u32 seed, const void *buf, u32 bytes);
+/*
+ * vexfs_bitmap_csum of @map (@bytes long) whose bits [@first, @first + @n)
+ * were just flipped, from @csum, its sum before: reads only @map's changed
+ * bytes when they are few (an allocation or a free touches one or two).
+ */
+u32 vexfs_bitmap_csum_flip(u32 seed, u32 csum, const void *map, u32 bytes, u32 first,
+			   u32 n);
 
 /* ---- superblock --------------------------------------------------------- */
 

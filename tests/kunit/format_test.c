@@ -494,6 +494,20 @@ static void vexfs_dir_seal_test(struct kunit *test)
 	}
 	blk[4095] = 1;
 	KUNIT_EXPECT_FALSE(test, vexfs_zero_tail(blk, 0, 4096));
+
+	/* bitmap sums updated from the flipped bits alone */
+	for (k = 0; k < 300; k++) {
+		u32 first = (k * 977) % 32768, n = 1 + k % 40, before, j;
+
+		if (first + n > 32768)
+			n = 32768 - first;
+		blk[(k * 13) % 4096] ^= (u8)k;
+		before = vexfs_bitmap_csum(0x55, blk, 4096);
+		for (j = first; j < first + n; j++)
+			blk[j / 8] ^= (u8)(1U << (j % 8));
+		KUNIT_EXPECT_EQ(test, vexfs_bitmap_csum_flip(0x55, before, blk, 4096, first, n),
+				vexfs_bitmap_csum(0x55, blk, 4096));
+	}
 }
 
 static struct kunit_case vexfs_dir_cases[] = {

@@ -84,6 +84,23 @@ static void test_csum_definitions(void)
 		VT_EQ(vexfs_block_csum_used(seed, 42, big, k, sizeof(big), 4),
 		      vexfs_block_csum(seed, 42, big, sizeof(big), 4));
 	}
+	/* bitmap sums updated from the flipped bits alone, any run, any place */
+	for (k = 0; k < 2000; k++) {
+		u32 bytes = (k & 1) ? 1024 : 128, first = (u32)(vt_rnd() % (bytes * 8)), n, j;
+		u32 before;
+
+		n = 1 + (u32)(vt_rnd() % ((k % 3) ? 20 : bytes * 8 - first));
+		if (first + n > bytes * 8)
+			n = bytes * 8 - first;
+		for (j = 0; j < bytes; j++)
+			blk[j] = (u8)vt_rnd();
+		before = vexfs_bitmap_csum(seed, blk, bytes);
+		for (j = first; j < first + n; j++)
+			blk[j / 8] ^= (u8)(1U << (j % 8));
+		VT_EQ(vexfs_bitmap_csum_flip(seed, before, blk, bytes, first, n),
+		      vexfs_bitmap_csum(seed, blk, bytes));
+	}
+	memset(blk, 0, 1024);
 	blk[1023] = 1;
 	VT_CHECK(!vexfs_zero_tail(blk, 1000, 1024));
 	VT_CHECK(vexfs_zero_tail(blk, 1024, 1024));
