@@ -1692,6 +1692,12 @@ static void test_permissions(void)
 			r |= 16;
 		if (!(fchmodat(dfd, "perm644", 0777, 0) < 0 && errno == EPERM))
 			r |= 32;
+		{
+			struct fstrim_range tr = { 0, UINT64_MAX, 0 };
+
+			if (!(ioctl(dfd, FITRIM, &tr) < 0 && errno == EPERM))
+				r |= 64;
+		}
 		_exit(r);
 	}
 	waitpid(pid, &status, 0);
@@ -1706,6 +1712,7 @@ static void test_permissions(void)
 	ck(!(status & 8), "other user: create in 0755 root dir -> EACCES", "allowed");
 	ck(!(status & 16), "other user: unlink in 0755 root dir -> EACCES", "allowed");
 	ck(!(status & 32), "other user: chmod someone else's file -> EPERM", "allowed");
+	ck(!(status & 64), "other user: FITRIM -> EPERM", "allowed");
 }
 
 /* ---- timestamps --------------------------------------------------------------- */
