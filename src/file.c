@@ -243,6 +243,12 @@ static long vexfs_fallocate(struct file *file, int mode, loff_t offset, loff_t l
 	if (new_size > sb->s_maxbytes || new_size < offset)
 		return -EFBIG;
 	inode_lock(inode);
+	/* RLIMIT_FSIZE: EFBIG and SIGXFSZ, as a write would get */
+	if (!(mode & FALLOC_FL_KEEP_SIZE) && new_size > i_size_read(inode)) {
+		err = inode_newsize_ok(inode, new_size);
+		if (err)
+			goto out;
+	}
 	err = file_modified(file);
 	if (err)
 		goto out;

@@ -26,6 +26,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -35,6 +36,7 @@
 #include <linux/fs.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/sysmacros.h>
@@ -782,6 +784,49 @@ static void test_posix_acl(void)
 }
 
 /* FITRIM: free space discarded, data kept, bad ranges refused. */
+/* fallocate that would grow a file past RLIMIT_FSIZE: EFBIG, nothing allocated */
+static void test_fallocate_rlimit(void)
+{
+	struct rlimit rl = { 1 << 20, 1 << 20 };
+	struct stat st;
+	pid_t pid;
+	int status, fd;
+
+	fd = openat(dfd, "falloc_rlimit", O_CREAT | O_RDWR | O_TRUNC, 0644);
+	if (!ck(fd >= 0, "create falloc_rlimit", "%s", strerror(errno)))
+		return;
+	pid = fork();
+	if (pid == 0) {
+		int r = 0;
+
+		signal(SIGXFSZ, SIG_IGN);
+		if (setrlimit(RLIMIT_FSIZE, &rl))
+			_exit(99);
+		if (!(fallocate(fd, 0, 0, 2 << 20) < 0 && errno == EFBIG))
+			r |= 1;
+		if (!(fallocate(fd, FALLOC_FL_ZERO_RANGE, 0, 2 << 20) < 0 && errno == EFBIG))
+			r |= 2;
+		if (fallocate(fd, 0, 0, 512 << 10))
+			r |= 4;
+		_exit(r);
+	}
+	waitpid(pid, &status, 0);
+	if (!ck(WIFEXITED(status) && WEXITSTATUS(status) != 99, "fallocate under RLIMIT_FSIZE ran",
+		"status 0x%x", status)) {
+		close(fd);
+		return;
+	}
+	status = WEXITSTATUS(status);
+	ck(!(status & 1), "fallocate past RLIMIT_FSIZE -> EFBIG", "allowed");
+	ck(!(status & 2), "ZERO_RANGE past RLIMIT_FSIZE -> EFBIG", "allowed");
+	ck(!(status & 4), "fallocate inside RLIMIT_FSIZE works", "refused");
+	fstat(fd, &st);
+	ck(st.st_size == 512 << 10 && st.st_blocks <= (1 << 20) / 512,
+	   "the refused calls allocated nothing", "size %lld, %lld sectors",
+	   (long long)st.st_size, (long long)st.st_blocks);
+	close(fd);
+}
+
 static void test_fitrim(void)
 {
 	struct fstrim_range r = { 0, UINT64_MAX, 0 };
@@ -2688,6 +2733,7 @@ int main(int argc, char **argv)
 	test_truncate();
 	test_fallocate();
 	test_punch_zero();
+	test_fallocate_rlimit();
 	test_inode_flags();
 	test_posix_acl();
 	test_fitrim();
