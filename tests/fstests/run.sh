@@ -47,6 +47,10 @@ load_vexfs
 # the guest's modules are in the unpacked kernel root, not in the host's /lib
 # (kmod's modprobe takes options from MODPROBE_OPTIONS)
 [ -n "${VEXFS_KROOT:-}" ] && export MODPROBE_OPTIONS="-d $VEXFS_KROOT"
+# mount(8) of an image file needs /dev/loop-control, which a system with udev
+# or kmod's static nodes has before loop.ko is loaded; this guest has neither
+# (generic/042 failed its mount with EPERM)
+modprobe loop 2>/dev/null || true
 # mkfs(8) and fsck(8) find mkfs.vexfs and fsck.vexfs on PATH (the patch makes
 # fstests stop when either is missing: fsck(8) exits 0 for an unknown type)
 export PATH=$B:$PATH
