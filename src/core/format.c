@@ -34,14 +34,7 @@ u32 vexfs_inode_csum(u32 seed, u64 ino, const struct vexfs_inode *raw)
 
 u32 vexfs_block_csum(u32 seed, u64 ino, const void *buf, u32 size, u32 csum_off)
 {
-	static const u8 zero[4];
-	__le64 i = cpu_to_le64(ino);
-	const u8 *p = buf;
-	u32 crc = vexfs_crc32c(seed, &i, sizeof(i));
-
-	crc = vexfs_crc32c(crc, p, csum_off);
-	crc = vexfs_crc32c(crc, zero, 4);
-	return vexfs_crc32c(crc, p + csum_off + 4, size - csum_off - 4);
+	return vexfs_block_csum_used(seed, ino, buf, size, size, csum_off);
 }
 
 u32 vexfs_block_csum_used(u32 seed, u64 ino, const void *buf, u32 used, u32 size,
@@ -55,7 +48,7 @@ u32 vexfs_block_csum_used(u32 seed, u64 ino, const void *buf, u32 used, u32 size
 	crc = vexfs_crc32c(crc, p, csum_off);
 	crc = vexfs_crc32c(crc, zero, 4);
 	crc = vexfs_crc32c(crc, p + csum_off + 4, used - csum_off - 4);
-	return vexfs_crc32c_zeros(crc, size - used);
+	return used < size ? vexfs_crc32c_zeros(crc, size - used) : crc;
 }
 
 bool vexfs_zero_tail(const void *buf, u32 from, u32 size)
