@@ -225,7 +225,8 @@ static int vexfs_alloc_range(struct inode *inode, int mode, loff_t offset, loff_
 /*
  * fallocate: mode 0 and KEEP_SIZE allocate; PUNCH_HOLE frees; ZERO_RANGE
  * punches and then allocates zeroed blocks, so the range reads zeros and
- * stays allocated. COLLAPSE_RANGE and INSERT_RANGE are not supported.
+ * stays allocated. COLLAPSE_RANGE and INSERT_RANGE move the blocks after
+ * the offset (shift.c).
  */
 static long vexfs_fallocate(struct file *file, int mode, loff_t offset, loff_t len)
 {
@@ -234,7 +235,8 @@ static long vexfs_fallocate(struct file *file, int mode, loff_t offset, loff_t l
 	loff_t new_size = offset + len;
 	long err;
 
-	if (mode & ~(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE))
+	if (mode & ~(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE |
+		     FALLOC_FL_COLLAPSE_RANGE | FALLOC_FL_INSERT_RANGE))
 		return -EOPNOTSUPP;
 	if (!S_ISREG(inode->i_mode))
 		return -ENODEV;
@@ -244,7 +246,8 @@ static long vexfs_fallocate(struct file *file, int mode, loff_t offset, loff_t l
 		return -EFBIG;
 	inode_lock(inode);
 	/* RLIMIT_FSIZE: EFBIG and SIGXFSZ, as a write would get */
-	if (!(mode & FALLOC_FL_KEEP_SIZE) && new_size > i_size_read(inode)) {
+	if (!(mode & (FALLOC_FL_KEEP_SIZE | FALLOC_FL_COLLAPSE_RANGE | FALLOC_FL_INSERT_RANGE)) &&
+	    new_size > i_size_read(inode)) {
 		err = inode_newsize_ok(inode, new_size);
 		if (err)
 			goto out;
@@ -252,6 +255,14 @@ static long vexfs_fallocate(struct file *file, int mode, loff_t offset, loff_t l
 	err = file_modified(file);
 	if (err)
 		goto out;
+	if (mode & FALLOC_FL_COLLAPSE_RANGE) {
+		err = vexfs_collapse_range(inode, offset, len);
+		goto sync;
+	}
+	if (mode & FALLOC_FL_INSERT_RANGE) {
+		err = vexfs_insert_range(inode, offset, len);
+		goto sync;
+	}
 	if (mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE)) {
 		err = vexfs_punch_hole(inode, offset, len);
 		if (err || (mode & FALLOC_FL_PUNCH_HOLE))

@@ -532,16 +532,20 @@ static int vexfs_ind_set(handle_t *handle, struct inode *inode,
  * allocated inside @handle; *is_new tells the caller to initialise it.
  * Caller holds i_map_sem (shared for lookups, exclusive to allocate).
  */
-static int __vexfs_map_block(handle_t *handle, struct inode *inode, u64 lblk,
-			     unsigned int flags, u64 *pblk, bool *is_new)
+int __vexfs_map_block(handle_t *handle, struct inode *inode, u64 lblk,
+		      unsigned int flags, u64 *pblk, bool *is_new)
 {
 	struct super_block *sb = inode->i_sb;
 	struct vexfs_inode_info *vi = VEXFS_I(inode);
 	u32 offsets[4];
 	int depth, level, err;
-	u64 blk, goal;
+	u64 blk, goal, set = 0;
 	struct buffer_head *bh = NULL;
 
+	if (flags & VEXFS_MAP_SET) {
+		set = *pblk;
+		flags |= VEXFS_MAP_CREATE;
+	}
 	*pblk = 0;
 	if (is_new)
 		*is_new = false;
@@ -615,16 +619,24 @@ check:
 	if (!vexfs_blk_valid(sb, *pblk))
 		return vexfs_corrupt(sb, "inode %lu: block %llu out of range", inode->i_ino,
 				     *pblk);
+	if (set)	/* moving a block onto a mapped one would lose it */
+		return vexfs_corrupt(sb, "inode %lu: block %llu already mapped at %llu",
+				     inode->i_ino, *pblk, lblk);
 	return 0;
 
 alloc_data:
 	{
 		u32 count = 1;
 
-		err = vexfs_new_blocks(handle, inode, goal, &count, &blk);
+		if (set) {	/* a block moved here (vexfs_shift_blocks): no allocation */
+			blk = set;
+			err = 0;
+		} else {
+			err = vexfs_new_blocks(handle, inode, goal, &count, &blk);
+		}
 		if (!err && bh) {
 			err = vexfs_ind_set(handle, inode, bh, offsets[depth - 1], blk);
-			if (err)	/* not linked: give the new block back */
+			if (err && !set)	/* not linked: give the new block back */
 				vexfs_free_blocks(handle, inode, blk, 1, false);
 		} else if (!err) {
 			vi->i_block[offsets[0]] = cpu_to_le64(blk);
@@ -632,12 +644,14 @@ alloc_data:
 		brelse(bh);
 		if (err)
 			return err;
-		inode->i_blocks += sb->s_blocksize >> 9;
 		vi->i_datasync_tid = handle->h_transaction->t_tid;
+		*pblk = blk;
+		if (set)
+			return vexfs_mark_inode_dirty(handle, inode);
+		inode->i_blocks += sb->s_blocksize >> 9;
 		err = vexfs_mark_inode_dirty(handle, inode);
 		if (err)
 			return err;
-		*pblk = blk;
 		if (is_new)
 			*is_new = true;
 		if (!(flags & VEXFS_MAP_META))
@@ -664,6 +678,56 @@ int vexfs_map_block(handle_t *handle, struct inode *inode, u64 lblk,
 	err = __vexfs_map_block(handle, inode, lblk, flags, pblk, is_new);
 	up_write(&vi->i_map_sem);
 	return err;
+}
+
+/*
+ * Unmap logical block @lblk (which must be mapped) without freeing it: the
+ * caller has put the block elsewhere (vexfs_shift_blocks). *old is the
+ * block that was there. Indirect blocks are left, even when empty. Caller
+ * holds i_map_sem for writing.
+ */
+int __vexfs_map_clear(handle_t *handle, struct inode *inode, u64 lblk, u64 *old)
+{
+	struct super_block *sb = inode->i_sb;
+	struct vexfs_inode_info *vi = VEXFS_I(inode);
+	struct buffer_head *bh = NULL;
+	u32 offsets[4];
+	int depth, level, err;
+	u64 blk;
+
+	*old = 0;
+	depth = vexfs_block_path(sb->s_blocksize, lblk, offsets);
+	if (!depth)
+		return -EFBIG;
+	blk = le64_to_cpu(vi->i_block[offsets[0]]);
+	if (depth == 1) {
+		if (!blk)
+			goto hole;
+		vi->i_block[offsets[0]] = 0;
+		*old = blk;
+		return vexfs_mark_inode_dirty(handle, inode);
+	}
+	for (level = 1; level < depth; level++) {
+		if (!blk)
+			goto hole;
+		brelse(bh);
+		bh = vexfs_read_ind(inode, blk);
+		if (IS_ERR(bh))
+			return PTR_ERR(bh);
+		blk = le64_to_cpu(((__le64 *)bh->b_data)[offsets[level]]);
+	}
+	if (!blk) {
+		brelse(bh);
+		goto hole;
+	}
+	err = vexfs_ind_set(handle, inode, bh, offsets[depth - 1], 0);
+	brelse(bh);
+	if (!err)
+		*old = blk;
+	return err;
+hole:
+	return vexfs_corrupt(sb, "inode %lu: block %llu to be moved is a hole", inode->i_ino,
+			     lblk);
 }
 
 /*
@@ -868,13 +932,16 @@ static void vexfs_queue_free(handle_t *handle, struct inode *inode,
 	run->count = 1;
 }
 
-/* Make room in the handle; before a restart log the inode as it is now. */
+/*
+ * Make room in the handle for @need more blocks; before a restart log the
+ * inode as it is now.
+ */
 static int vexfs_trunc_credits(handle_t *handle, struct inode *inode,
-			       struct vexfs_free_run *run)
+			       struct vexfs_free_run *run, int need)
 {
 	int err;
 
-	if (jbd2_handle_buffer_credits(handle) >= 8 && handle->h_revoke_credits >= 8)
+	if (jbd2_handle_buffer_credits(handle) >= need && handle->h_revoke_credits >= 8)
 		return 0;
 	vexfs_flush_run(handle, inode, run);
 	err = jbd2_journal_extend(handle, VEXFS_CREDITS_TRUNCATE, VEXFS_CREDITS_TRUNCATE);
@@ -907,7 +974,7 @@ static int vexfs_trunc_credits(handle_t *handle, struct inode *inode,
  */
 static int vexfs_free_subtree(handle_t *handle, struct inode *inode, u64 blk,
 			      int depth, u64 from, u64 to, struct vexfs_free_run *run,
-			      bool *empty)
+			      bool prune, bool *empty)
 {
 	struct super_block *sb = inode->i_sb;
 	u32 p = vexfs_ptrs_per_block(sb->s_blocksize), i, start, last;
@@ -924,12 +991,13 @@ static int vexfs_free_subtree(handle_t *handle, struct inode *inode, u64 blk,
 	ptrs = (__le64 *)bh->b_data;
 	start = (u32)(from / span);
 	last = (u32)min_t(u64, (to - 1) / span, p - 1);
-	for (i = last + 1; i-- > start;) {
+	/* pruning looks at the leaves' pointers only to see whether they are empty */
+	for (i = last + 1; !(prune && depth == 1) && i-- > start;) {
 		u64 c = le64_to_cpu(ptrs[i]);
 
 		if (!c)
 			continue;
-		err = vexfs_trunc_credits(handle, inode, run);
+		err = vexfs_trunc_credits(handle, inode, run, 8);
 		if (err)
 			break;
 		if (depth > 1) {
@@ -938,7 +1006,7 @@ static int vexfs_free_subtree(handle_t *handle, struct inode *inode, u64 blk,
 			bool child_empty;
 
 			err = vexfs_free_subtree(handle, inode, c, depth - 1, cfrom, cto, run,
-						 &child_empty);
+						 prune, &child_empty);
 			if (err)
 				break;
 			if (!child_empty)
@@ -947,6 +1015,8 @@ static int vexfs_free_subtree(handle_t *handle, struct inode *inode, u64 blk,
 			vexfs_free_blocks(handle, inode, c, 1, true);
 			inode->i_blocks -= sb->s_blocksize >> 9;
 		} else {
+			if (prune)	/* data stays: only empty indirect blocks go */
+				continue;
 			if (!vexfs_blk_valid(sb, c)) {
 				err = vexfs_corrupt(sb, "inode %lu: block %llu out of range",
 						    inode->i_ino, c);
@@ -971,10 +1041,12 @@ static int vexfs_free_subtree(handle_t *handle, struct inode *inode, u64 blk,
 
 /*
  * Free the blocks of logical range [@first, @end), from the end backwards;
- * indirect blocks left empty are freed too. Caller holds i_map_sem for
- * writing (dropped around journal restarts, see vexfs_trunc_credits).
+ * indirect blocks left empty are freed too. With @prune, only the indirect
+ * blocks that map nothing are. Caller holds i_map_sem for writing (dropped
+ * around journal restarts, see vexfs_trunc_credits).
  */
-static int __vexfs_free_range(handle_t *handle, struct inode *inode, u64 first, u64 end)
+static int vexfs_free_range_locked(handle_t *handle, struct inode *inode, u64 first, u64 end,
+				   bool prune)
 {
 	struct super_block *sb = inode->i_sb;
 	struct vexfs_inode_info *vi = VEXFS_I(inode);
@@ -993,7 +1065,7 @@ static int __vexfs_free_range(handle_t *handle, struct inode *inode, u64 first, 
 			continue;
 		err = vexfs_free_subtree(handle, inode, blk, k + 1,
 					 first > lo[k] ? first - lo[k] : 0,
-					 min(end, hi[k]) - lo[k], &run, &empty);
+					 min(end, hi[k]) - lo[k], &run, prune, &empty);
 		if (err)
 			goto out;
 		if (empty) {
@@ -1003,12 +1075,12 @@ static int __vexfs_free_range(handle_t *handle, struct inode *inode, u64 first, 
 			vi->i_block[VEXFS_IND_BLOCK + k] = 0;
 		}
 	}
-	for (k = min_t(u64, end, VEXFS_NDIR_BLOCKS); k-- > 0 && (u64)k >= first;) {
+	for (k = min_t(u64, end, VEXFS_NDIR_BLOCKS); !prune && k-- > 0 && (u64)k >= first;) {
 		u64 blk = le64_to_cpu(vi->i_block[k]);
 
 		if (!blk)
 			continue;
-		err = vexfs_trunc_credits(handle, inode, &run);
+		err = vexfs_trunc_credits(handle, inode, &run, 8);
 		if (err)
 			goto out;
 		if (!vexfs_blk_valid(sb, blk)) {
@@ -1022,6 +1094,30 @@ static int __vexfs_free_range(handle_t *handle, struct inode *inode, u64 first, 
 out:
 	vexfs_flush_run(handle, inode, &run);
 	return err;
+}
+
+int __vexfs_free_range(handle_t *handle, struct inode *inode, u64 first, u64 end)
+{
+	return vexfs_free_range_locked(handle, inode, first, end, false);
+}
+
+/* Free the indirect blocks of [@first, @end) that map no block. */
+int __vexfs_prune_range(handle_t *handle, struct inode *inode, u64 first, u64 end)
+{
+	return vexfs_free_range_locked(handle, inode, first, end, true);
+}
+
+/*
+ * Room for @need more blocks in a handle started by
+ * vexfs_journal_start_revoke(sb, VEXFS_CREDITS_TRUNCATE, ...), restarting
+ * it when the transaction is full; i_map_sem is held for writing and
+ * dropped around the restart.
+ */
+int vexfs_ensure_credits(handle_t *handle, struct inode *inode, int need)
+{
+	struct vexfs_free_run run = { 0, 0 };
+
+	return vexfs_trunc_credits(handle, inode, &run, need);
 }
 
 static int __vexfs_truncate_blocks(handle_t *handle, struct inode *inode, u64 first)

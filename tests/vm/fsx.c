@@ -4,7 +4,8 @@
  * shadow copy of what it must contain, and a reproducible sequence of mixed
  * operations: pwrite, read+compare, mmap read+compare, mmap write+msync,
  * truncate up/down, fallocate (mode 0 and KEEP_SIZE, disabled after the
- * first EOPNOTSUPP), fsync/fdatasync, fsync+fadvise(DONTNEED) (re-read from
+ * first EOPNOTSUPP), PUNCH_HOLE, COLLAPSE_RANGE and INSERT_RANGE (by whole
+ * blocks; each disabled after its first EOPNOTSUPP), fsync/fdatasync, fsync+fadvise(DONTNEED) (re-read from
  * disk), close+reopen. The file size is checked with fstat after every
  * operation; the whole file is compared every 1000 operations and at the end.
  * On the first mismatch the last 50 operations and the first differing
@@ -36,22 +37,25 @@
 #include <linux/falloc.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/types.h>
 
 enum op {
 	OP_WRITE, OP_READ, OP_MAPREAD, OP_MAPWRITE, OP_TRUNCATE, OP_FALLOC, OP_FALLOC_KEEP,
-	OP_FSYNC, OP_FDATASYNC, OP_INVALIDATE, OP_REOPEN, OP_FULLCHECK, NR_OPS
+	OP_PUNCH, OP_COLLAPSE, OP_INSERT, OP_FSYNC, OP_FDATASYNC, OP_INVALIDATE, OP_REOPEN, OP_FULLCHECK, NR_OPS
 };
 
 static const char *const op_names[NR_OPS] = {
 	"write", "read", "mapread", "mapwrite", "truncate", "fallocate", "fallocate_keep_size",
+	"punch_hole", "collapse_range", "insert_range",
 	"fsync", "fdatasync", "invalidate", "reopen", "fullcheck",
 };
 
 /* Relative frequencies, out of 1000. */
 static const int op_weight[NR_OPS] = {
-	[OP_WRITE] = 250, [OP_READ] = 220, [OP_MAPREAD] = 110, [OP_MAPWRITE] = 110,
-	[OP_TRUNCATE] = 110, [OP_FALLOC] = 60, [OP_FALLOC_KEEP] = 60, [OP_FSYNC] = 20,
+	[OP_WRITE] = 220, [OP_READ] = 200, [OP_MAPREAD] = 110, [OP_MAPWRITE] = 110,
+	[OP_TRUNCATE] = 110, [OP_FALLOC] = 60, [OP_FALLOC_KEEP] = 60, [OP_PUNCH] = 20,
+	[OP_COLLAPSE] = 15, [OP_INSERT] = 15, [OP_FSYNC] = 20,
 	[OP_FDATASYNC] = 20, [OP_INVALIDATE] = 15, [OP_REOPEN] = 25,
 };
 
@@ -75,6 +79,8 @@ static off_t size;			/* expected file size */
 static off_t maxlen = 4 << 20, maxop = 256 << 10;
 static long pagesz;
 static bool falloc_ok = true;
+static bool shift_ok[NR_OPS] = { [OP_PUNCH] = true, [OP_COLLAPSE] = true, [OP_INSERT] = true };
+static off_t fsbs = 4096;		/* the filesystem's block size (fstatvfs) */
 static bool fadvise_ok = true;
 static unsigned long done[NR_OPS], skipped[NR_OPS];
 static unsigned long opnum;
@@ -421,6 +427,68 @@ static void do_fallocate(enum op op)
 	done[op]++;
 }
 
+/*
+ * PUNCH_HOLE | KEEP_SIZE anywhere; COLLAPSE_RANGE and INSERT_RANGE by whole
+ * blocks inside the file. Each is disabled after a first EOPNOTSUPP.
+ */
+static void do_shift(enum op op)
+{
+	off_t off, len, before = size, nb = size / fsbs;
+	int mode;
+
+	if (op == OP_PUNCH) {
+		pick(maxlen, &off, &len);
+		mode = FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE;
+	} else if (op == OP_COLLAPSE) {
+		if (nb < 2) {
+			skipped[op]++;
+			return;
+		}
+		off = rnd_below(nb - 1) * fsbs;
+		/* off + len < size */
+		len = (1 + rnd_below(((size - 1) / fsbs - off / fsbs) > 0 ?
+				     (size - 1) / fsbs - off / fsbs : 1)) * fsbs;
+		mode = FALLOC_FL_COLLAPSE_RANGE;
+	} else {
+		if (nb < 1 || size + fsbs > maxlen) {
+			skipped[op]++;
+			return;
+		}
+		off = rnd_below(nb) * fsbs;
+		len = (1 + rnd_below((maxlen - size) / fsbs)) * fsbs;
+		if (len > maxop)
+			len = maxop / fsbs > 0 ? maxop / fsbs * fsbs : fsbs;
+		mode = FALLOC_FL_INSERT_RANGE;
+	}
+	if (!shift_ok[op] || len == 0 || (op == OP_COLLAPSE && off + len >= size)) {
+		skipped[op]++;
+		return;
+	}
+	logop(op, off, len, before, NULL);
+	if (fallocate(fd, mode, off, len)) {
+		if (errno == EOPNOTSUPP && done[op] == 0) {
+			printf("# %s not supported: disabled\n", op_names[op]);
+			shift_ok[op] = false;
+			skipped[op]++;
+			return;
+		}
+		die_errno(op, "fallocate");
+	}
+	if (op == OP_PUNCH) {
+		if (off < size)
+			memset(shadow + off, 0, (off + len < size ? off + len : size) - off);
+	} else if (op == OP_COLLAPSE) {
+		memmove(shadow + off, shadow + off + len, size - off - len);
+		size -= len;
+	} else {
+		memmove(shadow + off + len, shadow + off, size - off);
+		memset(shadow + off, 0, len);
+		size += len;
+	}
+	oplog[(nlogged - 1) % LOGN].size_after = size;
+	done[op]++;
+}
+
 static void reopen(enum op op)
 {
 	if (fd >= 0 && close(fd))
@@ -451,6 +519,11 @@ static void do_op(enum op op)
 	case OP_FALLOC:
 	case OP_FALLOC_KEEP:
 		do_fallocate(op);
+		break;
+	case OP_PUNCH:
+	case OP_COLLAPSE:
+	case OP_INSERT:
+		do_shift(op);
 		break;
 	case OP_FSYNC:
 		logop(op, 0, 0, size, NULL);
@@ -579,8 +652,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: %s\n", fname, strerror(errno));
 		return 2;
 	}
-	printf("# fsx %s: %lu ops, seed %lu, maxlen %lld, maxop %lld\n", fname, nops, seed,
-	       (long long)maxlen, (long long)maxop);
+	{
+		struct statvfs sv;
+
+		if (!fstatvfs(fd, &sv) && sv.f_bsize)
+			fsbs = sv.f_bsize;
+	}
+	printf("# fsx %s: %lu ops, seed %lu, maxlen %lld, maxop %lld, block %lld\n", fname, nops,
+	       seed, (long long)maxlen, (long long)maxop, (long long)fsbs);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (opnum = 1; opnum <= nops; opnum++) {
 		enum op op = opnum % 1000 == 0 ? OP_FULLCHECK : choose();
@@ -601,7 +680,8 @@ int main(int argc, char **argv)
 		total += done[i];
 		if (i == OP_FULLCHECK)
 			continue;
-		if ((i == OP_FALLOC || i == OP_FALLOC_KEEP) && !falloc_ok)
+		if (((i == OP_FALLOC || i == OP_FALLOC_KEEP) && !falloc_ok) ||
+		    ((i == OP_PUNCH || i == OP_COLLAPSE || i == OP_INSERT) && !shift_ok[i]))
 			printf("ok %d - %s: %lu ops # SKIP not supported\n", ++n, op_names[i], done[i]);
 		else
 			printf("ok %d - %s: %lu ops verified (%lu no-ops)\n", ++n, op_names[i], done[i],

@@ -576,6 +576,131 @@ out:
 	free(r);
 }
 
+/* Drop the clean page cache (root only; a no-op otherwise) so reads come from disk. */
+static void drop_caches(int fd)
+{
+	int dc;
+
+	fsync(fd);
+	dc = open("/proc/sys/vm/drop_caches", O_WRONLY);
+	if (dc >= 0) {
+		if (write(dc, "3", 1) != 1)
+			fprintf(stderr, "# drop_caches: %s\n", strerror(errno));
+		close(dc);
+	}
+}
+
+/*
+ * FALLOC_FL_COLLAPSE_RANGE and FALLOC_FL_INSERT_RANGE: the bytes after the
+ * offset move by whole blocks, nothing is allocated or lost, a round trip
+ * through a double-indirect offset gives the file and its block count back.
+ */
+static void test_collapse_insert(void)
+{
+	off_t bs = fs_bsize, size = 256 * bs, big = 300000 * bs;
+	unsigned char *w = xmalloc(size + 64 * bs), *m = xmalloc(size + 64 * bs);
+	unsigned char *r = xmalloc(size + 64 * bs);
+	struct stat st0, st;
+	int fd = openat(dfd, "shift", O_CREAT | O_RDWR | O_TRUNC, 0644), rc;
+
+	if (!ck(fd >= 0, "create shift", "%s", strerror(errno)))
+		goto out;
+	fill(w, size, 71);
+	write_all(fd, w, size, 0);
+	fsync(fd);
+	fstat(fd, &st0);
+
+	/* collapse 24 blocks at block 8 */
+	if (!ck_ok(fallocate(fd, FALLOC_FL_COLLAPSE_RANGE, 8 * bs, 24 * bs),
+		   "COLLAPSE_RANGE of 24 blocks at block 8"))
+		goto out;
+	memcpy(m, w, size);
+	memmove(m + 8 * bs, m + 32 * bs, size - 32 * bs);
+	fstat(fd, &st);
+	ck_eq(st.st_size, size - 24 * bs, "COLLAPSE_RANGE shrinks the size by the range");
+	ck_eq(st0.st_blocks - st.st_blocks, 24 * bs / 512, "COLLAPSE_RANGE frees exactly the range");
+	ck_eq(read_all(fd, r, size, 0), size - 24 * bs, "read the collapsed file");
+	ck_mem(r, m, size - 24 * bs, "the bytes after the range moved down");
+	drop_caches(fd);
+	ck_eq(read_all(fd, r, size, 0), size - 24 * bs, "read it again from disk");
+	ck_mem(r, m, size - 24 * bs, "the moved bytes are on disk");
+
+	/* insert 40 blocks at block 5: direct blocks move into the indirect ones */
+	fstat(fd, &st0);
+	if (!ck_ok(fallocate(fd, FALLOC_FL_INSERT_RANGE, 5 * bs, 40 * bs),
+		   "INSERT_RANGE of 40 blocks at block 5"))
+		goto out;
+	memmove(m + 45 * bs, m + 5 * bs, size - 29 * bs);
+	memset(m + 5 * bs, 0, 40 * bs);
+	fstat(fd, &st);
+	ck_eq(st.st_size, size + 16 * bs, "INSERT_RANGE grows the size by the range");
+	ck_eq(st.st_blocks, st0.st_blocks, "INSERT_RANGE allocates no data block");
+	drop_caches(fd);
+	ck_eq(read_all(fd, r, size + 16 * bs, 0), size + 16 * bs, "read the file after the insert");
+	ck_mem(r, m, size + 16 * bs, "the inserted range reads zeros, the rest moved up");
+	ck_eq(lseek(fd, 0, SEEK_HOLE), 5 * bs, "SEEK_HOLE finds the inserted hole");
+	ck_eq(lseek(fd, 5 * bs, SEEK_DATA), 45 * bs, "SEEK_DATA skips it");
+
+	/* bad calls change nothing */
+	ck_err(fallocate(fd, FALLOC_FL_COLLAPSE_RANGE, 1, bs), EINVAL, "COLLAPSE_RANGE unaligned -> EINVAL");
+	ck_err(fallocate(fd, FALLOC_FL_INSERT_RANGE, bs, bs + 1), EINVAL, "INSERT_RANGE unaligned length -> EINVAL");
+	ck_err(fallocate(fd, FALLOC_FL_COLLAPSE_RANGE, bs, size + 15 * bs), EINVAL,
+	       "COLLAPSE_RANGE reaching EOF -> EINVAL");
+	ck_err(fallocate(fd, FALLOC_FL_INSERT_RANGE, size + 16 * bs, bs), EINVAL,
+	       "INSERT_RANGE at EOF -> EINVAL");
+	/* refused by the VFS: EINVAL on 6.1 and 6.12, EOPNOTSUPP on newer kernels */
+	rc = fallocate(fd, FALLOC_FL_COLLAPSE_RANGE | FALLOC_FL_KEEP_SIZE, 0, bs);
+	ck(rc == -1 && (errno == EINVAL || errno == EOPNOTSUPP), "COLLAPSE_RANGE with KEEP_SIZE -> EINVAL",
+	   "rc %d errno %d", rc, errno);
+	ck_err(fallocate(fd, FALLOC_FL_INSERT_RANGE, 0, (off_t)1 << 62), EFBIG,
+	       "INSERT_RANGE past the largest file -> EFBIG");
+	fstat(fd, &st0);
+	ck_eq(st0.st_size, size + 16 * bs, "the refused calls keep the size");
+	ck_eq(st0.st_blocks, st.st_blocks, "the refused calls keep the blocks");
+	ck_eq(read_all(fd, r, size + 16 * bs, 0), size + 16 * bs, "read after the refused calls");
+	ck_mem(r, m, size + 16 * bs, "the refused calls keep the bytes");
+
+	/* a sparse file across indirection levels, there and back */
+	ck_ok(ftruncate(fd, 0), "truncate to 0");
+	write_all(fd, w, bs, 0);
+	write_all(fd, w + bs, bs, 10 * bs);
+	write_all(fd, w + 2 * bs, bs, 600 * bs);
+	write_all(fd, w + 3 * bs, bs, big);
+	ck_ok(fallocate(fd, FALLOC_FL_KEEP_SIZE, big + 2 * bs, 2 * bs), "preallocate past EOF");
+	fsync(fd);
+	fstat(fd, &st0);
+	if (!ck_ok(fallocate(fd, FALLOC_FL_INSERT_RANGE, bs, 100000 * bs),
+		   "INSERT_RANGE of 100000 blocks into a sparse file"))
+		goto out;
+	fstat(fd, &st);
+	ck_eq(st.st_size, big + bs + 100000 * bs, "the sparse file grew by the range");
+	drop_caches(fd);
+	ck_eq(pread(fd, r, bs, 100010 * bs), bs, "read the block moved from 10");
+	ck_mem(r, w + bs, bs, "block 10 is at 100010");
+	ck_eq(pread(fd, r, bs, 100600 * bs), bs, "read the block moved from 600");
+	ck_mem(r, w + 2 * bs, bs, "block 600 is at 100600");
+	ck_eq(pread(fd, r, bs, big + 100000 * bs), bs, "read the far block moved");
+	ck_mem(r, w + 3 * bs, bs, "the block at 300000 is at 400000");
+	ck_eq(lseek(fd, bs, SEEK_DATA), 100010 * bs, "the inserted range is a hole");
+	ck_ok(fallocate(fd, FALLOC_FL_COLLAPSE_RANGE, bs, 100000 * bs), "COLLAPSE_RANGE it again");
+	fstat(fd, &st);
+	ck_eq(st.st_size, big + bs, "the size is back");
+	ck_eq(st.st_blocks, st0.st_blocks, "the blocks are back (no indirect block left behind)");
+	drop_caches(fd);
+	ck_eq(pread(fd, r, bs, 600 * bs), bs, "read block 600");
+	ck_mem(r, w + 2 * bs, bs, "block 600 is back");
+	ck_eq(pread(fd, r, bs, big), bs, "read block 300000");
+	ck_mem(r, w + 3 * bs, bs, "block 300000 is back");
+	ck_eq(lseek(fd, 11 * bs, SEEK_DATA), 600 * bs, "the holes are back");
+out:
+	if (fd >= 0)
+		close(fd);
+	unlinkat(dfd, "shift", 0);
+	free(w);
+	free(m);
+	free(r);
+}
+
 /* chattr/lsattr: FS_IOC_GETFLAGS/SETFLAGS, FS_IOC_FSGETXATTR/FSSETXATTR, and what i and a forbid. */
 static void test_inode_flags(void)
 {
@@ -2734,6 +2859,7 @@ int main(int argc, char **argv)
 	test_fallocate();
 	test_punch_zero();
 	test_fallocate_rlimit();
+	test_collapse_insert();
 	test_inode_flags();
 	test_posix_acl();
 	test_fitrim();
