@@ -103,27 +103,37 @@ static int vexfs_file_mmap(struct file *file, struct vm_area_struct *vma)
 
 /*
  * Zero [pos, pos + len), inside one block, through the page cache; a hole
- * reads as zeros already. The folio is dirtied, written back as any other.
+ * reads as zeros already, and so does a block past EOF (allocated zeroed,
+ * or its tail zeroed by the truncate that left it there). The page goes
+ * through write_begin/write_end, so only this block's buffer is dirtied: a
+ * dirty page without buffers would be mapped whole at writeback, holes
+ * included, when blocks are smaller than pages.
  */
 static int vexfs_zero_partial(struct inode *inode, loff_t pos, unsigned int len)
 {
 	struct address_space *mapping = inode->i_mapping;
-	struct folio *folio;
+	loff_t size = i_size_read(inode);
+	vexfs_wb_page_t page;
 	u64 pblk, count;
 	int err;
 
+	if (pos >= size)
+		return 0;
+	len = min_t(loff_t, len, size - pos);
 	err = vexfs_map_run(inode, pos >> inode->i_blkbits, 1, &pblk, &count);
 	if (err || !pblk)
 		return err;
-	folio = read_mapping_folio(mapping, pos >> PAGE_SHIFT, NULL);
-	if (IS_ERR(folio))
-		return PTR_ERR(folio);
-	folio_lock(folio);
-	folio_zero_range(folio, offset_in_folio(folio, pos), len);
-	folio_mark_dirty(folio);
-	folio_unlock(folio);
-	folio_put(folio);
-	return 0;
+	/* a mapped block: write_begin allocates nothing, no handle is needed */
+	err = block_write_begin(mapping, pos, len, &page, vexfs_get_block);
+	if (err)
+		return err;
+#ifdef VEXFS_WB_FOLIO
+	folio_zero_range(page, offset_in_folio(page, pos), len);
+#else
+	zero_user(page, offset_in_page(pos), len);
+#endif
+	err = generic_write_end(NULL, mapping, pos, len, len, page, NULL);
+	return err < 0 ? err : 0;
 }
 
 /*

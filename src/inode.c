@@ -532,20 +532,16 @@ static int vexfs_ind_set(handle_t *handle, struct inode *inode,
  * allocated inside @handle; *is_new tells the caller to initialise it.
  * Caller holds i_map_sem (shared for lookups, exclusive to allocate).
  */
-int __vexfs_map_block(handle_t *handle, struct inode *inode, u64 lblk,
-		      unsigned int flags, u64 *pblk, bool *is_new)
+static int __vexfs_map_block(handle_t *handle, struct inode *inode, u64 lblk,
+			     unsigned int flags, u64 *pblk, bool *is_new)
 {
 	struct super_block *sb = inode->i_sb;
 	struct vexfs_inode_info *vi = VEXFS_I(inode);
 	u32 offsets[4];
 	int depth, level, err;
-	u64 blk, goal, set = 0;
+	u64 blk, goal;
 	struct buffer_head *bh = NULL;
 
-	if (flags & VEXFS_MAP_SET) {
-		set = *pblk;
-		flags |= VEXFS_MAP_CREATE;
-	}
 	*pblk = 0;
 	if (is_new)
 		*is_new = false;
@@ -619,24 +615,16 @@ check:
 	if (!vexfs_blk_valid(sb, *pblk))
 		return vexfs_corrupt(sb, "inode %lu: block %llu out of range", inode->i_ino,
 				     *pblk);
-	if (set)	/* moving a block onto a mapped one would lose it */
-		return vexfs_corrupt(sb, "inode %lu: block %llu already mapped at %llu",
-				     inode->i_ino, *pblk, lblk);
 	return 0;
 
 alloc_data:
 	{
 		u32 count = 1;
 
-		if (set) {	/* a block moved here (vexfs_shift_blocks): no allocation */
-			blk = set;
-			err = 0;
-		} else {
-			err = vexfs_new_blocks(handle, inode, goal, &count, &blk);
-		}
+		err = vexfs_new_blocks(handle, inode, goal, &count, &blk);
 		if (!err && bh) {
 			err = vexfs_ind_set(handle, inode, bh, offsets[depth - 1], blk);
-			if (err && !set)	/* not linked: give the new block back */
+			if (err)	/* not linked: give the new block back */
 				vexfs_free_blocks(handle, inode, blk, 1, false);
 		} else if (!err) {
 			vi->i_block[offsets[0]] = cpu_to_le64(blk);
@@ -644,14 +632,12 @@ alloc_data:
 		brelse(bh);
 		if (err)
 			return err;
-		vi->i_datasync_tid = handle->h_transaction->t_tid;
-		*pblk = blk;
-		if (set)
-			return vexfs_mark_inode_dirty(handle, inode);
 		inode->i_blocks += sb->s_blocksize >> 9;
+		vi->i_datasync_tid = handle->h_transaction->t_tid;
 		err = vexfs_mark_inode_dirty(handle, inode);
 		if (err)
 			return err;
+		*pblk = blk;
 		if (is_new)
 			*is_new = true;
 		if (!(flags & VEXFS_MAP_META))
@@ -681,12 +667,14 @@ int vexfs_map_block(handle_t *handle, struct inode *inode, u64 lblk,
 }
 
 /*
- * Unmap logical block @lblk (which must be mapped) without freeing it: the
- * caller has put the block elsewhere (vexfs_shift_blocks). *old is the
- * block that was there. Indirect blocks are left, even when empty. Caller
- * holds i_map_sem for writing.
+ * The block-map array that holds logical block @lblk's pointer: the inode's
+ * direct pointers (*bhp NULL) or a leaf indirect block (*bhp, referenced).
+ * *ptrs is the array, *idx @lblk's slot in it. A missing leaf gives *ptrs
+ * NULL, or with @create (inside @handle) is allocated empty with the
+ * indirect blocks above it. Caller holds i_map_sem (for writing to create).
  */
-int __vexfs_map_clear(handle_t *handle, struct inode *inode, u64 lblk, u64 *old)
+int __vexfs_leaf_get(handle_t *handle, struct inode *inode, u64 lblk, bool create,
+		     struct buffer_head **bhp, __le64 **ptrs, u32 *idx)
 {
 	struct super_block *sb = inode->i_sb;
 	struct vexfs_inode_info *vi = VEXFS_I(inode);
@@ -695,39 +683,92 @@ int __vexfs_map_clear(handle_t *handle, struct inode *inode, u64 lblk, u64 *old)
 	int depth, level, err;
 	u64 blk;
 
-	*old = 0;
+	*bhp = NULL;
+	*ptrs = NULL;
 	depth = vexfs_block_path(sb->s_blocksize, lblk, offsets);
 	if (!depth)
 		return -EFBIG;
-	blk = le64_to_cpu(vi->i_block[offsets[0]]);
+	*idx = offsets[depth - 1];
 	if (depth == 1) {
-		if (!blk)
-			goto hole;
-		vi->i_block[offsets[0]] = 0;
-		*old = blk;
+		*ptrs = vi->i_block;
+		return 0;
+	}
+	blk = le64_to_cpu(vi->i_block[offsets[0]]);
+	for (level = 1; level < depth; level++) {
+		struct buffer_head *next;
+
+		if (!blk) {
+			u64 goal = bh ? bh->b_blocknr + 1 :
+				   (u64)vi->i_goal_group * VEXFS_SB(sb)->s_geom.blocks_per_group;
+
+			if (!create)
+				goto out;
+			err = vexfs_new_ind(handle, inode, goal, &blk);
+			if (err)
+				goto fail;
+			if (bh) {
+				err = vexfs_ind_set(handle, inode, bh, offsets[level - 1], blk);
+			} else {
+				vi->i_block[offsets[0]] = cpu_to_le64(blk);
+				err = vexfs_mark_inode_dirty(handle, inode);
+			}
+			if (err) {
+				if (bh) {	/* not linked: give it back */
+					vexfs_free_blocks(handle, inode, blk, 1, true);
+					inode->i_blocks -= sb->s_blocksize >> 9;
+				}
+				goto fail;
+			}
+		}
+		next = vexfs_read_ind(inode, blk);
+		if (IS_ERR(next)) {
+			err = PTR_ERR(next);
+			goto fail;
+		}
+		brelse(bh);
+		bh = next;
+		if (level < depth - 1)
+			blk = le64_to_cpu(((__le64 *)bh->b_data)[offsets[level]]);
+	}
+	*bhp = bh;
+	*ptrs = (__le64 *)bh->b_data;
+	return 0;
+out:
+	brelse(bh);
+	return 0;
+fail:
+	brelse(bh);
+	return err;
+}
+
+/*
+ * Set the @cnt pointers from slot @idx of a block-map array got from
+ * __vexfs_leaf_get to @vals (zeros if NULL), inside @handle.
+ */
+int __vexfs_leaf_write(handle_t *handle, struct inode *inode, struct buffer_head *bh,
+		       u32 idx, const u64 *vals, u32 cnt)
+{
+	struct super_block *sb = inode->i_sb;
+	__le64 *ptrs;
+	u32 i;
+	int err;
+
+	if (!bh) {
+		ptrs = VEXFS_I(inode)->i_block;
+		for (i = 0; i < cnt; i++)
+			ptrs[idx + i] = cpu_to_le64(vals ? vals[i] : 0);
 		return vexfs_mark_inode_dirty(handle, inode);
 	}
-	for (level = 1; level < depth; level++) {
-		if (!blk)
-			goto hole;
-		brelse(bh);
-		bh = vexfs_read_ind(inode, blk);
-		if (IS_ERR(bh))
-			return PTR_ERR(bh);
-		blk = le64_to_cpu(((__le64 *)bh->b_data)[offsets[level]]);
-	}
-	if (!blk) {
-		brelse(bh);
-		goto hole;
-	}
-	err = vexfs_ind_set(handle, inode, bh, offsets[depth - 1], 0);
-	brelse(bh);
-	if (!err)
-		*old = blk;
-	return err;
-hole:
-	return vexfs_corrupt(sb, "inode %lu: block %llu to be moved is a hole", inode->i_ino,
-			     lblk);
+	err = vexfs_journal_get_write_access(handle, sb, bh);
+	if (err)
+		return err;
+	lock_buffer(bh);
+	ptrs = (__le64 *)bh->b_data;
+	for (i = 0; i < cnt; i++)
+		ptrs[idx + i] = cpu_to_le64(vals ? vals[i] : 0);
+	vexfs_ind_seal(inode, bh);
+	unlock_buffer(bh);
+	return vexfs_journal_dirty(handle, sb, bh);
 }
 
 /*

@@ -236,16 +236,16 @@ int vexfs_trim_fs(struct super_block *sb, struct fstrim_range *r);
 int vexfs_map_run(struct inode *inode, u64 lblk, u64 max, u64 *pblk, u64 *count);
 #define VEXFS_MAP_CREATE	0x1	/* allocate a block for a hole */
 #define VEXFS_MAP_META		0x2	/* the block is metadata (directory) */
-#define VEXFS_MAP_SET		0x4	/* put block *pblk at the hole (shift.c) */
 int vexfs_map_block(handle_t *handle, struct inode *inode, u64 lblk,
 		    unsigned int flags, u64 *pblk, bool *is_new);
 struct buffer_head *vexfs_bread(handle_t *handle, struct inode *inode,
 				u64 lblk, bool create);
 int vexfs_truncate_blocks(struct inode *inode, loff_t new_size);
 /* under i_map_sem held for writing (shift.c) */
-int __vexfs_map_block(handle_t *handle, struct inode *inode, u64 lblk,
-		      unsigned int flags, u64 *pblk, bool *is_new);
-int __vexfs_map_clear(handle_t *handle, struct inode *inode, u64 lblk, u64 *old);
+int __vexfs_leaf_get(handle_t *handle, struct inode *inode, u64 lblk, bool create,
+		     struct buffer_head **bhp, __le64 **ptrs, u32 *idx);
+int __vexfs_leaf_write(handle_t *handle, struct inode *inode, struct buffer_head *bh,
+		       u32 idx, const u64 *vals, u32 cnt);
 int __vexfs_free_range(handle_t *handle, struct inode *inode, u64 first, u64 end);
 int __vexfs_prune_range(handle_t *handle, struct inode *inode, u64 first, u64 end);
 int vexfs_ensure_credits(handle_t *handle, struct inode *inode, int need);

@@ -35,6 +35,7 @@
 
 Prints "ok N - ..." per point and "# vtest: P passed, F failed".
 """
+import ctypes
 import hashlib
 import json
 import os
@@ -95,6 +96,17 @@ def file_state(path):
             "vec": [sha(os.getxattr(path, n)) for n in vecs]}
 
 
+LIBC = ctypes.CDLL(None, use_errno=True)
+LIBC.fallocate.argtypes = (ctypes.c_int, ctypes.c_int, ctypes.c_longlong, ctypes.c_longlong)
+FALLOC = {"punch": 0x02 | 0x01, "collapse": 0x08, "insert": 0x20}   # linux/falloc.h
+
+
+def fallocate(fd, op, off, length):
+    if LIBC.fallocate(fd, FALLOC[op], off, length):
+        e = ctypes.get_errno()
+        raise OSError(e, "fallocate %s %d+%d: %s" % (op, off, length, os.strerror(e)))
+
+
 def fsync_path(p, flags=os.O_RDONLY):
     fd = os.open(p, flags)
     try:
@@ -135,7 +147,8 @@ def do_work(m, dm, manifest, seed, steps):
         ops = ["create"] * 4 + ["unsynced"]
         if state:
             ops += ["overwrite", "truncate", "attach", "replace", "detach", "rename",
-                    "link", "unlink", "attach", "replace", "detach", "unlink"]
+                    "link", "unlink", "attach", "replace", "detach", "unlink",
+                    "punch", "collapse", "insert"]
         if k % 25 == 0:
             ops = ["reindex"]   # drop and create the index: data unchanged
         op = rng.choice(ops)
@@ -173,6 +186,24 @@ def do_work(m, dm, manifest, seed, steps):
                 os.ftruncate(fd, rng.randrange(os.fstat(fd).st_size + 1))
                 os.fsync(fd)
                 os.close(fd)
+            elif op in ("punch", "collapse", "insert"):
+                # one transaction each at these sizes: a point between the
+                # marks shows the file before or after, and fsck is clean
+                fd = os.open(P(p), os.O_WRONLY)
+                size = os.fstat(fd).st_size
+                bs = os.statvfs(m).f_bsize
+                lim = (size - 1) // bs          # collapse: off + len < size
+                if op == "punch" and size:
+                    off = rng.randrange(size)
+                    fallocate(fd, op, off, rng.randrange(1, size - off + 4096))
+                elif op == "collapse" and lim >= 1:
+                    a = rng.randrange(lim)
+                    fallocate(fd, op, a * bs, rng.randrange(1, lim - a + 1) * bs)
+                elif op == "insert" and size:
+                    fallocate(fd, op, rng.randrange((size + bs - 1) // bs) * bs,
+                              rng.randrange(1, 33) * bs)
+                os.fsync(fd)
+                os.close(fd)
             elif op in ("attach", "replace", "detach"):
                 nv = len(state[p]["vec"])
                 if op == "attach" or nv == 0:
@@ -208,7 +239,8 @@ def do_work(m, dm, manifest, seed, steps):
             if os.path.exists(P(q)) and op != "unsynced":
                 state[q] = file_state(P(q))
                 gone.discard(q)
-        if op in ("overwrite", "truncate", "attach", "replace", "detach"):
+        if op in ("overwrite", "truncate", "attach", "replace", "detach", "punch", "collapse",
+                  "insert"):
             ino = os.stat(P(p)).st_ino
             for q in list(state):
                 if q != p and os.stat(P(q)).st_ino == ino:

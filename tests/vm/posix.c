@@ -634,7 +634,10 @@ static void test_collapse_insert(void)
 	memset(m + 5 * bs, 0, 40 * bs);
 	fstat(fd, &st);
 	ck_eq(st.st_size, size + 16 * bs, "INSERT_RANGE grows the size by the range");
-	ck_eq(st.st_blocks, st0.st_blocks, "INSERT_RANGE allocates no data block");
+	/* (with blocks smaller than 4 KiB the moved tail may need a new indirect block) */
+	ck(st.st_blocks >= st0.st_blocks && st.st_blocks <= st0.st_blocks + 2 * bs / 512,
+	   "INSERT_RANGE allocates no data block", "st_blocks %lld -> %lld",
+	   (long long)st0.st_blocks, (long long)st.st_blocks);
 	drop_caches(fd);
 	ck_eq(read_all(fd, r, size + 16 * bs, 0), size + 16 * bs, "read the file after the insert");
 	ck_mem(r, m, size + 16 * bs, "the inserted range reads zeros, the rest moved up");
