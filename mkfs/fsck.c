@@ -197,6 +197,20 @@ int main(int argc, char **argv)
 			       f->dev);
 		return FSCK_UNCORR;
 	}
+	if (f->need_recovery) {
+		/* the replayed superblock: its geometry must be the one the log was written for */
+		struct vexfs_geom g = f->g;
+
+		if (!super_load(f))
+			return FSCK_UNCORR;
+		if (memcmp(&g, &f->g, sizeof(g))) {
+			printf("%s: the journal replay changes the filesystem's geometry: the kernel refuses to mount it; cannot check\n",
+			       f->dev);
+			return FSCK_UNCORR;
+		}
+		state = le32_to_cpu(f->sb.s_state);
+		f->force = 1;
+	}
 	if (f->mode == MODE_PREEN && !f->force && (state & VEXFS_STATE_CLEAN) &&
 	    !(state & VEXFS_STATE_ERROR) && !f->nfixed && !f->nunfixed) {
 		printf("%s: clean, %llu/%llu files, %llu/%llu blocks\n", f->dev,

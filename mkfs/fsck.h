@@ -166,6 +166,14 @@ struct fsck {
 	struct plink *plinks;	/* links recorded as parent pointers */
 	u64 nplinks, capplinks;
 	u64 ndirs, nfiles;
+	struct ovl *ov;		/* -n: blocks as the journal replay leaves them */
+	u64 nov, capov;
+};
+
+struct ovl {
+	u64 blk;
+	u64 order;		/* the replay's order: the last copy of a block wins */
+	u8 *data;
 };
 
 enum { P_FIX, P_NOFIX, P_NOTE };
@@ -225,6 +233,11 @@ void super_update(struct fsck *f, u32 state, u64 free_blocks, u64 free_inodes);
 
 /* ---- fsck_journal.c: journal superblock (pass 0) ------------------------ */
 bool check_journal(struct fsck *f);
+bool journal_recover(struct fsck *f, u8 *jsb, u32 incompat);
+void overlay_put(struct fsck *f, u64 blk, u8 *data);
+void overlay_finish(struct fsck *f);
+void overlay_free(struct fsck *f);
+int fsck_pread(struct fsck *f, void *buf, size_t len, u64 off);
 
 /* ---- fsck_blocks.c: block ownership ------------------------------------- */
 bool is_meta(struct fsck *f, u64 blk);

@@ -96,7 +96,7 @@ static void walk_ind(struct fsck *f, struct walk *w, u64 blk, int depth, u64 bas
 
 	if (!claim(f, w, blk, names[depth]))
 		return;
-	if (vx_pread(f->fd, buf, f->bs, blk << f->bits)) {
+	if (fsck_pread(f, buf, f->bs, blk << f->bits)) {
 		if (!w->quiet)
 			prob(f, P_NOFIX, "inode %llu: cannot read %s block %llu",
 			     (unsigned long long)w->r->ino, names[depth], (unsigned long long)blk);

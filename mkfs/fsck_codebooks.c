@@ -89,7 +89,7 @@ static void cb_blob_check(struct fsck *f, struct cbk *c, u32 id)
 	struct vq_pq pq;
 	int err;
 
-	err = vx_pread(f->fd, buf, tot, c->start << f->bits);
+	err = fsck_pread(f, buf, tot, c->start << f->bits);
 	if (err) {
 		prob(f, P_NOFIX, "cannot read codebook %u (blocks %llu+%u): %s", id,
 		     (unsigned long long)c->start, c->blocks, strerror(-err));

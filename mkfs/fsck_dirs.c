@@ -152,7 +152,7 @@ static void rewrite_dirhdr(struct fsck *f, u64 ino, u64 blk, u64 parent, u64 ent
 {
 	struct vexfs_dir_header *dh = (void *)f->buf;
 
-	if (f->mode == MODE_CHECK || vx_pread(f->fd, f->buf, f->bs, blk << f->bits))
+	if (f->mode == MODE_CHECK || fsck_pread(f, f->buf, f->bs, blk << f->bits))
 		return;
 	dh->dh_parent = cpu_to_le64(parent);
 	dh->dh_entries = cpu_to_le64(entries);

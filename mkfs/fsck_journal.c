@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * fsck_journal.c - the journal superblock (pass 0): a bad one is recreated
- * empty by -y and -p; a journal that needs recovery stops the check (the
- * kernel replays it at mount); a recorded journal error is cleared.
+ * empty by -y and -p; a journal that needs recovery is replayed
+ * (fsck_recover.c: on disk by -y and -p, in memory by -n); a recorded
+ * journal error is cleared.
  */
 #include <stdio.h>
 #include <string.h>
@@ -91,9 +92,7 @@ bool check_journal(struct fsck *f)
 	}
 	if (be32_to_cpu(w[7])) {
 		f->need_recovery = true;
-		printf("%s: journal needs recovery (mount the filesystem to replay it)\n", f->dev);
-		f->nunfixed++;
-		return false;
+		return journal_recover(f, b, incompat);
 	}
 	if (be32_to_cpu(w[8])) {
 		prob(f, P_FIX, "journal records error %d", (int)be32_to_cpu(w[8]));

@@ -21,7 +21,7 @@ bool super_load(struct fsck *f)
 	u32 vflags;
 	int err;
 
-	err = vx_pread(f->fd, &f->sb, sizeof(f->sb), 0);
+	err = fsck_pread(f, &f->sb, sizeof(f->sb), 0);
 	if (err)
 		vx_die_code(FSCK_ERROR, "cannot read the superblock of %s: %s", f->dev,
 			    strerror(-err));

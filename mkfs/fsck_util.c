@@ -36,13 +36,85 @@ void *xgrow(void *p, u64 *cap, u64 need, size_t sz)
 
 /* ---- I/O ---------------------------------------------------------------- */
 
+/* Take @data (malloc'ed) as the content of block @blk (journal replay, -n). */
+void overlay_put(struct fsck *f, u64 blk, u8 *data)
+{
+	f->ov = xgrow(f->ov, &f->capov, f->nov + 1, sizeof(*f->ov));
+	f->ov[f->nov].blk = blk;
+	f->ov[f->nov].order = f->nov;
+	f->ov[f->nov++].data = data;
+}
+
+static int ovl_cmp(const void *a, const void *b)
+{
+	const struct ovl *x = a, *y = b;
+
+	if (x->blk != y->blk)
+		return x->blk < y->blk ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* Sort by block and keep the last copy of each. */
+void overlay_finish(struct fsck *f)
+{
+	u64 i, n = 0;
+
+	if (!f->nov)
+		return;
+	qsort(f->ov, f->nov, sizeof(*f->ov), ovl_cmp);
+	for (i = 0; i < f->nov; i++) {
+		if (i + 1 < f->nov && f->ov[i + 1].blk == f->ov[i].blk) {
+			free(f->ov[i].data);
+			continue;
+		}
+		f->ov[n++] = f->ov[i];
+	}
+	f->nov = n;
+}
+
+void overlay_free(struct fsck *f)
+{
+	u64 i;
+
+	for (i = 0; i < f->nov; i++)
+		free(f->ov[i].data);
+	free(f->ov);
+	f->ov = NULL;
+	f->nov = f->capov = 0;
+}
+
+/* pread through the overlay: what the check reads is what the replay leaves. */
+int fsck_pread(struct fsck *f, void *buf, size_t len, u64 off)
+{
+	u64 lo = 0, hi = f->nov, first = off >> f->bits;
+	int err = vx_pread(f->fd, buf, len, off);
+
+	if (err || !f->nov)
+		return err;
+	while (lo < hi) {	/* the first overlay block at or after first */
+		u64 mid = (lo + hi) / 2;
+
+		if (f->ov[mid].blk < first)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < f->nov && (f->ov[lo].blk << f->bits) < off + len; lo++) {
+		u64 b0 = f->ov[lo].blk << f->bits, s = b0 > off ? b0 : off;
+		u64 e = b0 + f->bs < off + len ? b0 + f->bs : off + len;
+
+		memcpy((u8 *)buf + (s - off), f->ov[lo].data + (s - b0), e - s);
+	}
+	return 0;
+}
+
 int rd(struct fsck *f, u64 blk, void *buf, const char *what)
 {
 	int err;
 
 	if (blk >= f->g.blocks)
 		return -ERANGE;
-	err = vx_pread(f->fd, buf, f->bs, blk << f->bits);
+	err = fsck_pread(f, buf, f->bs, blk << f->bits);
 	if (err) {
 		prob(f, P_NOFIX, "cannot read %s (block %llu): %s", what,
 		     (unsigned long long)blk, strerror(-err));

@@ -229,7 +229,7 @@ static void vchunk_check(struct fsck *f, struct vent *v, u64 n, struct vsum *vs)
 		return;
 
 	/* records, by offset */
-	err = vx_pread(f->fd, f->cbuf, (size_t)len << f->bits, s << f->bits);
+	err = fsck_pread(f, f->cbuf, (size_t)len << f->bits, s << f->bits);
 	if (err) {
 		prob(f, P_NOFIX, "cannot read vector chunk %llu+%u: %s",
 		     (unsigned long long)s, len, strerror(-err));
@@ -322,7 +322,7 @@ static void vtab_write(struct fsck *f, const struct irec *t)
 		}
 		lblk = f->vents[i].id / epb;
 		pblk = dir_map(f, t, lblk);
-		if (!pblk || vx_pread(f->fd, f->buf, f->bs, pblk << f->bits)) {
+		if (!pblk || fsck_pread(f, f->buf, f->bs, pblk << f->bits)) {
 			prob(f, P_NOFIX, "cannot rewrite vector table block %llu",
 			     (unsigned long long)lblk);
 			while (i < f->nvents && f->vents[i].id / epb == lblk)

@@ -68,10 +68,6 @@ ok "base image 4k: populated, fsck clean" fsck_clean /dev/vda
 "$MKFS" -q -f -b 1024 -J 1 /dev/vdb 12288 || exit 1
 mount -t vexfs /dev/vdb $M && fill && umount $M || exit 1
 ok "base image 1k: populated, fsck clean" fsck_clean /dev/vdb
-# the clean 1 KiB image for the fsck campaign (fsck does not replay journals)
-if [ -n "${VEXFS_OUT:-}" ]; then
-	dd if=/dev/vdb of="$VEXFS_OUT/base-1k-clean.img" bs=1M status=none || exit 1
-fi
 mount -t vexfs /dev/vdb $M || exit 1
 pattern $M/a/after-sync 3000
 mv $M/a/b/mid $M/a/moved
