@@ -566,8 +566,18 @@ t_rodev() {
 	ok "rodev: mount -o ro on a read-only device fails" sh -c "! mountpoint -q $M"
 	ok "rodev: ... with a clear message" dmesg_has "journal needs recovery and the device is read-only"
 	ok "rodev: ... and no I/O error" sh -c "! dmesg | sed -n '/VEXFS-SAFETY rodev/,\$p' | grep -qi 'I/O error\|cannot load or replay'"
+	# fsck.vexfs replays as the kernel does: -n in memory (the device is
+	# read-only), -y on the device, after which the mount has nothing to replay
+	r=$("$FSCK" -n "$DEV2" 2>&1)
+	ok "rodev: fsck -n on the read-only device: clean as replayed" test $? = 0
+	echo "$r" | sed 's/^/# /'
+	echo "$r" | grep -q 'journal needs recovery: [1-9][0-9]* transaction'
+	ok "rodev: ... it found transactions to replay" test $? = 0
 	blockdev --setrw "$DEV2"
-	ok "rodev: read-write device: mount replays" mount -t vexfs "$DEV2" $M
+	"$FSCK" -y "$DEV2" > /tmp/rodev-fsck.out 2>&1
+	ok "rodev: fsck -y replays the journal (exit 1)" test $? = 1
+	ok "rodev: ... and empties it" test "$($IMG "$DEV2" get jsb start)" = 0
+	ok "rodev: read-write device: mount" mount -t vexfs "$DEV2" $M
 	ok "rodev: data intact" grep -qx more $M/more
 	ok "rodev: umount" umount $M
 	ok "rodev: fsck clean" fsck_clean "$DEV2"
