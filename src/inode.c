@@ -1176,7 +1176,7 @@ int vexfs_free_range(struct inode *inode, u64 first, u64 end)
 {
 	struct vexfs_inode_info *vi = VEXFS_I(inode);
 	handle_t *handle;
-	int err, err2;
+	int err;
 
 	handle = vexfs_journal_start_revoke(inode->i_sb, VEXFS_CREDITS_TRUNCATE,
 					    VEXFS_CREDITS_TRUNCATE);
@@ -1185,8 +1185,20 @@ int vexfs_free_range(struct inode *inode, u64 first, u64 end)
 	down_write(&vi->i_map_sem);
 	err = __vexfs_free_range(handle, inode, first, end);
 	up_write(&vi->i_map_sem);
+	return vexfs_map_change_stop(handle, inode, err);
+}
+
+/*
+ * End a change of @inode's block map (punch, collapse, insert) begun with
+ * @err so far: unless a restart failed, the data sync tid, mtime and ctime
+ * are updated and the inode logged; then the handle is stopped.
+ */
+int vexfs_map_change_stop(handle_t *handle, struct inode *inode, int err)
+{
+	int err2;
+
 	if (handle->h_transaction) {
-		vi->i_datasync_tid = handle->h_transaction->t_tid;
+		VEXFS_I(inode)->i_datasync_tid = handle->h_transaction->t_tid;
 		inode_set_mtime_to_ts(inode, inode_set_ctime_current(inode));
 		err2 = vexfs_mark_inode_dirty(handle, inode);
 		if (!err)

@@ -249,21 +249,6 @@ static int vexfs_shift_free(handle_t *handle, struct inode *inode, u64 first, u6
 	return err;
 }
 
-static int vexfs_shift_finish(handle_t *handle, struct inode *inode, int err)
-{
-	int err2;
-
-	if (handle->h_transaction) {
-		VEXFS_I(inode)->i_datasync_tid = handle->h_transaction->t_tid;
-		inode_set_mtime_to_ts(inode, inode_set_ctime_current(inode));
-		err2 = vexfs_mark_inode_dirty(handle, inode);
-		if (!err)
-			err = err2;
-	}
-	err2 = vexfs_journal_stop(handle);
-	return err ? err : err2;
-}
-
 /* Move [@first + @n, @end) down by @n, window by window upwards. */
 static int vexfs_collapse_blocks(handle_t *handle, struct inode *inode, u64 first, u64 end,
 				 u64 n, u64 *buf)
@@ -369,7 +354,7 @@ static int vexfs_shift_range(struct inode *inode, loff_t offset, loff_t len, boo
 		if (!err && handle->h_transaction)
 			i_size_write(inode, size - len);
 	}
-	err = vexfs_shift_finish(handle, inode, err);
+	err = vexfs_map_change_stop(handle, inode, err);
 out:
 	filemap_invalidate_unlock(mapping);
 	kfree(buf);

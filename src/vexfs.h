@@ -249,6 +249,7 @@ int __vexfs_leaf_write(handle_t *handle, struct inode *inode, struct buffer_head
 int __vexfs_free_range(handle_t *handle, struct inode *inode, u64 first, u64 end);
 int __vexfs_prune_range(handle_t *handle, struct inode *inode, u64 first, u64 end);
 int vexfs_ensure_credits(handle_t *handle, struct inode *inode, int need);
+int vexfs_map_change_stop(handle_t *handle, struct inode *inode, int err);
 /* ---- shift.c ------------------------------------------------------------ */
 int vexfs_collapse_range(struct inode *inode, loff_t offset, loff_t len);
 int vexfs_insert_range(struct inode *inode, loff_t offset, loff_t len);
