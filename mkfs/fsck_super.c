@@ -147,9 +147,21 @@ void super_update(struct fsck *f, u32 state, u64 free_blocks, u64 free_inodes)
 		}
 	}
 	if (state & VEXFS_STATE_ERROR) {
-		prob(f, f->nunfixed ? P_NOFIX : P_FIX,
-		     "filesystem has recorded errors (%llu since mkfs)",
-		     (unsigned long long)le64_to_cpu(f->sb.s_error_count));
+		/*
+		 * The kernel records an error it met (an I/O error, corruption
+		 * it found); the full check just ran. As e2fsck: with -n a note,
+		 * the verdict is the check's; a repair that leaves nothing
+		 * unfixed clears it.
+		 */
+		if (f->mode == MODE_CHECK)
+			printf("%s: note: the filesystem has recorded errors (%llu since mkfs); %s\n",
+			       f->dev, (unsigned long long)le64_to_cpu(f->sb.s_error_count),
+			       f->nunfixed ? "see the problems above" :
+			       "the check found no inconsistency, fsck -y clears the record");
+		else
+			prob(f, f->nunfixed ? P_NOFIX : P_FIX,
+			     "filesystem has recorded errors (%llu since mkfs)",
+			     (unsigned long long)le64_to_cpu(f->sb.s_error_count));
 		if (!f->nunfixed && f->mode != MODE_CHECK) {
 			state &= ~VEXFS_STATE_ERROR;
 			f->sb_dirty = true;
