@@ -232,7 +232,24 @@ void write_gdt(struct fsck *f);
 void super_update(struct fsck *f, u32 state, u64 free_blocks, u64 free_inodes);
 
 /* ---- fsck_journal.c: journal superblock (pass 0) ------------------------ */
+/* jbd2 (big-endian on disk): the journal superblock and the log's blocks */
+#define JBD2_MAGIC		0xc03b3998U
+#define JBD2_DESCRIPTOR		1
+#define JBD2_COMMIT		2
+#define JBD2_SB_V1		3
+#define JBD2_SB_V2		4
+#define JBD2_REVOKE		5
+#define JBD2_INCOMPAT_REVOKE	0x1
+#define JBD2_INCOMPAT_64BIT	0x2
+#define JBD2_INCOMPAT_CSUM_V2	0x8
+#define JBD2_INCOMPAT_CSUM_V3	0x10
+#define JBD2_INCOMPAT_KNOWN	0x3f
+#define JBD2_FLAG_ESCAPE	1
+#define JBD2_FLAG_SAME_UUID	2
+#define JBD2_FLAG_LAST_TAG	8
+
 bool check_journal(struct fsck *f);
+void jsb_seal(u8 *b);
 bool journal_recover(struct fsck *f, u8 *jsb, u32 incompat);
 void overlay_put(struct fsck *f, u64 blk, u8 *data);
 void overlay_finish(struct fsck *f);

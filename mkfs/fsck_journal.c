@@ -9,15 +9,6 @@
 #include <string.h>
 #include "fsck.h"
 
-/* jbd2 superblock (big-endian) */
-#define JBD2_MAGIC		0xc03b3998U
-#define JBD2_SB_V1		3
-#define JBD2_SB_V2		4
-#define JBD2_INCOMPAT_REVOKE	0x1
-#define JBD2_INCOMPAT_64BIT	0x2
-#define JBD2_INCOMPAT_CSUM_V2	0x8
-#define JBD2_INCOMPAT_CSUM_V3	0x10
-#define JBD2_INCOMPAT_KNOWN	0x3f
 
 static void jsb_build(struct fsck *f, u8 *b)
 {
@@ -38,7 +29,14 @@ static void jsb_build(struct fsck *f, u8 *b)
 	w[0x40 / 4] = cpu_to_be32(1);
 	b[0x50] = 4;
 	memcpy(b + 0x100, f->sb.s_uuid, 16);
-	w[0xfc / 4] = cpu_to_be32(vexfs_crc32c(~0U, b, 1024));
+	jsb_seal(b);
+}
+
+/* Set the journal superblock's s_checksum: crc(~0, bytes [0, 1024) with it 0). */
+void jsb_seal(u8 *b)
+{
+	((__be32 *)b)[0xfc / 4] = 0;
+	((__be32 *)b)[0xfc / 4] = cpu_to_be32(vexfs_crc32c(~0U, b, 1024));
 }
 
 /* Returns false when the check cannot go on (journal needs recovery). */
@@ -98,10 +96,8 @@ bool check_journal(struct fsck *f)
 		prob(f, P_FIX, "journal records error %d", (int)be32_to_cpu(w[8]));
 		if (f->mode != MODE_CHECK) {
 			((__be32 *)b)[8] = 0;
-			if (incompat & (JBD2_INCOMPAT_CSUM_V2 | JBD2_INCOMPAT_CSUM_V3)) {
-				((__be32 *)b)[0xfc / 4] = 0;
-				((__be32 *)b)[0xfc / 4] = cpu_to_be32(vexfs_crc32c(~0U, b, 1024));
-			}
+			if (incompat & (JBD2_INCOMPAT_CSUM_V2 | JBD2_INCOMPAT_CSUM_V3))
+				jsb_seal(b);
 			wr(f, js, b);
 		}
 	}

@@ -22,16 +22,6 @@
 #include <unistd.h>
 #include "fsck.h"
 
-#define JBD2_MAGIC		0xc03b3998U
-#define JBD2_DESCRIPTOR		1
-#define JBD2_COMMIT		2
-#define JBD2_REVOKE		5
-#define JBD2_INCOMPAT_64BIT	0x2
-#define JBD2_INCOMPAT_CSUM_V2	0x8
-#define JBD2_INCOMPAT_CSUM_V3	0x10
-#define JBD2_FLAG_ESCAPE	1
-#define JBD2_FLAG_SAME_UUID	2
-#define JBD2_FLAG_LAST_TAG	8
 
 struct jrevoke {
 	u64 blk;
@@ -351,10 +341,8 @@ empty:
 	/* as jbd2 after a recovery: nothing to replay, sequences go on */
 	put_be32(jsb + 28, 0);
 	put_be32(jsb + 24, j.end + 1);
-	if (incompat & JBD2_INCOMPAT_CSUM_V3) {
-		put_be32(jsb + 0xfc, 0);
-		put_be32(jsb + 0xfc, vexfs_crc32c(~0U, jsb, 1024));
-	}
+	if (incompat & JBD2_INCOMPAT_CSUM_V3)
+		jsb_seal(jsb);
 	wr(f, f->g.journal_start, jsb);
 	if (fsync(f->fd))
 		vx_die_code(FSCK_ERROR, "fsync %s: %m", f->dev);

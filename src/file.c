@@ -265,12 +265,8 @@ static long vexfs_fallocate(struct file *file, int mode, loff_t offset, loff_t l
 	err = file_modified(file);
 	if (err)
 		goto out;
-	if (mode & FALLOC_FL_COLLAPSE_RANGE) {
-		err = vexfs_collapse_range(inode, offset, len);
-		goto sync;
-	}
-	if (mode & FALLOC_FL_INSERT_RANGE) {
-		err = vexfs_insert_range(inode, offset, len);
+	if (mode & (FALLOC_FL_COLLAPSE_RANGE | FALLOC_FL_INSERT_RANGE)) {
+		err = vexfs_shift_range(inode, offset, len, mode & FALLOC_FL_INSERT_RANGE);
 		goto sync;
 	}
 	if (mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE)) {

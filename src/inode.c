@@ -511,19 +511,41 @@ static int vexfs_new_ind(handle_t *handle, struct inode *inode, u64 goal, u64 *o
 	return err;
 }
 
-static int vexfs_ind_set(handle_t *handle, struct inode *inode,
-			 struct buffer_head *bh, u32 idx, u64 val)
+/*
+ * Set the @cnt pointers from slot @idx of a block-map array (the inode's
+ * direct pointers when @bh is NULL, else an indirect block) to @vals (zeros
+ * if NULL), inside @handle.
+ */
+int __vexfs_leaf_write(handle_t *handle, struct inode *inode, struct buffer_head *bh,
+		       u32 idx, const u64 *vals, u32 cnt)
 {
 	struct super_block *sb = inode->i_sb;
-	int err = vexfs_journal_get_write_access(handle, sb, bh);
+	__le64 *ptrs;
+	u32 i;
+	int err;
 
+	if (!bh) {
+		ptrs = VEXFS_I(inode)->i_block;
+		for (i = 0; i < cnt; i++)
+			ptrs[idx + i] = cpu_to_le64(vals ? vals[i] : 0);
+		return vexfs_mark_inode_dirty(handle, inode);
+	}
+	err = vexfs_journal_get_write_access(handle, sb, bh);
 	if (err)
 		return err;
 	lock_buffer(bh);
-	((__le64 *)bh->b_data)[idx] = cpu_to_le64(val);
+	ptrs = (__le64 *)bh->b_data;
+	for (i = 0; i < cnt; i++)
+		ptrs[idx + i] = cpu_to_le64(vals ? vals[i] : 0);
 	vexfs_ind_seal(inode, bh);
 	unlock_buffer(bh);
 	return vexfs_journal_dirty(handle, sb, bh);
+}
+
+static int vexfs_ind_set(handle_t *handle, struct inode *inode,
+			 struct buffer_head *bh, u32 idx, u64 val)
+{
+	return __vexfs_leaf_write(handle, inode, bh, idx, &val, 1);
 }
 
 /*
@@ -739,36 +761,6 @@ out:
 fail:
 	brelse(bh);
 	return err;
-}
-
-/*
- * Set the @cnt pointers from slot @idx of a block-map array got from
- * __vexfs_leaf_get to @vals (zeros if NULL), inside @handle.
- */
-int __vexfs_leaf_write(handle_t *handle, struct inode *inode, struct buffer_head *bh,
-		       u32 idx, const u64 *vals, u32 cnt)
-{
-	struct super_block *sb = inode->i_sb;
-	__le64 *ptrs;
-	u32 i;
-	int err;
-
-	if (!bh) {
-		ptrs = VEXFS_I(inode)->i_block;
-		for (i = 0; i < cnt; i++)
-			ptrs[idx + i] = cpu_to_le64(vals ? vals[i] : 0);
-		return vexfs_mark_inode_dirty(handle, inode);
-	}
-	err = vexfs_journal_get_write_access(handle, sb, bh);
-	if (err)
-		return err;
-	lock_buffer(bh);
-	ptrs = (__le64 *)bh->b_data;
-	for (i = 0; i < cnt; i++)
-		ptrs[idx + i] = cpu_to_le64(vals ? vals[i] : 0);
-	vexfs_ind_seal(inode, bh);
-	unlock_buffer(bh);
-	return vexfs_journal_dirty(handle, sb, bh);
 }
 
 /*

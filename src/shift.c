@@ -302,7 +302,7 @@ static int vexfs_insert_blocks(handle_t *handle, struct inode *inode, u64 first,
  * from the file, what follows moves down. FALLOC_FL_INSERT_RANGE: insert a
  * hole of @len bytes at @offset, what follows moves up. Caller holds i_rwsem.
  */
-static int vexfs_shift_range(struct inode *inode, loff_t offset, loff_t len, bool insert)
+int vexfs_shift_range(struct inode *inode, loff_t offset, loff_t len, bool insert)
 {
 	struct super_block *sb = inode->i_sb;
 	struct address_space *mapping = inode->i_mapping;
@@ -359,14 +359,4 @@ out:
 	filemap_invalidate_unlock(mapping);
 	kfree(buf);
 	return err;
-}
-
-int vexfs_collapse_range(struct inode *inode, loff_t offset, loff_t len)
-{
-	return vexfs_shift_range(inode, offset, len, false);
-}
-
-int vexfs_insert_range(struct inode *inode, loff_t offset, loff_t len)
-{
-	return vexfs_shift_range(inode, offset, len, true);
 }

@@ -251,8 +251,7 @@ int __vexfs_prune_range(handle_t *handle, struct inode *inode, u64 first, u64 en
 int vexfs_ensure_credits(handle_t *handle, struct inode *inode, int need);
 int vexfs_map_change_stop(handle_t *handle, struct inode *inode, int err);
 /* ---- shift.c ------------------------------------------------------------ */
-int vexfs_collapse_range(struct inode *inode, loff_t offset, loff_t len);
-int vexfs_insert_range(struct inode *inode, loff_t offset, loff_t len);
+int vexfs_shift_range(struct inode *inode, loff_t offset, loff_t len, bool insert);
 bool vexfs_should_retry_alloc(struct super_block *sb, int err, int *retries);
 int vexfs_setattr(struct mnt_idmap_or_ns *idmap, struct dentry *dentry,
 		  struct iattr *attr);
