@@ -1,16 +1,22 @@
 #!/bin/bash
-# fsprog.sh PROGRAM [ARGS...]: format /dev/vda, mount it at /mnt/vexfs, run a
-# test program from build/user/vm/ (ARGS may use @M@ for the mount point),
-# remount and fsck. The program's own "# vtest:" line is counted by check.sh.
+# fsprog.sh [-b BLOCKSIZE] PROGRAM [ARGS...]: format /dev/vda (with that
+# block size), mount it at /mnt/vexfs, run a test program from build/user/vm/
+# (ARGS may use @M@ for the mount point), remount and fsck. The program's own
+# "# vtest:" line is counted by check.sh.
 . "$(dirname "$0")/lib.sh"
 DEV=/dev/vda
 M=/mnt/vexfs
+mkfs_opts=()
+if [ "${1:-}" = -b ]; then
+	mkfs_opts=(-b "$2")
+	shift 2
+fi
 prog=$1
 shift
 args=()
 for a in "$@"; do args+=("${a//@M@/$M}"); done
 load_vexfs
-ok "mkfs" "$MKFS" -q "$DEV"
+ok "mkfs ${mkfs_opts[*]}" "$MKFS" -q "${mkfs_opts[@]}" "$DEV"
 mkdir -p $M
 ok "mount" mount -t vexfs "$DEV" $M
 cd /tmp || exit 1
