@@ -150,6 +150,8 @@ static void pq_query(struct vsearch_query *sq, struct vq_pq *p)
 }
 
 /* The kernel's distance pass (vexfs_search_group) over n records in memory. */
+static u32 qblock_override;
+
 static void native_pass(struct vsearch_query *sq, u32 comp, u32 d, const u8 *codes, u32 rec,
 			u32 stored, u32 n, struct vsearch_topk *t, float *dist)
 {
@@ -175,10 +177,15 @@ static void native_pass(struct vsearch_query *sq, u32 comp, u32 d, const u8 *cod
 						dist[(size_t)(r + k) * nq + qi] = o[k];
 				}
 		} else {
-			for (r = 0; r < g; r++)
-				vsearch_dist(sq, VEXFS_DT_F32, comp, d,
-					     codes + (size_t)(v0 + r) * rec, stored, 0, nq,
-					     dist + (size_t)r * nq);
+			u32 blk = qblock_override ? qblock_override : vsearch_qblock(sq), q0, q1;
+
+			for (q0 = 0; q0 < nq; q0 = q1) {
+				q1 = nq - q0 < blk ? nq : q0 + blk;
+				for (r = 0; r < g; r++)
+					vsearch_dist(sq, VEXFS_DT_F32, comp, d,
+						     codes + (size_t)(v0 + r) * rec, stored, q0, q1,
+						     dist + (size_t)r * nq + q0);
+			}
 		}
 		for (r = 0; r < g; r++)
 			for (qi = 0; qi < nq; qi++) {
@@ -269,6 +276,8 @@ int main(int argc, char **argv)
 	 * SEARCH_BENCH_IMPL=scalar: the userspace side on the scalar kernels;
 	 * =avx2: without AVX-512 (what a CPU without it, or a QEMU guest, runs)
 	 */
+	if (getenv("SEARCH_BENCH_QBLOCK"))
+		qblock_override = atoi(getenv("SEARCH_BENCH_QBLOCK"));
 	impl = getenv("SEARCH_BENCH_IMPL");
 	vq_select_impl(impl && !strcmp(impl, "scalar") ? 0 :
 		       impl && !strcmp(impl, "avx2") ? vq_cpu_features() & ~VQ_FEAT_AVX512 :

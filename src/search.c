@@ -151,45 +151,55 @@ static int vexfs_search_fpu_end(void)
 /* Distances of the group's records to every query, in bounded FPU sections. */
 static int vexfs_search_group(struct vexfs_search *s)
 {
-	u32 nq = s->q.nq, r = 0, qi = 0, i;
+	u32 nq = s->q.nq, blk = vsearch_qblock(&s->q), qb, qe, r, qi, i;
 	bool qmajor = false;
 	int err = 0;
 
-	/* record-major: every record but the query-major ones */
-	while (r < s->ngrp) {
-		u32 budget = VEXFS_SEARCH_FPU_WORK;
+	/*
+	 * record-major: every record but the query-major ones, against one
+	 * block of queries (vsearch_qblock: it stays in the L1 cache) at a
+	 * time; the distances are the same bits in any order
+	 */
+	for (qb = 0; qb < nq; qb = qe) {
+		qe = nq - qb < blk ? nq : qb + blk;
+		r = 0;
+		qi = qb;
+		while (r < s->ngrp) {
+			u32 budget = VEXFS_SEARCH_FPU_WORK;
 
-		kernel_fpu_begin();
-		while (r < s->ngrp && budget) {
-			struct vexfs_srec *g = &s->grp[r];
-			u32 cost = vsearch_cost(g->dims, g->comp, g->len);
-			u32 q1 = nq;
+			kernel_fpu_begin();
+			while (r < s->ngrp && budget) {
+				struct vexfs_srec *g = &s->grp[r];
+				u32 cost = vsearch_cost(g->dims, g->comp, g->len);
+				u32 q1 = qe;
 
-			if (vexfs_search_query_major(s, g)) {
-				qmajor = true;
-				r++;
-				continue;
+				if (g->skip || vexfs_search_query_major(s, g)) {
+					qmajor |= !g->skip;
+					r++;
+					continue;
+				}
+				if ((u64)(qe - qi) * cost > budget)
+					q1 = qi + max(1u, budget / cost);
+				if (vsearch_dist(&s->q, g->dtype, g->comp, g->dims,
+						 g->rec + VEXFS_VEC_REC_HDR, g->len, qi, q1,
+						 s->dist + (size_t)r * nq + qi))
+					g->skip = true;
+				budget -= min(budget, (q1 - qi) * cost);
+				qi = q1;
+				if (qi == qe || g->skip) {
+					qi = qb;
+					r++;
+				}
 			}
-			if ((u64)(nq - qi) * cost > budget)
-				q1 = qi + max(1u, budget / cost);
-			if (vsearch_dist(&s->q, g->dtype, g->comp, g->dims,
-					 g->rec + VEXFS_VEC_REC_HDR, g->len, qi, q1,
-					 s->dist + (size_t)r * nq + qi))
-				g->skip = true;
-			budget -= min(budget, (q1 - qi) * cost);
-			qi = q1;
-			if (qi == nq || g->skip) {
-				qi = 0;
-				r++;
-			}
+			err = vexfs_search_fpu_end();
+			if (err)
+				return err;
 		}
-		err = vexfs_search_fpu_end();
-		if (err)
-			return err;
 	}
 
 	/* query-major: one query against the group's PQ records, then the next */
 	r = 0;
+	qi = 0;
 	while (qmajor && qi < nq) {
 		u32 budget = VEXFS_SEARCH_FPU_WORK;
 

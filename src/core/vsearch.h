@@ -146,6 +146,26 @@ static inline bool vsearch_pq_all_tables(const struct vsearch_query *q)
 	return true;
 }
 
+/*
+ * Queries per pass over a group of records: a block of queries that stays
+ * in the L1 data cache (VSEARCH_QBLOCK_BYTES of query data as the kernels
+ * read it: the float32 rows, or for SQ records the prepared pairs, twice
+ * that) while the group's records stream past it, a multiple of 4 (the
+ * multi-query kernels take four at a time). A batch of 64 queries at d 768
+ * is 192 KiB: without blocks, every record read all of it from L2.
+ * Integer-only.
+ */
+#define VSEARCH_QBLOCK_BYTES	24576U
+static inline u32 vsearch_qblock(const struct vsearch_query *q)
+{
+	u32 per = q->sqbuf ? 2 * q->row : q->row;
+	u32 b = per ? VSEARCH_QBLOCK_BYTES / per / 4 * 4 : q->nq;
+
+	if (b < 4)
+		b = 4;
+	return b < q->nq ? b : q->nq;
+}
+
 /* Multiply-adds one vsearch_dist() of one query costs, to bound FPU sections. */
 static inline u32 vsearch_cost(u32 dims, u32 comp, u32 len)
 {

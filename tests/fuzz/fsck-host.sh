@@ -1,7 +1,7 @@
 #!/bin/bash
 # Host driver of the fsck campaign: a VM populates the two base images
 # (tests/fuzz/populate.sh), then fsck.vexfs built with ASan and UBSan runs on
-# VEXFS_FUZZ_FSCK mutants of each (default 800: 1,600 in all), natively.
+# VEXFS_FUZZ_FSCK mutants of each (default 1500: 3,000 in all), natively.
 # Usage: tests/fuzz/fsck-host.sh KVER. Long campaign, by hand:
 #   VEXFS_FUZZ_FSCK=20000 VEXFS_FUZZ_SEED=2 bash tests/fuzz/fsck-host.sh 6.12
 set -uo pipefail
@@ -29,7 +29,7 @@ fi
 start=$(date +%s)
 # one process per base image, side by side (the machine's two cores; nothing
 # else runs meanwhile); each prints its own "# vtest:" line
-n=${VEXFS_FUZZ_FSCK:-800}
+n=${VEXFS_FUZZ_FSCK:-1500}
 # the 1 KiB image's journal needs recovery: fsck replays it (mkfs/fsck_recover.c)
 # before every check, mutated log blocks included
 for b in "$out/base-4k.img" "$out/base-1k.img"; do
