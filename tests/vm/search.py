@@ -25,6 +25,7 @@ import errno
 import fcntl
 import json
 import os
+import shutil
 import struct
 import subprocess
 import sys
@@ -651,6 +652,49 @@ def do_save(same):
     same_as_reference("after a remount: kernel == reference", M, args)
 
 
+def do_wide():
+    """Wide vectors: a batch whose queries (40 x 768 float32, 120 KiB) are
+    more than one block of the kernel's distance pass (vsearch_qblock: 24
+    KiB, 8 queries; 4 with SQ records present), so records meet the batch
+    block by block: the kernel equals the reference and single queries, for
+    float32 stored plain, as float16 and as SQ8."""
+    rng = np.random.default_rng(20261207)
+    wd = os.path.join(M, "wide")
+    os.makedirs(wd)
+    tmp = os.path.join(WORK, "wide.npy")
+    ok = True
+    for comp in ("none", "f16", "sq8"):
+        for j in range(4):
+            path = os.path.join(wd, "%s-%d" % (comp, j))
+            open(path, "w").close()
+            save_npy(tmp, rng.standard_normal((10, 768)).astype(np.float32))
+            args = ["attach", path, "--vector", tmp, "--model", "wide"]
+            if comp != "none":
+                args += ["--compress", comp]
+            ok = vexctl(*args, check=False).returncode == 0 and ok
+    ck(ok, "attach 120 vectors of 768 dims (float32, f16, sq8) under wide/")
+    q = rng.standard_normal((40, 768)).astype(np.float32)
+    save_npy(os.path.join(WORK, "q-wide.npy"), q)
+    for i in (0, 9, 39):
+        save_npy(os.path.join(WORK, "q-wide-%d.npy" % i), q[i])
+    args = ["--vector", os.path.join(WORK, "q-wide.npy"), "-k", 12]
+    for metric in ("l2", "ip"):
+        b = same_as_reference("a batch of 40 x 768 (blocks of queries), %s: kernel == reference"
+                              % metric, wd, args + ["--metric", metric])
+        if b is None:
+            continue
+        detail = "" if len(b["queries"]) == 40 else "%d queries" % len(b["queries"])
+        for i in (0, 9, 39):
+            s1 = search_json(wd, "--vector", os.path.join(WORK, "q-wide-%d.npy" % i), "-k", 12,
+                             "--metric", metric)
+            if triples(s1)[0] != triples(b)[i]:
+                detail = "query %d differs from its single search" % i
+        ck(not detail and b["compared"] == 120,
+           "%s: the batch equals single queries, 120 vectors compared per query" % metric,
+           detail or "compared %d" % b["compared"])
+    shutil.rmtree(wd)
+
+
 def main():
     global M, VEXCTL, WORK
     mode, M, VEXCTL, WORK = sys.argv[1:5]
@@ -672,6 +716,8 @@ def main():
         do_save(False)
     elif mode == "same":
         do_save(True)
+    elif mode == "wide":
+        do_wide()
     else:
         sys.exit("unknown mode " + mode)
     finish()

@@ -6,7 +6,8 @@
 # userspace: ids, inodes, distance bits), float32 ids equal numpy's brute
 # force; batches, k > n, model and compression filters, --like, file scope,
 # permissions (a 0600 file of root, searched as nobody), detach and unlink,
-# the bad-input table (exact errnos), a remount; fsck clean at the end.
+# the bad-input table (exact errnos), a remount, a batch of wide queries
+# (768 dims: several blocks of the kernel's pass); fsck clean at the end.
 # The driver is tests/vm/search.py (python3 + numpy).
 . "$(dirname "$0")/lib.sh"
 DEV=/dev/vda
@@ -37,6 +38,7 @@ ok "umount" umount $M
 ok "fsck clean after the searches" fsck_clean "$DEV"
 ok "mount again" mount -t vexfs "$DEV" $M
 vtest "$S" same $M "$VEXCTL" $W
+vtest "$S" wide $M "$VEXCTL" $W
 ok "umount" umount $M
 ok "fsck clean" fsck_clean "$DEV"
 unload_vexfs
