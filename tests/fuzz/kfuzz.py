@@ -51,7 +51,7 @@ MS_RDONLY = 1
 BLKFLSBUF = 0x1261
 # what the guest is doing, and until when it may take (watchdog())
 WATCH = {"tag": "", "what": None, "until": 0.0}
-LIMITS = {"mount": 30, "umount": 60, "vector ioctls": 60}
+LIMITS = {"mount": 30, "umount": 60, "walk": 60, "vector ioctls": 60, "changes": 60}
 
 
 def watch(what):
@@ -174,6 +174,7 @@ def vector_calls(m, rw):
 
 
 def exercise(m, rw):
+    watch("walk")
     timed("walk", walk, m)
     watch("vector ioctls")
     done = timed("vectors", vector_calls, m, rw)
