@@ -5,7 +5,9 @@
 
 Mutants are those of fsck_fuzz.py (same generator, same seeds). Each is
 written to FILE, the loop device DEV's backing file, mounted read-write and exercised (walk, read every file,
-xattrs; the vector ioctls LIST, GET, SEARCH with paths, INDEX stats, an
+xattrs; FIEMAP, SEEK_DATA / SEEK_HOLE, and rw PUNCH_HOLE, ZERO_RANGE,
+COLLAPSE_RANGE, INSERT_RANGE and fallocate on files with indirect blocks
+and holes; the vector ioctls LIST, GET, SEARCH with paths, INDEX stats, an
 approximate SEARCH, ATTACH and DETACH through python/vexfs;
 create/write/fsync/rename/unlink; umount), then mounted read-only and
 walked again. Everything runs in this one process (mount(2), umount(2),
@@ -21,6 +23,7 @@ import ctypes
 import fcntl
 import os
 import random
+import struct
 import sys
 import threading
 import time
@@ -47,11 +50,13 @@ LIBC = ctypes.CDLL(None, use_errno=True)
 LIBC.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong,
                        ctypes.c_void_p]
 LIBC.umount2.argtypes = [ctypes.c_char_p, ctypes.c_int]
+LIBC.fallocate.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_longlong, ctypes.c_longlong]
 MS_RDONLY = 1
 BLKFLSBUF = 0x1261
 # what the guest is doing, and until when it may take (watchdog())
 WATCH = {"tag": "", "what": None, "until": 0.0}
-LIMITS = {"mount": 30, "umount": 60, "walk": 60, "vector ioctls": 60, "changes": 60}
+LIMITS = {"mount": 30, "umount": 60, "walk": 60, "block-map calls": 60, "vector ioctls": 60,
+          "changes": 60}
 
 
 def watch(what):
@@ -173,15 +178,68 @@ def vector_calls(m, rw):
     return done, len(calls)
 
 
+FS_IOC_FIEMAP = 0xC020660B
+FALLOC = {"punch": 0x03, "collapse": 0x08, "zero": 0x10, "insert": 0x20, "alloc": 0x00}
+
+
+def fiemap(fd):
+    """FS_IOC_FIEMAP of the whole file, 32 extents at most."""
+    buf = bytearray(32 + 32 * 56)
+    struct.pack_into("<QQIII", buf, 0, 0, 0xFFFFFFFFFFFFFFFF, 0, 0, 32)
+    fcntl.ioctl(fd, FS_IOC_FIEMAP, buf)
+
+
+def falloc(fd, what, off, length):
+    if LIBC.fallocate(fd, FALLOC[what], off, length):
+        err = ctypes.get_errno()
+        raise OSError(err, "fallocate %s: %s" % (what, os.strerror(err)))
+
+
+def map_ops(m, rw):
+    """The block-map walkers on a file with indirect blocks and on a sparse
+    one: FIEMAP, SEEK_DATA / SEEK_HOLE, and when rw PUNCH_HOLE, ZERO_RANGE,
+    COLLAPSE_RANGE, INSERT_RANGE and an allocating fallocate (offsets and
+    lengths in 4 KiB: whole blocks on both bases). Returns (done, calls)."""
+    done = calls = 0
+    for name, shifts in (("a/b/c/large", [("punch", 4096, 4096), ("zero", 16384, 4096),
+                                          ("collapse", 8192, 8192), ("insert", 8192, 4096),
+                                          ("alloc", 598016, 8192)]),
+                         ("a/sparse", [("collapse", 1 << 20, 1 << 20), ("insert", 0, 4096),
+                                       ("punch", 8 << 20, 4096)])):
+        steps = [lambda fd: fiemap(fd), lambda fd: os.lseek(fd, 0, os.SEEK_DATA),
+                 lambda fd: os.lseek(fd, 0, os.SEEK_HOLE)]
+        if rw:
+            steps += [lambda fd, w=w, o=o, n=n: falloc(fd, w, o, n) for w, o, n in shifts]
+            steps.append(lambda fd: fiemap(fd))
+        calls += len(steps)
+        try:
+            fd = os.open(os.path.join(m, name), os.O_RDWR if rw else os.O_RDONLY)
+        except OSError as e:
+            FAILED.append("open %s: %r" % (name, e))
+            continue
+        try:
+            for st in steps:
+                try:
+                    st(fd)
+                    done += 1
+                except OSError as e:
+                    FAILED.append("%s: %r" % (name, e))
+        finally:
+            os.close(fd)
+    return done, calls
+
+
 def exercise(m, rw):
     watch("walk")
     timed("walk", walk, m)
+    watch("block-map calls")
+    d1, c1 = timed("map", map_ops, m, rw)
     watch("vector ioctls")
-    done = timed("vectors", vector_calls, m, rw)
+    d2, c2 = timed("vectors", vector_calls, m, rw)
     if rw:
         watch("changes")
         timed("changes", changes, m)
-    return done
+    return d1 + d2, c1 + c2
 
 
 def baseline(devname, dev, backing, mnt, raw, name):
@@ -203,11 +261,12 @@ def baseline(devname, dev, backing, mnt, raw, name):
         watch("umount")
         umount(mnt)
         if done != calls:
-            print("not ok - %s: %d of %d vector calls failed: %s"
+            print("not ok - %s: %d of %d block-map and vector calls failed: %s"
                   % (WATCH["tag"], calls - done, calls, "; ".join(FAILED)))
             ok = False
     if ok:
-        print("ok - %s: mounted rw and ro, every vector call answered" % WATCH["tag"])
+        print("ok - %s: mounted rw and ro, every block-map and vector call answered"
+              % WATCH["tag"])
     return ok
 
 
