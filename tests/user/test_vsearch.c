@@ -204,6 +204,78 @@ static void test_forms_decode(void)
 	}
 }
 
+/*
+ * vsearch_qblock(): blocks of queries that fit VSEARCH_QBLOCK_BYTES, whole
+ * fours, at least 4, at most the batch; and a batch run block by block (as
+ * the kernel's distance pass and the benchmark do) gives the bits of the
+ * whole batch at once and of each query alone, for float32 and float16
+ * records (the multi-query kernels) at d 768.
+ */
+static void test_qblock(void)
+{
+	const u32 d = 768, nq = 64, n = 5;
+	float *q = malloc(sizeof(float) * nq * d), *x = malloc(sizeof(float) * n * d);
+	float *whole = malloc(sizeof(float) * nq), *blocked = malloc(sizeof(float) * nq);
+	float *qn = malloc(sizeof(float) * nq), scratch[3 * 768], one;
+	__le16 *h = malloc(2 * n * d);
+	struct vsearch_query sq = { .dtype = VEXFS_DT_F32, .dims = d, .nq = nq, .row = 4 * d,
+				    .q = q, .qnorm = qn, .scratch = scratch };
+	u32 metric, i, j, r, blk, q0, q1, same = 0, total = 0;
+	float dummy;
+
+	VT_EQ(vsearch_qblock(&sq), VSEARCH_QBLOCK_BYTES / (4 * d) / 4 * 4);
+	sq.sqbuf = &dummy;
+	VT_EQ(vsearch_qblock(&sq), 4);
+	sq.sqbuf = NULL;
+	sq.row = 4 * 16;
+	VT_EQ(vsearch_qblock(&sq), nq);
+	sq.row = 4 * 65536;
+	VT_EQ(vsearch_qblock(&sq), 4);
+	sq.nq = 3;
+	VT_EQ(vsearch_qblock(&sq), 3);
+	sq.nq = nq;
+	sq.row = 4 * d;
+
+	for (i = 0; i < nq * d; i++)
+		q[i] = rndf();
+	for (i = 0; i < n * d; i++)
+		x[i] = rndf();
+	vq_f16_encode_ref(x, h, n * d);
+	blk = vsearch_qblock(&sq);
+	VT_CHECK(blk < nq);
+	for (metric = 0; metric < 3; metric++) {
+		sq.metric = metric;
+		vsearch_prepare(&sq);
+		for (r = 0; r < n; r++) {
+			u32 comp = r % 2 ? VEXFS_COMP_F16 : VEXFS_COMP_NONE;
+			const void *data = comp ? (const void *)(h + r * d) : (const void *)(x + r * d);
+			u32 len = comp ? 2 * d : 4 * d;
+
+			VT_EQ(vsearch_dist(&sq, VEXFS_DT_F32, comp, d, data, len, 0, nq, whole), 0);
+			for (q0 = 0; q0 < nq; q0 = q1) {
+				q1 = nq - q0 < blk ? nq : q0 + blk;
+				VT_EQ(vsearch_dist(&sq, VEXFS_DT_F32, comp, d, data, len, q0, q1,
+						   blocked + q0), 0);
+			}
+			for (j = 0; j < nq; j++) {
+				VT_EQ(vsearch_dist(&sq, VEXFS_DT_F32, comp, d, data, len, j, j + 1,
+						   &one), 0);
+				same += fbits(whole[j]) == fbits(blocked[j]) &&
+					fbits(one) == fbits(whole[j]);
+				total++;
+			}
+		}
+	}
+	VT_CHECK_MSG(same == total, "%u of %u distances differ between whole, blocked and single",
+		     total - same, total);
+	free(q);
+	free(x);
+	free(whole);
+	free(blocked);
+	free(qn);
+	free(h);
+}
+
 static void test_select(void)
 {
 	vq_select_impl(vq_cpu_features());
@@ -214,4 +286,5 @@ VT_MAIN("vsearch",
 	VT_CASE(test_select),
 	VT_CASE(test_topk_vs_sort),
 	VT_CASE(test_f32_exact),
-	VT_CASE(test_forms_decode));
+	VT_CASE(test_forms_decode),
+	VT_CASE(test_qblock));
