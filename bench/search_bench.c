@@ -179,6 +179,9 @@ static void native_pass(struct vsearch_query *sq, u32 comp, u32 d, const u8 *cod
 		} else {
 			u32 blk = qblock_override ? qblock_override : vsearch_qblock(sq), q0, q1;
 
+			if (!vsearch_blocked(VEXFS_DT_F32, comp))	/* as the kernel */
+				blk = nq;
+
 			for (q0 = 0; q0 < nq; q0 = q1) {
 				q1 = nq - q0 < blk ? nq : q0 + blk;
 				for (r = 0; r < g; r++)

@@ -156,9 +156,11 @@ static int vexfs_search_group(struct vexfs_search *s)
 	int err = 0;
 
 	/*
-	 * record-major: every record but the query-major ones, against one
-	 * block of queries (vsearch_qblock: it stays in the L1 cache) at a
-	 * time; the distances are the same bits in any order
+	 * record-major: every record but the query-major ones; float32 and
+	 * float16 records against one block of queries (vsearch_qblock: it
+	 * stays in the L1 cache) at a time, the others against the whole
+	 * batch in the first pass; the distances are the same bits in any
+	 * order
 	 */
 	for (qb = 0; qb < nq; qb = qe) {
 		qe = nq - qb < blk ? nq : qb + blk;
@@ -171,14 +173,15 @@ static int vexfs_search_group(struct vexfs_search *s)
 			while (r < s->ngrp && budget) {
 				struct vexfs_srec *g = &s->grp[r];
 				u32 cost = vsearch_cost(g->dims, g->comp, g->len);
-				u32 q1 = qe;
+				bool blocked = vsearch_blocked(g->dtype, g->comp);
+				u32 hi = blocked ? qe : nq, q1 = hi;
 
-				if (g->skip || vexfs_search_query_major(s, g)) {
-					qmajor |= !g->skip;
+				if (g->skip || vexfs_search_query_major(s, g) || (!blocked && qb)) {
+					qmajor |= !g->skip && vexfs_search_query_major(s, g);
 					r++;
 					continue;
 				}
-				if ((u64)(qe - qi) * cost > budget)
+				if ((u64)(hi - qi) * cost > budget)
 					q1 = qi + max(1u, budget / cost);
 				if (vsearch_dist(&s->q, g->dtype, g->comp, g->dims,
 						 g->rec + VEXFS_VEC_REC_HDR, g->len, qi, q1,
@@ -186,7 +189,7 @@ static int vexfs_search_group(struct vexfs_search *s)
 					g->skip = true;
 				budget -= min(budget, (q1 - qi) * cost);
 				qi = q1;
-				if (qi == qe || g->skip) {
+				if (qi == hi || g->skip) {
 					qi = qb;
 					r++;
 				}

@@ -147,23 +147,35 @@ static inline bool vsearch_pq_all_tables(const struct vsearch_query *q)
 }
 
 /*
- * Queries per pass over a group of records: a block of queries that stays
- * in the L1 data cache (VSEARCH_QBLOCK_BYTES of query data as the kernels
- * read it: the float32 rows, or for SQ records the prepared pairs, twice
- * that) while the group's records stream past it, a multiple of 4 (the
- * multi-query kernels take four at a time). A batch of 64 queries at d 768
- * is 192 KiB: without blocks, every record read all of it from L2.
- * Integer-only.
+ * Queries per pass over a group of records: a block of float32 query rows
+ * (VSEARCH_QBLOCK_BYTES) that stays in the L1 data cache while the group's
+ * records stream past it, a multiple of 4 (the multi-query kernels take four
+ * at a time). A batch of 64 queries at d 768 is 192 KiB: without blocks,
+ * every float32 record read all of it from L2. Only the records that
+ * vsearch_blocked() names go block by block; the others take the whole
+ * batch in one call. Integer-only.
  */
 #define VSEARCH_QBLOCK_BYTES	24576U
 static inline u32 vsearch_qblock(const struct vsearch_query *q)
 {
-	u32 per = q->sqbuf ? 2 * q->row : q->row;
-	u32 b = per ? VSEARCH_QBLOCK_BYTES / per / 4 * 4 : q->nq;
+	u32 b = q->row ? VSEARCH_QBLOCK_BYTES / q->row / 4 * 4 : q->nq;
 
 	if (b < 4)
 		b = 4;
 	return b < q->nq ? b : q->nq;
+}
+
+/*
+ * Whether records of this form gain from blocks of queries: float32 and
+ * float16 data, whose multi-query kernels read every query row for each
+ * record. SQ records share per-record work across the queries of one call
+ * (blocks of 4 made SQ8 batches 1.4x slower at d 768), and decoded forms
+ * would be decoded once per block.
+ */
+static inline bool vsearch_blocked(u32 dtype, u32 comp)
+{
+	return (dtype == VEXFS_DT_F32 && (comp == VEXFS_COMP_NONE || comp == VEXFS_COMP_F16)) ||
+	       dtype == VEXFS_DT_F16;
 }
 
 /* Multiply-adds one vsearch_dist() of one query costs, to bound FPU sections. */

@@ -221,12 +221,12 @@ static void test_qblock(void)
 	struct vsearch_query sq = { .dtype = VEXFS_DT_F32, .dims = d, .nq = nq, .row = 4 * d,
 				    .q = q, .qnorm = qn, .scratch = scratch };
 	u32 metric, i, j, r, blk, q0, q1, same = 0, total = 0;
-	float dummy;
-
 	VT_EQ(vsearch_qblock(&sq), VSEARCH_QBLOCK_BYTES / (4 * d) / 4 * 4);
-	sq.sqbuf = &dummy;
-	VT_EQ(vsearch_qblock(&sq), 4);
-	sq.sqbuf = NULL;
+	VT_CHECK(vsearch_blocked(VEXFS_DT_F32, VEXFS_COMP_NONE));
+	VT_CHECK(vsearch_blocked(VEXFS_DT_F32, VEXFS_COMP_F16));
+	VT_CHECK(vsearch_blocked(VEXFS_DT_F16, VEXFS_COMP_NONE));
+	VT_CHECK(!vsearch_blocked(VEXFS_DT_F32, VEXFS_COMP_SQ8));
+	VT_CHECK(!vsearch_blocked(VEXFS_DT_I8, VEXFS_COMP_NONE));
 	sq.row = 4 * 16;
 	VT_EQ(vsearch_qblock(&sq), nq);
 	sq.row = 4 * 65536;

@@ -655,9 +655,10 @@ def do_save(same):
 def do_wide():
     """Wide vectors: a batch whose queries (40 x 768 float32, 120 KiB) are
     more than one block of the kernel's distance pass (vsearch_qblock: 24
-    KiB, 8 queries; 4 with SQ records present), so records meet the batch
-    block by block: the kernel equals the reference and single queries, for
-    float32 stored plain, as float16 and as SQ8."""
+    KiB, 8 queries), so float32 and float16 records meet the batch block by
+    block and SQ8 records (vsearch_blocked: not blocked) all of it at once,
+    in one pass over the group: the kernel equals the reference and single
+    queries."""
     rng = np.random.default_rng(20261207)
     wd = os.path.join(M, "wide")
     os.makedirs(wd)
