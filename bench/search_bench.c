@@ -149,9 +149,10 @@ static void pq_query(struct vsearch_query *sq, struct vq_pq *p)
 	sq->pq[0] = (struct vsearch_pq){ .id = pq_id, .crc = pq_crc, .pq = p, .lut = pq_lut };
 }
 
-/* The kernel's distance pass (vexfs_search_group) over n records in memory. */
+/* SEARCH_BENCH_QBLOCK: queries per block instead of vsearch_qblock()'s */
 static u32 qblock_override;
 
+/* The kernel's distance pass (vexfs_search_group) over n records in memory. */
 static void native_pass(struct vsearch_query *sq, u32 comp, u32 d, const u8 *codes, u32 rec,
 			u32 stored, u32 n, struct vsearch_topk *t, float *dist)
 {

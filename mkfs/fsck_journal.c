@@ -9,7 +9,6 @@
 #include <string.h>
 #include "fsck.h"
 
-
 static void jsb_build(struct fsck *f, u8 *b)
 {
 	__be32 *w = (__be32 *)b;

@@ -22,7 +22,6 @@
 #include <unistd.h>
 #include "fsck.h"
 
-
 struct jrevoke {
 	u64 blk;
 	u32 seq;

@@ -174,10 +174,11 @@ static int vexfs_search_group(struct vexfs_search *s)
 				struct vexfs_srec *g = &s->grp[r];
 				u32 cost = vsearch_cost(g->dims, g->comp, g->len);
 				bool blocked = vsearch_blocked(g->dtype, g->comp);
+				bool qm = vexfs_search_query_major(s, g);
 				u32 hi = blocked ? qe : nq, q1 = hi;
 
-				if (g->skip || vexfs_search_query_major(s, g) || (!blocked && qb)) {
-					qmajor |= !g->skip && vexfs_search_query_major(s, g);
+				if (g->skip || qm || (!blocked && qb)) {
+					qmajor |= qm && !g->skip;
 					r++;
 					continue;
 				}

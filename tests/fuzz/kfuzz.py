@@ -4,8 +4,8 @@
   kfuzz.py -n MUTANTS -s SEED --dev /dev/loopN --backing FILE --mnt DIR BASE.img...
 
 Mutants are those of fsck_fuzz.py (same generator, same seeds). Each is
-written to FILE, the loop device DEV's backing file, mounted read-write and exercised (walk, read every file,
-xattrs; FIEMAP, SEEK_DATA / SEEK_HOLE, and rw PUNCH_HOLE, ZERO_RANGE,
+written to FILE, the loop device DEV's backing file, mounted read-write and
+exercised (walk, read every file, xattrs; FIEMAP, SEEK_DATA / SEEK_HOLE, and rw PUNCH_HOLE, ZERO_RANGE,
 COLLAPSE_RANGE, INSERT_RANGE and fallocate on files with indirect blocks
 and holes; the vector ioctls LIST, GET, SEARCH with paths, INDEX stats, an
 approximate SEARCH, ATTACH and DETACH through python/vexfs;
@@ -64,15 +64,20 @@ def watch(what):
     WATCH["until"] = time.time() + LIMITS.get(what, 30)
 
 
+def fail(what):
+    """Report what went wrong with the current mutant and end the run failed
+    at once (a stuck call may never return, a failed umount leaves the mount)."""
+    print("not ok - %s: %s" % (WATCH["tag"], what), flush=True)
+    print("# vm-test: 0 passed, 1 failed", flush=True)
+    os._exit(1)
+
+
 def watchdog():
-    """A call that outlives its limit is a hang: report it with the mutant
-    and stop the run (the stuck call may never return)."""
+    """A call that outlives its limit is a hang."""
     while True:
         time.sleep(1)
         if WATCH["what"] and time.time() > WATCH["until"]:
-            print("not ok - %s: timed out: %s" % (WATCH["tag"], WATCH["what"]), flush=True)
-            print("# vm-test: 0 passed, 1 failed", flush=True)
-            os._exit(1)
+            fail("timed out: %s" % WATCH["what"])
 
 
 def mount(dev, mnt, rw):
@@ -85,10 +90,7 @@ def mount(dev, mnt, rw):
 
 def umount(mnt):
     if LIBC.umount2(mnt.encode(), 0):
-        err = ctypes.get_errno()
-        print("not ok - %s: umount: %s" % (WATCH["tag"], os.strerror(err)), flush=True)
-        print("# vm-test: 0 passed, 1 failed", flush=True)
-        os._exit(1)
+        fail("umount: %s" % os.strerror(ctypes.get_errno()))
 
 
 def put_image(backing, dev, b):
@@ -242,27 +244,39 @@ def exercise(m, rw):
     return d1 + d2, c1 + c2
 
 
+def mount_cycle(devname, mnt):
+    """The image on the device mounted rw, exercised, unmounted, then the same
+    ro. Returns, per mount, (rw, errno of the mount or 0, calls that
+    succeeded, calls made); FAILED has the failed calls' errors."""
+    out = []
+    del FAILED[:]
+    for rw in (True, False):
+        watch("mount")
+        err = timed("mount", mount, devname, mnt, rw)
+        done = calls = 0
+        if not err:
+            done, calls = exercise(mnt, rw)
+            watch("umount")
+            timed("umount", umount, mnt)
+        out.append((rw, err, done, calls))
+    return out
+
+
 def baseline(devname, dev, backing, mnt, raw, name):
-    """The unmutated image: every vector call must succeed (they reach the
-    kernel and the image has what they ask for), or the campaign tests
-    less than it says."""
+    """The unmutated image: both mounts and every block-map and vector call
+    must succeed (they reach the kernel and the image has what they ask
+    for), or the campaign tests less than it says."""
     WATCH["tag"] = "%s unmutated" % name
     put_image(backing, dev, raw)
     ok = True
-    for rw in (True, False):
-        watch("mount")
-        err = mount(devname, mnt, rw)
+    for rw, err, done, calls in mount_cycle(devname, mnt):
+        mode = "rw" if rw else "ro"
         if err:
-            print("not ok - %s: mount (%s): %s" % (WATCH["tag"], "rw" if rw else "ro",
-                                                  os.strerror(err)))
-            return False
-        del FAILED[:]
-        done, calls = exercise(mnt, rw)
-        watch("umount")
-        umount(mnt)
-        if done != calls:
-            print("not ok - %s: %d of %d block-map and vector calls failed: %s"
-                  % (WATCH["tag"], calls - done, calls, "; ".join(FAILED)))
+            print("not ok - %s: mount (%s): %s" % (WATCH["tag"], mode, os.strerror(err)))
+            ok = False
+        elif done != calls:
+            print("not ok - %s (%s): %d of %d block-map and vector calls failed: %s"
+                  % (WATCH["tag"], mode, calls - done, calls, "; ".join(FAILED)))
             ok = False
     if ok:
         print("ok - %s: mounted rw and ro, every block-map and vector call answered"
@@ -305,14 +319,7 @@ def main():
             # cache: every mount reads the mutant, with no buffer (and no
             # verdict cached in a buffer) of an earlier mount
             timed("write", put_image, backing, dev, img.b)
-            for rw in (True, False):
-                watch("mount")
-                if timed("mount", mount, a.dev, a.mnt, rw):
-                    continue
-                mounted += 1
-                exercise(a.mnt, rw)
-                watch("umount")
-                timed("umount", umount, a.mnt)
+            mounted += sum(not err for _, err, _, _ in mount_cycle(a.dev, a.mnt))
             total += 1
     watch(None)
     print("# %d mutants, %d mounts that succeeded, %.0f s" % (total, mounted, time.time() - t0))
