@@ -191,14 +191,13 @@ static void native_pass(struct vsearch_query *sq, u32 comp, u32 d, const u8 *cod
 						     dist + (size_t)r * nq + q0);
 			}
 		}
-		for (r = 0; r < g; r++)
-			for (qi = 0; qi < nq; qi++) {
-				u32 bits;
+		for (r = 0; r < g; r++) {
+			const u32 *row = (const u32 *)(dist + (size_t)r * nq);
 
-				memcpy(&bits, dist + (size_t)r * nq + qi, 4);
-				if (vsearch_topk_wants(&t[qi], vsearch_key(bits, 0), v0 + r + 1))
-					vsearch_topk_push(&t[qi], bits, 0, v0 + r + 1, 0, 0);
-			}
+			for (qi = 0; qi < nq; qi++)
+				if (vsearch_topk_may(&t[qi], vsearch_key(row[qi], 0)))
+					vsearch_topk_push(&t[qi], row[qi], 0, v0 + r + 1, 0, 0);
+		}
 	}
 }
 

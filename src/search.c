@@ -260,11 +260,12 @@ static int vexfs_search_group(struct vexfs_search *s)
 		}
 		s->compared++;
 		for (qi = 0; qi < nq; qi++) {
-			u32 bits;
+			u32 bits, key;
 
 			memcpy(&bits, s->dist + (size_t)r * nq + qi, 4);
-			if (vsearch_is_nan(bits) ||
-			    !vsearch_topk_wants(&s->tk[qi], vsearch_key(bits, s->q.metric), g->id))
+			key = vsearch_key(bits, s->q.metric);
+			if (likely(!vsearch_topk_may(&s->tk[qi], key)) || vsearch_is_nan(bits) ||
+			    !vsearch_topk_wants(&s->tk[qi], key, g->id))
 				continue;
 			if (!checked) {
 				ok = vexfs_search_may_read(s, g->ino, &gen);
@@ -576,7 +577,7 @@ static int vexfs_search_cand_read(struct vexfs_search *s, const u64 *ids, u32 n,
  */
 static void vexfs_search_cand_cmp(struct vexfs_search *s, u32 qi, u32 *checked, u32 *passed)
 {
-	u32 r = 0, bits, gen = 0;
+	u32 r = 0, bits, key, gen = 0;
 
 	while (r < s->ngrp) {
 		u32 budget = VEXFS_SEARCH_FPU_WORK;
@@ -608,8 +609,9 @@ static void vexfs_search_cand_cmp(struct vexfs_search *s, u32 qi, u32 *checked, 
 		}
 		s->compared++;
 		memcpy(&bits, s->dist + r, sizeof(bits));
-		if (vsearch_is_nan(bits) ||
-		    !vsearch_topk_wants(&s->tk[qi], vsearch_key(bits, s->q.metric), g->id))
+		key = vsearch_key(bits, s->q.metric);
+		if (!vsearch_topk_may(&s->tk[qi], key) || vsearch_is_nan(bits) ||
+		    !vsearch_topk_wants(&s->tk[qi], key, g->id))
 			continue;
 		(*checked)++;
 		if (!vexfs_search_may_read(s, g->ino, &gen))

@@ -116,10 +116,13 @@ int vsearch_topk_push(struct vsearch_topk *t, u32 bits, u32 metric, u64 id, u64 
 			i = p;
 		}
 		h[i] = (struct vsearch_cand){ .id = id, .ino = ino, .key = key, .gen = gen };
+		if (t->n == t->k)
+			t->bound = h[0].key;
 		return 1;
 	}
 	h[0] = (struct vsearch_cand){ .id = id, .ino = ino, .key = key, .gen = gen };
 	vsearch_sift_down(h, t->n, 0);
+	t->bound = h[0].key;
 	return 1;
 }
 

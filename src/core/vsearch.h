@@ -227,6 +227,7 @@ struct vsearch_topk {
 	u32 k;
 	u32 n;
 	struct vsearch_cand *h;	/* [k], caller memory */
+	u32 bound;		/* the largest key that may enter (see below) */
 };
 
 static inline void vsearch_topk_init(struct vsearch_topk *t, struct vsearch_cand *h, u32 k)
@@ -234,6 +235,18 @@ static inline void vsearch_topk_init(struct vsearch_topk *t, struct vsearch_cand
 	t->k = k;
 	t->n = 0;
 	t->h = h;
+	t->bound = 0xffffffffu;
+}
+
+/*
+ * Whether a candidate of @key may enter the top-k: false means that
+ * vsearch_topk_wants() refuses it whatever its id (the scan's first test:
+ * one load and one compare; the bound is every key while the heap has
+ * room, then the key of its worst entry).
+ */
+static inline bool vsearch_topk_may(const struct vsearch_topk *t, u32 key)
+{
+	return key <= t->bound;
 }
 
 static inline bool vsearch_cand_worse(u32 ka, u64 ida, u32 kb, u64 idb)

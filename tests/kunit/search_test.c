@@ -52,8 +52,13 @@ static void search_test_topk_ties(struct kunit *test)
 
 	/* ten equal distances, offered in descending id order: the 3 smallest ids win */
 	vsearch_topk_init(&t, h, 3);
+	KUNIT_EXPECT_TRUE(test, vsearch_topk_may(&t, vsearch_key(F_9, 0)));
 	for (id = 10; id >= 1; id--)
 		vsearch_topk_push(&t, F_2, VEXFS_SEARCH_METRIC_L2, id, id, 0);
+	/* the scan's first test: a worse key is out, a tie goes on to the id */
+	KUNIT_EXPECT_FALSE(test, vsearch_topk_may(&t, vsearch_key(F_3, 0)));
+	KUNIT_EXPECT_TRUE(test, vsearch_topk_may(&t, vsearch_key(F_2, 0)));
+	KUNIT_EXPECT_TRUE(test, vsearch_topk_may(&t, vsearch_key(F_1, 0)));
 	vsearch_topk_sort(&t);
 	KUNIT_ASSERT_EQ(test, t.n, 3u);
 	KUNIT_EXPECT_EQ(test, h[0].id, 1ull);
