@@ -151,6 +151,7 @@ static void pq_query(struct vsearch_query *sq, struct vq_pq *p)
 
 /* SEARCH_BENCH_QBLOCK: queries per block instead of vsearch_qblock()'s */
 static u32 qblock_override;
+static int no_pairs;	/* SEARCH_BENCH_PAIRS=0: one record per call (the pass before pairs) */
 
 /* The kernel's distance pass (vexfs_search_group) over n records in memory. */
 static void native_pass(struct vsearch_query *sq, u32 comp, u32 d, const u8 *codes, u32 rec,
@@ -185,10 +186,20 @@ static void native_pass(struct vsearch_query *sq, u32 comp, u32 d, const u8 *cod
 
 			for (q0 = 0; q0 < nq; q0 = q1) {
 				q1 = nq - q0 < blk ? nq : q0 + blk;
-				for (r = 0; r < g; r++)
-					vsearch_dist(sq, VEXFS_DT_F32, comp, d,
-						     codes + (size_t)(v0 + r) * rec, stored, q0, q1,
+				for (r = 0; r < g; r++) {
+					const u8 *x = codes + (size_t)(v0 + r) * rec;
+
+					if (r + 1 < g && vsearch_paired(sq, VEXFS_DT_F32, comp) &&
+					    !no_pairs) {	/* as the kernel */
+						vsearch_dist2(sq, VEXFS_DT_F32, comp, x, x + rec, q0,
+							      q1, dist + (size_t)r * nq + q0,
+							      dist + (size_t)(r + 1) * nq + q0);
+						r++;
+						continue;
+					}
+					vsearch_dist(sq, VEXFS_DT_F32, comp, d, x, stored, q0, q1,
 						     dist + (size_t)r * nq + q0);
+				}
 			}
 		}
 		for (r = 0; r < g; r++) {
@@ -281,6 +292,8 @@ int main(int argc, char **argv)
 	 */
 	if (getenv("SEARCH_BENCH_QBLOCK"))
 		qblock_override = atoi(getenv("SEARCH_BENCH_QBLOCK"));
+	if (getenv("SEARCH_BENCH_PAIRS"))
+		no_pairs = !atoi(getenv("SEARCH_BENCH_PAIRS"));
 	impl = getenv("SEARCH_BENCH_IMPL");
 	vq_select_impl(impl && !strcmp(impl, "scalar") ? 0 :
 		       impl && !strcmp(impl, "avx2") ? vq_cpu_features() & ~VQ_FEAT_AVX512 :

@@ -149,6 +149,21 @@ static int vexfs_search_fpu_end(void)
 }
 
 /* Distances of the group's records to every query, in bounded FPU sections. */
+/*
+ * Whether records r and r + 1 of the group take queries [qb, qb + n) in one
+ * vsearch_dist2(): the same paired form and size, neither skipped, and both
+ * within the FPU section's @budget.
+ */
+static bool vexfs_search_pair(const struct vexfs_search *s, u32 r, u32 budget, u32 n)
+{
+	const struct vexfs_srec *a = &s->grp[r], *b = a + 1;
+
+	return r + 1 < s->ngrp && !b->skip && b->dtype == a->dtype && b->comp == a->comp &&
+	       b->dims == a->dims && b->len == a->len &&
+	       vsearch_paired(&s->q, a->dtype, a->comp) &&
+	       2 * (u64)n * vsearch_cost(a->dims, a->comp, a->len) <= budget;
+}
+
 static int vexfs_search_group(struct vexfs_search *s)
 {
 	u32 nq = s->q.nq, blk = vsearch_qblock(&s->q), qb, qe, r, qi, i;
@@ -180,6 +195,17 @@ static int vexfs_search_group(struct vexfs_search *s)
 				if (g->skip || qm || (!blocked && qb)) {
 					qmajor |= qm && !g->skip;
 					r++;
+					continue;
+				}
+				if (qi == qb && blocked && vexfs_search_pair(s, r, budget, hi - qi)) {
+					/* two records, each query row read once for both */
+					vsearch_dist2(&s->q, g->dtype, g->comp,
+						      g->rec + VEXFS_VEC_REC_HDR,
+						      g[1].rec + VEXFS_VEC_REC_HDR, qi, hi,
+						      s->dist + (size_t)r * nq + qi,
+						      s->dist + (size_t)(r + 1) * nq + qi);
+					budget -= 2 * (hi - qi) * cost;
+					r += 2;
 					continue;
 				}
 				if ((u64)(hi - qi) * cost > budget)

@@ -135,6 +135,15 @@ struct vq_ops {
 		       unsigned int metric, float *out);
 	void (*sq8_ip_mq)(const struct vq_sq_query *qq, u32 nq, const u8 *c, float *out);
 	void (*sq4_ip_mq)(const struct vq_sq_query *qq, u32 nq, const u8 *c, float *out);
+	/*
+	 * Many queries against two vectors x and y (vq_f32_mq2_scan): optional,
+	 * NULL means one f32_mq / f16_mq call for each; L2 and IP only, the
+	 * bits of f32_mq / f16_mq.
+	 */
+	void (*f32_mq2)(const float *q, size_t row, u32 nq, const float *x, const float *y,
+			u32 d, unsigned int metric, float *ox, float *oy);
+	void (*f16_mq2)(const float *q, size_t row, u32 nq, const __le16 *x, const __le16 *y,
+			u32 d, unsigned int metric, float *ox, float *oy);
 };
 
 extern const struct vq_ops vq_ops_scalar;
@@ -237,6 +246,11 @@ void vq_f32_mq_scan(const float *q, size_t row, u32 nq, const float *x, u32 d,
 		    unsigned int metric, float *out);
 void vq_f16_mq_scan(const float *q, size_t row, u32 nq, const __le16 *c, u32 d,
 		    unsigned int metric, float *out);
+/* the same queries against x and y: outputs ox, oy as two calls above give */
+void vq_f32_mq2_scan(const float *q, size_t row, u32 nq, const float *x, const float *y,
+		     u32 d, unsigned int metric, float *ox, float *oy);
+void vq_f16_mq2_scan(const float *q, size_t row, u32 nq, const __le16 *x, const __le16 *y,
+		     u32 d, unsigned int metric, float *ox, float *oy);
 void vq_sq_mq_scan(const struct vq_sq *sq, const struct vq_sq_query *qq, u32 nq,
 		   const u8 *c, float *out);
 void vq_pq_adc_scan(const float *lut, u32 m, const u8 *c, size_t n, float *out);

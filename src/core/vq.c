@@ -62,6 +62,8 @@ unsigned int vq_select_impl(unsigned int features)
 			/* batches: the AVX2 single kernels' bits, 16 lanes at a time */
 			vq_cur.f32_mq = vq_ops_avx512.f32_mq;
 			vq_cur.f16_mq = vq_ops_avx512.f16_mq;
+			vq_cur.f32_mq2 = vq_ops_avx512.f32_mq2;
+			vq_cur.f16_mq2 = vq_ops_avx512.f16_mq2;
 			vq_name_append(vq_cur_name, sizeof(vq_cur_name), "+avx512");
 		}
 	}
@@ -196,6 +198,32 @@ void vq_f16_mq_scan(const float *q, size_t row, u32 nq, const __le16 *c, u32 d,
 	}
 	for (j = 0; j < nq; j++, q += row)
 		vq_f16_scan(q, c, d, 1, metric, out + j);
+}
+
+void vq_f32_mq2_scan(const float *q, size_t row, u32 nq, const float *x, const float *y,
+		     u32 d, unsigned int metric, float *ox, float *oy)
+{
+	const struct vq_ops *o = vq_ops_get();
+
+	if (o->f32_mq2 && metric != VQ_METRIC_COS) {
+		o->f32_mq2(q, row, nq, x, y, d, metric, ox, oy);
+		return;
+	}
+	vq_f32_mq_scan(q, row, nq, x, d, metric, ox);
+	vq_f32_mq_scan(q, row, nq, y, d, metric, oy);
+}
+
+void vq_f16_mq2_scan(const float *q, size_t row, u32 nq, const __le16 *x, const __le16 *y,
+		     u32 d, unsigned int metric, float *ox, float *oy)
+{
+	const struct vq_ops *o = vq_ops_get();
+
+	if (o->f16_mq2 && metric != VQ_METRIC_COS) {
+		o->f16_mq2(q, row, nq, x, y, d, metric, ox, oy);
+		return;
+	}
+	vq_f16_mq_scan(q, row, nq, x, d, metric, ox);
+	vq_f16_mq_scan(q, row, nq, y, d, metric, oy);
 }
 
 void vq_sq_mq_scan(const struct vq_sq *sq, const struct vq_sq_query *qq, u32 nq,

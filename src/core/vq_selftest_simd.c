@@ -22,7 +22,7 @@ struct vq_st_buf {
 	float q[VQ_ST_DMAX];
 	float vmin[VQ_ST_DMAX], step[VQ_ST_DMAX];
 	float a[VQ_ST_DMAX], b[VQ_ST_DMAX];
-	float r0[VQ_ST_N + 1], r1[VQ_ST_N + 1];
+	float r0[VQ_ST_N + 1], r1[2 * VQ_ST_N];	/* r1: two vectors of VQ_ST_MQ results too */
 	float cent_t[VQ_ST_PQ_D * VQ_PQ_KSUB];
 	float lut0[VQ_ST_PQ_M * VQ_PQ_KSUB], lut1[VQ_ST_PQ_M * VQ_PQ_KSUB];
 	u8 c0[VQ_ST_N * VQ_ST_DMAX * 2], c1[VQ_ST_N * VQ_ST_DMAX * 2];
@@ -122,6 +122,26 @@ static int vq_st_f16(const struct vq_ops *ops, struct vq_st_buf *t, u32 d)
 }
 
 /*
+ * r1[0..nq) and r1[VQ_ST_MQ..+nq) of a two-vector call (the vector at q, or
+ * f16 codes at @h, and the next one) against one-vector calls of each.
+ */
+static int vq_st_mq2_check(struct vq_st_buf *t, u32 d, u32 nq, u32 m, const void *h, bool f16)
+{
+	int bad = 0;
+	u32 v, j;
+
+	for (v = 0; v < 2; v++) {
+		if (f16)
+			vq_f16_mq_scan(t->x, d, nq, (const __le16 *)h + v * d, d, m, t->r0);
+		else
+			vq_f32_mq_scan(t->x, d, nq, v ? t->x : t->q, d, m, t->r0);
+		for (j = 0; j < nq; j++)
+			bad += vq_f_as_u32(t->r0[j]) != vq_f_as_u32(t->r1[v * VQ_ST_MQ + j]);
+	}
+	return bad;
+}
+
+/*
  * The multi-query forms give every query the bits of its single-query
  * call: the rows of x are the queries, q the vector; nq 1..VQ_ST_MQ covers
  * the pairs and the odd last query.
@@ -143,6 +163,10 @@ static int vq_st_mq(struct vq_st_buf *t, u32 d)
 				bad += vq_f_as_u32(t->r0[j]) != vq_f_as_u32(t->r1[j]);
 			}
 			bad += t->r0[nq] != 12345.0f;
+			/* two vectors at once (q, and row 0 of x): both as alone */
+			vq_f32_mq2_scan(t->x, d, nq, t->q, t->x, d, m, t->r1,
+					t->r1 + VQ_ST_MQ);
+			bad += vq_st_mq2_check(t, d, nq, m, t->x, false);
 			if (m == VQ_METRIC_COS)
 				continue;
 			vq_f16_mq_scan(t->x, d, nq, h, d, m, t->r0);
@@ -151,6 +175,9 @@ static int vq_st_mq(struct vq_st_buf *t, u32 d)
 				bad += vq_f_as_u32(t->r0[j]) != vq_f_as_u32(t->r1[j]);
 			}
 			bad += t->r0[nq] != 12345.0f;
+			vq_f16_encode(t->x, h + d, d);
+			vq_f16_mq2_scan(t->x, d, nq, h, h + d, d, m, t->r1, t->r1 + VQ_ST_MQ);
+			bad += vq_st_mq2_check(t, d, nq, m, h, true);
 		}
 	}
 	return bad;

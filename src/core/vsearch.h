@@ -116,6 +116,15 @@ void vsearch_prepare_one(struct vsearch_query *q, u32 qi);
  */
 int vsearch_dist(const struct vsearch_query *q, u32 dtype, u32 comp, u32 dims,
 		 const void *data, u32 len, u32 q0, u32 q1, float *out);
+/*
+ * vsearch_dist() of two records of the same form (vsearch_paired(): the
+ * same @dtype and @comp, the query's dims) at @a and @b, to @oa and @ob:
+ * each query row is read once for both, the bits are vsearch_dist()'s.
+ * FPU.
+ */
+void vsearch_dist2(const struct vsearch_query *q, u32 dtype, u32 comp, const void *a,
+		   const void *b, u32 q0, u32 q1, float *oa, float *ob);
+
 
 /*
  * Query @qi against n <= VSEARCH_PQ_MANY PQ records (stored data data[i] of
@@ -176,6 +185,16 @@ static inline bool vsearch_blocked(u32 dtype, u32 comp)
 {
 	return (dtype == VEXFS_DT_F32 && (comp == VEXFS_COMP_NONE || comp == VEXFS_COMP_F16)) ||
 	       dtype == VEXFS_DT_F16;
+}
+
+/*
+ * Whether two records of this form may go through one vsearch_dist2():
+ * float32 and float16 data compared by L2 or IP (cosine decodes float16
+ * first and has no two-vector kernel). Integer-only.
+ */
+static inline bool vsearch_paired(const struct vsearch_query *q, u32 dtype, u32 comp)
+{
+	return vsearch_blocked(dtype, comp) && q->metric != VEXFS_SEARCH_METRIC_COS;
 }
 
 /* Multiply-adds one vsearch_dist() of one query costs, to bound FPU sections. */

@@ -298,6 +298,17 @@ static void vsearch_int(const struct vsearch_query *q, const void *data, u32 q0,
 	}
 }
 
+void vsearch_dist2(const struct vsearch_query *q, u32 dtype, u32 comp, const void *a,
+		   const void *b, u32 q0, u32 q1, float *oa, float *ob)
+{
+	if (dtype == VEXFS_DT_F32 && comp == VEXFS_COMP_NONE)
+		vq_f32_mq2_scan(vsearch_qrow(q, q0), q->row / 4, q1 - q0, a, b, q->dims,
+				q->metric, oa, ob);
+	else
+		vq_f16_mq2_scan(vsearch_qrow(q, q0), q->row / 4, q1 - q0, a, b, q->dims,
+				q->metric, oa, ob);
+}
+
 int vsearch_dist(const struct vsearch_query *q, u32 dtype, u32 comp, u32 dims,
 		 const void *data, u32 len, u32 q0, u32 q1, float *out)
 {

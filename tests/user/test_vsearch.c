@@ -268,6 +268,37 @@ static void test_qblock(void)
 	}
 	VT_CHECK_MSG(same == total, "%u of %u distances differ between whole, blocked and single",
 		     total - same, total);
+
+	/* two records of one form in one call (vsearch_dist2): each one's bits */
+	VT_CHECK(!vsearch_paired(&sq, VEXFS_DT_F32, VEXFS_COMP_SQ8));
+	same = total = 0;
+	for (metric = 0; metric < 3; metric++) {
+		sq.metric = metric;
+		vsearch_prepare(&sq);
+		VT_EQ(vsearch_paired(&sq, VEXFS_DT_F32, VEXFS_COMP_F16), metric != 2);
+		for (r = 0; r + 2 < n && metric != 2; r++) {
+			u32 comp = r % 2 ? VEXFS_COMP_F16 : VEXFS_COMP_NONE;
+			const void *a = comp ? (const void *)(h + r * d) : (const void *)(x + r * d);
+			const void *b = comp ? (const void *)(h + (r + 2) * d) :
+					       (const void *)(x + (r + 2) * d);
+			u32 len = comp ? 2 * d : 4 * d;
+
+			/* an odd range: 4-query passes, then the rest */
+			vsearch_dist2(&sq, VEXFS_DT_F32, comp, a, b, 1, nq, whole, blocked);
+			for (j = 1; j < nq; j++) {
+				VT_EQ(vsearch_dist(&sq, VEXFS_DT_F32, comp, d, a, len, j, j + 1,
+						   &one), 0);
+				same += fbits(one) == fbits(whole[j - 1]);
+				VT_EQ(vsearch_dist(&sq, VEXFS_DT_F32, comp, d, b, len, j, j + 1,
+						   &one), 0);
+				same += fbits(one) == fbits(blocked[j - 1]);
+				total += 2;
+			}
+		}
+	}
+	VT_CHECK(total > 0);
+	VT_CHECK_MSG(same == total, "%u of %u distances of two-record calls differ from single",
+		     total - same, total);
 	free(q);
 	free(x);
 	free(whole);
