@@ -157,7 +157,8 @@ static int no_pairs;	/* SEARCH_BENCH_PAIRS=0: one record per call (the pass befo
 static void native_pass(struct vsearch_query *sq, u32 comp, u32 d, const u8 *codes, u32 rec,
 			u32 stored, u32 n, struct vsearch_topk *t, float *dist)
 {
-	u32 v0, r, qi, nq = sq->nq;
+	u32 v0, r, qi, nq = sq->nq, bound[256];
+	static u64 mask[GROUP * 4];
 
 	for (v0 = 0; v0 < n; v0 += GROUP) {
 		u32 g = n - v0 < GROUP ? n - v0 : GROUP;
@@ -202,12 +203,25 @@ static void native_pass(struct vsearch_query *sq, u32 comp, u32 d, const u8 *cod
 				}
 			}
 		}
+		/* as the kernel: the group's rows filtered, then the bits offered */
+		for (qi = 0; qi < nq; qi++)
+			bound[qi] = t[qi].bound;
+		for (r = 0; r < g; r++)
+			vsearch_may_row(dist + (size_t)r * nq, bound, nq, 0, mask + r * 4);
 		for (r = 0; r < g; r++) {
 			const u32 *row = (const u32 *)(dist + (size_t)r * nq);
+			u32 w;
 
-			for (qi = 0; qi < nq; qi++)
-				if (vsearch_topk_may(&t[qi], vsearch_key(row[qi], 0)))
-					vsearch_topk_push(&t[qi], row[qi], 0, v0 + r + 1, 0, 0);
+			for (w = 0; w * 64 < nq; w++) {
+				u64 m = mask[r * 4 + w];
+
+				while (m) {
+					qi = w * 64 + __builtin_ctzll(m);
+					m &= m - 1;
+					if (vsearch_topk_may(&t[qi], vsearch_key(row[qi], 0)))
+						vsearch_topk_push(&t[qi], row[qi], 0, v0 + r + 1, 0, 0);
+				}
+			}
 		}
 	}
 }

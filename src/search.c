@@ -70,6 +70,8 @@ struct vexfs_search {
 	struct vsearch_cand *cand;	/* [nq * k] */
 	u8 *buf;			/* one chunk (or file-scope records) */
 	float *dist;			/* [VEXFS_SEARCH_GROUP * nq] */
+	u32 *bound;			/* [nq] the top-k bounds at a group's start */
+	u64 *mask;			/* [VEXFS_SEARCH_GROUP * DIV_ROUND_UP(nq, 64)] */
 	struct vexfs_srec grp[VEXFS_SEARCH_GROUP];
 	u32 ngrp;
 	bool pq_qmajor;			/* PQ records query by query */
@@ -148,7 +150,6 @@ static int vexfs_search_fpu_end(void)
 	return fatal_signal_pending(current) ? -EINTR : 0;
 }
 
-/* Distances of the group's records to every query, in bounded FPU sections. */
 /*
  * Whether records r and r + 1 of the group take queries [qb, qb + n) in one
  * vsearch_dist2(): the same paired form and size, neither skipped, and both
@@ -164,9 +165,45 @@ static bool vexfs_search_pair(const struct vexfs_search *s, u32 r, u32 budget, u
 	       2 * (u64)n * vsearch_cost(a->dims, a->comp, a->len) <= budget;
 }
 
+/*
+ * Offer record @r's distances to the queries whose bits vsearch_may_row()
+ * set: each is tested in full against its top-k as it is now, and the
+ * file's permission is checked once, for the first that would enter.
+ */
+static void vexfs_search_offer_row(struct vexfs_search *s, u32 r, u32 mw)
+{
+	const struct vexfs_srec *g = &s->grp[r];
+	const u32 nq = s->q.nq;
+	bool checked = false;
+	u32 w, gen = 0;
+
+	for (w = 0; w < mw; w++) {
+		u64 m = s->mask[(size_t)r * mw + w];
+
+		while (m) {
+			u32 qi = w * 64 + __ffs64(m), bits, key;
+
+			m &= m - 1;
+			memcpy(&bits, s->dist + (size_t)r * nq + qi, 4);
+			key = vsearch_key(bits, s->q.metric);
+			if (!vsearch_topk_may(&s->tk[qi], key) || vsearch_is_nan(bits) ||
+			    !vsearch_topk_wants(&s->tk[qi], key, g->id))
+				continue;
+			if (!checked) {
+				if (!vexfs_search_may_read(s, g->ino, &gen))
+					return;
+				checked = true;
+			}
+			vsearch_topk_push(&s->tk[qi], bits, s->q.metric, g->id, g->ino, gen);
+		}
+	}
+}
+
+/* Distances of the group's records to every query, in bounded FPU sections. */
 static int vexfs_search_group(struct vexfs_search *s)
 {
 	u32 nq = s->q.nq, blk = vsearch_qblock(&s->q), qb, qe, r, qi, i;
+	u32 mw = DIV_ROUND_UP(nq, 64);
 	bool qmajor = false;
 	int err = 0;
 
@@ -266,10 +303,24 @@ static int vexfs_search_group(struct vexfs_search *s)
 			return err;
 	}
 
+	/*
+	 * which distances may enter their top-k: compared with a snapshot of
+	 * the bounds, four at a time (VEXFS_SEARCH_GROUP x nq compares, the
+	 * cost of a few records' distances)
+	 */
+	for (qi = 0; qi < nq; qi++)
+		s->bound[qi] = s->tk[qi].bound;
+	kernel_fpu_begin();
+	for (r = 0; r < s->ngrp; r++)
+		if (!s->grp[r].skip)
+			vsearch_may_row(s->dist + (size_t)r * nq, s->bound, nq, s->q.metric,
+					s->mask + (size_t)r * mw);
+	err = vexfs_search_fpu_end();
+	if (err)
+		return err;
+
 	for (r = 0; r < s->ngrp; r++) {
 		struct vexfs_srec *g = &s->grp[r];
-		bool checked = false, ok = false;
-		u32 gen = 0;
 
 		if (g->skip) {
 			const u8 *data = g->rec + VEXFS_VEC_REC_HDR;
@@ -285,22 +336,7 @@ static int vexfs_search_group(struct vexfs_search *s)
 			continue;
 		}
 		s->compared++;
-		for (qi = 0; qi < nq; qi++) {
-			u32 bits, key;
-
-			memcpy(&bits, s->dist + (size_t)r * nq + qi, 4);
-			key = vsearch_key(bits, s->q.metric);
-			if (likely(!vsearch_topk_may(&s->tk[qi], key)) || vsearch_is_nan(bits) ||
-			    !vsearch_topk_wants(&s->tk[qi], key, g->id))
-				continue;
-			if (!checked) {
-				ok = vexfs_search_may_read(s, g->ino, &gen);
-				checked = true;
-			}
-			if (!ok)
-				break;
-			vsearch_topk_push(&s->tk[qi], bits, s->q.metric, g->id, g->ino, gen);
-		}
+		vexfs_search_offer_row(s, r, mw);
 	}
 	s->ngrp = 0;
 	for (i = 0; i < VEXFS_SEARCH_GROUP; i++)
@@ -872,6 +908,8 @@ static void vexfs_search_put(struct vexfs_search *s)
 	kvfree(s->tk);
 	kvfree(s->cand);
 	kvfree(s->dist);
+	kvfree(s->bound);
+	kvfree(s->mask);
 	if (s->scope)
 		vexfs_scope_free(s->scope);
 	if (s->memo && s->buf) {
@@ -907,13 +945,17 @@ static int vexfs_search_setup(struct vexfs_search *s)
 	s->tk = kvcalloc(nq, sizeof(*s->tk), gfp);
 	s->cand = kvmalloc_array((size_t)nq * s->a.k, sizeof(*s->cand), gfp);
 	s->dist = kvmalloc_array((size_t)VEXFS_SEARCH_GROUP * nq, sizeof(float), gfp);
+	s->bound = kvmalloc_array(nq, sizeof(*s->bound), gfp);
+	s->mask = kvmalloc_array((size_t)VEXFS_SEARCH_GROUP * DIV_ROUND_UP(nq, 64),
+				 sizeof(*s->mask), gfp);
 	if (!s->memo)
 		s->memo = kvcalloc(VEXFS_SEARCH_MEMO, sizeof(*s->memo), gfp);
 	if (!s->buf)
 		s->buf = kvmalloc(VEXFS_VCHUNK_BYTES, gfp);
 	q->qnorm = kvcalloc(nq, sizeof(float), gfp);
 	q->scratch = kvmalloc_array(3 * (size_t)q->dims, sizeof(float), gfp);
-	if (!s->tk || !s->cand || !s->dist || !s->memo || !s->buf || !q->qnorm || !q->scratch)
+	if (!s->tk || !s->cand || !s->dist || !s->bound || !s->mask || !s->memo || !s->buf ||
+	    !q->qnorm || !q->scratch)
 		return -ENOMEM;
 	if (vsearch_sq_wanted(q->dtype, q->dims)) {
 		q->qsum = kvcalloc(nq, sizeof(float), gfp);

@@ -280,6 +280,15 @@ static inline bool vsearch_topk_wants(const struct vsearch_topk *t, u32 key, u64
 }
 
 /*
+ * vsearch_topk_may() of a row of @n distances at once: bit i of
+ * mask[i / 64] is set when dist[i] may enter top-k i, whose bound was
+ * bound[i] (a snapshot of vsearch_topk.bound: bounds only tighten, so a
+ * cleared bit is a candidate the top-k refuses now, and a set one is
+ * checked in full). Words past the last distance's are not written. FPU.
+ */
+void vsearch_may_row(const float *dist, const u32 *bound, u32 n, u32 metric, u64 *mask);
+
+/*
  * Offer a candidate with distance bits @bits. Returns 1 if it entered the
  * top-k, 0 if not, -EINVAL for NaN (never entered).
  */

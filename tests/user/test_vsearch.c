@@ -307,6 +307,51 @@ static void test_qblock(void)
 	free(h);
 }
 
+/*
+ * vsearch_may_row() against vsearch_topk_may() one by one: signs, zeros,
+ * infinities, NaN, equal keys, every row length up to three mask words.
+ */
+static void test_may_row(void)
+{
+	static const u32 special[] = { 0x00000000u, 0x80000000u, 0x7f800000u, 0xff800000u,
+				       0x7fc00000u, 0xffc00001u, 0x3f800000u, 0xbf800000u };
+	float dist[150];
+	u32 bound[150], n, i, metric, bad = 0, set = 0, total = 0;
+	u64 mask[4];
+
+	for (n = 1; n <= 150; n++) {
+		for (metric = 0; metric < 2; metric++) {
+			for (i = 0; i < n; i++) {
+				u32 b = rnd() % 4 ? fbits(rndf()) : special[rnd() % 8];
+
+				memcpy(&dist[i], &b, 4);
+				/* a bound at the distance's own key now and then */
+				bound[i] = rnd() % 5 ? rnd() : vsearch_key(b, metric * 2);
+				if (rnd() % 9 == 0)
+					bound[i] = 0xffffffffu;
+			}
+			memset(mask, 0x5a, sizeof(mask));
+			vsearch_may_row(dist, bound, n, metric * 2, mask);
+			for (i = 0; i < n; i++) {
+				struct vsearch_topk t = { .bound = bound[i] };
+				u32 b;
+				bool want, got = mask[i / 64] >> (i % 64) & 1;
+
+				memcpy(&b, &dist[i], 4);
+				want = vsearch_topk_may(&t, vsearch_key(b, metric * 2));
+				bad += want != got;
+				set += got;
+				total++;
+			}
+			/* the last word's bits past the row are clear */
+			for (i = n; i % 64; i++)
+				bad += mask[i / 64] >> (i % 64) & 1;
+		}
+	}
+	VT_CHECK_MSG(bad == 0, "%u of %u filter bits wrong", bad, total);
+	VT_CHECK(set > total / 8 && set < total - total / 8);
+}
+
 static void test_select(void)
 {
 	vq_select_impl(vq_cpu_features());
@@ -318,4 +363,5 @@ VT_MAIN("vsearch",
 	VT_CASE(test_topk_vs_sort),
 	VT_CASE(test_f32_exact),
 	VT_CASE(test_forms_decode),
-	VT_CASE(test_qblock));
+	VT_CASE(test_qblock),
+	VT_CASE(test_may_row));
