@@ -70,9 +70,14 @@ struct vexfs_search {
 	struct vsearch_cand *cand;	/* [nq * k] */
 	u8 *buf;			/* one chunk (or file-scope records) */
 	float *dist;			/* [VEXFS_SEARCH_GROUP * nq] */
-	u32 *bound;			/* [nq] the top-k bounds at a group's start */
-	u64 *mask;			/* [VEXFS_SEARCH_GROUP * DIV_ROUND_UP(nq, 64)] */
 	struct vexfs_srec grp[VEXFS_SEARCH_GROUP];
+	/*
+	 * a group's filter (nq >= 4): the top-k bounds at its start, and for
+	 * each record DIV_ROUND_UP(nq, 64) words of vsearch_may_row() bits;
+	 * written before use, so kept as they are by vexfs_search_get()
+	 */
+	u32 bound[VEXFS_SEARCH_NQ_MAX];
+	u64 mask[VEXFS_SEARCH_GROUP * VEXFS_SEARCH_NQ_MAX / 64];
 	u32 ngrp;
 	bool pq_qmajor;			/* PQ records query by query */
 	struct vexfs_smemo *memo;	/* [VEXFS_SEARCH_MEMO] */
@@ -167,8 +172,9 @@ static bool vexfs_search_pair(const struct vexfs_search *s, u32 r, u32 budget, u
 
 /*
  * Offer record @r's distances to the queries whose bits vsearch_may_row()
- * set: each is tested in full against its top-k as it is now, and the
- * file's permission is checked once, for the first that would enter.
+ * set (to every query of a call of fewer than 4): each is tested in full
+ * against its top-k as it is now, and the file's permission is checked
+ * once, for the first that would enter.
  */
 static void vexfs_search_offer_row(struct vexfs_search *s, u32 r, u32 mw)
 {
@@ -178,7 +184,7 @@ static void vexfs_search_offer_row(struct vexfs_search *s, u32 r, u32 mw)
 	u32 w, gen = 0;
 
 	for (w = 0; w < mw; w++) {
-		u64 m = s->mask[(size_t)r * mw + w];
+		u64 m = nq >= 4 ? s->mask[(size_t)r * mw + w] : (1ull << nq) - 1;
 
 		while (m) {
 			u32 qi = w * 64 + __ffs64(m), bits, key;
@@ -304,20 +310,23 @@ static int vexfs_search_group(struct vexfs_search *s)
 	}
 
 	/*
-	 * which distances may enter their top-k: compared with a snapshot of
-	 * the bounds, four at a time (VEXFS_SEARCH_GROUP x nq compares, the
-	 * cost of a few records' distances)
+	 * batches: which distances may enter their top-k, compared with a
+	 * snapshot of the bounds four at a time (VEXFS_SEARCH_GROUP x nq
+	 * compares, the cost of a few records' distances); fewer queries are
+	 * tested one by one in vexfs_search_offer_row()
 	 */
-	for (qi = 0; qi < nq; qi++)
-		s->bound[qi] = s->tk[qi].bound;
-	kernel_fpu_begin();
-	for (r = 0; r < s->ngrp; r++)
-		if (!s->grp[r].skip)
-			vsearch_may_row(s->dist + (size_t)r * nq, s->bound, nq, s->q.metric,
-					s->mask + (size_t)r * mw);
-	err = vexfs_search_fpu_end();
-	if (err)
-		return err;
+	if (nq >= 4) {
+		for (qi = 0; qi < nq; qi++)
+			s->bound[qi] = s->tk[qi].bound;
+		kernel_fpu_begin();
+		for (r = 0; r < s->ngrp; r++)
+			if (!s->grp[r].skip)
+				vsearch_may_row(s->dist + (size_t)r * nq, s->bound, nq,
+						s->q.metric, s->mask + (size_t)r * mw);
+		err = vexfs_search_fpu_end();
+		if (err)
+			return err;
+	}
 
 	for (r = 0; r < s->ngrp; r++) {
 		struct vexfs_srec *g = &s->grp[r];
@@ -908,8 +917,6 @@ static void vexfs_search_put(struct vexfs_search *s)
 	kvfree(s->tk);
 	kvfree(s->cand);
 	kvfree(s->dist);
-	kvfree(s->bound);
-	kvfree(s->mask);
 	if (s->scope)
 		vexfs_scope_free(s->scope);
 	if (s->memo && s->buf) {
@@ -945,17 +952,13 @@ static int vexfs_search_setup(struct vexfs_search *s)
 	s->tk = kvcalloc(nq, sizeof(*s->tk), gfp);
 	s->cand = kvmalloc_array((size_t)nq * s->a.k, sizeof(*s->cand), gfp);
 	s->dist = kvmalloc_array((size_t)VEXFS_SEARCH_GROUP * nq, sizeof(float), gfp);
-	s->bound = kvmalloc_array(nq, sizeof(*s->bound), gfp);
-	s->mask = kvmalloc_array((size_t)VEXFS_SEARCH_GROUP * DIV_ROUND_UP(nq, 64),
-				 sizeof(*s->mask), gfp);
 	if (!s->memo)
 		s->memo = kvcalloc(VEXFS_SEARCH_MEMO, sizeof(*s->memo), gfp);
 	if (!s->buf)
 		s->buf = kvmalloc(VEXFS_VCHUNK_BYTES, gfp);
 	q->qnorm = kvcalloc(nq, sizeof(float), gfp);
 	q->scratch = kvmalloc_array(3 * (size_t)q->dims, sizeof(float), gfp);
-	if (!s->tk || !s->cand || !s->dist || !s->bound || !s->mask || !s->memo || !s->buf ||
-	    !q->qnorm || !q->scratch)
+	if (!s->tk || !s->cand || !s->dist || !s->memo || !s->buf || !q->qnorm || !q->scratch)
 		return -ENOMEM;
 	if (vsearch_sq_wanted(q->dtype, q->dims)) {
 		q->qsum = kvcalloc(nq, sizeof(float), gfp);

@@ -245,8 +245,8 @@ struct vsearch_cand {
 struct vsearch_topk {
 	u32 k;
 	u32 n;
-	struct vsearch_cand *h;	/* [k], caller memory */
 	u32 bound;		/* the largest key that may enter (see below) */
+	struct vsearch_cand *h;	/* [k], caller memory */
 };
 
 static inline void vsearch_topk_init(struct vsearch_topk *t, struct vsearch_cand *h, u32 k)

@@ -301,37 +301,45 @@ static void vsearch_int(const struct vsearch_query *q, const void *data, u32 q0,
 /*
  * Four keys at once, as signed integers (vsearch_key() ^ 0x80000000, the
  * order SSE2's signed compare knows): a negative float's magnitude bits
- * flipped, all bits flipped again for a similarity.
+ * flipped, all bits flipped again for a similarity. sparse knows neither
+ * vector initializers nor the builtin: it checks the scalar loop only.
  */
+#if defined(__x86_64__) && !defined(__CHECKER__)
 typedef int v4si __attribute__((vector_size(16)));
 typedef int v4si_u __attribute__((vector_size(16), may_alias)) __aligned(1);
 typedef float v4sf __attribute__((vector_size(16)));
 
-void vsearch_may_row(const float *dist, const u32 *bound, u32 n, u32 metric, u64 *mask)
+static u32 vsearch_may_row4(const float *dist, const u32 *bound, u32 n, u32 metric, u64 *mask)
 {
-	const int f = vsearch_similarity(metric) ? -1 : 0;
-	const v4si flip = { f, f, f, f };
-	const int lo = 0x7fffffff, hi = -lo - 1;
-	const v4si sign = { hi, hi, hi, hi };
-	const v4si low = { lo, lo, lo, lo };
-	u32 i, w;
+	const int f = vsearch_similarity(metric) ? -1 : 0, lo = 0x7fffffff, hi = -lo - 1;
+	const v4si flip = { f, f, f, f }, sign = { hi, hi, hi, hi }, low = { lo, lo, lo, lo };
+	u32 i;
 
-	for (w = 0; w * 64 < n; w++)
-		mask[w] = 0;
 	for (i = 0; i + 4 <= n; i += 4) {
 		v4si b = *(const v4si_u *)(dist + i);
 		v4si key = (b ^ ((b >> 31) & low)) ^ flip;
 		v4si lim = *(const v4si_u *)(bound + i) ^ sign;
 		v4si out = key > lim;		/* refused: -1 */
-#ifdef __x86_64__
 		u64 m = ~__builtin_ia32_movmskps((v4sf)out) & 0xf;
-#else
-		u64 m = !out[0] | (!out[1] << 1) | (!out[2] << 2) | (!out[3] << 3);
-#endif
 
 		mask[i / 64] |= m << (i % 64);
 	}
-	for (; i < n; i++) {
+	return i;
+}
+#else
+static u32 vsearch_may_row4(const float *dist, const u32 *bound, u32 n, u32 metric, u64 *mask)
+{
+	return 0;
+}
+#endif
+
+void vsearch_may_row(const float *dist, const u32 *bound, u32 n, u32 metric, u64 *mask)
+{
+	u32 i, w;
+
+	for (w = 0; w * 64 < n; w++)
+		mask[w] = 0;
+	for (i = vsearch_may_row4(dist, bound, n, metric, mask); i < n; i++) {
 		u32 bits;
 
 		memcpy(&bits, dist + i, 4);

@@ -309,6 +309,41 @@ static void search_test_hamming(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, out[1], F_0);
 }
 
+/*
+ * The SSE2 filter of a group's rows, built with the module's FPU flags:
+ * vsearch_topk_may() of each distance, for L2 and IP, over two mask words.
+ */
+static void search_test_may_row(struct kunit *test)
+{
+	static const u32 d[] = { F_0, 0x80000000u, F_1, F_M1, F_9, 0x7f800000u, 0xff800000u,
+				 0x7fc00000u, F_3, F_2, F_4 };
+	u32 *dist = kunit_kzalloc(test, 70 * sizeof(u32), GFP_KERNEL);
+	u32 *bound = kunit_kzalloc(test, 70 * sizeof(u32), GFP_KERNEL);
+	u64 mask[2];
+	u32 metric, i;
+
+	KUNIT_ASSERT_NOT_NULL(test, dist);
+	KUNIT_ASSERT_NOT_NULL(test, bound);
+	for (metric = VEXFS_SEARCH_METRIC_L2; metric <= VEXFS_SEARCH_METRIC_IP; metric++) {
+		for (i = 0; i < 70; i++) {
+			dist[i] = d[i % ARRAY_SIZE(d)];
+			/* bounds at, below and above the keys, and "room left" */
+			bound[i] = i % 7 == 6 ? U32_MAX : vsearch_key(d[(i * 5) % ARRAY_SIZE(d)], metric);
+		}
+		kernel_fpu_begin();
+		vsearch_may_row((const float *)dist, bound, 70, metric, mask);
+		kernel_fpu_end();
+		for (i = 0; i < 70; i++) {
+			struct vsearch_topk t = { .bound = bound[i] };
+
+			KUNIT_EXPECT_EQ_MSG(test, (bool)(mask[i / 64] >> (i % 64) & 1),
+					    vsearch_topk_may(&t, vsearch_key(dist[i], metric)),
+					    "metric %u distance %u", metric, i);
+		}
+		KUNIT_EXPECT_EQ(test, mask[1] >> 6, 0ull);
+	}
+}
+
 static struct kunit_case search_test_cases[] = {
 	KUNIT_CASE(search_test_topk_order),
 	KUNIT_CASE(search_test_topk_ties),
@@ -319,6 +354,7 @@ static struct kunit_case search_test_cases[] = {
 	KUNIT_CASE(search_test_finite),
 	KUNIT_CASE_PARAM(search_test_forms, search_form_gen_params),
 	KUNIT_CASE(search_test_hamming),
+	KUNIT_CASE(search_test_may_row),
 	{}
 };
 
