@@ -1713,7 +1713,9 @@ int vexfs_getattr(struct mnt_idmap_or_ns *idmap, const struct path *path,
 		stat->attributes |= STATX_ATTR_APPEND;
 	if (vi->i_flags & VEXFS_INODE_FL_IMMUTABLE)
 		stat->attributes |= STATX_ATTR_IMMUTABLE;
-	stat->attributes_mask |= STATX_ATTR_APPEND | STATX_ATTR_IMMUTABLE;
+	if (vi->i_flags & VEXFS_INODE_FL_NODUMP)
+		stat->attributes |= STATX_ATTR_NODUMP;
+	stat->attributes_mask |= STATX_ATTR_APPEND | STATX_ATTR_IMMUTABLE | STATX_ATTR_NODUMP;
 	vexfs_fillattr(idmap, request_mask, inode, stat);
 	return 0;
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * iomap.c - the block map as iomap sees it: FIEMAP, SEEK_DATA / SEEK_HOLE and
- * direct I/O.
+ * iomap.c - the block map as iomap sees it: FIEMAP (and the xattr block for
+ * FIEMAP_FLAG_XATTR), SEEK_DATA / SEEK_HOLE and direct I/O.
  *
  * The map is read here, never changed: iomap_begin reports a run of
  * consecutive blocks or a hole (vexfs_map_run). Blocks are allocated only by
@@ -16,6 +16,7 @@
  */
 #include "vexfs.h"
 #include <linux/blkdev.h>
+#include <linux/fiemap.h>
 #include <linux/iomap.h>
 #include <linux/uio.h>
 
@@ -55,9 +56,35 @@ static const struct iomap_ops vexfs_iomap_ops = {
 	.iomap_begin	= vexfs_iomap_begin,
 };
 
+/*
+ * FIEMAP_FLAG_XATTR: where the extended attributes are, the inode's one
+ * xattr block (nothing when it has none), as ext4 reports its xattr block.
+ */
+static int vexfs_fiemap_xattr(struct inode *inode, struct fiemap_extent_info *fieinfo,
+			      u64 start, u64 len)
+{
+	struct vexfs_inode_info *vi = VEXFS_I(inode);
+	u64 blk;
+	int err;
+
+	err = fiemap_prep(inode, fieinfo, start, &len, FIEMAP_FLAG_XATTR);
+	if (err)
+		return err;
+	down_read(&vi->i_map_sem);
+	blk = vi->i_xattr_block;
+	up_read(&vi->i_map_sem);
+	if (!blk)
+		return 0;
+	err = fiemap_fill_next_extent(fieinfo, 0, blk << inode->i_blkbits,
+				      i_blocksize(inode), FIEMAP_EXTENT_LAST);
+	return err < 0 ? err : 0;
+}
+
 int vexfs_fiemap(struct inode *inode, struct fiemap_extent_info *fieinfo,
 		 u64 start, u64 len)
 {
+	if (fieinfo->fi_flags & FIEMAP_FLAG_XATTR)
+		return vexfs_fiemap_xattr(inode, fieinfo, start, len);
 	return iomap_fiemap(inode, fieinfo, start, len, &vexfs_iomap_ops);
 }
 

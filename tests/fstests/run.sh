@@ -51,6 +51,9 @@ load_vexfs
 # or kmod's static nodes has before loop.ko is loaded; this guest has neither
 # (generic/042 failed its mount with EPERM)
 modprobe loop 2>/dev/null || true
+# the dm "error" target is part of dm-mod, which no dm-* module load has pulled in
+# before a test that asks for it alone (generic/441)
+modprobe dm_mod 2>/dev/null || true
 # mkfs(8) and fsck(8) find mkfs.vexfs and fsck.vexfs on PATH (the patch makes
 # fstests stop when either is missing: fsck(8) exits 0 for an unknown type)
 export PATH=$B:$PATH

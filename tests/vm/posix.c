@@ -777,6 +777,22 @@ static void test_inode_flags(void)
 	fl = 0;
 	ioctl(fd, FS_IOC_GETFLAGS, &fl);
 	ck(fl & FS_NODUMP_FL, "... seen as d by lsattr", "flags %#x", fl);
+	{
+		/* statx reports the flags it knows, and that it knows them (generic/424) */
+		struct statx stx;
+
+		ck_ok(statx(fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS, &stx), "statx of the flagged file");
+		ck(stx.stx_attributes & STATX_ATTR_NODUMP, "statx attributes show nodump",
+		   "attributes %#llx", (unsigned long long)stx.stx_attributes);
+		ck((stx.stx_attributes_mask & (STATX_ATTR_NODUMP | STATX_ATTR_APPEND |
+					       STATX_ATTR_IMMUTABLE)) ==
+		   (STATX_ATTR_NODUMP | STATX_ATTR_APPEND | STATX_ATTR_IMMUTABLE),
+		   "statx attributes_mask has nodump, append and immutable", "mask %#llx",
+		   (unsigned long long)stx.stx_attributes_mask);
+		ck(!(stx.stx_attributes & (STATX_ATTR_APPEND | STATX_ATTR_IMMUTABLE)),
+		   "statx shows no append or immutable once cleared", "attributes %#llx",
+		   (unsigned long long)stx.stx_attributes);
+	}
 	fx.fsx_projid = 5;
 	ck_err(ioctl(fd, FS_IOC_FSSETXATTR, &fx), EOPNOTSUPP, "FSSETXATTR of a project id -> EOPNOTSUPP");
 	close(fd);
@@ -1098,6 +1114,7 @@ static void test_fiemap(void)
 	unsigned char buf[65536];
 	unsigned int i;
 	bool order = true, inside = true;
+	struct stat st;
 	int fd = openat(dfd, "fiemap", O_CREAT | O_RDWR, 0644);
 
 	fill(buf, sizeof(buf), 51);
@@ -1135,6 +1152,26 @@ static void test_fiemap(void)
 	ck_eq(fm->fm_mapped_extents, i, "the count matches the listing");
 	fm->fm_flags = 0x80000000u;
 	ck_err(ioctl(fd, FS_IOC_FIEMAP, fm), EBADR, "FIEMAP with an unknown flag -> EBADR");
+
+	/* FIEMAP_FLAG_XATTR: no extent without xattrs, then the xattr block (generic/425) */
+	memset(fm, 0, sz);
+	fm->fm_length = FIEMAP_MAX_OFFSET;
+	fm->fm_flags = FIEMAP_FLAG_XATTR;
+	fm->fm_extent_count = 32;
+	ck_ok(ioctl(fd, FS_IOC_FIEMAP, fm), "FIEMAP_FLAG_XATTR of a file without xattrs");
+	ck_eq(fm->fm_mapped_extents, 0, "... no xattr extent");
+	ck_ok(fsetxattr(fd, "user.fiemap", "v", 1, 0), "setxattr user.fiemap");
+	fstat(fd, &st);
+	memset(fm, 0, sz);
+	fm->fm_length = FIEMAP_MAX_OFFSET;
+	fm->fm_flags = FIEMAP_FLAG_XATTR | FIEMAP_FLAG_SYNC;
+	fm->fm_extent_count = 32;
+	ck_ok(ioctl(fd, FS_IOC_FIEMAP, fm), "FIEMAP_FLAG_XATTR with an xattr");
+	ck(fm->fm_mapped_extents == 1 && fm->fm_extents[0].fe_physical &&
+	   fm->fm_extents[0].fe_length == (unsigned long long)st.st_blksize &&
+	   (fm->fm_extents[0].fe_flags & FIEMAP_EXTENT_LAST),
+	   "... one block-sized extent, flagged LAST", "%u extents", fm->fm_mapped_extents);
+	fremovexattr(fd, "user.fiemap");
 out:
 	close(fd);
 	free(fm);
