@@ -20,7 +20,7 @@ static struct inode *vexfs_nfs_get_inode(struct super_block *sb, u64 ino, u32 ge
 	if (ino != VEXFS_ROOT_INO &&
 	    (ino < VEXFS_FIRST_INO || ino > VEXFS_SB(sb)->s_geom.inodes))
 		return ERR_PTR(-ESTALE);
-	inode = vexfs_iget_live(sb, ino);
+	inode = vexfs_iget_handle(sb, ino);
 	if (IS_ERR(inode))
 		return ERR_CAST(inode);
 	if (gen && inode->i_generation != gen) {

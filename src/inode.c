@@ -175,6 +175,16 @@ struct inode *vexfs_iget_live(struct super_block *sb, u64 ino)
 	return __vexfs_iget(sb, ino, VEXFS_IGET_LIVE);
 }
 
+/*
+ * A file handle's inode (open_by_handle_at, NFS): as vexfs_iget_live(), but
+ * an unlinked inode still in memory (open, or an O_TMPFILE) is returned, as
+ * ext4 and XFS return it: the handle names a file that still exists.
+ */
+struct inode *vexfs_iget_handle(struct super_block *sb, u64 ino)
+{
+	return __vexfs_iget(sb, ino, VEXFS_IGET_LIVE | VEXFS_IGET_HANDLE);
+}
+
 struct inode *vexfs_iget_vectab(struct super_block *sb)
 {
 	return __vexfs_iget(sb, VEXFS_VECSTORE_INO, VEXFS_IGET_INTERNAL);
@@ -279,6 +289,8 @@ static struct inode *__vexfs_iget(struct super_block *sb, u64 ino, unsigned int 
 		return ERR_PTR(-ENOMEM);
 	if (!(inode->i_state & I_NEW)) {
 		if (!inode->i_nlink && (flags & VEXFS_IGET_LIVE)) {
+			if (flags & VEXFS_IGET_HANDLE)
+				return inode;
 			iput(inode);
 			return ERR_PTR(-ESTALE);
 		}

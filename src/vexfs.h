@@ -220,10 +220,12 @@ struct inode *vexfs_iget_vectab(struct super_block *sb);
 struct inode *vexfs_iget_internal(struct super_block *sb, u64 ino);
 int vexfs_internal_inode_init(handle_t *handle, struct super_block *sb, u64 ino);
 struct inode *vexfs_iget_live(struct super_block *sb, u64 ino);
+struct inode *vexfs_iget_handle(struct super_block *sb, u64 ino);
 #define VEXFS_IGET_INTERNAL	0x1	/* the vector table (inode 2) may be asked for */
 #define VEXFS_IGET_LIVE		0x2	/* free / unlinked: -ESTALE, quietly */
 #define VEXFS_IGET_UNLINKED	0x4	/* from the orphan list: may have no link */
 #define VEXFS_IGET_RETRIED	0x8	/* internal: a live lookup's second try */
+#define VEXFS_IGET_HANDLE	0x10	/* with LIVE: an unlinked inode in memory is returned */
 int vexfs_mark_inode_dirty(handle_t *handle, struct inode *inode);
 int vexfs_write_inode(struct inode *inode, struct writeback_control *wbc);
 void vexfs_dirty_inode(struct inode *inode, int flags);

@@ -446,6 +446,28 @@ def do_tree():
         ck(False, "a handle of a deleted file is stale")
     except OSError as ex:
         ck(ex.errno == errno.ESTALE, "a handle of a deleted file: ESTALE", str(ex))
+    # a file unlinked while open still exists for a handle, as on ext4 and XFS
+    # (fstests generic/467); once closed, its handle is stale
+    with open(P("x/b2/kept"), "wb") as f:
+        f.write(b"open unlinked\n")
+    hk = name_to_handle(P("x/b2/kept"))
+    kfd = os.open(P("x/b2/kept"), os.O_RDONLY)
+    os.unlink(P("x/b2/kept"))
+    try:
+        fd = open_handle(rfd, hk)
+        data = os.read(fd, 100)
+        os.close(fd)
+        ck(data == b"open unlinked\n", "open_by_handle_at of a file unlinked while open: its data",
+           data)
+    except OSError as ex:
+        ck(False, "open_by_handle_at of a file unlinked while open", str(ex))
+    os.close(kfd)
+    drop_caches()
+    try:
+        open_handle(rfd, hk)
+        ck(False, "... once closed, its handle is stale")
+    except OSError as ex:
+        ck(ex.errno == errno.ESTALE, "... once closed, its handle: ESTALE", str(ex))
     os.close(rfd)
     os.close(afd)
     with open(os.path.join(WORK, "inos.json"), "w") as f:
