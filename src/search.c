@@ -41,6 +41,7 @@
 #define VEXFS_SEARCH_GROUP	256		/* records per distance pass */
 #define VEXFS_SEARCH_IDS	64		/* ids per look-up of a file's vectors */
 #define VEXFS_SEARCH_FPU_WORK	(1u << 18)	/* multiply-adds per FPU section */
+#define VEXFS_SEARCH_FILTER_NQ	4		/* batches this large filter a group */
 #define VEXFS_SEARCH_RA		16		/* chunks read ahead */
 #define VEXFS_SEARCH_MEMO	1024		/* permission verdicts remembered */
 
@@ -72,9 +73,10 @@ struct vexfs_search {
 	float *dist;			/* [VEXFS_SEARCH_GROUP * nq] */
 	struct vexfs_srec grp[VEXFS_SEARCH_GROUP];
 	/*
-	 * a group's filter (nq >= 4): the top-k bounds at its start, and for
-	 * each record DIV_ROUND_UP(nq, 64) words of vsearch_may_row() bits;
-	 * written before use, so kept as they are by vexfs_search_get()
+	 * a group's filter (nq >= VEXFS_SEARCH_FILTER_NQ): the top-k bounds
+	 * at its start, and for each record DIV_ROUND_UP(nq, 64) words of
+	 * vsearch_may_row() bits; written before use, so kept as they are by
+	 * vexfs_search_get()
 	 */
 	u32 bound[VEXFS_SEARCH_NQ_MAX];
 	u64 mask[VEXFS_SEARCH_GROUP * VEXFS_SEARCH_NQ_MAX / 64];
@@ -172,7 +174,7 @@ static bool vexfs_search_pair(const struct vexfs_search *s, u32 r, u32 budget, u
 
 /*
  * Offer record @r's distances to the queries whose bits vsearch_may_row()
- * set (to every query of a call of fewer than 4): each is tested in full
+ * set (to every query of a smaller call): each is tested in full
  * against its top-k as it is now, and the file's permission is checked
  * once, for the first that would enter.
  */
@@ -184,7 +186,8 @@ static void vexfs_search_offer_row(struct vexfs_search *s, u32 r, u32 mw)
 	u32 w, gen = 0;
 
 	for (w = 0; w < mw; w++) {
-		u64 m = nq >= 4 ? s->mask[(size_t)r * mw + w] : (1ull << nq) - 1;
+		u64 m = nq >= VEXFS_SEARCH_FILTER_NQ ? s->mask[(size_t)r * mw + w] :
+			(1ull << nq) - 1;
 
 		while (m) {
 			u32 qi = w * 64 + __ffs64(m), bits, key;
@@ -315,7 +318,7 @@ static int vexfs_search_group(struct vexfs_search *s)
 	 * compares, the cost of a few records' distances); fewer queries are
 	 * tested one by one in vexfs_search_offer_row()
 	 */
-	if (nq >= 4) {
+	if (nq >= VEXFS_SEARCH_FILTER_NQ) {
 		for (qi = 0; qi < nq; qi++)
 			s->bound[qi] = s->tk[qi].bound;
 		kernel_fpu_begin();

@@ -295,40 +295,9 @@ static __always_inline VQ_AVX512 float vq_hsum8(v8sf v)
 }
 
 /*
- * The finish of two queries j, k with no 8-float steps left, the lanes of
- * both in one register: s[0], s[1] get vq_hsum8((a0 + a1) + (a2 + a3)) of
- * A = a0|a1, B = a2|a3 of each, every add with the operands of the scalar
- * order (v0 + v4, then (v0 + v4) + (v1 + v5), ...), a third of the work.
- */
-static __always_inline VQ_AVX512 void vq_hsum8x2(v16sf Aj, v16sf Bj, v16sf Ak, v16sf Bk,
-						  float *s)
-{
-	v16sf a01 = __builtin_shufflevector(Aj, Ak, 0, 1, 2, 3, 4, 5, 6, 7,
-					    16, 17, 18, 19, 20, 21, 22, 23) +
-		    __builtin_shufflevector(Aj, Ak, 8, 9, 10, 11, 12, 13, 14, 15,
-					    24, 25, 26, 27, 28, 29, 30, 31);
-	v16sf a23 = __builtin_shufflevector(Bj, Bk, 0, 1, 2, 3, 4, 5, 6, 7,
-					    16, 17, 18, 19, 20, 21, 22, 23) +
-		    __builtin_shufflevector(Bj, Bk, 8, 9, 10, 11, 12, 13, 14, 15,
-					    24, 25, 26, 27, 28, 29, 30, 31);
-	v16sf v = a01 + a23;	/* v of j | v of k */
-
-	v = v + __builtin_shufflevector(v, v, 4, 5, 6, 7, 0, 1, 2, 3,
-					12, 13, 14, 15, 8, 9, 10, 11);
-	v = v + __builtin_shufflevector(v, v, 1, 0, 3, 2, 5, 4, 7, 6,
-					9, 8, 11, 10, 13, 12, 15, 14);
-	v = v + __builtin_shufflevector(v, v, 2, 3, 0, 1, 6, 7, 4, 5,
-					10, 11, 8, 9, 14, 15, 12, 13);
-	s[0] = v[0];
-	s[1] = v[8];
-}
-
-/*
- * vq_hsum8x2() of four pairs of queries at once, the finish of VQ_MQ4X2_BODY
- * (x: Ax, Bx of queries 0..3, y: Ay, By): (a0 + a1) + (a2 + a3) of two
- * queries a register, then each of vq_hsum8()'s three levels for four,
- * eight and sixteen lanes of results a register, with the operands of the
- * scalar order (so the same bits); sx[0..4) and sy[0..4) get the sums.
+ * (a0 + a1) + (a2 + a3) of two queries j, k (A = a0|a1, B = a2|a3 of each),
+ * the eight lanes of j then those of k: the first step of a finish with no
+ * 8-float steps left.
  */
 static __always_inline VQ_AVX512 v16sf vq_sum01_23(v16sf Aj, v16sf Bj, v16sf Ak, v16sf Bk)
 {
@@ -342,6 +311,34 @@ static __always_inline VQ_AVX512 v16sf vq_sum01_23(v16sf Aj, v16sf Bj, v16sf Ak,
 					24, 25, 26, 27, 28, 29, 30, 31));
 }
 
+/*
+ * The finish of two queries j, k with no 8-float steps left, the lanes of
+ * both in one register: s[0], s[1] get vq_hsum8((a0 + a1) + (a2 + a3)) of
+ * A = a0|a1, B = a2|a3 of each, every add with the operands of the scalar
+ * order (v0 + v4, then (v0 + v4) + (v1 + v5), ...), a third of the work.
+ */
+static __always_inline VQ_AVX512 void vq_hsum8x2(v16sf Aj, v16sf Bj, v16sf Ak, v16sf Bk,
+						  float *s)
+{
+	v16sf v = vq_sum01_23(Aj, Bj, Ak, Bk);	/* v of j | v of k */
+
+	v = v + __builtin_shufflevector(v, v, 4, 5, 6, 7, 0, 1, 2, 3,
+					12, 13, 14, 15, 8, 9, 10, 11);
+	v = v + __builtin_shufflevector(v, v, 1, 0, 3, 2, 5, 4, 7, 6,
+					9, 8, 11, 10, 13, 12, 15, 14);
+	v = v + __builtin_shufflevector(v, v, 2, 3, 0, 1, 6, 7, 4, 5,
+					10, 11, 8, 9, 14, 15, 12, 13);
+	s[0] = v[0];
+	s[1] = v[8];
+}
+
+/*
+ * vq_hsum8x2() of four pairs of queries at once, the finish of VQ_MQ4X2_BODY:
+ * v0..v3 are vq_sum01_23() of x's queries 0, 1 and 2, 3 and of y's; each of
+ * vq_hsum8()'s three levels then runs for four, eight and sixteen lanes of
+ * results a register, with the operands of the scalar order (so the same
+ * bits); sx[0..4) and sy[0..4) get the sums.
+ */
 static __always_inline VQ_AVX512 void vq_hsum8x8(v16sf v0, v16sf v1, v16sf v2, v16sf v3,
 						  float *sx, float *sy)
 {

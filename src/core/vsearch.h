@@ -125,7 +125,6 @@ int vsearch_dist(const struct vsearch_query *q, u32 dtype, u32 comp, u32 dims,
 void vsearch_dist2(const struct vsearch_query *q, u32 dtype, u32 comp, const void *a,
 		   const void *b, u32 q0, u32 q1, float *oa, float *ob);
 
-
 /*
  * Query @qi against n <= VSEARCH_PQ_MANY PQ records (stored data data[i] of
  * len[i] bytes): the distance for record i goes to out[i], as

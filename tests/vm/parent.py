@@ -138,6 +138,25 @@ def open_handle(mfd, buf, flags=os.O_RDONLY):
     return fd
 
 
+def ck_handle_data(rfd, h, want, what):
+    """open_by_handle_at(h) opens the file and reads back @want."""
+    try:
+        fd = open_handle(rfd, h)
+        data = os.read(fd, 100)
+        os.close(fd)
+        ck(data == want, what + ": its data", data)
+    except OSError as ex:
+        ck(False, what, str(ex))
+
+
+def ck_handle_stale(rfd, h, what):
+    """open_by_handle_at(h) fails with ESTALE."""
+    try:
+        open_handle(rfd, h)
+        ck(False, what + " is stale")
+    except OSError as ex:
+        ck(ex.errno == errno.ESTALE, what + ": ESTALE", str(ex))
+
 def drop_caches():
     os.sync()
     with open("/proc/sys/vm/drop_caches", "w") as f:
@@ -424,13 +443,7 @@ def do_tree():
     h = name_to_handle(P("a/f1"))
     hd = name_to_handle(P("x/b2/c"))
     drop_caches()
-    try:
-        fd = open_handle(rfd, h)
-        data = os.read(fd, 100)
-        os.close(fd)
-        ck(data == b"file f5\n", "open_by_handle_at of a/f1 after drop_caches: its data", data)
-    except OSError as ex:
-        ck(False, "open_by_handle_at of a file", str(ex))
+    ck_handle_data(rfd, h, b"file f5\n", "open_by_handle_at of a/f1 after drop_caches")
     try:
         fd = open_handle(rfd, hd, os.O_RDONLY | os.O_DIRECTORY)
         ck(os.fstat(fd).st_ino == os.stat(P("x/b2/c")).st_ino,
@@ -441,11 +454,7 @@ def do_tree():
     hs = name_to_handle(P("x/b2/f2"))
     os.unlink(P("x/b2/f2"))
     drop_caches()
-    try:
-        open_handle(rfd, hs)
-        ck(False, "a handle of a deleted file is stale")
-    except OSError as ex:
-        ck(ex.errno == errno.ESTALE, "a handle of a deleted file: ESTALE", str(ex))
+    ck_handle_stale(rfd, hs, "a handle of a deleted file")
     # a file unlinked while open still exists for a handle, as on ext4 and XFS
     # (fstests generic/467); once closed, its handle is stale
     with open(P("x/b2/kept"), "wb") as f:
@@ -453,21 +462,10 @@ def do_tree():
     hk = name_to_handle(P("x/b2/kept"))
     kfd = os.open(P("x/b2/kept"), os.O_RDONLY)
     os.unlink(P("x/b2/kept"))
-    try:
-        fd = open_handle(rfd, hk)
-        data = os.read(fd, 100)
-        os.close(fd)
-        ck(data == b"open unlinked\n", "open_by_handle_at of a file unlinked while open: its data",
-           data)
-    except OSError as ex:
-        ck(False, "open_by_handle_at of a file unlinked while open", str(ex))
+    ck_handle_data(rfd, hk, b"open unlinked\n", "open_by_handle_at of a file unlinked while open")
     os.close(kfd)
     drop_caches()
-    try:
-        open_handle(rfd, hk)
-        ck(False, "... once closed, its handle is stale")
-    except OSError as ex:
-        ck(ex.errno == errno.ESTALE, "... once closed, its handle: ESTALE", str(ex))
+    ck_handle_stale(rfd, hk, "... once closed, its handle")
     os.close(rfd)
     os.close(afd)
     with open(os.path.join(WORK, "inos.json"), "w") as f:
