@@ -20,11 +20,7 @@ rm -rf $W
 mkdir -p $W
 chmod 0777 $W
 V=$PY
-vtest "$S" build $M "$VEXCTL" $W
-vtest "$S" query $M "$VEXCTL" $W
-vtest "$S" bad $M "$VEXCTL" $W
-vtest "$S" change $M "$VEXCTL" $W
-vtest "$S" churn $M "$VEXCTL" $W
+vtest "$S" build+query+bad+change+churn $M "$VEXCTL" $W
 # nobody may not read d0..d2 (three tenths of the base vectors): a filter
 chmod 600 $M/d[012]/f*
 V=setpriv
@@ -34,9 +30,7 @@ vtest "$S" save $M "$VEXCTL" $W
 ok "umount" umount $M
 ok "fsck clean with the index" fsck_clean "$DEV"
 ok "mount again" mount -t vexfs "$DEV" $M
-vtest "$S" same $M "$VEXCTL" $W
-vtest "$S" drop $M "$VEXCTL" $W
-vtest "$S" metrics $M "$VEXCTL" $W
+vtest "$S" same+drop+metrics $M "$VEXCTL" $W
 ok "umount" umount $M
 ok "fsck clean after drop and create, a cosine index" fsck_clean "$DEV"
 # a damaged index (a node naming a vector that does not exist, its checksum

@@ -9,6 +9,13 @@ VEXCTL=$B/vexctl
 PASS=0
 FAIL=0
 
+# took T0: " # N.Ns" when the step since T0 (an EPOCHREALTIME) took 0.5 s
+# or more, so that a console log shows where a test's time goes.
+took() {
+	local us=$(( ${EPOCHREALTIME/./} - ${1/./} ))
+	[ "$us" -lt 500000 ] || printf ' # %d.%ds' $((us / 1000000)) $((us / 100000 % 10))
+}
+
 # load_vexfs: load the stock kernel's jbd2/crc32c and then vexfs.ko.
 load_vexfs() {
 	if [ -n "${VEXFS_KROOT:-}" ]; then
@@ -24,14 +31,14 @@ unload_vexfs() {
 
 # ok NAME CMD...: run CMD, count it as a passed or failed test case.
 ok() {
-	local name=$1
+	local name=$1 t0=$EPOCHREALTIME
 	shift
 	if "$@"; then
 		PASS=$((PASS + 1))
-		echo "ok - $name"
+		echo "ok - $name$(took "$t0")"
 	else
 		FAIL=$((FAIL + 1))
-		echo "not ok - $name"
+		echo "not ok - $name$(took "$t0")"
 	fi
 }
 
@@ -56,8 +63,9 @@ fsck_clean() {
 # vtest MODE ARGS...: run a mode of the C test program $V (set by the
 # caller), print its output and add its "# vtest:" counts.
 vtest() {
-	local out p f
+	local out p f t0=$EPOCHREALTIME
 	out=$("$V" "$@")
+	echo "# vtest $V ${1:-}$(took "$t0")"
 	# its "# vtest:" line is counted here, in finish's "# vm-test:" line:
 	# shown under another name so that the host does not count it twice
 	echo "$out" | sed 's/^# vtest: /# vtest (in vm-test below): /'

@@ -24,21 +24,15 @@ ok "mount" mount -t vexfs "$DEV" $M
 ok "python3 with numpy" $PY -c 'import numpy'
 rm -rf $W
 V=$PY
-vtest "$S" setup $M "$VEXCTL" $W
-vtest "$S" check $M "$VEXCTL" $W
-vtest "$S" bad $M "$VEXCTL" $W
-vtest "$S" secret $M "$VEXCTL" $W
-vtest "$S" root $M "$VEXCTL" $W
+vtest "$S" setup+check+bad+secret+root $M "$VEXCTL" $W
 V=setpriv
 vtest --reuid=65534 --regid=65534 --clear-groups $PY "$S" user $M "$VEXCTL" $W
 V=$PY
-vtest "$S" gone $M "$VEXCTL" $W
-vtest "$S" save $M "$VEXCTL" $W
+vtest "$S" gone+save $M "$VEXCTL" $W
 ok "umount" umount $M
 ok "fsck clean after the searches" fsck_clean "$DEV"
 ok "mount again" mount -t vexfs "$DEV" $M
-vtest "$S" same $M "$VEXCTL" $W
-vtest "$S" wide $M "$VEXCTL" $W
+vtest "$S" same+wide $M "$VEXCTL" $W
 ok "umount" umount $M
 ok "fsck clean" fsck_clean "$DEV"
 unload_vexfs
