@@ -13,7 +13,7 @@ static int vexfs_journal_check_start(struct super_block *sb)
 {
 	if (unlikely(vexfs_forced_shutdown(sb)))
 		return -EIO;
-	if (sb_rdonly(sb))
+	if (sb_rdonly(sb) || !VEXFS_SB(sb)->s_journal)
 		return -EROFS;
 	if (unlikely(is_journal_aborted(VEXFS_SB(sb)->s_journal))) {
 		vexfs_journal_aborted(sb);	/* jbd2 would only say EROFS */
@@ -217,6 +217,29 @@ int vexfs_journal_init(struct super_block *sb)
 out_destroy:
 	jbd2_journal_destroy(journal);
 	return err;
+}
+
+/*
+ * A norecovery mount: the journal is neither replayed nor opened. Its region
+ * is still checked, and a journal that holds transactions is reported: what
+ * the mount shows is the state before them.
+ */
+int vexfs_journal_skip(struct super_block *sb)
+{
+	struct buffer_head *jbh;
+	journal_superblock_t *jsb;
+	int err = vexfs_journal_check_bounds(sb);
+
+	if (err)
+		return err;
+	jbh = sb_bread(sb, VEXFS_SB(sb)->s_geom.journal_start);
+	if (!jbh)
+		return -EIO;
+	jsb = (journal_superblock_t *)jbh->b_data;
+	if (jsb->s_header.h_magic == cpu_to_be32(JBD2_MAGIC_NUMBER) && jsb->s_start)
+		vexfs_msg(sb, "norecovery: the journal holds transactions that are not replayed; the filesystem may look inconsistent");
+	brelse(jbh);
+	return 0;
 }
 
 void vexfs_journal_destroy(struct super_block *sb)

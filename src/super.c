@@ -283,6 +283,8 @@ static int vexfs_show_options(struct seq_file *seq, struct dentry *root)
 		seq_puts(seq, ",errors=remount-ro");
 	else
 		seq_puts(seq, ",errors=continue");
+	if (sbi->s_mount_opt & VEXFS_MOUNT_NORECOVERY)
+		seq_puts(seq, ",norecovery");
 	return 0;
 }
 
@@ -305,9 +307,10 @@ static const struct super_operations vexfs_sops = {
 struct vexfs_fs_context {
 	unsigned int mount_opt;
 	bool errors_set;
+	bool norecovery;
 };
 
-enum { Opt_errors };
+enum { Opt_errors, Opt_norecovery };
 
 static const struct constant_table vexfs_param_errors[] = {
 	{ "continue",	VEXFS_MOUNT_ERRORS_CONT },
@@ -318,6 +321,8 @@ static const struct constant_table vexfs_param_errors[] = {
 
 static const struct fs_parameter_spec vexfs_param_spec[] = {
 	fsparam_enum("errors", Opt_errors, vexfs_param_errors),
+	fsparam_flag("norecovery", Opt_norecovery),
+	fsparam_flag("noload", Opt_norecovery),		/* ext4's name */
 	{}
 };
 
@@ -334,6 +339,9 @@ static int vexfs_parse_param(struct fs_context *fc, struct fs_parameter *param)
 	case Opt_errors:
 		ctx->mount_opt = (ctx->mount_opt & ~VEXFS_MOUNT_ERRORS_MASK) | result.uint_32;
 		ctx->errors_set = true;
+		break;
+	case Opt_norecovery:
+		ctx->norecovery = true;
 		break;
 	}
 	return 0;
@@ -512,7 +520,23 @@ static int vexfs_fill_super(struct super_block *sb, struct fs_context *fc)
 		goto out_sbh;
 	}
 	g0 = sbi->s_geom;
-	err = vexfs_journal_init(sb);
+	/*
+	 * norecovery (XFS's name; ext4's noload): a read-only mount that
+	 * neither replays nor opens the journal, to look at a filesystem whose
+	 * replay fails or must not happen. No handle can start on it
+	 * (SB_RDONLY, and it cannot be remounted read-write).
+	 */
+	if (ctx->norecovery) {
+		if (!sb_rdonly(sb)) {
+			vexfs_msg(sb, "norecovery needs a read-only mount");
+			err = -EINVAL;
+			goto out_sbh;
+		}
+		sbi->s_mount_opt |= VEXFS_MOUNT_NORECOVERY;
+		err = vexfs_journal_skip(sb);
+	} else {
+		err = vexfs_journal_init(sb);
+	}
 	if (err)
 		goto out_sbh;
 	/* The superblock itself may have been replayed: validate it again. */
@@ -601,7 +625,8 @@ static int vexfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	if (err)
 		goto out_root;
 	vexfs_msg(sb, "mounted filesystem %pU (%s), %llu blocks of %u bytes",
-		  sbi->s_es->s_uuid, sb_rdonly(sb) ? "ro" : "rw",
+		  sbi->s_es->s_uuid, !sb_rdonly(sb) ? "rw" :
+		  sbi->s_journal ? "ro" : "ro, norecovery",
 		  sbi->s_geom.blocks, sbi->s_geom.block_size);
 	return 0;
 
@@ -661,6 +686,10 @@ static int vexfs_reconfigure(struct fs_context *fc)
 		return vexfs_commit_super(sb, true);
 	}
 	/* ro -> rw */
+	if (!sbi->s_journal) {
+		vexfs_msg(sb, "mounted with norecovery: cannot remount read-write");
+		return -EINVAL;
+	}
 	if (vexfs_forced_shutdown(sb) || is_journal_aborted(sbi->s_journal)) {
 		vexfs_msg(sb, "cannot remount read-write after an abort or shutdown");
 		return -EROFS;

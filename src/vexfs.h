@@ -64,6 +64,7 @@ static inline void vexfs_bh_set_verified(struct buffer_head *bh, enum vexfs_bh_t
 #define VEXFS_MOUNT_ERRORS_RO		0x2
 #define VEXFS_MOUNT_ERRORS_PANIC	0x4
 #define VEXFS_MOUNT_ERRORS_MASK		0x7
+#define VEXFS_MOUNT_NORECOVERY		0x8	/* ro, journal neither replayed nor used */
 
 /* sbi->s_flags bits */
 #define VEXFS_FLAG_SHUTDOWN		0
@@ -192,6 +193,7 @@ int vexfs_journal_dirty(handle_t *handle, struct super_block *sb,
 int vexfs_journal_forget(handle_t *handle, struct super_block *sb,
 			 struct buffer_head *bh, u64 blocknr);
 int vexfs_journal_init(struct super_block *sb);
+int vexfs_journal_skip(struct super_block *sb);
 void vexfs_journal_destroy(struct super_block *sb);
 int vexfs_force_commit(struct super_block *sb);
 

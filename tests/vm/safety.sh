@@ -566,6 +566,30 @@ t_rodev() {
 	ok "rodev: mount -o ro on a read-only device fails" sh -c "! mountpoint -q $M"
 	ok "rodev: ... with a clear message" dmesg_has "journal needs recovery and the device is read-only"
 	ok "rodev: ... and no I/O error" sh -c "! dmesg | sed -n '/VEXFS-SAFETY rodev/,\$p' | grep -qi 'I/O error\|cannot load or replay'"
+	# norecovery (ext4: noload): a read-only mount that neither replays nor
+	# opens the journal mounts the read-only device, writes nothing, and
+	# cannot become read-write
+	ok "rodev: mount -o ro,norecovery on the read-only device" \
+		mount -t vexfs -o ro,norecovery "$DEV2" $M
+	ok "rodev: ... shown in /proc/mounts" grep -q "$M vexfs ro.*norecovery" /proc/mounts
+	ok "rodev: ... dmesg says the journal is not replayed" \
+		dmesg_has "norecovery: the journal holds transactions that are not replayed"
+	ok "rodev: ... the tree can be listed" ls -la $M
+	expect_fail "rodev: ... remount rw refused" mount -o remount,rw $M
+	ok "rodev: ... said so" dmesg_has "mounted with norecovery: cannot remount read-write"
+	expect_fail "rodev: ... FITRIM refused" fstrim $M
+	expect_fail "rodev: ... a write fails" touch $M/new
+	ok "rodev: ... sync" sync -f $M
+	ok "rodev: ... umount" umount $M
+	ok "rodev: the journal still needs recovery" test "$($IMG "$DEV2" get jsb start)" != 0
+	blockdev --setrw "$DEV2"
+	expect_fail "rodev: norecovery on a read-write mount refused" \
+		mount -t vexfs -o norecovery "$DEV2" $M
+	ok "rodev: ... said so" dmesg_has "norecovery needs a read-only mount"
+	ok "rodev: ... and noload is its other name" mount -t vexfs -o ro,noload "$DEV2" $M
+	ok "rodev: ... umount" umount $M
+	ok "rodev: ... the journal still needs recovery" test "$($IMG "$DEV2" get jsb start)" != 0
+	blockdev --setro "$DEV2"
 	# fsck.vexfs replays as the kernel does: -n in memory (the device is
 	# read-only), -y on the device, after which the mount has nothing to replay
 	r=$("$FSCK" -n "$DEV2" 2>&1)
