@@ -576,7 +576,6 @@ t_rodev() {
 		dmesg_has "norecovery: the journal holds transactions that are not replayed"
 	ok "rodev: ... the tree can be listed" ls -la $M
 	expect_fail "rodev: ... remount rw refused" mount -o remount,rw $M
-	ok "rodev: ... said so" dmesg_has "mounted with norecovery: cannot remount read-write"
 	expect_fail "rodev: ... FITRIM refused" fstrim $M
 	expect_fail "rodev: ... a write fails" touch $M/new
 	ok "rodev: ... sync" sync -f $M
@@ -587,6 +586,9 @@ t_rodev() {
 		mount -t vexfs -o norecovery "$DEV2" $M
 	ok "rodev: ... said so" dmesg_has "norecovery needs a read-only mount"
 	ok "rodev: ... and noload is its other name" mount -t vexfs -o ro,noload "$DEV2" $M
+	expect_fail "rodev: ... remount rw refused on a read-write device too" mount -o remount,rw $M
+	ok "rodev: ... said so" dmesg_has "mounted with norecovery: cannot remount read-write"
+	ok "rodev: ... still read-only" grep -q "$M vexfs ro" /proc/mounts
 	ok "rodev: ... umount" umount $M
 	ok "rodev: ... the journal still needs recovery" test "$($IMG "$DEV2" get jsb start)" != 0
 	blockdev --setro "$DEV2"
