@@ -220,23 +220,21 @@ out_destroy:
 }
 
 /*
- * A norecovery mount: the journal is neither replayed nor opened. Its region
- * is still checked, and a journal that holds transactions is reported: what
- * the mount shows is the state before them.
+ * A norecovery mount: the journal is neither replayed nor opened, so a
+ * damaged journal does not stop it (it is reported, as is a journal that
+ * holds transactions: the mount shows the state before them).
  */
 int vexfs_journal_skip(struct super_block *sb)
 {
-	struct buffer_head *jbh;
+	struct buffer_head *jbh = sb_bread(sb, VEXFS_SB(sb)->s_geom.journal_start);
 	journal_superblock_t *jsb;
-	int err = vexfs_journal_check_bounds(sb);
 
-	if (err)
-		return err;
-	jbh = sb_bread(sb, VEXFS_SB(sb)->s_geom.journal_start);
 	if (!jbh)
 		return -EIO;
 	jsb = (journal_superblock_t *)jbh->b_data;
-	if (jsb->s_header.h_magic == cpu_to_be32(JBD2_MAGIC_NUMBER) && jsb->s_start)
+	if (jsb->s_header.h_magic != cpu_to_be32(JBD2_MAGIC_NUMBER))
+		vexfs_msg(sb, "norecovery: the journal superblock is not valid (not used)");
+	else if (jsb->s_start)
 		vexfs_msg(sb, "norecovery: the journal holds transactions that are not replayed; the filesystem may look inconsistent");
 	brelse(jbh);
 	return 0;

@@ -283,7 +283,7 @@ static int vexfs_show_options(struct seq_file *seq, struct dentry *root)
 		seq_puts(seq, ",errors=remount-ro");
 	else
 		seq_puts(seq, ",errors=continue");
-	if (sbi->s_mount_opt & VEXFS_MOUNT_NORECOVERY)
+	if (!sbi->s_journal)		/* only a norecovery mount has none */
 		seq_puts(seq, ",norecovery");
 	return 0;
 }
@@ -419,7 +419,7 @@ static int vexfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	struct vexfs_geom g0;
 	struct buffer_head *bh;
 	struct inode *root;
-	const char *why = "";
+	const char *why = "", *mode;
 	u32 vflags;
 	int err;
 
@@ -527,12 +527,12 @@ static int vexfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	 * (SB_RDONLY, and it cannot be remounted read-write).
 	 */
 	if (ctx->norecovery) {
-		if (!sb_rdonly(sb)) {
+		/* what was asked, not SB_RDONLY forced by unknown features above */
+		if (!(fc->sb_flags & SB_RDONLY)) {
 			vexfs_msg(sb, "norecovery needs a read-only mount");
 			err = -EINVAL;
 			goto out_sbh;
 		}
-		sbi->s_mount_opt |= VEXFS_MOUNT_NORECOVERY;
 		err = vexfs_journal_skip(sb);
 	} else {
 		err = vexfs_journal_init(sb);
@@ -624,9 +624,12 @@ static int vexfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	err = vexfs_sysfs_register(sb);
 	if (err)
 		goto out_root;
+	if (!sbi->s_journal)
+		mode = "ro, norecovery";
+	else
+		mode = sb_rdonly(sb) ? "ro" : "rw";
 	vexfs_msg(sb, "mounted filesystem %pU (%s), %llu blocks of %u bytes",
-		  sbi->s_es->s_uuid, !sb_rdonly(sb) ? "rw" :
-		  sbi->s_journal ? "ro" : "ro, norecovery",
+		  sbi->s_es->s_uuid, mode,
 		  sbi->s_geom.blocks, sbi->s_geom.block_size);
 	return 0;
 
@@ -662,30 +665,26 @@ static int vexfs_get_tree(struct fs_context *fc)
 	return get_tree_bdev(fc, vexfs_fill_super);
 }
 
-static int vexfs_reconfigure(struct fs_context *fc)
+/* rw -> ro: everything committed and checkpointed, mark clean. */
+static int vexfs_remount_ro(struct super_block *sb)
 {
-	struct vexfs_fs_context *ctx = fc->fs_private;
-	struct super_block *sb = fc->root->d_sb;
+	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
+	int err = jbd2_journal_flush(sbi->s_journal, 0);
+
+	if (err)
+		return err;
+	sbi->s_es->s_state |= cpu_to_le32(VEXFS_STATE_CLEAN);
+	return vexfs_commit_super(sb, true);
+}
+
+static int vexfs_remount_rw(struct super_block *sb)
+{
 	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
 	const char *why;
 	struct vexfs_geom g;
 	u32 vflags;
 	int err;
 
-	sync_filesystem(sb);
-	if (ctx->errors_set)
-		sbi->s_mount_opt = ctx->mount_opt;
-	if ((fc->sb_flags & SB_RDONLY) == sb_rdonly(sb))
-		return 0;
-	if (fc->sb_flags & SB_RDONLY) {
-		/* rw -> ro: everything committed and checkpointed, mark clean. */
-		err = jbd2_journal_flush(sbi->s_journal, 0);
-		if (err)
-			return err;
-		sbi->s_es->s_state |= cpu_to_le32(VEXFS_STATE_CLEAN);
-		return vexfs_commit_super(sb, true);
-	}
-	/* ro -> rw */
 	if (!sbi->s_journal) {
 		vexfs_msg(sb, "mounted with norecovery: cannot remount read-write");
 		return -EINVAL;
@@ -706,6 +705,30 @@ static int vexfs_reconfigure(struct fs_context *fc)
 		return err;
 	sbi->s_es->s_state &= ~cpu_to_le32(VEXFS_STATE_CLEAN);
 	return vexfs_commit_super(sb, true);
+}
+
+static int vexfs_reconfigure(struct fs_context *fc)
+{
+	struct vexfs_fs_context *ctx = fc->fs_private;
+	struct super_block *sb = fc->root->d_sb;
+	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
+	int err;
+
+	sync_filesystem(sb);
+	if (ctx->norecovery && sbi->s_journal) {
+		vexfs_msg(sb, "norecovery is a mount option, not a remount one");
+		return -EINVAL;
+	}
+	/* SB_RDONLY counts only where the caller set it in the mask (fsconfig) */
+	if ((fc->sb_flags_mask & SB_RDONLY) &&
+	    !!(fc->sb_flags & SB_RDONLY) != sb_rdonly(sb)) {
+		err = (fc->sb_flags & SB_RDONLY) ? vexfs_remount_ro(sb) : vexfs_remount_rw(sb);
+		if (err)
+			return err;
+	}
+	if (ctx->errors_set)
+		sbi->s_mount_opt = (sbi->s_mount_opt & ~VEXFS_MOUNT_ERRORS_MASK) | ctx->mount_opt;
+	return 0;
 }
 
 static void vexfs_free_fc(struct fs_context *fc)

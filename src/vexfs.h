@@ -64,7 +64,6 @@ static inline void vexfs_bh_set_verified(struct buffer_head *bh, enum vexfs_bh_t
 #define VEXFS_MOUNT_ERRORS_RO		0x2
 #define VEXFS_MOUNT_ERRORS_PANIC	0x4
 #define VEXFS_MOUNT_ERRORS_MASK		0x7
-#define VEXFS_MOUNT_NORECOVERY		0x8	/* ro, journal neither replayed nor used */
 
 /* sbi->s_flags bits */
 #define VEXFS_FLAG_SHUTDOWN		0

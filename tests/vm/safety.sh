@@ -589,7 +589,18 @@ t_rodev() {
 	expect_fail "rodev: ... remount rw refused on a read-write device too" mount -o remount,rw $M
 	ok "rodev: ... said so" dmesg_has "mounted with norecovery: cannot remount read-write"
 	ok "rodev: ... still read-only" grep -q "$M vexfs ro" /proc/mounts
+	ok "rodev: ... a remount that changes errors= keeps norecovery" \
+		sh -c "mount -o remount,ro,errors=remount-ro $M && grep -q '$M vexfs ro.*errors=remount-ro.*norecovery' /proc/mounts"
 	ok "rodev: ... umount" umount $M
+	# a journal superblock that jbd2 refuses: a normal mount fails, a
+	# norecovery one does not use it and says so
+	ok "rodev: journal superblock magic zeroed" $IMG "$DEV2" jsb magic 0
+	expect_fail "rodev: ... a read-only mount fails" mount -t vexfs -o ro "$DEV2" $M
+	ok "rodev: ... ro,norecovery mounts" mount -t vexfs -o ro,norecovery "$DEV2" $M
+	ok "rodev: ... and says the journal is not used" \
+		dmesg_has "norecovery: the journal superblock is not valid"
+	ok "rodev: ... umount" umount $M
+	ok "rodev: journal superblock magic restored" $IMG "$DEV2" jsb magic 0xc03b3998
 	ok "rodev: ... the journal still needs recovery" test "$($IMG "$DEV2" get jsb start)" != 0
 	blockdev --setro "$DEV2"
 	# fsck.vexfs replays as the kernel does: -n in memory (the device is
@@ -605,6 +616,9 @@ t_rodev() {
 	ok "rodev: ... and empties it" test "$($IMG "$DEV2" get jsb start)" = 0
 	ok "rodev: read-write device: mount" mount -t vexfs "$DEV2" $M
 	ok "rodev: data intact" grep -qx more $M/more
+	expect_fail "rodev: remount with norecovery refused" mount -o remount,norecovery $M
+	ok "rodev: ... said so" dmesg_has "norecovery is a mount option, not a remount one"
+	ok "rodev: ... still read-write" sh -c "echo x > $M/rw && grep -q '$M vexfs rw' /proc/mounts"
 	ok "rodev: umount" umount $M
 	ok "rodev: fsck clean" fsck_clean "$DEV2"
 }

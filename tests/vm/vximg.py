@@ -33,7 +33,7 @@ INODE = {"mode": (0, "<H"), "links": (12, "<I"), "size": (16, "<Q"), "blocks": (
          "parent": (240, "<Q"), "parent_hash": (248, "<I")}
 ANN_NODE = {"vid": (0, "<Q"), "state": (12, "<B"), "count": (13, "<B"), "died": (14, "<H"),
             "nbr0": (16, "<I")}
-JSB = {"maxlen": (0x10, ">I"), "first": (0x14, ">I"), "start": (0x1c, ">I")}
+JSB = {"magic": (0x0, ">I"), "maxlen": (0x10, ">I"), "first": (0x14, ">I"), "start": (0x1c, ">I")}
 
 
 def _table():
