@@ -148,6 +148,26 @@ static int vexfs_journal_check_bounds(struct super_block *sb)
 	return err;
 }
 
+/*
+ * The journal superblock as it is on disk, without jbd2: 1 if it holds
+ * transactions (s_start set), 0 if not, or -EIO; *magic: whether it has
+ * jbd2's magic.
+ */
+static int vexfs_journal_peek(struct super_block *sb, bool *magic)
+{
+	struct buffer_head *jbh = sb_bread(sb, VEXFS_SB(sb)->s_geom.journal_start);
+	journal_superblock_t *jsb;
+	int dirty;
+
+	if (!jbh)
+		return -EIO;
+	jsb = (journal_superblock_t *)jbh->b_data;
+	*magic = jsb->s_header.h_magic == cpu_to_be32(JBD2_MAGIC_NUMBER);
+	dirty = jsb->s_start != 0;
+	brelse(jbh);
+	return dirty;
+}
+
 int vexfs_journal_init(struct super_block *sb)
 {
 	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
@@ -163,14 +183,12 @@ int vexfs_journal_init(struct super_block *sb)
 	 * be replayed; refuse up front instead of failing the replay's writes.
 	 */
 	if (bdev_read_only(sb->s_bdev)) {
-		struct buffer_head *jbh = sb_bread(sb, g->journal_start);
-		bool dirty;
+		bool magic;
 
-		if (!jbh)
-			return -EIO;
-		dirty = ((journal_superblock_t *)jbh->b_data)->s_start != 0;
-		brelse(jbh);
-		if (dirty) {
+		err = vexfs_journal_peek(sb, &magic);
+		if (err < 0)
+			return err;
+		if (err) {
 			vexfs_msg(sb, "the journal needs recovery and the device is read-only: not mounted");
 			return -EROFS;
 		}
@@ -226,17 +244,15 @@ out_destroy:
  */
 int vexfs_journal_skip(struct super_block *sb)
 {
-	struct buffer_head *jbh = sb_bread(sb, VEXFS_SB(sb)->s_geom.journal_start);
-	journal_superblock_t *jsb;
+	bool magic;
+	int dirty = vexfs_journal_peek(sb, &magic);
 
-	if (!jbh)
-		return -EIO;
-	jsb = (journal_superblock_t *)jbh->b_data;
-	if (jsb->s_header.h_magic != cpu_to_be32(JBD2_MAGIC_NUMBER))
+	if (dirty < 0)
+		return dirty;
+	if (!magic)
 		vexfs_msg(sb, "norecovery: the journal superblock is not valid (not used)");
-	else if (jsb->s_start)
+	else if (dirty)
 		vexfs_msg(sb, "norecovery: the journal holds transactions that are not replayed; the filesystem may look inconsistent");
-	brelse(jbh);
 	return 0;
 }
 
