@@ -30,7 +30,10 @@ for m in re.finditer(r"\b(\d{3})(?:-(\d{3}))?\b", txt):
 for l in open("tests/fstests/expected"):
     m = re.match(r"\s*generic/(\d+)", l)
     if m: ran.add(int(m.group(1)))
-bad = re.compile(r"_require_(scratch_reflink|cp_reflink|scratch_dedupe|test_reflink|quota|encrypt|scratch_encryption|verity|scratch_verity|scratch_swapfile|idmapped|io_uring|dax|scratch_shutdown_dax|scratch_casefold|xfs_io_command \"(fiemap_nope)\"|scratch_richacl|metadata_journaling_nope|freeze_nope|fscrypt|scratch_nocheck_nope|block_device_nope|logdev|dm_target thin-pool|scsi_debug|user_namespace|cgroup2|scratch_swap)")
+bad = re.compile(r"_require_(scratch_reflink|cp_reflink|test_reflink|scratch_dedupe|quota|encrypt|"
+                 r"scratch_encryption|fscrypt|verity|scratch_verity|scratch_swapfile|scratch_swap|"
+                 r"idmapped|io_uring|dax|scratch_casefold|scratch_richacl|logdev|"
+                 r"dm_target thin-pool|scsi_debug|user_namespace|cgroup2)")
 out = []
 for p in sorted(glob.glob(T + "/tests/generic/[0-9][0-9][0-9]")):
     n = int(os.path.basename(p))
